@@ -1,0 +1,47 @@
+# MEMon build, test and local-run entry points. `make help` lists them.
+SHELL := /bin/bash
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export CDK_DISABLE_CLI_TELEMETRY := true
+export CDK_DISABLE_VERSION_CHECK := true
+
+GO        ?= go
+BIN       := bin
+BUILD     := build
+LDFLAGS   := -s -w -buildid=
+GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags='$(LDFLAGS)'
+MOTO_PORT ?= 5055
+CDK       := node_modules/.bin/cdk
+
+.PHONY: help deps build lambda test test-unit lint fuzz bench synth deploy local local-down demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+deps: ## install Go modules, the pinned CDK CLI, and check moto/cfn-lint
+	@bash scripts/install-deps.sh
+
+build: ## build memon-send, memon-config and the poller for this host into bin/
+	$(GOBUILD) -o $(BIN)/ ./cmd/memon-send ./cmd/memon-config
+	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
+
+lambda: ## build the poller Lambda (linux/arm64) into build/poller/bootstrap
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(BUILD)/poller/bootstrap ./lambdas/poller
+
+lint: ## gofmt (no diff), go vet, staticcheck
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+test: deps lint ## the whole suite: lint, unit, integration (moto), CDK and cfn-lint
+	$(GO) test -count=1 -timeout 40m ./...
+	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 10s ./pkg/memon
+
+test-unit: ## unit tests only (no moto, no CDK)
+	$(GO) test -short ./pkg/...
+
+fuzz: ## fuzz the message decoder for a minute
+	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 60s ./pkg/memon
+
+clean: ## remove build output
+	rm -rf $(BIN) $(BUILD) cdk.out
