@@ -1,0 +1,110 @@
+package memon
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// MaxPeriod bounds a period: a job expected less than yearly is a typo.
+const MaxPeriod = 366 * 24 * time.Hour
+
+const day = 24 * time.Hour
+
+// ParseDuration reads the duration forms MEMon accepts everywhere: plain
+// seconds as memon.py took them ("3600"), Go durations ("90s", "1h30m") and
+// days, alone or followed by a Go duration ("7d", "1d12h").
+func ParseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, fmt.Errorf("empty duration")
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if n > int64(MaxPeriod/time.Second)*100 {
+			return 0, fmt.Errorf("%s seconds is out of range", s)
+		}
+		return time.Duration(n) * time.Second, nil
+	}
+	var days time.Duration
+	if i := strings.IndexByte(s, 'd'); i > 0 {
+		n, err := strconv.ParseInt(s[:i], 10, 32)
+		if err != nil || n < 0 || n > 10000 {
+			return 0, fmt.Errorf("%q: days must be a whole number before 'd'", s)
+		}
+		days = time.Duration(n) * day
+		s = s[i+1:]
+		if s == "" {
+			return days, nil
+		}
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	return days + d, nil
+}
+
+// FormatDuration prints a duration in the shortest of the accepted forms:
+// "7d", "1d12h", "1h30m", "90s".
+func FormatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	sign := ""
+	if d < 0 {
+		sign, d = "-", -d
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	for _, u := range []struct {
+		unit time.Duration
+		name string
+	}{{day, "d"}, {time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if n := d / u.unit; n > 0 {
+			fmt.Fprintf(&b, "%d%s", n, u.name)
+			d -= n * u.unit
+		}
+	}
+	if d > 0 { // sub-second remainder: rare, keep it exact
+		fmt.Fprintf(&b, "%s", d)
+	}
+	return b.String()
+}
+
+// durationForm is the accepted-form text used in error messages.
+const durationForm = "want seconds (3600), a Go duration (90s, 1h30m) or days (7d, 1d12h)"
+
+// ParsePeriod parses and bounds a period: more than zero, at most MaxPeriod.
+func ParsePeriod(field, s string) (time.Duration, error) {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return 0, invalid(field, s, durationForm)
+	}
+	if err := checkPeriod(field, d); err != nil {
+		return 0, err
+	}
+	return d, nil
+}
+
+func checkPeriod(field string, d time.Duration) error {
+	if d <= 0 || d > MaxPeriod {
+		return invalid(field, FormatDuration(d), "must be more than 0 and at most 366d")
+	}
+	if d%time.Second != 0 {
+		return invalid(field, d.String(), "must be a whole number of seconds")
+	}
+	return nil
+}
+
+// ParseGrace parses a grace duration: zero or more, at most MaxPeriod.
+func ParseGrace(field, s string) (time.Duration, error) {
+	d, err := ParseDuration(s)
+	if err != nil {
+		return 0, invalid(field, s, durationForm)
+	}
+	if d < 0 || d > MaxPeriod || d%time.Second != 0 {
+		return 0, invalid(field, s, "must be 0 or more whole seconds, at most 366d")
+	}
+	return d, nil
+}

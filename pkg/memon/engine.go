@@ -1,0 +1,209 @@
+package memon
+
+import (
+	"fmt"
+	"time"
+)
+
+// Transition is a decided change worth delivering: a state change, a DOWN
+// reminder or a FAILED report. Delivering means writing it to the history
+// table and, when it carries an alert, publishing that alert.
+type Transition struct {
+	ID     string // unique within the event; also the outbox key
+	Event  string
+	At     time.Time
+	From   State
+	To     State
+	Reason string
+	Alert  *Alert // nil for a change nobody needs to hear about (first run, paused event)
+
+	Tries   int       // delivery attempts that failed
+	NextTry time.Time // when a poller other than the decider may deliver it
+}
+
+// RetryDelay is how long a transition waits before a later poll delivers it:
+// long enough that the poll which decided it (and delivers at once) is done,
+// so two pollers do not both publish it.
+const RetryDelay = 2 * time.Minute
+
+// retryBackoff grows with failed attempts, capped at 15 minutes: an alert is
+// retried for as long as it takes, never dropped.
+func retryBackoff(tries int) time.Duration {
+	d := RetryDelay << min(tries, 3)
+	return min(d, 15*time.Minute)
+}
+
+// DeliveryFailed records a failed delivery attempt and schedules the next.
+func (tr *Transition) DeliveryFailed(now time.Time) {
+	tr.Tries++
+	tr.NextTry = now.Add(retryBackoff(tr.Tries))
+}
+
+// Apply folds one ping into the event and returns the transitions it
+// decides (also appended to the outbox). It reports false when the ping is
+// stale: redelivered, or older than what is stored. At-least-once, out of
+// order delivery is therefore harmless: no time moves backwards and no
+// transition is decided twice.
+func (ev *Event) Apply(p Ping) ([]Transition, bool) {
+	t := p.SentAt
+	switch p.Signal {
+	case Start:
+		if !t.After(ev.LastStartTime) || t.Before(ev.lastRun()) {
+			return nil, false
+		}
+		ev.LastStartTime = t
+		ev.notePing(p)
+		return nil, true
+	case Fail:
+		if !t.After(ev.LastFailTime) || t.Before(ev.LastSuccessTime) {
+			return nil, false
+		}
+	default:
+		if !t.After(ev.LastSuccessTime) || t.Before(ev.LastFailTime) {
+			return nil, false
+		}
+	}
+
+	from := ev.State
+	if from == "" {
+		from = New
+	}
+	deadline := ev.Deadline()
+	overdue := !deadline.IsZero() && t.After(deadline)
+	ev.notePing(p)
+	ev.LastExitCode, ev.LastMessage, ev.LastDuration = p.ExitCode, p.Message, p.Duration
+	// A run, failed or not, covers its block: the next deadline moves on and
+	// the missed-run count restarts.
+	ev.LastBlockTime, ev.NextBlockTime = ev.Schedule.afterRun(t, ev.LastBlockTime, ev.NextBlockTime)
+	ev.ErrorCount = 0
+
+	var tr Transition
+	if p.Signal == Fail {
+		ev.LastFailTime = t
+		ev.State = Down
+		tr = ev.transition(t, from, Down, failReason(p), KindFailed)
+	} else {
+		ev.LastSuccessTime = t
+		ev.State = Up
+		switch {
+		case from == Down:
+			tr = ev.transition(t, from, Up, "a successful run arrived after the event was down", KindUp)
+		case overdue:
+			tr = ev.transition(t, from, Up, fmt.Sprintf("ran %s after its deadline %s, before any DOWN alert",
+				FormatDuration(t.Sub(deadline).Round(time.Second)), deadline.Format(time.RFC3339)), KindLate)
+		case from == New:
+			tr = ev.transition(t, from, Up, "first run", "")
+		default:
+			return nil, true
+		}
+	}
+	if !ev.Enabled {
+		tr.Alert = nil // a paused event is recorded, never alerted
+	}
+	ev.Outbox = append(ev.Outbox, tr)
+	return []Transition{tr}, true
+}
+
+func (ev *Event) lastRun() time.Time {
+	if ev.LastFailTime.After(ev.LastSuccessTime) {
+		return ev.LastFailTime
+	}
+	return ev.LastSuccessTime
+}
+
+func (ev *Event) notePing(p Ping) {
+	if p.SentAt.After(ev.LastPingTime) {
+		ev.LastPingTime = p.SentAt
+		ev.LastClientTime = p.ClientTime
+	}
+	if p.RunID != "" {
+		ev.LastRunID = p.RunID
+	}
+	if p.Host != "" {
+		ev.LastHost = p.Host
+	}
+}
+
+func failReason(p Ping) string {
+	r := "the job reported a failure"
+	if p.ExitCode != nil {
+		r += fmt.Sprintf(" (exit code %d)", *p.ExitCode)
+	}
+	return r
+}
+
+// CheckDue decides DOWN for an event whose deadline plus grace has passed by
+// now. Every missed deadline counts (ErrorCount), a DOWN alert goes out once
+// per check that finds new missed deadlines, at most MaxAlerts per outage.
+// It reports whether anything changed.
+func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
+	due := ev.dueAt()
+	if due.IsZero() || due.After(now) {
+		return nil, false
+	}
+	missed := ev.Schedule.missedBy(ev.NextBlockTime, ev.ErrorCount, ev.Grace, now)
+	if missed == 0 {
+		return nil, false
+	}
+	before := ev.ErrorCount
+	from := ev.State
+	ev.ErrorCount += missed
+	ev.State = Down
+	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
+		due.Format(time.RFC3339), ev.Schedule.deadline(ev.NextBlockTime, before).Format(time.RFC3339),
+		FormatDuration(ev.Grace), ev.ErrorCount)
+	kind := KindDown
+	if before >= ev.maxAlerts() {
+		kind = "" // still counted and recorded, no longer alerted
+	}
+	tr := ev.transition(due, from, Down, reason, kind)
+	ev.Outbox = append(ev.Outbox, tr)
+	return []Transition{tr}, true
+}
+
+// transition builds a transition with its alert rendered now, from the state
+// as it is after the change, so a retried delivery sends the same text.
+func (ev *Event) transition(at time.Time, from, to State, reason string, kind AlertKind) Transition {
+	tr := Transition{
+		ID:      fmt.Sprintf("%d-%s", at.UnixMilli(), to),
+		Event:   ev.Name,
+		At:      at,
+		From:    from,
+		To:      to,
+		Reason:  reason,
+		NextTry: at.Add(RetryDelay),
+	}
+	if kind != "" {
+		tr.ID = fmt.Sprintf("%d-%s", at.UnixMilli(), kind)
+		a := Render(kind, ev, reason)
+		tr.Alert = &a
+	}
+	for _, o := range ev.Outbox { // two transitions in one millisecond
+		if o.ID == tr.ID {
+			tr.ID += "-2"
+		}
+	}
+	return tr
+}
+
+// Delivered removes a transition from the outbox.
+func (ev *Event) Delivered(id string) {
+	out := ev.Outbox[:0]
+	for _, tr := range ev.Outbox {
+		if tr.ID != id {
+			out = append(out, tr)
+		}
+	}
+	ev.Outbox = out
+}
+
+// Retryable returns the outbox entries a poll may deliver at now.
+func (ev *Event) Retryable(now time.Time) []Transition {
+	var out []Transition
+	for _, tr := range ev.Outbox {
+		if !tr.NextTry.After(now) {
+			out = append(out, tr)
+		}
+	}
+	return out
+}

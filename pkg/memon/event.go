@@ -1,0 +1,161 @@
+package memon
+
+import (
+	"time"
+)
+
+// State is an event's stored state. Paused is shown, not stored: it is an
+// event with Enabled false.
+type State string
+
+const (
+	New    State = "new"    // never run: never alerted (memon.py's rule)
+	Up     State = "up"     // ran within its schedule
+	Down   State = "down"   // missed its deadline, or reported a failure
+	Paused State = "paused" // disabled: recorded, never alerted
+)
+
+// DefaultMaxAlerts is memon.py's --max-notify-count.
+const DefaultMaxAlerts = 3
+
+// Event is one monitored job: its configuration and its stored state.
+type Event struct {
+	Name        string
+	Description string
+	Enabled     bool
+	Schedule    Schedule
+	Grace       time.Duration
+	MaxAlerts   int // DOWN alerts per outage; 0 means DefaultMaxAlerts
+
+	State           State
+	ErrorCount      int       // deadlines missed since the last run
+	LastBlockTime   time.Time // the block the last run covered
+	NextBlockTime   time.Time // the deadline; zero until the first run or an initial time
+	LastSuccessTime time.Time
+	LastStartTime   time.Time
+	LastFailTime    time.Time
+	LastPingTime    time.Time // newest ping of any signal
+	LastClientTime  time.Time // the sender's clock on that ping, display only
+	LastExitCode    *int
+	LastMessage     string
+	LastRunID       string
+	LastHost        string
+	LastDuration    time.Duration
+
+	// Outbox holds transitions decided but not yet delivered (alert
+	// published and history written). It is stored with the state in the
+	// same conditional write, so a decision is never lost between the two.
+	Outbox []Transition
+
+	// Version is bumped by every write; a write is conditional on the
+	// version it read. Zero for items memon.py wrote.
+	Version int64
+}
+
+// Status is what people see: paused for a disabled event, else the state.
+func (ev *Event) Status() State {
+	if !ev.Enabled {
+		return Paused
+	}
+	return ev.State
+}
+
+// maxAlerts resolves the default.
+func (ev *Event) maxAlerts() int {
+	if ev.MaxAlerts <= 0 {
+		return DefaultMaxAlerts
+	}
+	return ev.MaxAlerts
+}
+
+// Deadline is the deadline the event is now waiting on: the next one for an
+// up event, the first missed one plus every missed period for a down one.
+func (ev *Event) Deadline() time.Time {
+	if ev.NextBlockTime.IsZero() {
+		return time.Time{}
+	}
+	return ev.Schedule.deadline(ev.NextBlockTime, ev.ErrorCount)
+}
+
+// dueAt is when the next DOWN check fires: the pending deadline plus grace.
+// Zero when nothing is watched (disabled, or never run and no initial time).
+func (ev *Event) dueAt() time.Time {
+	if !ev.Enabled || ev.NextBlockTime.IsZero() {
+		return time.Time{}
+	}
+	d := ev.Deadline()
+	if d.IsZero() {
+		return d
+	}
+	return d.Add(ev.Grace)
+}
+
+// AlertAt is when a poller must next look at the event: the DOWN check, or
+// an undelivered transition's retry, whichever comes first. Zero means
+// nothing to watch: the item leaves the sparse due index.
+func (ev *Event) AlertAt() time.Time {
+	at := ev.dueAt()
+	for _, tr := range ev.Outbox {
+		if at.IsZero() || tr.NextTry.Before(at) {
+			at = tr.NextTry
+		}
+	}
+	return at
+}
+
+// NewEvent returns an enabled event with a validated schedule.
+func NewEvent(name string, s Schedule) *Event {
+	return &Event{Name: name, Enabled: true, Schedule: s, State: New}
+}
+
+// SetInitial arms the event with a first deadline at t, as memon.py's
+// --initial-date/--initial-time did: an event with a deadline is watched
+// even before its first run.
+func (ev *Event) SetInitial(t time.Time) {
+	ev.LastBlockTime, ev.NextBlockTime = ev.Schedule.initial(t.UTC())
+	ev.ErrorCount = 0
+}
+
+// Rearm moves the deadline past now when an event is resumed or its schedule
+// changes, so time spent paused or under the old schedule is not counted as
+// missed runs. A never-run event without a deadline stays unwatched.
+func (ev *Event) Rearm(now time.Time) {
+	if ev.NextBlockTime.IsZero() {
+		return
+	}
+	ev.LastBlockTime, ev.NextBlockTime = ev.Schedule.rearm(now.UTC(), ev.LastBlockTime, ev.NextBlockTime)
+	ev.ErrorCount = 0
+}
+
+// Resume enables the event. A deadline that passed while it was paused is
+// re-armed from now, so a pause never ends in an immediate DOWN.
+func (ev *Event) Resume(now time.Time) {
+	ev.Enabled = true
+	if due := ev.dueAt(); !due.IsZero() && !due.After(now) {
+		ev.Rearm(now)
+	}
+}
+
+// Reschedule applies a new schedule: the deadline is recomputed from the last
+// run under it (so a shortened period can make the event overdue at once,
+// which is the truth).
+func (ev *Event) Reschedule(s Schedule) {
+	ev.Schedule = s
+	if ev.NextBlockTime.IsZero() {
+		return
+	}
+	last := ev.LastBlockTime
+	if last.IsZero() {
+		last = ev.LastSuccessTime
+	}
+	if last.IsZero() {
+		return
+	}
+	switch s.Kind {
+	case Cron:
+		ev.NextBlockTime = s.nextFire(last)
+	default:
+		ev.NextBlockTime = last.Add(s.Period)
+	}
+	ev.ErrorCount = 0
+}

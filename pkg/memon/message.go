@@ -1,0 +1,226 @@
+package memon
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Signal is what a ping says about a run.
+type Signal string
+
+const (
+	Success Signal = "success" // the job ran and succeeded (memon.py's only signal)
+	Start   Signal = "start"   // the job started
+	Fail    Signal = "fail"    // the job ran and failed
+)
+
+// Limits on what a ping carries. A larger message is refused by the decoder
+// (and ends in the dead-letter queue); the sender trims to fit.
+const (
+	MaxNameLen     = 80
+	MaxMessageLen  = 4096 // a short message or log tail
+	MaxRunIDLen    = 128
+	MaxHostLen     = 255
+	MaxMessageBody = 16 * 1024
+)
+
+// Message is the SQS body. `name` and `time` are memon.py's and always
+// present, so a memon.py-era poller can still read what memon-send writes;
+// every other field is optional and unknown fields are ignored.
+type Message struct {
+	Name     string   `json:"name"`
+	Time     float64  `json:"time"`                // sender's clock, epoch seconds
+	Signal   Signal   `json:"signal,omitempty"`    // default success
+	ExitCode *int     `json:"exit_code,omitempty"` // with fail
+	Duration *float64 `json:"duration,omitempty"`  // seconds the run took
+	RunID    string   `json:"run_id,omitempty"`
+	Host     string   `json:"host,omitempty"`
+	Message  string   `json:"message,omitempty"` // short message or log tail
+}
+
+// Ping is a decoded message: one report about one run.
+type Ping struct {
+	Name       string
+	Signal     Signal
+	SentAt     time.Time // when the queue accepted it: the ping's time
+	ClientTime time.Time // the sender's clock, for display only
+	ExitCode   *int
+	Duration   time.Duration
+	RunID      string
+	Host       string
+	Message    string
+}
+
+// ValidateName enforces the event-name rule the sender checks before it
+// sends: 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +.
+func ValidateName(name string) error {
+	const rule = "an event name is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +"
+	if name == "" || len(name) > MaxNameLen {
+		return invalid("name", name, rule)
+	}
+	for _, r := range name {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
+		case strings.ContainsRune("._-:/@+", r):
+		default:
+			return invalid("name", name, rule)
+		}
+	}
+	return nil
+}
+
+// acceptName is the poller's looser rule: items written by memon.py may have
+// any printable name, so anything printable and short enough is processed.
+func acceptName(name string) error {
+	if name == "" || len(name) > 255 || !utf8.ValidString(name) {
+		return invalid("name", truncate(name, 40), "want a non-empty printable name of at most 255 bytes")
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f {
+			return invalid("name", truncate(name, 40), "control characters are not allowed in an event name")
+		}
+	}
+	return nil
+}
+
+// EncodeMessage renders a ping as an SQS body.
+func EncodeMessage(m Message) ([]byte, error) {
+	if err := ValidateName(m.Name); err != nil {
+		return nil, err
+	}
+	switch m.Signal {
+	case "", Success, Start, Fail:
+	default:
+		return nil, invalid("signal", string(m.Signal), "want success, start or fail")
+	}
+	m.Message = truncateTail(m.Message, MaxMessageLen)
+	m.RunID = truncate(m.RunID, MaxRunIDLen)
+	m.Host = truncate(m.Host, MaxHostLen)
+	return json.Marshal(m)
+}
+
+// DecodeMessage reads an SQS body. sentAt is the queue's SentTimestamp, the
+// authoritative time of the ping; the body's own `time` is kept for display.
+// memon.py's `{"name": ..., "time": ...}` decodes as a success.
+func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
+	if len(body) > MaxMessageBody {
+		return Ping{}, invalid("body", fmt.Sprintf("%d bytes", len(body)), fmt.Sprintf("a ping is at most %d bytes", MaxMessageBody))
+	}
+	var raw struct {
+		Name     *string         `json:"name"`
+		Time     json.RawMessage `json:"time"`
+		Signal   string          `json:"signal"`
+		ExitCode *int            `json:"exit_code"`
+		Duration *float64        `json:"duration"`
+		RunID    string          `json:"run_id"`
+		Host     string          `json:"host"`
+		Message  string          `json:"message"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&raw); err != nil {
+		return Ping{}, invalid("body", truncate(string(body), 60), `want JSON like {"name": "EVENT", "time": 1700000000}`)
+	}
+	if dec.More() {
+		return Ping{}, invalid("body", truncate(string(body), 60), "want exactly one JSON object")
+	}
+	if raw.Name == nil {
+		return Ping{}, invalid("name", "", `the body has no "name"`)
+	}
+	if err := acceptName(*raw.Name); err != nil {
+		return Ping{}, err
+	}
+	p := Ping{
+		Name:     *raw.Name,
+		Signal:   Signal(strings.ToLower(raw.Signal)),
+		SentAt:   sentAt.UTC(),
+		ExitCode: raw.ExitCode,
+		RunID:    truncate(raw.RunID, MaxRunIDLen),
+		Host:     truncate(raw.Host, MaxHostLen),
+		Message:  truncateTail(raw.Message, MaxMessageLen),
+	}
+	switch p.Signal {
+	case "":
+		p.Signal = Success
+	case Success, Start, Fail:
+	default:
+		return Ping{}, invalid("signal", raw.Signal, "want success, start or fail")
+	}
+	if raw.Duration != nil {
+		d := *raw.Duration
+		if d < 0 || d > MaxPeriod.Seconds() || math.IsNaN(d) {
+			return Ping{}, invalid("duration", strconv.FormatFloat(d, 'f', -1, 64), "want seconds, 0 or more")
+		}
+		p.Duration = time.Duration(d * float64(time.Second)).Round(time.Millisecond)
+	}
+	if len(raw.Time) > 0 && string(raw.Time) != "null" {
+		t, err := parseClientTime(raw.Time)
+		if err != nil {
+			return Ping{}, err
+		}
+		p.ClientTime = t
+	}
+	if p.SentAt.IsZero() {
+		// Without a queue timestamp (a test, a replay tool) the sender's
+		// clock is the best there is.
+		p.SentAt = p.ClientTime
+	}
+	if p.SentAt.IsZero() {
+		return Ping{}, invalid("time", "", "the ping has neither a queue timestamp nor a time")
+	}
+	return p, nil
+}
+
+// parseClientTime accepts epoch seconds as a number or a string, or RFC 3339.
+func parseClientTime(raw json.RawMessage) (time.Time, error) {
+	s := strings.Trim(string(raw), `"`)
+	if f, err := strconv.ParseFloat(s, 64); err == nil {
+		if f <= 0 || f > 1e11 || math.IsNaN(f) {
+			return time.Time{}, invalid("time", s, "want epoch seconds")
+		}
+		return epoch(f), nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), nil
+	}
+	return time.Time{}, invalid("time", truncate(s, 40), "want epoch seconds (1700000000) or RFC 3339")
+}
+
+// epoch converts float seconds to a time, to the millisecond.
+func epoch(f float64) time.Time {
+	ms := int64(math.Round(f * 1000))
+	return time.UnixMilli(ms).UTC()
+}
+
+// EpochSeconds is the inverse of epoch, for stored attributes.
+func EpochSeconds(t time.Time) float64 {
+	return float64(t.UnixMilli()) / 1000
+}
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// truncateTail keeps the last n bytes of s (the end of a log is what matters).
+func truncateTail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && !utf8.RuneStart(s[i]) {
+		i++
+	}
+	return s[i:]
+}

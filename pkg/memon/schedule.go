@@ -1,0 +1,254 @@
+package memon
+
+import (
+	"fmt"
+	"strings"
+	"time"
+	_ "time/tzdata" // Lambda's provided.al2023 ships no zoneinfo: embed it.
+
+	"github.com/robfig/cron/v3"
+)
+
+// Kind is how an event's deadlines are laid out.
+type Kind string
+
+const (
+	// Rolling: the next deadline is the last run plus the period.
+	Rolling Kind = "rolling"
+	// Fixed: deadlines sit on a grid of periods anchored at an initial time;
+	// a run inside a block covers that block (memon.py's block arithmetic).
+	Fixed Kind = "fixed"
+	// Cron: the job is expected at each firing of a cron expression in a zone.
+	Cron Kind = "cron"
+)
+
+// Schedule says when an event is expected to run. Build it with
+// NewSchedule, which validates and compiles it.
+type Schedule struct {
+	Kind     Kind
+	Period   time.Duration // rolling and fixed
+	Expr     string        // cron
+	TimeZone string        // IANA name; "" is UTC
+
+	loc  *time.Location
+	spec *cron.SpecSchedule
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// NewSchedule validates a schedule. Field names in errors are the CLI's
+// flags, which match the stored attributes case-insensitively.
+func NewSchedule(kind Kind, period time.Duration, expr, zone string) (Schedule, error) {
+	s := Schedule{Kind: kind, Period: period, Expr: strings.TrimSpace(expr), TimeZone: zone}
+	loc, err := LoadZone(zone)
+	if err != nil {
+		return Schedule{}, err
+	}
+	s.loc = loc
+	switch kind {
+	case Rolling, Fixed:
+		if s.Expr != "" {
+			return Schedule{}, invalid("cron", s.Expr, "a cron schedule takes no period and no rolling/fixed type: give either --cron or --period")
+		}
+		if err := checkPeriod("period", period); err != nil {
+			return Schedule{}, err
+		}
+	case Cron:
+		if period != 0 {
+			return Schedule{}, invalid("period", FormatDuration(period), "a cron schedule takes no period: give either --cron or --period")
+		}
+		spec, err := parseCron(s.Expr)
+		if err != nil {
+			return Schedule{}, err
+		}
+		spec.Location = loc
+		s.spec = spec
+	default:
+		return Schedule{}, invalid("type", string(kind), "want rolling, fixed or cron")
+	}
+	return s, nil
+}
+
+func parseCron(expr string) (*cron.SpecSchedule, error) {
+	const want = `want five fields "minute hour day-of-month month day-of-week" (e.g. "0 3 * * 1-5") or @hourly/@daily/@weekly/@monthly/@yearly`
+	if expr == "" || strings.HasPrefix(expr, "@every") || strings.Contains(expr, "TZ=") {
+		return nil, invalid("cron", expr, want+"; for an interval use --period, for a zone --tz")
+	}
+	parsed, err := cronParser.Parse(expr)
+	if err != nil {
+		return nil, invalid("cron", expr, want+" ("+err.Error()+")")
+	}
+	spec, ok := parsed.(*cron.SpecSchedule)
+	if !ok {
+		return nil, invalid("cron", expr, want)
+	}
+	return spec, nil
+}
+
+// LoadZone resolves an IANA time zone; "" is UTC.
+func LoadZone(zone string) (*time.Location, error) {
+	if zone == "" || zone == "UTC" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(zone)
+	if err != nil || zone == "Local" {
+		return nil, invalid("tz", zone, `want an IANA time zone such as "Europe/Berlin", "America/New_York" or "UTC"`)
+	}
+	return loc, nil
+}
+
+// Location is the zone deadlines and alerts are shown in.
+func (s Schedule) Location() *time.Location {
+	if s.loc == nil {
+		return time.UTC
+	}
+	return s.loc
+}
+
+// String describes the schedule for people: "every 1h (rolling)",
+// `cron "0 3 * * 1-5" Europe/Berlin`.
+func (s Schedule) String() string {
+	switch s.Kind {
+	case Cron:
+		return fmt.Sprintf("cron %q %s", s.Expr, s.Location())
+	case Fixed:
+		return fmt.Sprintf("every %s (fixed)", FormatDuration(s.Period))
+	default:
+		return fmt.Sprintf("every %s (rolling)", FormatDuration(s.Period))
+	}
+}
+
+// nextFire returns the first cron firing strictly after t. A wall-clock time
+// that a daylight-saving fall-back repeats fires once, at its first
+// occurrence, as cron daemons run it: the repeat is skipped so a nightly job
+// is not expected twice.
+func (s Schedule) nextFire(t time.Time) time.Time {
+	n := s.spec.Next(t.In(s.Location()))
+	for i := 0; i < 4 && !n.IsZero() && s.repeatedWallClock(n); i++ {
+		n = s.spec.Next(n)
+	}
+	return n.UTC()
+}
+
+func (s Schedule) repeatedWallClock(n time.Time) bool {
+	for _, shift := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		e := n.Add(-shift)
+		if e.Hour() == n.Hour() && e.Minute() == n.Minute() && e.YearDay() == n.YearDay() {
+			return true
+		}
+	}
+	return false
+}
+
+// prevFire returns the last cron firing at or before t (within a year).
+func (s Schedule) prevFire(t time.Time) time.Time {
+	// Walk back in growing windows: cron has no reverse iterator.
+	for window := time.Hour; window <= 400*day; window *= 4 {
+		var last time.Time
+		for f := s.nextFire(t.Add(-window)); !f.IsZero() && !f.After(t); f = s.nextFire(f) {
+			last = f
+		}
+		if !last.IsZero() {
+			return last
+		}
+	}
+	return time.Time{}
+}
+
+// afterRun returns the blocks after a run at t: the block the run covered and
+// the next deadline. last and next are the current blocks (zero when never set).
+func (s Schedule) afterRun(t, last, next time.Time) (time.Time, time.Time) {
+	switch s.Kind {
+	case Cron:
+		return t, s.nextFire(t)
+	case Fixed:
+		if next.IsZero() {
+			return t, t.Add(s.Period)
+		}
+		if last.IsZero() || !last.Before(next) {
+			last = next.Add(-s.Period)
+		}
+		// The smallest k >= 1 with t <= last + k*period.
+		k := int64(1)
+		if t.After(last) {
+			k = max(1, int64((t.Sub(last)+s.Period-1)/s.Period))
+			for last.Add(time.Duration(k) * s.Period).Before(t) {
+				k++
+			}
+		}
+		last = last.Add(time.Duration(k) * s.Period)
+		return last, last.Add(s.Period)
+	default:
+		return t, t.Add(s.Period)
+	}
+}
+
+// deadline returns the n-th deadline counting from next (n = 0 is next):
+// one period, or one cron firing, per missed run.
+func (s Schedule) deadline(next time.Time, n int) time.Time {
+	if s.Kind != Cron {
+		return next.Add(time.Duration(n) * s.Period)
+	}
+	d := next
+	for i := 0; i < n && !d.IsZero(); i++ {
+		d = s.nextFire(d)
+	}
+	return d
+}
+
+// missedBy counts the deadlines from the n-th on whose alert time (deadline
+// plus grace) is at or before now.
+func (s Schedule) missedBy(next time.Time, n int, grace time.Duration, now time.Time) int {
+	d := s.deadline(next, n)
+	if d.IsZero() || d.Add(grace).After(now) {
+		return 0
+	}
+	if s.Kind != Cron {
+		return int(now.Sub(d.Add(grace))/s.Period) + 1
+	}
+	count := 0
+	for !d.IsZero() && !d.Add(grace).After(now) {
+		count++
+		d = s.nextFire(d)
+	}
+	return count
+}
+
+// rearm returns fresh blocks for an event resumed or re-armed at now, so that
+// time spent paused is not reported as missed runs.
+func (s Schedule) rearm(now, last, next time.Time) (time.Time, time.Time) {
+	switch s.Kind {
+	case Cron:
+		return s.prevFire(now), s.nextFire(now)
+	case Fixed:
+		if next.IsZero() {
+			return now, now.Add(s.Period)
+		}
+		for !next.After(now) {
+			next = next.Add(s.Period)
+		}
+		return next.Add(-s.Period), next
+	default:
+		return now, now.Add(s.Period)
+	}
+}
+
+// initial returns the blocks for a first expected run at t (memon.py's
+// --initial-date/--initial-time): the deadline t, or for cron the first
+// firing at or after t.
+func (s Schedule) initial(t time.Time) (time.Time, time.Time) {
+	if s.Kind == Cron {
+		next := s.nextFire(t.Add(-time.Second))
+		return s.prevFire(next.Add(-time.Second)), next
+	}
+	return t.Add(-s.Period), t
+}
+
+// nominalPeriod is the typical gap between deadlines, for display.
+func (s Schedule) nominalPeriod(at time.Time) time.Duration {
+	if s.Kind != Cron {
+		return s.Period
+	}
+	first := s.nextFire(at)
+	return s.nextFire(first).Sub(first)
+}
