@@ -1,0 +1,351 @@
+package dynamo
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Item is a raw DynamoDB item.
+type Item = map[string]types.AttributeValue
+
+// reader reads attributes forgivingly: items written by memon.py, or edited
+// by hand in the console, may hold numbers as strings, Enabled as a boolean,
+// or miss attributes altogether. It keeps the first error it meets.
+type reader struct {
+	item Item
+	err  error
+}
+
+func (r *reader) fail(attr, value, want string) {
+	if r.err == nil {
+		r.err = &memon.FieldError{Field: attr, Value: value, Want: want}
+	}
+}
+
+func (r *reader) str(attr string) string {
+	switch v := r.item[attr].(type) {
+	case nil:
+		return ""
+	case *types.AttributeValueMemberS:
+		return v.Value
+	case *types.AttributeValueMemberN:
+		return v.Value
+	default:
+		r.fail(attr, fmt.Sprintf("%T", v), "want a string")
+		return ""
+	}
+}
+
+// num returns a number and whether the attribute was present.
+func (r *reader) num(attr string) (float64, bool) {
+	var s string
+	switch v := r.item[attr].(type) {
+	case nil:
+		return 0, false
+	case *types.AttributeValueMemberN:
+		s = v.Value
+	case *types.AttributeValueMemberS:
+		s = strings.TrimSpace(v.Value)
+		if s == "" {
+			return 0, false
+		}
+	case *types.AttributeValueMemberBOOL:
+		if v.Value {
+			return 1, true
+		}
+		return 0, true
+	case *types.AttributeValueMemberNULL:
+		return 0, false
+	default:
+		r.fail(attr, fmt.Sprintf("%T", v), "want a number")
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		r.fail(attr, s, "want a number")
+		return 0, false
+	}
+	return f, true
+}
+
+func (r *reader) integer(attr string) int64 {
+	f, _ := r.num(attr)
+	return int64(f)
+}
+
+func (r *reader) seconds(attr string) time.Duration {
+	f, _ := r.num(attr)
+	return time.Duration(math.Round(f)) * time.Second
+}
+
+// time reads epoch seconds (memon.py's form, optionally with a fraction) or,
+// from a console edit, an RFC 3339 string.
+func (r *reader) time(attr string) time.Time {
+	if v, ok := r.item[attr].(*types.AttributeValueMemberS); ok {
+		if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(v.Value)); err == nil {
+			return t.UTC()
+		}
+	}
+	f, ok := r.num(attr)
+	if !ok || f == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(int64(math.Round(f * 1000))).UTC()
+}
+
+func (r *reader) boolean(attr string, def bool) bool {
+	switch v := r.item[attr].(type) {
+	case nil:
+		return def
+	case *types.AttributeValueMemberBOOL:
+		return v.Value
+	case *types.AttributeValueMemberS:
+		switch strings.ToLower(strings.TrimSpace(v.Value)) {
+		case "1", "true", "yes", "on":
+			return true
+		case "0", "false", "no", "off":
+			return false
+		}
+		r.fail(attr, v.Value, "want 1 or 0 (or true/false)")
+		return def
+	default:
+		f, _ := r.num(attr)
+		return f != 0
+	}
+}
+
+// decodeEvent turns an item into an event. An unusable item (no schedule, an
+// unknown type, a bad cron or zone) returns a FieldError naming the
+// attribute: the poller reports it as a CONFIG alert.
+func decodeEvent(item Item) (*memon.Event, error) {
+	r := &reader{item: item}
+	name := r.str(memon.AttrName)
+	ev := &memon.Event{
+		Name:            name,
+		Description:     r.str(memon.AttrDescription),
+		Enabled:         r.boolean(memon.AttrEnabled, true),
+		Grace:           r.seconds(memon.AttrGrace),
+		MaxAlerts:       int(r.integer(memon.AttrMaxAlerts)),
+		ErrorCount:      int(r.integer(memon.AttrErrorCount)),
+		LastBlockTime:   r.time(memon.AttrLastBlockTime),
+		NextBlockTime:   r.time(memon.AttrNextBlockTime),
+		LastSuccessTime: r.time(memon.AttrLastSuccessTime),
+		LastStartTime:   r.time(memon.AttrLastStartTime),
+		LastFailTime:    r.time(memon.AttrLastFailTime),
+		LastPingTime:    r.time(memon.AttrLastPingTime),
+		LastClientTime:  r.time(memon.AttrLastClientTime),
+		LastMessage:     r.str(memon.AttrLastMessage),
+		LastRunID:       r.str(memon.AttrLastRunID),
+		LastHost:        r.str(memon.AttrLastHost),
+		LastDuration:    time.Duration(mustNum(r, memon.AttrLastDuration) * float64(time.Second)),
+		Version:         r.integer(memon.AttrVersion),
+	}
+	if _, ok := item[memon.AttrLastExitCode]; ok {
+		code := int(r.integer(memon.AttrLastExitCode))
+		ev.LastExitCode = &code
+	}
+	ev.State = decodeState(r, ev)
+	ev.Outbox = decodeOutbox(r, name)
+	if r.err != nil {
+		return ev, fmt.Errorf("event %q: %w", name, r.err)
+	}
+	s, err := decodeSchedule(r)
+	if err != nil {
+		return ev, fmt.Errorf("event %q: %w", name, err)
+	}
+	ev.Schedule = s
+	return ev, nil
+}
+
+func mustNum(r *reader, attr string) float64 {
+	f, _ := r.num(attr)
+	return f
+}
+
+// decodeState reads State, or derives it for memon.py's items, which have
+// none: no deadline yet is new, missed deadlines are down, else up.
+func decodeState(r *reader, ev *memon.Event) memon.State {
+	switch s := memon.State(strings.ToLower(r.str(memon.AttrState))); s {
+	case memon.New, memon.Up, memon.Down:
+		return s
+	case "":
+	default:
+		r.fail(memon.AttrState, string(s), "want new, up or down (or delete it)")
+	}
+	switch {
+	case ev.ErrorCount > 0:
+		return memon.Down
+	case ev.LastSuccessTime.IsZero() && ev.LastBlockTime.IsZero():
+		return memon.New
+	default:
+		return memon.Up
+	}
+}
+
+func decodeSchedule(r *reader) (memon.Schedule, error) {
+	kind := memon.Kind(strings.ToLower(strings.TrimSpace(r.str(memon.AttrType))))
+	expr := r.str(memon.AttrCron)
+	if kind == "" {
+		kind = memon.Rolling // memon-config's default, and a console item's
+		if expr != "" {
+			kind = memon.Cron
+		}
+	}
+	period := r.seconds(memon.AttrPeriod)
+	zone := r.str(memon.AttrTimeZone)
+	if r.err != nil {
+		return memon.Schedule{}, r.err
+	}
+	if kind != memon.Cron && period == 0 {
+		return memon.Schedule{}, &memon.FieldError{Field: memon.AttrPeriod, Value: "",
+			Want: "the item has no Period: set it in seconds (e.g. 3600), or set Type cron and Cron"}
+	}
+	s, err := memon.NewSchedule(kind, period, expr, zone)
+	if err != nil {
+		return memon.Schedule{}, renameField(err)
+	}
+	return s, nil
+}
+
+// renameField maps the CLI's field names in schedule errors to attributes.
+func renameField(err error) error {
+	fe, ok := err.(*memon.FieldError)
+	if !ok {
+		return err
+	}
+	attr := map[string]string{"period": memon.AttrPeriod, "type": memon.AttrType, "cron": memon.AttrCron, "tz": memon.AttrTimeZone}[fe.Field]
+	if attr == "" {
+		return err
+	}
+	c := *fe
+	c.Field = attr
+	return &c
+}
+
+// Outbox entry attributes.
+const (
+	obAt, obFrom, obTo, obReason = "At", "From", "To", "Reason"
+	obKind, obSubject, obBody    = "Kind", "Subject", "Body"
+	obTries, obNextTry           = "Tries", "NextTry"
+)
+
+func decodeOutbox(r *reader, name string) []memon.Transition {
+	m, ok := r.item[memon.AttrOutbox].(*types.AttributeValueMemberM)
+	if !ok {
+		return nil
+	}
+	var out []memon.Transition
+	for id, v := range m.Value {
+		e, ok := v.(*types.AttributeValueMemberM)
+		if !ok {
+			continue
+		}
+		er := &reader{item: e.Value}
+		tr := memon.Transition{
+			ID: id, Event: name,
+			At:      er.time(obAt),
+			From:    memon.State(er.str(obFrom)),
+			To:      memon.State(er.str(obTo)),
+			Reason:  er.str(obReason),
+			Tries:   int(er.integer(obTries)),
+			NextTry: er.time(obNextTry),
+		}
+		if kind := er.str(obKind); kind != "" {
+			tr.Alert = &memon.Alert{Kind: memon.AlertKind(kind), Event: name, Subject: er.str(obSubject), Body: er.str(obBody)}
+		}
+		out = append(out, tr)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) || out[i].At.Equal(out[j].At) && out[i].ID < out[j].ID })
+	return out
+}
+
+func encodeOutbox(trs []memon.Transition) types.AttributeValue {
+	m := map[string]types.AttributeValue{}
+	for _, tr := range trs {
+		e := Item{
+			obAt:      timeAV(tr.At),
+			obFrom:    &types.AttributeValueMemberS{Value: string(tr.From)},
+			obTo:      &types.AttributeValueMemberS{Value: string(tr.To)},
+			obReason:  &types.AttributeValueMemberS{Value: tr.Reason},
+			obTries:   numAV(float64(tr.Tries)),
+			obNextTry: timeAV(tr.NextTry),
+		}
+		if tr.Alert != nil {
+			e[obKind] = &types.AttributeValueMemberS{Value: string(tr.Alert.Kind)}
+			e[obSubject] = &types.AttributeValueMemberS{Value: tr.Alert.Subject}
+			e[obBody] = &types.AttributeValueMemberS{Value: tr.Alert.Body}
+		}
+		m[tr.ID] = &types.AttributeValueMemberM{Value: e}
+	}
+	return &types.AttributeValueMemberM{Value: m}
+}
+
+func numAV(f float64) types.AttributeValue {
+	return &types.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'f', -1, 64)}
+}
+
+// timeAV stores epoch seconds: whole seconds as memon.py wrote them, with a
+// millisecond fraction when there is one (SQS timestamps have milliseconds).
+func timeAV(t time.Time) types.AttributeValue {
+	return numAV(memon.EpochSeconds(t))
+}
+
+// encodeEvent returns the attributes MEMon owns: the ones to set and the
+// ones to remove (zero values, so the sparse index drops AlertAt and the
+// item stays free of clutter). Attributes MEMon does not know are left alone.
+func encodeEvent(ev *memon.Event) (set Item, remove []string) {
+	set = Item{}
+	put := func(attr string, av types.AttributeValue, present bool) {
+		if present {
+			set[attr] = av
+		} else {
+			remove = append(remove, attr)
+		}
+	}
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	putTime := func(attr string, t time.Time) { put(attr, timeAV(t), !t.IsZero()) }
+
+	enabled := 0.0
+	if ev.Enabled {
+		enabled = 1
+	}
+	set[memon.AttrEnabled] = numAV(enabled)
+	set[memon.AttrType] = s(string(ev.Schedule.Kind))
+	set[memon.AttrErrorCount] = numAV(float64(ev.ErrorCount))
+	set[memon.AttrState] = s(string(ev.State))
+	put(memon.AttrDescription, s(ev.Description), ev.Description != "")
+	put(memon.AttrPeriod, numAV(ev.Schedule.Period.Seconds()), ev.Schedule.Period > 0)
+	put(memon.AttrCron, s(ev.Schedule.Expr), ev.Schedule.Expr != "")
+	put(memon.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
+	put(memon.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
+	put(memon.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
+	putTime(memon.AttrLastBlockTime, ev.LastBlockTime)
+	putTime(memon.AttrNextBlockTime, ev.NextBlockTime)
+	putTime(memon.AttrLastSuccessTime, ev.LastSuccessTime)
+	putTime(memon.AttrLastStartTime, ev.LastStartTime)
+	putTime(memon.AttrLastFailTime, ev.LastFailTime)
+	putTime(memon.AttrLastPingTime, ev.LastPingTime)
+	putTime(memon.AttrLastClientTime, ev.LastClientTime)
+	if ev.LastExitCode != nil {
+		set[memon.AttrLastExitCode] = numAV(float64(*ev.LastExitCode))
+	} else {
+		remove = append(remove, memon.AttrLastExitCode)
+	}
+	put(memon.AttrLastMessage, s(ev.LastMessage), ev.LastMessage != "")
+	put(memon.AttrLastRunID, s(ev.LastRunID), ev.LastRunID != "")
+	put(memon.AttrLastHost, s(ev.LastHost), ev.LastHost != "")
+	put(memon.AttrLastDuration, numAV(ev.LastDuration.Seconds()), ev.LastDuration > 0)
+	// AlertAt in whole seconds, rounded up: the index is queried with <= now.
+	alertAt := ev.AlertAt()
+	put(memon.AttrAlertAt, numAV(float64(alertAt.Add(time.Second-time.Nanosecond).Unix())), !alertAt.IsZero())
+	put(memon.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
+	return set, remove
+}

@@ -1,0 +1,214 @@
+// Package dynamo is MEMon's DynamoDB adapter: events (with their stored
+// state and outbox) in the events table, transitions in the history table.
+// It speaks in memon terms and knows nothing of SQS or SNS.
+package dynamo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// API is the part of the DynamoDB client the store uses, with the SDK's
+// exact signatures so *dynamodb.Client fits and tests can fake it.
+type API interface {
+	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+}
+
+var _ API = (*dynamodb.Client)(nil)
+
+// ErrConflict reports that a conditional write lost: someone else wrote the
+// event since it was read. Re-read and re-apply.
+var ErrConflict = errors.New("event changed since it was read")
+
+// ErrExists reports a create for a name already taken.
+var ErrExists = errors.New("event already exists")
+
+// HistoryTTL is how long history records live (the table's TTL).
+const HistoryTTL = 400 * 24 * time.Hour
+
+// Store reads and writes events and history.
+type Store struct {
+	db      API
+	table   string
+	history string
+}
+
+// New returns a store over the events and history tables.
+func New(db API, table, history string) *Store {
+	return &Store{db: db, table: table, history: history}
+}
+
+func key(name string) Item {
+	return Item{memon.AttrName: &types.AttributeValueMemberS{Value: name}}
+}
+
+// Get reads an event with a strongly consistent read. A missing item is
+// memon.ErrNotFound; an unusable one returns the event as far as it could be
+// read and an error wrapping memon.ErrInvalid.
+func (s *Store) Get(ctx context.Context, name string) (*memon.Event, error) {
+	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: &s.table, Key: key(name), ConsistentRead: aws.Bool(true),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get event %q: %w", name, err)
+	}
+	if len(out.Item) == 0 {
+		return nil, fmt.Errorf("event %q: %w", name, memon.ErrNotFound)
+	}
+	return decodeEvent(out.Item)
+}
+
+// Save writes everything MEMon owns on the event, conditional on the version
+// it was read at; on success ev.Version is the new version. A lost race is
+// ErrConflict.
+func (s *Store) Save(ctx context.Context, ev *memon.Event) error {
+	cond := "attribute_exists(#k) AND #v = :v"
+	if ev.Version == 0 {
+		cond = "attribute_exists(#k) AND attribute_not_exists(#v)"
+	}
+	return s.write(ctx, ev, cond, ErrConflict)
+}
+
+// Create writes a new event; ErrExists when the name is taken.
+func (s *Store) Create(ctx context.Context, ev *memon.Event) error {
+	ev.Version = 0
+	return s.write(ctx, ev, "attribute_not_exists(#k)", ErrExists)
+}
+
+func (s *Store) write(ctx context.Context, ev *memon.Event, cond string, lost error) error {
+	set, remove := encodeEvent(ev)
+	names := map[string]string{"#k": memon.AttrName, "#v": memon.AttrVersion}
+	values := Item{":one": numAV(1)}
+	if ev.Version != 0 {
+		values[":v"] = numAV(float64(ev.Version))
+	}
+	var sets, rems []string
+	attrs := make([]string, 0, len(set))
+	for a := range set {
+		attrs = append(attrs, a)
+	}
+	sort.Strings(attrs) // stable expressions: easier to read in logs and tests
+	for i, a := range attrs {
+		n, v := "#a"+strconv.Itoa(i), ":a"+strconv.Itoa(i)
+		names[n], values[v] = a, set[a]
+		sets = append(sets, n+" = "+v)
+	}
+	for i, a := range remove {
+		n := "#r" + strconv.Itoa(i)
+		names[n] = a
+		rems = append(rems, n)
+	}
+	expr := "SET " + strings.Join(sets, ", ") + ", #v = if_not_exists(#v, :zero) + :one"
+	values[":zero"] = numAV(0)
+	if len(rems) > 0 {
+		expr += " REMOVE " + strings.Join(rems, ", ")
+	}
+	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &s.table,
+		Key:                       key(ev.Name),
+		UpdateExpression:          &expr,
+		ConditionExpression:       &cond,
+		ExpressionAttributeNames:  names,
+		ExpressionAttributeValues: values,
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("save event %q: %w", ev.Name, lost)
+	}
+	if err != nil {
+		return fmt.Errorf("save event %q: %w", ev.Name, err)
+	}
+	ev.Version++
+	return nil
+}
+
+// Delete removes an event; memon.ErrNotFound when there is none.
+func (s *Store) Delete(ctx context.Context, name string) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.table, Key: key(name),
+		ConditionExpression:      aws.String("attribute_exists(#k)"),
+		ExpressionAttributeNames: map[string]string{"#k": memon.AttrName},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if errors.As(err, &ccf) {
+		return fmt.Errorf("delete event %q: %w", name, memon.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("delete event %q: %w", name, err)
+	}
+	return nil
+}
+
+// Listed is one item of a listing: the event, or why it is unusable.
+type Listed struct {
+	Event *memon.Event
+	Err   error
+}
+
+// List reads every event (a scan: for memon-config and the hourly
+// reconcile, never for a regular poll).
+func (s *Store) List(ctx context.Context) ([]Listed, error) {
+	var out []Listed
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", s.table, err)
+		}
+		for _, item := range page.Items {
+			ev, err := decodeEvent(item)
+			out = append(out, Listed{Event: ev, Err: err})
+		}
+	}
+	return out, nil
+}
+
+// Due returns the names of events whose AlertAt has come by now, read from
+// the sparse DueIndex: a poll reads what is due, never the whole table. The
+// index is eventually consistent: callers re-read each event consistently
+// and decide with a conditional write.
+func (s *Store) Due(ctx context.Context, now time.Time) ([]string, error) {
+	var names []string
+	for _, kind := range []memon.Kind{memon.Rolling, memon.Fixed, memon.Cron} {
+		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+			TableName:              &s.table,
+			IndexName:              aws.String(memon.DueIndex),
+			KeyConditionExpression: aws.String("#t = :t AND #at <= :now"),
+			ExpressionAttributeNames: map[string]string{
+				"#t": memon.AttrType, "#at": memon.AttrAlertAt,
+			},
+			ExpressionAttributeValues: Item{
+				":t":   &types.AttributeValueMemberS{Value: string(kind)},
+				":now": numAV(float64(now.Unix())),
+			},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("query %s.%s: %w", s.table, memon.DueIndex, err)
+			}
+			for _, item := range page.Items {
+				if v, ok := item[memon.AttrName].(*types.AttributeValueMemberS); ok {
+					names = append(names, v.Value)
+				}
+			}
+		}
+	}
+	return names, nil
+}
