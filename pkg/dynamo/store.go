@@ -34,7 +34,7 @@ var _ API = (*dynamodb.Client)(nil)
 
 // ErrConflict reports that a conditional write lost: someone else wrote the
 // event since it was read. Re-read and re-apply.
-var ErrConflict = errors.New("event changed since it was read")
+var ErrConflict = memon.ErrConflict
 
 // ErrExists reports a create for a name already taken.
 var ErrExists = errors.New("event already exists")

@@ -33,12 +33,6 @@ func retryBackoff(tries int) time.Duration {
 	return min(d, 15*time.Minute)
 }
 
-// DeliveryFailed records a failed delivery attempt and schedules the next.
-func (tr *Transition) DeliveryFailed(now time.Time) {
-	tr.Tries++
-	tr.NextTry = now.Add(retryBackoff(tr.Tries))
-}
-
 // Apply folds one ping into the event and returns the transitions it
 // decides (also appended to the outbox). It reports false when the ping is
 // stale: redelivered, or older than what is stored. At-least-once, out of
@@ -171,7 +165,6 @@ func (ev *Event) transition(at time.Time, from, to State, reason string, kind Al
 		From:    from,
 		To:      to,
 		Reason:  reason,
-		NextTry: at.Add(RetryDelay),
 	}
 	if kind != "" {
 		tr.ID = fmt.Sprintf("%d-%s", at.UnixMilli(), kind)
@@ -186,24 +179,3 @@ func (ev *Event) transition(at time.Time, from, to State, reason string, kind Al
 	return tr
 }
 
-// Delivered removes a transition from the outbox.
-func (ev *Event) Delivered(id string) {
-	out := ev.Outbox[:0]
-	for _, tr := range ev.Outbox {
-		if tr.ID != id {
-			out = append(out, tr)
-		}
-	}
-	ev.Outbox = out
-}
-
-// Retryable returns the outbox entries a poll may deliver at now.
-func (ev *Event) Retryable(now time.Time) []Transition {
-	var out []Transition
-	for _, tr := range ev.Outbox {
-		if !tr.NextTry.After(now) {
-			out = append(out, tr)
-		}
-	}
-	return out
-}

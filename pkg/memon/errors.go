@@ -29,3 +29,7 @@ func (e *FieldError) Unwrap() error { return ErrInvalid }
 func invalid(field, value, want string) error {
 	return &FieldError{Field: field, Value: value, Want: want}
 }
+
+// ErrConflict reports that a conditional write lost: the event changed since
+// it was read. Re-read and re-apply.
+var ErrConflict = errors.New("event changed since it was read")

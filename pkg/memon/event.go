@@ -96,8 +96,12 @@ func (ev *Event) dueAt() time.Time {
 func (ev *Event) AlertAt() time.Time {
 	at := ev.dueAt()
 	for _, tr := range ev.Outbox {
-		if at.IsZero() || tr.NextTry.Before(at) {
-			at = tr.NextTry
+		next := tr.NextTry
+		if next.IsZero() { // decided, not yet claimed by a poller: due at once
+			next = tr.At
+		}
+		if at.IsZero() || next.Before(at) {
+			at = next
 		}
 	}
 	return at

@@ -1,0 +1,124 @@
+// Command memon-poller is MEMon's poller. In Lambda (AWS_LAMBDA_RUNTIME_API
+// set) it handles the EventBridge schedule's events; elsewhere it polls once
+// (--once) or in a loop (--every DUR), as memon.py's `poll` did from cron.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/notify"
+	"github.com/peerj/memon/pkg/poller"
+	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+const usage = `usage: memon-poller [--once | --every DUR] [--reconcile] [--budget DUR]
+
+Drains the MEMon queue into event state, alerts on overdue events.
+In AWS Lambda it serves the EventBridge schedule; elsewhere:
+  --once         poll once and exit (for cron: * * * * * memon-poller --once)
+  --every DUR    poll every DUR until interrupted (e.g. --every 1m)
+  --reconcile    also repair the due index now (after moving from memon.py)
+  --budget DUR   time allowed for draining the queue in one poll (default 40s)
+
+Environment (required): MEMON_QUEUE_URL, MEMON_TABLE, MEMON_HISTORY_TABLE,
+MEMON_TOPIC_ARN; and the standard AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL.
+Exit status: 0 ok, 1 a poll had errors, 2 usage or configuration error.
+`
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("memon-poller", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	once := fs.Bool("once", false, "")
+	every := fs.Duration("every", 0, "")
+	reconcile := fs.Bool("reconcile", false, "")
+	budget := fs.Duration("budget", 40*time.Second, "")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	log := slog.New(slog.NewJSONHandler(stdout, nil))
+	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
+	if !inLambda && !*once && *every <= 0 {
+		fmt.Fprint(stderr, "memon-poller: give --once or --every DUR (e.g. --every 1m)\n\n"+usage)
+		return 2
+	}
+	interval := time.Minute
+	if *every > 0 {
+		interval = *every
+	}
+	p, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval}, log)
+	if err != nil {
+		fmt.Fprintln(stderr, "memon-poller:", err)
+		return 2
+	}
+	if inLambda {
+		lambda.StartWithOptions(func(ctx context.Context, _ events.EventBridgeEvent) error {
+			_, err := p.Poll(ctx)
+			return err
+		}, lambda.WithContext(ctx))
+		return 0
+	}
+	if *reconcile {
+		log.Info("reconcile", slog.Any("summary", p.Reconcile(ctx)))
+	}
+	for {
+		_, err := p.Poll(ctx)
+		if *once {
+			if err != nil {
+				return 1
+			}
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-time.After(time.Until(time.Now().Truncate(interval).Add(interval))):
+		}
+	}
+}
+
+// build wires the AWS adapters from the environment.
+func build(ctx context.Context, getenv func(string) string, cfg poller.Config, log *slog.Logger) (*poller.Poller, error) {
+	names := map[string]string{}
+	var missing []error
+	for _, key := range []string{settings.EnvQueueURL, settings.EnvTable, settings.EnvHistoryTable, settings.EnvTopicARN} {
+		if names[key] = getenv(key); names[key] == "" {
+			missing = append(missing, fmt.Errorf("%s is not set (the stack output names it; `make local` writes it to .local/memon.env)", key))
+		}
+	}
+	if err := errors.Join(missing...); err != nil {
+		return nil, err
+	}
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg), names[settings.EnvQueueURL], time.Second)
+	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
+	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
+	return poller.New(q, store, pub, cfg, time.Now, log), nil
+}

@@ -1,0 +1,50 @@
+// Package notify is MEMon's SNS adapter: it publishes rendered alerts with
+// the message attributes subscribers filter on (`event`, `kind`). It knows
+// nothing of SQS or DynamoDB.
+package notify
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// PublishAPI is the part of the SNS client used, with the SDK's signature.
+type PublishAPI interface {
+	Publish(ctx context.Context, in *sns.PublishInput, optFns ...func(*sns.Options)) (*sns.PublishOutput, error)
+}
+
+var _ PublishAPI = (*sns.Client)(nil)
+
+// Publisher sends alerts to one topic.
+type Publisher struct {
+	api   PublishAPI
+	topic string
+}
+
+// New returns a publisher for a topic ARN.
+func New(api PublishAPI, topicARN string) *Publisher {
+	return &Publisher{api: api, topic: topicARN}
+}
+
+// Publish sends one alert.
+func (p *Publisher) Publish(ctx context.Context, a memon.Alert) error {
+	_, err := p.api.Publish(ctx, &sns.PublishInput{
+		TopicArn: &p.topic,
+		Subject:  aws.String(a.Subject),
+		Message:  aws.String(a.Body),
+		MessageAttributes: map[string]types.MessageAttributeValue{
+			"event": {DataType: aws.String("String"), StringValue: aws.String(a.Event)},
+			"kind":  {DataType: aws.String("String"), StringValue: aws.String(string(a.Kind))},
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("publish %s alert for %q: %w", a.Kind, a.Event, err)
+	}
+	return nil
+}

@@ -1,0 +1,187 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/queue"
+)
+
+// drain applies rounds of messages until the queue is seen empty or the
+// time runs out. It returns the events whose pings could not be stored
+// (they must not be declared overdue this poll) and, when the queue was seen
+// empty, the moment it was: every ping sent before then has been applied.
+func (p *Poller) drain(ctx context.Context, stop time.Time, sum *Summary) (map[string]bool, time.Time) {
+	held := map[string]bool{}
+	for p.now().Before(stop) && ctx.Err() == nil {
+		roundStart := p.now()
+		msgs, empty, err := p.receiveRound(ctx, stop)
+		if err != nil {
+			sum.Errors++
+			p.log.Error("receive", "err", err)
+		}
+		sum.Pings += len(msgs)
+		if len(msgs) > 0 {
+			for name := range p.apply(ctx, msgs, sum) {
+				held[name] = true
+			}
+		}
+		if empty && err == nil {
+			return held, roundStart
+		}
+		if err != nil && len(msgs) == 0 {
+			break // the queue is unreachable: no overdue decisions this poll
+		}
+	}
+	return held, time.Time{}
+}
+
+// receiveRound runs concurrent long-poll receivers until they have a round's
+// worth of messages or every one of them came back empty.
+func (p *Poller) receiveRound(ctx context.Context, stop time.Time) ([]queue.Received, bool, error) {
+	var (
+		mu       sync.Mutex
+		msgs     []queue.Received
+		empties  int
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range p.cfg.Receivers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				mu.Lock()
+				full := len(msgs) >= p.cfg.RoundSize
+				mu.Unlock()
+				if full || !p.now().Before(stop) || ctx.Err() != nil {
+					return
+				}
+				got, err := p.queue.Receive(ctx)
+				mu.Lock()
+				switch {
+				case err != nil:
+					if firstErr == nil {
+						firstErr = err
+					}
+				case len(got) == 0:
+					empties++
+				default:
+					msgs = append(msgs, got...)
+				}
+				mu.Unlock()
+				if err != nil || len(got) == 0 {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return msgs, empties == p.cfg.Receivers, firstErr
+}
+
+// apply decodes a round, applies each event's pings in one conditional
+// write, and deletes the messages whose state is stored. It returns the
+// events whose pings stay queued.
+func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary) map[string]bool {
+	byName := map[string][]memon.Ping{}
+	msgsOf := map[string][]queue.Received{}
+	for _, m := range msgs {
+		ping, err := memon.DecodeMessage(m.Body, m.SentAt)
+		if err != nil {
+			// Left in the queue: after the redrive limit it moves to the
+			// dead-letter queue, where a person can read it.
+			sum.Invalid++
+			p.log.Warn("malformed ping left for the dead-letter queue", "message_id", m.ID, "receives", m.ReceiveCount, "err", err)
+			continue
+		}
+		byName[ping.Name] = append(byName[ping.Name], ping)
+		msgsOf[ping.Name] = append(msgsOf[ping.Name], m)
+	}
+
+	var (
+		mu        sync.Mutex
+		held      = map[string]bool{}
+		deletable []queue.Received
+	)
+	var g errgroup.Group
+	g.SetLimit(p.cfg.Workers)
+	for name, pings := range byName {
+		g.Go(func() error {
+			stored := p.applyPings(ctx, name, pings, sum)
+			mu.Lock()
+			defer mu.Unlock()
+			if stored {
+				deletable = append(deletable, msgsOf[name]...)
+			} else {
+				held[name] = true
+				sum.add(func(s *Summary) { s.Held += len(pings) })
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+
+	// Only now, with the state stored, do the messages leave the queue.
+	if failed, err := p.queue.Delete(ctx, deletable); err != nil {
+		sum.Errors++
+		p.log.Error("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
+	}
+	return held
+}
+
+// applyPings folds one event's pings (oldest first) into its stored state
+// with a conditional write, retrying lost races, then delivers what that
+// decided. It reports whether the pings may leave the queue.
+func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
+	sort.Slice(pings, func(i, j int) bool { return pings[i].SentAt.Before(pings[j].SentAt) })
+	for range p.cfg.Attempts {
+		ev, err := p.store.Get(ctx, name)
+		switch {
+		case errors.Is(err, memon.ErrNotFound):
+			p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
+			return false
+		case errors.Is(err, memon.ErrInvalid):
+			p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
+			return false
+		case err != nil:
+			sum.add(func(s *Summary) { s.Errors++ })
+			p.log.Error("read event", "event", name, "err", err)
+			return false
+		}
+		applied := 0
+		for _, ping := range pings {
+			if _, ok := ev.Apply(ping); ok {
+				applied++
+			}
+		}
+		sum.add(func(s *Summary) { s.Stale += len(pings) - applied })
+		if applied == 0 {
+			return true // every ping was already applied: safe to delete
+		}
+		claimed := ev.Claim(p.now())
+		err = p.store.Save(ctx, ev)
+		if errors.Is(err, memon.ErrConflict) {
+			sum.add(func(s *Summary) { s.Stale -= len(pings) - applied })
+			continue
+		}
+		if err != nil {
+			sum.add(func(s *Summary) { s.Errors++ })
+			p.log.Error("store pings", "event", name, "err", err)
+			return false
+		}
+		sum.add(func(s *Summary) { s.Updated++ })
+		p.deliver(ctx, ev, claimed, sum)
+		return true
+	}
+	sum.add(func(s *Summary) { s.Errors++ })
+	p.log.Error("store pings: too many concurrent writers, retrying next poll", "event", name)
+	return false
+}

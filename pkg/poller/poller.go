@@ -1,0 +1,196 @@
+// Package poller is one MEMon poll: drain the queue into event state, decide
+// DOWN for overdue events, deliver alerts. It wires the domain (memon) to
+// ports it declares itself; adapters for SQS, DynamoDB and SNS satisfy them.
+package poller
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/queue"
+)
+
+// Queue is the ping queue.
+type Queue interface {
+	Receive(ctx context.Context) ([]queue.Received, error)
+	Delete(ctx context.Context, msgs []queue.Received) ([]queue.Received, error)
+}
+
+// Store keeps events and their history.
+type Store interface {
+	Get(ctx context.Context, name string) (*memon.Event, error)
+	Save(ctx context.Context, ev *memon.Event) error
+	Due(ctx context.Context, now time.Time) ([]string, error)
+	Reconcile(ctx context.Context) ([]string, []dynamo.Listed, error)
+	AppendHistory(ctx context.Context, tr memon.Transition) error
+	ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error)
+	ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error
+}
+
+// Publisher sends alerts.
+type Publisher interface {
+	Publish(ctx context.Context, a memon.Alert) error
+}
+
+var (
+	_ Queue     = (*queue.Receiver)(nil)
+	_ Store     = (*dynamo.Store)(nil)
+	_ Publisher = (publisherFunc)(nil)
+)
+
+type publisherFunc func(context.Context, memon.Alert) error
+
+func (f publisherFunc) Publish(ctx context.Context, a memon.Alert) error { return f(ctx, a) }
+
+// Config tunes a poll. Zero values take the defaults.
+type Config struct {
+	Receivers      int           // concurrent long-poll receivers (default 4)
+	RoundSize      int           // messages gathered before they are applied (default 500)
+	Workers        int           // events processed at once (default 8)
+	Budget         time.Duration // drain time without a context deadline (default 40s)
+	Reserve        time.Duration // time kept back before the context deadline (default 12s)
+	ReconcileEvery time.Duration // index reconcile cadence (default 1h; negative disables)
+	Interval       time.Duration // how often polls run, to place reconcile (default 1m)
+	Attempts       int           // conditional-write attempts per event (default 6)
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Receivers, 4)
+	def(&c.RoundSize, 500)
+	def(&c.Workers, 8)
+	def(&c.Attempts, 6)
+	defd(&c.Budget, 40*time.Second)
+	defd(&c.Reserve, 12*time.Second)
+	defd(&c.ReconcileEvery, time.Hour)
+	defd(&c.Interval, time.Minute)
+	return c
+}
+
+// Poller runs polls.
+type Poller struct {
+	queue Queue
+	store Store
+	pub   Publisher
+	cfg   Config
+	now   func() time.Time
+	log   *slog.Logger
+}
+
+// New returns a poller. now is the clock (time.Now in production).
+func New(q Queue, s Store, p Publisher, cfg Config, now func() time.Time, log *slog.Logger) *Poller {
+	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log}
+}
+
+// Summary is what one poll did; it is logged as one JSON line.
+type Summary struct {
+	Pings         int  // messages received
+	Stale         int  // pings already applied (redelivered or out of order)
+	Invalid       int  // malformed messages left for the dead-letter queue
+	Held          int  // pings left in the queue because their event was not stored
+	Updated       int  // events written
+	Due           int  // events the due index returned
+	Down          int  // DOWN decisions
+	AlertsSent    int  // alerts published
+	ConfigAlerts  int  // CONFIG alerts published
+	Reconciled    int  // items whose index attributes were repaired
+	Errors        int  // failed AWS calls and lost races that gave up
+	Drained       bool // the queue was seen empty, so overdue checks ran
+	ReconcileRan  bool
+	DurationMilli int64
+
+	mu sync.Mutex
+}
+
+func (s *Summary) add(f func(*Summary)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
+}
+
+// LogValue renders the summary for slog.
+func (s *Summary) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.Int("pings", s.Pings), slog.Int("stale", s.Stale), slog.Int("invalid", s.Invalid),
+		slog.Int("held", s.Held), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
+		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
+		slog.Int("reconciled", s.Reconciled),
+		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
+		slog.Int64("duration_ms", s.DurationMilli),
+	)
+}
+
+// Poll runs one poll: drain, check due events, and once an hour reconcile
+// the index. It returns an error when anything failed; what failed is left
+// for the next poll (pings stay queued, alerts stay in the outbox).
+func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
+	start := p.now()
+	sum := &Summary{}
+	stopDraining := start.Add(p.cfg.Budget)
+	if d, ok := ctx.Deadline(); ok {
+		stopDraining = d.Add(-p.cfg.Reserve)
+	}
+	held, emptyAt := p.drain(ctx, stopDraining, sum)
+	if !emptyAt.IsZero() {
+		sum.Drained = true
+		p.checkDue(ctx, emptyAt, held, sum)
+	} else {
+		p.log.Warn("queue not drained before the time budget: overdue checks wait for the next poll")
+	}
+	if p.reconcileDue(start) {
+		p.reconcile(ctx, sum)
+	}
+	sum.DurationMilli = p.now().Sub(start).Milliseconds()
+	p.log.Info("poll", slog.Any("summary", sum))
+	if sum.Errors > 0 {
+		return sum, fmt.Errorf("poll finished with %d errors (see the log); failed work is retried next poll", sum.Errors)
+	}
+	return sum, nil
+}
+
+// reconcileDue is true for the first poll of each ReconcileEvery window.
+func (p *Poller) reconcileDue(now time.Time) bool {
+	every := p.cfg.ReconcileEvery
+	if every < 0 {
+		return false
+	}
+	return now.Truncate(every) != now.Add(-p.cfg.Interval).Truncate(every)
+}
+
+// Reconcile runs the index reconcile now (memon-poller --reconcile).
+func (p *Poller) Reconcile(ctx context.Context) *Summary {
+	sum := &Summary{}
+	p.reconcile(ctx, sum)
+	return sum
+}
+
+func (p *Poller) reconcile(ctx context.Context, sum *Summary) {
+	sum.ReconcileRan = true
+	fixed, unusable, err := p.store.Reconcile(ctx)
+	sum.Reconciled = len(fixed)
+	if err != nil {
+		sum.Errors++
+		p.log.Error("reconcile", "err", err)
+	}
+	for _, u := range unusable {
+		name := ""
+		if u.Event != nil {
+			name = u.Event.Name
+		}
+		p.configAlert(ctx, name, u.Err.Error(), sum)
+	}
+}
