@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go"
+
+	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// maxAttempts is the SDK retryer's attempts per call: enough to ride out a
+// throttle or a dropped connection, few enough that --timeout is what stops
+// a send against an endpoint that is down.
+const maxAttempts = 3
+
+var errNoRegion = errors.New("no AWS region: set --region or AWS_REGION (or a region in the AWS_PROFILE profile), or give the full queue URL with --queue-url or " + settings.EnvQueueURL)
+
+// newSQS builds the SQS client from the standard AWS configuration chain
+// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, credentials, ...).
+func newSQS(ctx context.Context, region string) (queue.SendAPI, string, error) {
+	opts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(maxAttempts)}
+	if region != "" {
+		opts = append(opts, config.WithRegion(region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, "", fmt.Errorf("load AWS configuration (check AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE): %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, "", errNoRegion
+	}
+	return sqs.NewFromConfig(cfg), cfg.Region, nil
+}
+
+// explain turns a send error into one line that says what to set.
+func (p *pinger) explain(ctx context.Context, err error) string {
+	msg := strings.Join(strings.Fields(err.Error()), " ")
+	_, name, source := queueTarget(p.o, p.d.getenv)
+	var api smithy.APIError
+	var netErr *net.OpError
+	switch {
+	case errors.Is(err, queue.ErrQueueNotFound):
+		return fmt.Sprintf("no queue named %q in region %s: set --queue-url or %s, --queue NAME, or --region", name, p.region, settings.EnvQueueURL)
+	case errors.Is(err, errNoRegion):
+		return msg
+	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
+		return fmt.Sprintf("%s (no answer within --timeout %s; queue from %s%s)", msg, p.o.timeout, source, endpointHint(p.d.getenv))
+	case strings.Contains(msg, "retrieve credentials"):
+		return msg + " (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+	case errors.As(err, &api) && strings.Contains(api.ErrorCode(), "AccessDenied"):
+		return msg + " (the sender needs sqs:SendMessage and sqs:GetQueueUrl on the queue)"
+	case errors.As(err, &netErr):
+		return fmt.Sprintf("%s (queue from %s%s)", msg, source, endpointHint(p.d.getenv))
+	}
+	return msg
+}
+
+func endpointHint(getenv settings.Lookup) string {
+	if e := getenv("AWS_ENDPOINT_URL"); e != "" {
+		return "; endpoint from AWS_ENDPOINT_URL=" + e
+	}
+	return ""
+}
