@@ -1,0 +1,50 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+)
+
+// PollerPackage is the poller Lambda's main package, relative to the module root.
+const PollerPackage = "./lambdas/poller"
+
+// DefaultPollerCodeDir is where `make lambda` and the CDK app put the poller's
+// bootstrap binary, relative to the module root.
+const DefaultPollerCodeDir = "build/poller"
+
+// ErrNoPoller reports that the poller's main package does not exist yet.
+var ErrNoPoller = errors.New("no Go files in " + PollerPackage)
+
+// BuildPoller compiles the poller Lambda from moduleRoot into outDir/bootstrap
+// exactly as `make lambda` does, and returns outDir.
+func BuildPoller(moduleRoot, outDir string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join(moduleRoot, PollerPackage, "*.go"))
+	if err != nil || len(matches) == 0 {
+		return "", ErrNoPoller
+	}
+	return outDir, BuildLambda(moduleRoot, PollerPackage, outDir)
+}
+
+// BuildLambda cross-compiles the main package pkg (inside the Go module at dir)
+// into outDir/bootstrap for the provided.al2023 arm64 runtime, reproducibly:
+// no cgo, no build id, trimmed paths, no RPC shim. Docker is not needed.
+func BuildLambda(dir, pkg, outDir string) error {
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return err
+	}
+	out, err := filepath.Abs(filepath.Join(outDir, "bootstrap"))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath",
+		"-ldflags=-s -w -buildid=", "-o", out, pkg)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+// Command infra is MEMon's CDK app: `cdk synth` / `cdk deploy` run it through
+// cdk.json at the repository root (so the working directory is the module
+// root). It builds the poller Lambda for linux/arm64 first, then synthesizes
+// the MEMon stack with the AwsSolutions (cdk-nag) checks applied.
+//
+// Context: -c prefix=NAME (resource names, default memon), -c email=ADDRESS
+// (alert subscription), -c adoptTable=true (adopt memon.py's table, see
+// ADOPT.md), -c pollerCodeDir=DIR (use a prebuilt bootstrap, skip the build).
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "infra:", err)
+		jsii.Close()
+		os.Exit(1)
+	}
+	jsii.Close()
+}
+
+func run() error {
+	app := awscdk.NewApp(nil)
+	props := &MEMonStackProps{PollerCodeDir: contextString(app, CtxPollerCodeDir)}
+	if props.PollerCodeDir == "" && contextString(app, CtxAdoptTable) != "true" {
+		dir, err := BuildPoller(".", DefaultPollerCodeDir)
+		if err != nil {
+			return fmt.Errorf("build the poller Lambda: %w", err)
+		}
+		props.PollerCodeDir = dir
+	}
+	NewMEMonStack(app, DefaultStackName, props)
+	Check(app)
+	app.Synth(nil)
+	return nil
+}
+
+// Check applies cdk-nag's AwsSolutions rules to every stack under scope; a
+// finding becomes an error annotation, which fails `cdk synth`/`cdk deploy`.
+func Check(scope awscdk.App) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+}

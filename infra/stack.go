@@ -1,0 +1,383 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// Context keys (`cdk deploy -c key=value`).
+const (
+	CtxPrefix        = "prefix"        // resource name prefix, default "memon"
+	CtxEmail         = "email"         // optional e-mail subscription to the topic
+	CtxAdoptTable    = "adoptTable"    // "true": synthesize only the events table, for `cdk import` (ADOPT.md)
+	CtxPollerCodeDir = "pollerCodeDir" // use this directory (with bootstrap) instead of building the poller
+)
+
+// DefaultStackName is the stack's name (and construct id) with the default prefix.
+const DefaultStackName = "MEMon"
+
+// Poller sizing. The queue's visibility timeout is twice the Lambda timeout so
+// a message in flight is never handed to a second poll.
+const (
+	pollerTimeoutSeconds = 55
+	pollerMemoryMB       = 128
+	retentionDays        = 14
+	maxReceiveCount      = 5
+	oldestMessageSeconds = 300
+)
+
+// MEMonStackProps configures NewMEMonStack. Every empty field falls back to the
+// CDK context value of the same meaning, then to the default.
+type MEMonStackProps struct {
+	awscdk.StackProps
+	// Prefix names every resource (queue <prefix>, <prefix>-dlq, table
+	// <prefix>, ...). Default: context "prefix", else "memon".
+	Prefix string
+	// Email, when set, subscribes this address to the alert topic.
+	Email string
+	// AdoptTable synthesizes only the events table, shaped like the table
+	// memon.py created, so `cdk import` can adopt it (see ADOPT.md).
+	AdoptTable bool
+	// PollerCodeDir is the directory holding the poller's `bootstrap`.
+	PollerCodeDir string
+}
+
+// StackName returns the CloudFormation stack name for a prefix: MEMon for the
+// default prefix, MEMon-<prefix> otherwise, so stacks of two prefixes can
+// live in one account.
+func StackName(prefix string) string {
+	if prefix == "" || prefix == settings.DefaultPrefix {
+		return DefaultStackName
+	}
+	return DefaultStackName + "-" + prefix
+}
+
+// contextString reads a context value as a string ("" when absent).
+func contextString(scope constructs.Construct, key string) string {
+	v := scope.Node().TryGetContext(jsii.String(key))
+	if v == nil {
+		return ""
+	}
+	return strings.TrimSpace(fmt.Sprint(v))
+}
+
+// resolve fills the props' empty fields from the context and defaults.
+func (p MEMonStackProps) resolve(scope constructs.Construct) MEMonStackProps {
+	p.Prefix = settings.First(p.Prefix, contextString(scope, CtxPrefix), settings.DefaultPrefix)
+	p.Email = settings.First(p.Email, contextString(scope, CtxEmail))
+	p.PollerCodeDir = settings.First(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
+	p.AdoptTable = p.AdoptTable || contextString(scope, CtxAdoptTable) == "true"
+	if p.StackName == nil {
+		p.StackName = jsii.String(StackName(p.Prefix))
+	}
+	if p.Description == nil {
+		p.Description = jsii.String("MEMon (Missing Event MONitor): ping queue, poller, event state and alerts")
+	}
+	return p
+}
+
+// NewMEMonStack defines the whole of MEMon: the ping queue and its
+// dead-letter queue, the events and history tables, the alert topic, the
+// poller Lambda with its schedule, alarms, and the senders' managed policy.
+func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps) awscdk.Stack {
+	if props == nil {
+		props = &MEMonStackProps{}
+	}
+	p := props.resolve(scope)
+	stack := awscdk.NewStack(scope, &id, &p.StackProps)
+
+	if p.AdoptTable {
+		adoptable(stack, p.Prefix)
+		return stack
+	}
+	if p.PollerCodeDir == "" {
+		panic("NewMEMonStack: PollerCodeDir (or context " + CtxPollerCodeDir + ") is required")
+	}
+
+	m := &memonStack{stack: stack, prefix: p.Prefix}
+	m.queues()
+	m.tables()
+	m.topic(p.Email)
+	m.poller(p.PollerCodeDir)
+	m.alarms()
+	m.senderPolicy()
+	return stack
+}
+
+type memonStack struct {
+	stack    awscdk.Stack
+	prefix   string
+	queue    awssqs.Queue
+	dlq      awssqs.Queue
+	events   awsdynamodb.Table
+	history  awsdynamodb.Table
+	alerts   awssns.Topic
+	fn       awslambda.Function
+	logGroup awslogs.LogGroup
+	role     awsiam.Role
+}
+
+func (m *memonStack) name(suffix string) *string { return jsii.String(m.prefix + suffix) }
+
+func output(stack awscdk.Stack, id, description string, value *string) {
+	awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+}
+
+// queues: the ping queue with a dead-letter queue, both SSE-SQS (free) and
+// TLS-only, keeping messages 14 days so a poller outage of days loses nothing.
+func (m *memonStack) queues() {
+	common := func(name string) *awssqs.QueueProps {
+		return &awssqs.QueueProps{
+			QueueName:       m.name(name),
+			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+			EnforceSSL:      jsii.Bool(true),
+			RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+		}
+	}
+	m.dlq = awssqs.NewQueue(m.stack, jsii.String("DeadLetterQueue"), common("-dlq"))
+	qp := common("")
+	qp.VisibilityTimeout = awscdk.Duration_Seconds(jsii.Number(2 * pollerTimeoutSeconds))
+	qp.DeadLetterQueue = &awssqs.DeadLetterQueue{Queue: m.dlq, MaxReceiveCount: jsii.Number(maxReceiveCount)}
+	m.queue = awssqs.NewQueue(m.stack, jsii.String("Queue"), qp)
+	output(m.stack, "QueueUrl", "ping queue: MEMON_QUEUE_URL", m.queue.QueueUrl())
+	output(m.stack, "DeadLetterQueueUrl", "pings the poller failed 5 times", m.dlq.QueueUrl())
+}
+
+// adoptable defines only what memon.py's `init` created (table, queue and
+// topic named <prefix>), shaped as memon.py made them and retained, under the
+// construct ids (hence logical ids) of the full stack: the template
+// `cdk import` needs to adopt them without data loss. The next normal deploy
+// then adds the index, PITR, SSE, the dead-letter queue, TLS policies and the
+// rest in place. See ADOPT.md.
+func adoptable(stack awscdk.Stack, prefix string) {
+	table := newEventsTable(stack, prefix, true)
+	queue := awssqs.NewQueue(stack, jsii.String("Queue"), &awssqs.QueueProps{
+		QueueName:     jsii.String(prefix),
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	topic := awssns.NewTopic(stack, jsii.String("Topic"), &awssns.TopicProps{TopicName: jsii.String(prefix)})
+	topic.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	suppress(table, adoptReason, "DDB3")
+	suppress(queue, adoptReason, "SQS3", "SQS4")
+	suppress(topic, adoptReason, "SNS3")
+}
+
+// suppress records why the AwsSolutions rules ids do not apply to c.
+func suppress(c constructs.IConstruct, reason string, ids ...string) {
+	list := make([]*cdknag.NagPackSuppression, len(ids))
+	for i, id := range ids {
+		list[i] = &cdknag.NagPackSuppression{Id: jsii.String("AwsSolutions-" + id), Reason: jsii.String(reason)}
+	}
+	cdknag.NagSuppressions_AddResourceSuppressions(c, &list, jsii.Bool(true))
+}
+
+const adoptReason = "Adoption step only (cdk import): the template must mirror memon.py's existing resource; " +
+	"the normal deploy that follows immediately applies the hardened configuration."
+
+// newEventsTable defines the events table. adopt shapes it like memon.py's
+// table (key schema only: no index, no PITR, default encryption) so that
+// `cdk import` records what really exists and the next normal deploy adds the
+// rest. Both shapes share the construct id, hence the logical id.
+func newEventsTable(scope constructs.Construct, prefix string, adopt bool) awsdynamodb.Table {
+	props := &awsdynamodb.TableProps{
+		TableName:     jsii.String(prefix),
+		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(memon.AttrName), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	}
+	if !adopt {
+		hardenTable(props)
+	}
+	t := awsdynamodb.NewTable(scope, jsii.String("Events"), props)
+	if !adopt {
+		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(memon.DueIndex),
+			PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(memon.AttrType), Type: awsdynamodb.AttributeType_STRING},
+			SortKey:        &awsdynamodb.Attribute{Name: jsii.String(memon.AttrAlertAt), Type: awsdynamodb.AttributeType_NUMBER},
+			ProjectionType: awsdynamodb.ProjectionType_KEYS_ONLY,
+		})
+	}
+	return t
+}
+
+// hardenTable adds point-in-time recovery and encryption at rest under the
+// AWS-managed key (no CMK: MEMon must cost well under $1/month).
+func hardenTable(props *awsdynamodb.TableProps) {
+	props.PointInTimeRecoverySpecification = &awsdynamodb.PointInTimeRecoverySpecification{
+		PointInTimeRecoveryEnabled: jsii.Bool(true),
+	}
+	props.Encryption = awsdynamodb.TableEncryption_AWS_MANAGED
+}
+
+func (m *memonStack) tables() {
+	m.events = newEventsTable(m.stack, m.prefix, false)
+	hp := &awsdynamodb.TableProps{
+		TableName:           m.name("-history"),
+		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(memon.HistName), Type: awsdynamodb.AttributeType_STRING},
+		SortKey:             &awsdynamodb.Attribute{Name: jsii.String(memon.HistTime), Type: awsdynamodb.AttributeType_STRING},
+		TimeToLiveAttribute: jsii.String(memon.HistExpiresAt),
+		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+	}
+	hardenTable(hp)
+	m.history = awsdynamodb.NewTable(m.stack, jsii.String("History"), hp)
+	output(m.stack, "TableName", "events table: MEMON_TABLE", m.events.TableName())
+	output(m.stack, "HistoryTableName", "history table: MEMON_HISTORY_TABLE", m.history.TableName())
+}
+
+// topic: the alert topic, TLS-only, publishable by this account's CloudWatch
+// alarms. Deliberately not KMS-encrypted (see the suppression).
+func (m *memonStack) topic(email string) {
+	m.alerts = awssns.NewTopic(m.stack, jsii.String("Topic"), &awssns.TopicProps{
+		TopicName:   m.name(""),
+		DisplayName: jsii.String("MEMon"),
+		EnforceSSL:  jsii.Bool(true),
+	})
+	m.alerts.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchAlarms"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
+		Actions:    jsii.Strings("sns:Publish"),
+		Resources:  &[]*string{m.alerts.TopicArn()},
+		Conditions: &map[string]any{
+			"StringEquals": map[string]any{"aws:SourceAccount": m.stack.Account()},
+		},
+	}))
+	if email != "" {
+		m.alerts.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+	// No finding in cdk-nag 2.38's AwsSolutions, kept for the packs that still have it.
+	suppress(m.alerts, "Alerts carry event names only; CloudWatch alarms cannot publish to a topic under the "+
+		"AWS-managed SNS key and a customer-managed KMS key costs $1/month, over MEMon's budget. TLS is enforced.", "SNS2")
+	output(m.stack, "TopicArn", "alert topic: MEMON_TOPIC_ARN", m.alerts.TopicArn())
+}
+
+// poller: the Lambda, its least-privilege role, log group and schedule.
+func (m *memonStack) poller(codeDir string) {
+	m.logGroup = awslogs.NewLogGroup(m.stack, jsii.String("PollerLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-poller"),
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	m.role = awsiam.NewRole(m.stack, jsii.String("PollerRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("MEMon poller: drain the queue, keep event state, publish alerts"),
+	})
+	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueIndex)})
+	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, m.queue.QueueArn())
+	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"}, m.events.TableArn())
+	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
+	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, m.history.TableArn())
+	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())
+	// The log group's Arn attribute ends in ":*", which covers its streams.
+	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, m.logGroup.LogGroupArn())
+
+	m.fn = awslambda.NewFunction(m.stack, jsii.String("Poller"), &awslambda.FunctionProps{
+		FunctionName:                 m.name("-poller"),
+		Description:                  jsii.String("MEMon poller: runs every minute"),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(codeDir), nil),
+		MemorySize:                   jsii.Number(pollerMemoryMB),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pollerTimeoutSeconds)),
+		ReservedConcurrentExecutions: jsii.Number(1),
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		LogGroup:                     m.logGroup,
+		Role:                         m.role,
+		Environment: &map[string]*string{
+			settings.EnvQueueURL:     m.queue.QueueUrl(),
+			settings.EnvTable:        m.events.TableName(),
+			settings.EnvHistoryTable: m.history.TableName(),
+			settings.EnvTopicARN:     m.alerts.TopicArn(),
+		},
+	})
+	// The role's policy must exist before the function can run.
+	m.fn.Node().AddDependency(m.role)
+
+	awsevents.NewRule(m.stack, jsii.String("Schedule"), &awsevents.RuleProps{
+		RuleName:    m.name("-poll"),
+		Description: jsii.String("MEMon: run the poller every minute"),
+		Schedule:    awsevents.Schedule_Rate(awscdk.Duration_Minutes(jsii.Number(1))),
+		// A missed minute is covered by the next one: never retry a poll.
+		Targets: &[]awsevents.IRuleTarget{awseventstargets.NewLambdaFunction(m.fn, &awseventstargets.LambdaFunctionProps{
+			RetryAttempts: jsii.Number(0),
+		})},
+	})
+	output(m.stack, "PollerFunctionName", "poller Lambda", m.fn.FunctionName())
+}
+
+// allow adds one statement to the poller's role.
+func (m *memonStack) allow(actions []string, resource *string) {
+	m.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(actions...),
+		Resources: &[]*string{resource},
+	}))
+}
+
+// alarms: built-in metrics only, each alarming (and clearing) to the topic.
+func (m *memonStack) alarms() {
+	minute := awscdk.Duration_Minutes(jsii.Number(1))
+	five := awscdk.Duration_Minutes(jsii.Number(5))
+	m.alarm("PollerErrors", "-poller-errors", "the poller failed",
+		m.fn.MetricErrors(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Sum")}),
+		1, awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.TreatMissingData_NOT_BREACHING)
+	m.alarm("PollerNotInvoked", "-poller-not-invoked", "the poller has not run for 5 minutes: pings are not being read",
+		m.fn.MetricInvocations(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")}),
+		1, awscloudwatch.ComparisonOperator_LESS_THAN_THRESHOLD, awscloudwatch.TreatMissingData_BREACHING)
+	m.alarm("DeadLetters", "-dead-letters", "pings landed in the dead-letter queue",
+		m.dlq.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Maximum")}),
+		1, awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.TreatMissingData_NOT_BREACHING)
+	m.alarm("QueueBacklog", "-queue-backlog", "the oldest ping has waited over 5 minutes",
+		m.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Maximum")}),
+		oldestMessageSeconds, awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, awscloudwatch.TreatMissingData_NOT_BREACHING)
+}
+
+func (m *memonStack) alarm(id, suffix, description string, metric awscloudwatch.Metric, threshold float64,
+	op awscloudwatch.ComparisonOperator, missing awscloudwatch.TreatMissingData) {
+	a := metric.CreateAlarm(m.stack, jsii.String(id), &awscloudwatch.CreateAlarmOptions{
+		AlarmName:          m.name(suffix),
+		AlarmDescription:   jsii.String("MEMon: " + description),
+		Threshold:          jsii.Number(threshold),
+		EvaluationPeriods:  jsii.Number(1),
+		ComparisonOperator: op,
+		TreatMissingData:   missing,
+	})
+	action := awscloudwatchactions.NewSnsAction(m.alerts)
+	a.AddAlarmAction(action)
+	a.AddOkAction(action)
+}
+
+// senderPolicy: what a cron host needs to ping MEMon, nothing more.
+func (m *memonStack) senderPolicy() {
+	p := awsiam.NewManagedPolicy(m.stack, jsii.String("SenderPolicy"), &awsiam.ManagedPolicyProps{
+		ManagedPolicyName: m.name("-sender"),
+		Description:       jsii.String("MEMon senders (memon-send): send pings to the MEMon queue"),
+		Statements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("sqs:SendMessage", "sqs:GetQueueUrl"),
+			Resources: &[]*string{m.queue.QueueArn()},
+		})},
+	})
+	output(m.stack, "SenderPolicyArn", "attach to the IAM users/roles of cron hosts", p.ManagedPolicyArn())
+}
