@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// version is set at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a runtime failure: AWS, a missing event, a lost race
+	exitUsage   = 2 // bad flags or values: nothing was written
+)
+
+// app is everything a command needs from outside: injected so tests are
+// deterministic and need no AWS.
+type app struct {
+	now    func() time.Time
+	local  *time.Location // the zone --initial-time falls back to
+	env    settings.Lookup
+	stdout io.Writer
+	stderr io.Writer
+	open   func(ctx context.Context, g *globals) (store, error)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	a := &app{now: time.Now, local: time.Local, env: settings.OS(), stdout: stdout, stderr: stderr, open: openDynamo}
+	return a.run(ctx, args)
+}
+
+// command is one subcommand.
+type command struct {
+	name    string
+	args    string // the positional arguments, for usage
+	summary string
+	flags   func(fs *flag.FlagSet) // the command's own flags, besides the globals
+	run     func(a *app, ctx context.Context, c *call) error
+}
+
+// call is one parsed invocation.
+type call struct {
+	fs   *flag.FlagSet
+	g    *globals
+	args []string
+	set  map[string]bool // flags given on the command line
+}
+
+func commands() []*command {
+	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
+		historyCommand(), htmlCommand(), versionCommand()}
+}
+
+func (a *app) run(ctx context.Context, args []string) int {
+	g := &globals{}
+	root := flag.NewFlagSet("memon-config", flag.ContinueOnError)
+	root.SetOutput(io.Discard)
+	g.register(root)
+	if err := root.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			a.rootUsage(a.stdout)
+			return exitOK
+		}
+		return a.fail(usagef("%v (see memon-config --help)", err))
+	}
+	rest := root.Args()
+	if len(rest) == 0 {
+		a.rootUsage(a.stderr)
+		return exitUsage
+	}
+	name := rest[0]
+	if name == "help" {
+		a.rootUsage(a.stdout)
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name != name {
+			continue
+		}
+		cl, err := c.parse(g, rest[1:])
+		if errors.Is(err, flag.ErrHelp) {
+			c.usage(a.stdout, cl.fs)
+			return exitOK
+		}
+		if err != nil {
+			return a.fail(fmt.Errorf("%s: %w", c.name, err))
+		}
+		g.resolve(a.env)
+		if err := c.run(a, ctx, cl); err != nil {
+			return a.fail(fmt.Errorf("%s: %w", c.name, err))
+		}
+		return exitOK
+	}
+	return a.fail(usagef("unknown command %q: want one of %s (see memon-config --help)", name, commandNames()))
+}
+
+func commandNames() string {
+	var names []string
+	for _, c := range commands() {
+		names = append(names, c.name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// fail prints an error and maps it to an exit code: bad input is 2, the
+// rest 1.
+func (a *app) fail(err error) int {
+	fmt.Fprintf(a.stderr, "memon-config %v\n", err)
+	if isUsage(err) {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+func (c *command) flagSet(g *globals) *flag.FlagSet {
+	fs := flag.NewFlagSet("memon-config "+c.name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	g.register(fs)
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	return fs
+}
+
+// parse reads flags anywhere among the arguments (`set backup --period 1h`
+// as well as `set --period 1h backup`); "--" ends the flags.
+func (c *command) parse(g *globals, args []string) (*call, error) {
+	fs := c.flagSet(g)
+	cl := &call{fs: fs, g: g, set: map[string]bool{}}
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return cl, err
+			}
+			return cl, usagef("%v (see memon-config %s --help)", err, c.name)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			break
+		}
+		if used := len(args) - len(rest); used > 0 && args[used-1] == "--" {
+			cl.args = append(cl.args, rest...)
+			break
+		}
+		cl.args = append(cl.args, rest[0])
+		args = rest[1:]
+	}
+	fs.Visit(func(f *flag.Flag) { cl.set[f.Name] = true })
+	return cl, nil
+}
+
+// event returns the single EVENT argument, or a usage error.
+func (cl *call) event(cmd string, optional bool) (string, error) {
+	switch {
+	case len(cl.args) == 0 && optional:
+		return "", nil
+	case len(cl.args) == 0:
+		return "", usagef("missing EVENT: want memon-config %s EVENT", cmd)
+	case len(cl.args) > 1:
+		return "", usagef("too many arguments %q: want one EVENT (quote a name with spaces; flags go before \"--\")", cl.args)
+	case cl.args[0] == "":
+		return "", usagef("EVENT is empty: want an event name")
+	}
+	return cl.args[0], nil
+}
+
+// noArgs rejects positional arguments for commands that take none.
+func (cl *call) noArgs(cmd string) error {
+	if len(cl.args) > 0 {
+		return usagef("unexpected arguments %q: memon-config %s takes none", cl.args, cmd)
+	}
+	return nil
+}
+
+const envHelp = `Environment (used when the flag is not given):
+  MEMON_TABLE           events table (default ` + settings.DefaultTable + `)
+  MEMON_HISTORY_TABLE   history table (default ` + settings.DefaultHistoryTable + `)
+  MEMON_TOPIC_ARN       alerts topic (memon-config publishes nothing; accepted for symmetry)
+  AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL and the rest of the standard AWS
+  configuration (--region overrides AWS_REGION)
+`
+
+func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: memon-config %s %s\n\n%s\n\nFlags:\n", c.name, c.args, c.summary)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+	fmt.Fprintf(w, "\n%s", envHelp)
+}
+
+func (a *app) rootUsage(w io.Writer) {
+	fmt.Fprintf(w, "usage: memon-config [global flags] COMMAND [flags] [EVENT]\n\nCommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstLine(c.summary))
+	}
+	fmt.Fprintf(w, "\nGlobal flags (also accepted after the command):\n")
+	fs := flag.NewFlagSet("memon-config", flag.ContinueOnError)
+	(&globals{}).register(fs)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fmt.Fprintf(w, "\n%s\nRun memon-config COMMAND --help for a command's flags.\n", envHelp)
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
+
+func versionCommand() *command {
+	return &command{
+		name: "version", summary: "Print memon-config's version.",
+		run: func(a *app, _ context.Context, cl *call) error {
+			if err := cl.noArgs("version"); err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "memon-config %s\n", version)
+			return nil
+		},
+	}
+}
+
+// usageError is bad input: exit code 2, nothing written.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}
+
+// flagError names a flag, the value given and the accepted form.
+func flagError(flag, value, want string) error {
+	return &memon.FieldError{Field: "--" + flag, Value: value, Want: want}
+}
+
+// asFlag renames a domain FieldError's field ("period") to its flag
+// ("--period"), so the message says what to type.
+func asFlag(err error) error {
+	var fe *memon.FieldError
+	if errors.As(err, &fe) && !strings.HasPrefix(fe.Field, "--") {
+		c := *fe
+		c.Field = "--" + c.Field
+		if c.Field == "--name" {
+			c.Field = "EVENT"
+		}
+		return &c
+	}
+	return err
+}
+
+func isUsage(err error) bool {
+	var ue *usageError
+	return errors.As(err, &ue) || errors.Is(err, memon.ErrInvalid)
+}
+
+// notFoundError is a reference to an event that does not exist.
+func notFound(name string) error {
+	return fmt.Errorf("no event named %q (memon-config show lists them; set creates one): %w", name, memon.ErrNotFound)
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func historyCommand() *command {
+	return &command{
+		name: "history", args: "EVENT [--since DUR]",
+		summary: "List an event's transitions (state changes and alerts), oldest first.",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("since", "7d", "how far back, `DUR`: "+durationForm)
+		},
+		run: runHistory,
+	}
+}
+
+func runHistory(a *app, ctx context.Context, cl *call) error {
+	name, err := cl.event("history", false)
+	if err != nil {
+		return err
+	}
+	raw := cl.fs.Lookup("since").Value.String()
+	since, err := memon.ParseDuration(raw)
+	if err != nil || since <= 0 {
+		return flagError("since", raw, "want a duration more than 0: "+durationForm)
+	}
+	st, err := a.open(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	// An unusable item still has a history; a missing one has none to show.
+	if _, err := st.Get(ctx, name); errors.Is(err, memon.ErrNotFound) {
+		return notFound(name)
+	} else if err != nil && !errors.Is(err, memon.ErrInvalid) {
+		return err
+	}
+	recs, err := st.History(ctx, name, a.now().Add(-since))
+	if err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		fmt.Fprintf(a.stdout, "no history for %s in the last %s\n", name, memon.FormatDuration(since))
+		return nil
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME (UTC)\tCHANGE\tALERT\tREASON")
+	for _, r := range recs {
+		change := orDash(string(r.To))
+		if r.From != "" {
+			change = string(r.From) + " → " + change
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), cell(change), orDash(string(r.Kind)), cell(r.Reason))
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

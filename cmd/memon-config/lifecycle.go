@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func deleteCommand() *command {
+	return &command{
+		name: "delete", args: "EVENT", summary: "Remove an event. Its history stays until the history table's TTL drops it.",
+		run: func(a *app, ctx context.Context, cl *call) error {
+			name, err := cl.event("delete", false)
+			if err != nil {
+				return err
+			}
+			st, err := a.open(ctx, cl.g)
+			if err != nil {
+				return err
+			}
+			if err := st.Delete(ctx, name); errors.Is(err, memon.ErrNotFound) {
+				return notFound(name)
+			} else if err != nil {
+				return err
+			}
+			fmt.Fprintf(a.stdout, "deleted %s\n", name)
+			return nil
+		},
+	}
+}
+
+func pauseCommand() *command {
+	return &command{
+		name: "pause", args: "EVENT",
+		summary: "Stop watching an event: its pings are still recorded, it is never reported down.",
+		run:     func(a *app, ctx context.Context, cl *call) error { return a.toggle(ctx, cl, "pause", false) },
+	}
+}
+
+func resumeCommand() *command {
+	return &command{
+		name: "resume", args: "EVENT",
+		summary: "Watch a paused event again; a deadline that passed while it was paused restarts from now.",
+		run:     func(a *app, ctx context.Context, cl *call) error { return a.toggle(ctx, cl, "resume", true) },
+	}
+}
+
+// toggle pauses or resumes an event with a conditional write, re-reading on
+// a lost race, and records the change in the history.
+func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) error {
+	name, err := cl.event(cmd, false)
+	if err != nil {
+		return err
+	}
+	st, err := a.open(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		ev, err := getUsable(ctx, st, name)
+		if err != nil {
+			return err
+		}
+		before := ev.Status()
+		if ev.Enabled == enable {
+			fmt.Fprintf(a.stdout, "%s is already %s\n", name, before)
+			return nil
+		}
+		if enable {
+			ev.Resume(a.now())
+		} else {
+			ev.Enabled = false
+		}
+		err = st.Save(ctx, ev)
+		if errors.Is(err, dynamo.ErrConflict) && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stdout, "%s: %s\n", name, describe(ev, a.now()))
+		return a.recordToggle(ctx, st, ev, before)
+	}
+}
+
+// getUsable reads an event that must exist and be usable.
+func getUsable(ctx context.Context, st store, name string) (*memon.Event, error) {
+	ev, err := st.Get(ctx, name)
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		return nil, notFound(name)
+	case errors.Is(err, memon.ErrInvalid):
+		// Not the user's input at fault: a runtime failure (exit 1), so %v.
+		return nil, fmt.Errorf("event %q is unusable as stored: %v; fix it with memon-config set %s --period DUR or --cron EXPR", name, err, name)
+	case err != nil:
+		return nil, err
+	}
+	return ev, nil
+}
+
+// recordToggle writes a history record when an edit paused or resumed the
+// event; other edits are not transitions.
+func (a *app) recordToggle(ctx context.Context, st store, ev *memon.Event, before memon.State) error {
+	after := ev.Status()
+	if before == after || (before != memon.Paused && after != memon.Paused) {
+		return nil
+	}
+	reason := "paused by memon-config"
+	if after != memon.Paused {
+		reason = "resumed by memon-config"
+	}
+	now := a.now().UTC()
+	tr := memon.Transition{
+		ID: fmt.Sprintf("%d-%s", now.UnixMilli(), after), Event: ev.Name, At: now,
+		From: before, To: after, Reason: reason,
+	}
+	if err := st.AppendHistory(ctx, tr); err != nil {
+		return fmt.Errorf("%s was %s, but its history record was not written: %w", ev.Name, map[bool]string{true: "paused", false: "resumed"}[after == memon.Paused], err)
+	}
+	return nil
+}

@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// maxAttempts bounds the read-modify-write loop when a poll writes the
+// event between our read and our conditional save.
+const maxAttempts = 5
+
+const durationForm = "seconds (3600), a Go duration (90s, 1h30m) or days (7d)"
+
+func setCommand() *command {
+	return &command{
+		name: "set", args: "EVENT [flags]",
+		summary: "Create an event, or edit one: only the flags given change.\n" +
+			"A new event needs --period or --cron; without --type it is rolling. DUR is " + durationForm + ".",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("period", "", "expected at least every `DUR` (more than 0, at most 366d)")
+			fs.String("type", "", "`KIND` of schedule: rolling (deadline = last run + period), fixed (a grid of periods) or cron")
+			fs.String("cron", "", "expected at each firing of the five-field cron `EXPR` (\"0 3 * * 1-5\", @daily); implies --type cron")
+			fs.String("tz", "", "IANA time `ZONE` of the cron schedule and of --initial-time (default: the event's, else local)")
+			fs.String("grace", "", "extra `DUR` after a deadline before the event is reported down")
+			fs.String("max-alerts", "", "`N` DOWN alerts per outage, 1 or more (default 3)")
+			fs.String("description", "", "free `TEXT` shown in alerts and listings")
+			fs.Bool("enabled", false, "watch the event (resumes a paused one)")
+			fs.Bool("disabled", false, "stop watching the event (pings are still recorded)")
+			fs.String("initial-date", "", "first deadline on `YYYY-MM-DD` (at 00:00 unless --initial-time)")
+			fs.String("initial-time", "", "first deadline at `HH:MM`: today, or tomorrow if that time has passed")
+		},
+		run: runSet,
+	}
+}
+
+// setRequest is a validated `set`: a nil or zero field was not given.
+type setRequest struct {
+	name        string
+	kind        memon.Kind    // --type
+	period      time.Duration // --period
+	cron        string        // --cron
+	tz          *string
+	grace       *time.Duration
+	maxAlerts   *int
+	description *string
+	enabled     *bool
+	date        *time.Time // --initial-date, as a calendar date
+	clock       *time.Time // --initial-time, as a time of day
+}
+
+// values returns the flags given, by name.
+func (cl *call) values() map[string]string {
+	v := map[string]string{}
+	for name := range cl.set {
+		v[name] = cl.fs.Lookup(name).Value.String()
+	}
+	return v
+}
+
+// parseSet validates every flag of `set` without reading the store; all the
+// problems are reported together.
+func parseSet(name string, v map[string]string) (*setRequest, error) {
+	r := &setRequest{name: name}
+	var errs []error
+	bad := func(err error) { errs = append(errs, asFlag(err)) }
+	has := func(f string) bool { _, ok := v[f]; return ok }
+
+	if v["enabled"] == "true" && v["disabled"] == "true" {
+		bad(usagef("--enabled and --disabled were both given: give one of them"))
+	} else if has("enabled") || has("disabled") {
+		on := v["enabled"] == "true" || v["disabled"] == "false"
+		r.enabled = &on
+	}
+	if has("type") {
+		switch k := memon.Kind(strings.ToLower(strings.TrimSpace(v["type"]))); k {
+		case memon.Rolling, memon.Fixed, memon.Cron:
+			r.kind = k
+		default:
+			bad(flagError("type", v["type"], "want rolling, fixed or cron"))
+		}
+	}
+	if has("cron") && has("period") {
+		bad(usagef("--cron %q and --period %q were both given: a schedule is either a cron expression or a period", v["cron"], v["period"]))
+	}
+	if has("cron") && (r.kind == memon.Rolling || r.kind == memon.Fixed) {
+		bad(usagef("--cron %q and --type %s were both given: --cron makes a cron schedule; drop --type or use --period", v["cron"], r.kind))
+	}
+	if r.kind == memon.Cron && !has("cron") {
+		bad(flagError("type", "cron", `a cron schedule needs --cron EXPR, e.g. --cron "0 3 * * *"`))
+	}
+	if has("period") {
+		d, err := memon.ParsePeriod("period", v["period"])
+		if err != nil {
+			bad(err)
+		}
+		r.period = d
+	}
+	if has("tz") {
+		zone := strings.TrimSpace(v["tz"])
+		if _, err := memon.LoadZone(zone); err != nil {
+			bad(err)
+		}
+		r.tz = &zone
+	}
+	if has("cron") {
+		r.cron = strings.TrimSpace(v["cron"])
+		if _, err := memon.NewSchedule(memon.Cron, 0, r.cron, ""); err != nil {
+			bad(err)
+		}
+	}
+	if has("grace") {
+		d, err := memon.ParseGrace("grace", v["grace"])
+		if err != nil {
+			bad(err)
+		}
+		r.grace = &d
+	}
+	if has("max-alerts") {
+		n, err := strconv.Atoi(strings.TrimSpace(v["max-alerts"]))
+		if err != nil || n < 1 || n > 1000 {
+			bad(flagError("max-alerts", v["max-alerts"], "want a whole number from 1 to 1000"))
+		}
+		r.maxAlerts = &n
+	}
+	if has("description") {
+		d := v["description"]
+		r.description = &d
+	}
+	if has("initial-date") {
+		d, err := time.Parse("2006-01-02", strings.TrimSpace(v["initial-date"]))
+		if err != nil {
+			bad(flagError("initial-date", v["initial-date"], "want a date YYYY-MM-DD, e.g. 2024-05-01"))
+		}
+		r.date = &d
+	}
+	if has("initial-time") {
+		t, err := time.Parse("15:04", strings.TrimSpace(v["initial-time"]))
+		if err != nil {
+			bad(flagError("initial-time", v["initial-time"], "want a 24-hour time HH:MM, e.g. 03:30"))
+		}
+		r.clock = &t
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *setRequest) scheduleGiven() bool {
+	return r.kind != "" || r.period != 0 || r.cron != "" || r.tz != nil
+}
+
+// schedule resolves the flags against the current schedule (cur is zero for
+// a new or unusable event) and reports whether the schedule changed.
+func (r *setRequest) schedule(cur memon.Schedule) (memon.Schedule, bool, error) {
+	if !r.scheduleGiven() {
+		return cur, false, nil
+	}
+	kind := cur.Kind
+	switch {
+	case r.cron != "":
+		kind = memon.Cron
+	case r.kind != "":
+		kind = r.kind
+	case r.period != 0 && kind != memon.Fixed:
+		kind = memon.Rolling // a period replaces a cron schedule, or starts a new one
+	}
+	period, expr := r.period, r.cron
+	switch {
+	case kind == "":
+		return cur, false, usagef("--tz alone is not a schedule: give --period DUR or --cron EXPR too")
+	case kind == memon.Cron && expr == "":
+		expr = cur.Expr
+	case kind != memon.Cron && period == 0:
+		if cur.Kind == memon.Cron || cur.Period == 0 {
+			return cur, false, usagef("--type %s needs --period DUR (%s): the event has no period", kind, durationForm)
+		}
+		period = cur.Period
+	}
+	zone := cur.TimeZone
+	if r.tz != nil {
+		zone = *r.tz
+	}
+	s, err := memon.NewSchedule(kind, period, expr, zone)
+	if err != nil {
+		return cur, false, asFlag(err)
+	}
+	changed := s.Kind != cur.Kind || s.Period != cur.Period || s.Expr != cur.Expr || s.TimeZone != cur.TimeZone
+	return s, changed, nil
+}
+
+// apply returns the event to write: cur edited, or a new event when cur is
+// nil. unusable is why the stored item could not be read, if it could not:
+// such an event needs a whole schedule, which rewrites it.
+func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, local *time.Location) (*memon.Event, error) {
+	ev := cur
+	if cur == nil {
+		if err := memon.ValidateName(r.name); err != nil {
+			return nil, asFlag(err)
+		}
+		if r.period == 0 && r.cron == "" {
+			return nil, usagef("event %q does not exist yet: creating it needs --period DUR (%s) or --cron EXPR (\"0 3 * * *\")", r.name, durationForm)
+		}
+		s, _, err := r.schedule(memon.Schedule{})
+		if err != nil {
+			return nil, err
+		}
+		ev = memon.NewEvent(r.name, s)
+	} else {
+		base := cur.Schedule
+		if unusable != nil {
+			if r.period == 0 && r.cron == "" {
+				return nil, usagef("event %q is unusable as stored (%v): give --period DUR or --cron EXPR to rewrite its schedule", r.name, unusable)
+			}
+			base = memon.Schedule{}
+		}
+		s, changed, err := r.schedule(base)
+		if err != nil {
+			return nil, err
+		}
+		if changed {
+			ev.Reschedule(s)
+		}
+	}
+	if r.description != nil {
+		ev.Description = *r.description
+	}
+	if r.grace != nil {
+		ev.Grace = *r.grace
+	}
+	if r.maxAlerts != nil {
+		ev.MaxAlerts = *r.maxAlerts
+	}
+	if r.enabled != nil {
+		if !*r.enabled {
+			ev.Enabled = false
+		} else if !ev.Enabled {
+			ev.Resume(now)
+		}
+	}
+	if r.date != nil || r.clock != nil {
+		ev.SetInitial(r.initialAt(r.initialZone(ev, local), now))
+	}
+	return ev, nil
+}
+
+// initialZone is --tz, else the event's zone, else the local zone.
+func (r *setRequest) initialZone(ev *memon.Event, local *time.Location) *time.Location {
+	if r.tz == nil && ev.Schedule.TimeZone == "" {
+		return local
+	}
+	return ev.Schedule.Location()
+}
+
+// initialAt is memon.py's rule: a date alone is its midnight; a time alone
+// is today, or tomorrow when that time of day has passed.
+func (r *setRequest) initialAt(loc *time.Location, now time.Time) time.Time {
+	h, m := 0, 0
+	if r.clock != nil {
+		h, m = r.clock.Hour(), r.clock.Minute()
+	}
+	if r.date != nil {
+		return time.Date(r.date.Year(), r.date.Month(), r.date.Day(), h, m, 0, 0, loc)
+	}
+	today := now.In(loc)
+	t := time.Date(today.Year(), today.Month(), today.Day(), h, m, 0, 0, loc)
+	if !t.After(now) {
+		t = time.Date(today.Year(), today.Month(), today.Day()+1, h, m, 0, 0, loc)
+	}
+	return t
+}
+
+func runSet(a *app, ctx context.Context, cl *call) error {
+	name, err := cl.event("set", false)
+	if err != nil {
+		return err
+	}
+	req, err := parseSet(name, cl.values())
+	if err != nil {
+		return err
+	}
+	st, err := a.open(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		ev, before, err := a.setOnce(ctx, st, req)
+		if (errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists)) && attempt < maxAttempts {
+			continue // a poll or another edit wrote first: re-read, re-apply
+		}
+		if err != nil {
+			return err
+		}
+		verb := "updated"
+		if before == "" {
+			verb = "created"
+		}
+		fmt.Fprintf(a.stdout, "%s %s: %s\n", verb, ev.Name, describe(ev, a.now()))
+		if d := ev.Deadline(); (req.date != nil || req.clock != nil) && !d.After(a.now()) {
+			fmt.Fprintf(a.stderr, "memon-config set: warning: the initial deadline %s has passed: the next poll reports %s down\n",
+				d.UTC().Format(time.RFC3339), ev.Name)
+		}
+		if before != "" {
+			return a.recordToggle(ctx, st, ev, before)
+		}
+		return nil
+	}
+}
+
+// setOnce is one read-modify-write. before is the status read, "" for a
+// new event.
+func (a *app) setOnce(ctx context.Context, st store, req *setRequest) (*memon.Event, memon.State, error) {
+	cur, err := st.Get(ctx, req.name)
+	var unusable error
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		cur = nil
+	case errors.Is(err, memon.ErrInvalid) && cur != nil:
+		unusable = err
+	case err != nil:
+		return nil, "", err
+	}
+	var before memon.State
+	if cur != nil {
+		before = cur.Status()
+	}
+	ev, err := req.apply(cur, unusable, a.now(), a.local)
+	if err != nil {
+		return nil, "", err
+	}
+	if cur == nil {
+		err = st.Create(ctx, ev)
+	} else {
+		err = st.Save(ctx, ev)
+	}
+	return ev, before, err
+}
+
+// describe is the one-line summary printed after a change.
+func describe(ev *memon.Event, now time.Time) string {
+	s := fmt.Sprintf("%s, %s", ev.Status(), scheduleText(ev))
+	if d := ev.Deadline(); !d.IsZero() {
+		s += ", next deadline " + when(d, now)
+	} else {
+		s += ", watched from its first run"
+	}
+	return s
+}

@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func showCommand() *command {
+	return &command{
+		name: "show", args: "[EVENT] [--only-errors] [--json]",
+		summary: "List events (or one) by next deadline, events without one last; unusable items too, with the reason.",
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("only-errors", false, "only events that are down or unusable")
+			fs.Bool("json", false, "print a JSON array (snake_case keys, RFC 3339 UTC times, null when unknown)")
+		},
+		run: runShow,
+	}
+}
+
+func runShow(a *app, ctx context.Context, cl *call) error {
+	name, err := cl.event("show", true)
+	if err != nil {
+		return err
+	}
+	st, err := a.open(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	ls, err := load(ctx, st, name)
+	if err != nil {
+		return err
+	}
+	if cl.set["only-errors"] {
+		ls = filterErrors(ls)
+	}
+	sortListed(ls)
+	if cl.set["json"] {
+		return writeJSON(a.stdout, ls)
+	}
+	return writeTable(a.stdout, ls, a.now())
+}
+
+// load reads one event (which must exist) or all of them.
+func load(ctx context.Context, st store, name string) ([]dynamo.Listed, error) {
+	if name == "" {
+		return st.List(ctx)
+	}
+	ev, err := st.Get(ctx, name)
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		return nil, notFound(name)
+	case errors.Is(err, memon.ErrInvalid) && ev != nil:
+		return []dynamo.Listed{{Event: ev, Err: err}}, nil
+	case err != nil:
+		return nil, err
+	}
+	return []dynamo.Listed{{Event: ev}}, nil
+}
+
+func writeJSON(w io.Writer, ls []dynamo.Listed) error {
+	out := make([]record, 0, len(ls))
+	for _, l := range ls {
+		out = append(out, toRecord(l))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+func writeTable(w io.Writer, ls []dynamo.Listed, now time.Time) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSTATUS\tSCHEDULE\tLAST SUCCESS\tDEADLINE\tMISSED\tDESCRIPTION")
+	for _, l := range ls {
+		ev := l.Event
+		if ev == nil {
+			ev = &memon.Event{}
+		}
+		schedule, desc := scheduleText(ev), ev.Description
+		if l.Err != nil {
+			schedule, desc = "-", l.Err.Error()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", cell(ev.Name), statusText(l), schedule,
+			when(ev.LastSuccessTime, now), when(deadline(l), now), ev.ErrorCount, cell(desc))
+	}
+	return tw.Flush()
+}
+
+// cell keeps a value on one line and out of the column separators.
+func cell(s string) string {
+	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
+}

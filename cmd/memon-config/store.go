@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// store is the part of dynamo.Store memon-config uses: commands see only
+// this, so unit tests run against a fake and can prove nothing was written.
+type store interface {
+	Get(ctx context.Context, name string) (*memon.Event, error)
+	Save(ctx context.Context, ev *memon.Event) error
+	Create(ctx context.Context, ev *memon.Event) error
+	Delete(ctx context.Context, name string) error
+	List(ctx context.Context) ([]dynamo.Listed, error)
+	History(ctx context.Context, name string, since time.Time) ([]dynamo.Record, error)
+	AppendHistory(ctx context.Context, tr memon.Transition) error
+}
+
+var _ store = (*dynamo.Store)(nil)
+
+// globals are the flags every command takes: where the tables are.
+type globals struct {
+	table, history, topic, region string
+}
+
+func (g *globals) register(fs *flag.FlagSet) {
+	fs.StringVar(&g.table, "table", "", "events table `NAME` (env "+settings.EnvTable+", default "+settings.DefaultTable+")")
+	fs.StringVar(&g.history, "history-table", "", "history table `NAME` (env "+settings.EnvHistoryTable+", default "+settings.DefaultHistoryTable+")")
+	fs.StringVar(&g.topic, "topic-arn", "", "alerts topic `ARN` (env "+settings.EnvTopicARN+"; unused by memon-config)")
+	fs.StringVar(&g.region, "region", "", "AWS `REGION` (env AWS_REGION or the AWS_PROFILE profile's region)")
+}
+
+// resolve fills what the flags left empty from the environment, then the
+// stack's defaults.
+func (g *globals) resolve(env settings.Lookup) {
+	g.table = settings.First(g.table, env(settings.EnvTable), settings.DefaultTable)
+	g.history = settings.First(g.history, env(settings.EnvHistoryTable), settings.DefaultHistoryTable)
+	g.topic = settings.First(g.topic, env(settings.EnvTopicARN))
+}
+
+// openDynamo builds the real store from the standard AWS configuration
+// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
+func openDynamo(ctx context.Context, g *globals) (store, error) {
+	var opts []func(*config.LoadOptions) error
+	if g.region != "" {
+		opts = append(opts, config.WithRegion(g.region))
+	}
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("load the AWS configuration (AWS_PROFILE, AWS_REGION, ~/.aws/config): %w", err)
+	}
+	if cfg.Region == "" {
+		return nil, usagef("no AWS region: give --region REGION, or set AWS_REGION or a region in the AWS_PROFILE profile")
+	}
+	return dynamo.New(dynamodb.NewFromConfig(cfg), g.table, g.history), nil
+}
