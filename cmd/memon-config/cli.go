@@ -192,9 +192,7 @@ const envHelp = `Environment (used when the flag is not given):
 
 func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
 	fmt.Fprintf(w, "usage: memon-config %s %s\n\n%s\n\nFlags:\n", c.name, c.args, c.summary)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
-	fs.SetOutput(io.Discard)
+	printFlags(w, fs)
 	fmt.Fprintf(w, "\n%s", envHelp)
 }
 
@@ -206,9 +204,23 @@ func (a *app) rootUsage(w io.Writer) {
 	fmt.Fprintf(w, "\nGlobal flags (also accepted after the command):\n")
 	fs := flag.NewFlagSet("memon-config", flag.ContinueOnError)
 	(&globals{}).register(fs)
-	fs.SetOutput(w)
-	fs.PrintDefaults()
+	printFlags(w, fs)
 	fmt.Fprintf(w, "\n%s\nRun memon-config COMMAND --help for a command's flags.\n", envHelp)
+}
+
+// printFlags lists flags as they are usually typed, with two dashes.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		arg, usage := flag.UnquoteUsage(f)
+		name := "--" + f.Name
+		if arg != "" {
+			name += " " + arg
+		}
+		if f.DefValue != "" && f.DefValue != "false" {
+			usage += " (default " + f.DefValue + ")"
+		}
+		fmt.Fprintf(w, "  %-26s %s\n", name, usage)
+	})
 }
 
 func firstLine(s string) string {

@@ -71,6 +71,16 @@ func parseSet(name string, v map[string]string) (*setRequest, error) {
 	r := &setRequest{name: name}
 	var errs []error
 	bad := func(err error) { errs = append(errs, asFlag(err)) }
+	// badValue reports the value as typed ("0"), not as the domain reformats it ("0s").
+	badValue := func(err error, typed string) {
+		var fe *memon.FieldError
+		if errors.As(err, &fe) {
+			c := *fe
+			c.Value = typed
+			err = &c
+		}
+		bad(err)
+	}
 	has := func(f string) bool { _, ok := v[f]; return ok }
 
 	if v["enabled"] == "true" && v["disabled"] == "true" {
@@ -99,7 +109,7 @@ func parseSet(name string, v map[string]string) (*setRequest, error) {
 	if has("period") {
 		d, err := memon.ParsePeriod("period", v["period"])
 		if err != nil {
-			bad(err)
+			badValue(err, v["period"])
 		}
 		r.period = d
 	}
@@ -119,7 +129,7 @@ func parseSet(name string, v map[string]string) (*setRequest, error) {
 	if has("grace") {
 		d, err := memon.ParseGrace("grace", v["grace"])
 		if err != nil {
-			bad(err)
+			badValue(err, v["grace"])
 		}
 		r.grace = &d
 	}
