@@ -1,0 +1,153 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func TestUnknownEventFails(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"delete", "ghost"}, {"pause", "ghost"}, {"resume", "ghost"}, {"history", "ghost"}, {"show", "ghost"}} {
+		t.Run(args[0], func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			r := runWith(t, f, t0, args...)
+			if r.code != exitFailure || !strings.Contains(r.stderr, `no event named "ghost"`) {
+				t.Errorf("exit %d %q", r.code, r.stderr)
+			}
+			if w := f.writes(); len(w) != 0 && w[0] != "Delete ghost" {
+				t.Errorf("wrote %v", w)
+			}
+		})
+	}
+}
+
+func TestMissingOrExtraArguments(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"delete"}, {"pause"}, {"resume", "a", "b"}, {"history"}, {"set"}, {"html", "x"}, {"version", "x"}, {"bogus"}, {"history", "x", "--since", "0"}, {"history", "x", "--since", "later"}} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			r := runWith(t, f, t0, args...)
+			if r.code != exitUsage || r.opened != 0 {
+				t.Errorf("exit %d opened %d: %q", r.code, r.opened, r.stderr)
+			}
+		})
+	}
+}
+
+func TestPauseResume(t *testing.T) {
+	t.Parallel()
+	ev := event(t, "backup", time.Hour, t0.Add(-10*time.Minute))
+	f := newFake(ev)
+	r := runWith(t, f, t0, "pause", "backup")
+	if r.code != 0 || f.events["backup"].Enabled {
+		t.Fatalf("pause: exit %d %s", r.code, r.stderr)
+	}
+	later := t0.Add(3 * time.Hour) // the deadline passes while paused
+	if r := runWith(t, f, later, "pause", "backup"); r.code != 0 || !strings.Contains(r.stdout, "already paused") {
+		t.Errorf("pause again: exit %d %q", r.code, r.stdout)
+	}
+	r = runWith(t, f, later, "resume", "backup")
+	if r.code != 0 {
+		t.Fatalf("resume: exit %d %s", r.code, r.stderr)
+	}
+	got := f.events["backup"]
+	if !got.Enabled || !got.NextBlockTime.After(later) {
+		t.Errorf("resumed: enabled %v next %s", got.Enabled, got.NextBlockTime)
+	}
+	if len(f.history) != 2 {
+		t.Fatalf("history %+v", f.history)
+	}
+	p, res := f.history[0], f.history[1]
+	if p.From != memon.Up || p.To != memon.Paused || p.Reason != "paused by memon-config" || !p.At.Equal(t0) || p.Alert != nil {
+		t.Errorf("pause record %+v", p)
+	}
+	if res.From != memon.Paused || res.To != memon.Up || res.Reason != "resumed by memon-config" {
+		t.Errorf("resume record %+v", res)
+	}
+}
+
+func TestPauseUnusableFails(t *testing.T) {
+	t.Parallel()
+	f := newFake(&memon.Event{Name: "broken", Enabled: true})
+	f.unusable["broken"] = &memon.FieldError{Field: "Period", Want: "x"}
+	r := runWith(t, f, t0, "pause", "broken")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "memon-config set broken") || len(f.writes()) != 0 {
+		t.Errorf("exit %d %q %v", r.code, r.stderr, f.writes())
+	}
+}
+
+func TestDelete(t *testing.T) {
+	t.Parallel()
+	f := newFake(event(t, "backup", time.Hour, time.Time{}))
+	if r := runWith(t, f, t0, "delete", "backup"); r.code != 0 || len(f.events) != 0 {
+		t.Errorf("exit %d %s", r.code, r.stderr)
+	}
+}
+
+func TestHistory(t *testing.T) {
+	t.Parallel()
+	f := newFake(event(t, "backup", time.Hour, time.Time{}))
+	if r := runWith(t, f, t0, "history", "backup"); r.code != 0 || !strings.Contains(r.stdout, "no history for backup in the last 7d") {
+		t.Errorf("exit %d %q", r.code, r.stdout)
+	}
+	if want := "History backup 2024-04-24T10:00:00Z"; f.calls[len(f.calls)-1] != want {
+		t.Errorf("calls %v, want the default 7d window", f.calls)
+	}
+	f.records = []dynamo.Record{
+		{Name: "backup", At: t0.Add(-2 * time.Hour), From: memon.Up, To: memon.Down, Kind: memon.KindDown, Reason: "no run\nby then"},
+		{Name: "backup", At: t0.Add(-time.Hour), From: memon.Down, To: memon.Paused, Reason: "paused by memon-config"},
+	}
+	r := runWith(t, f, t0, "history", "--since", "1d", "backup")
+	if f.calls[len(f.calls)-1] != "History backup 2024-04-30T10:00:00Z" {
+		t.Errorf("calls %v", f.calls)
+	}
+	for _, w := range []string{"2024-05-01 08:00:00  up → down", "down   no run by then", "down → paused", "-      paused by memon-config"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("history lacks %q:\n%s", w, r.stdout)
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"help"}, {"set", "--help"}, {"show", "-h"}, {"delete", "--help"}, {"pause", "--help"}, {"resume", "--help"}, {"history", "--help"}, {"html", "--help"}, {"version", "--help"}} {
+		r := runWith(t, newFake(), t0, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "MEMON_TABLE") || !strings.Contains(r.stdout, "MEMON_HISTORY_TABLE") || !strings.Contains(r.stdout, "AWS_REGION") {
+			t.Errorf("%v: exit %d, help lacks the env fallbacks:\n%s", args, r.code, r.stdout)
+		}
+	}
+	if r := runWith(t, newFake(), t0, "version"); r.code != 0 || r.stdout != "memon-config dev\n" {
+		t.Errorf("version: %d %q", r.code, r.stdout)
+	}
+	if r := runWith(t, newFake(), t0); r.code != exitUsage {
+		t.Errorf("no command: exit %d", r.code)
+	}
+}
+
+func TestGlobalsResolve(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{"MEMON_TABLE": "env-table", "MEMON_TOPIC_ARN": "arn:x"}
+	for _, tc := range []struct {
+		flag, table, history string
+	}{
+		{"", "env-table", "memon-history"},
+		{"flag-table", "flag-table", "memon-history"},
+	} {
+		g := &globals{table: tc.flag}
+		g.resolve(func(k string) string { return env[k] })
+		if g.table != tc.table || g.history != tc.history || g.topic != "arn:x" {
+			t.Errorf("%+v", g)
+		}
+	}
+	g := &globals{}
+	g.resolve(func(string) string { return "" })
+	if g.table != "memon" || g.history != "memon-history" {
+		t.Errorf("defaults %+v", g)
+	}
+}

@@ -1,0 +1,200 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func TestRelative(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "now"},
+		{500 * time.Millisecond, "now"},
+		{30 * time.Second, "in 30s"},
+		{-30 * time.Second, "30s ago"},
+		{12 * time.Minute, "in 12m"},
+		{-12*time.Minute - 59*time.Second, "12m ago"},
+		{3 * time.Hour, "in 3h"},
+		{-47 * time.Hour, "47h ago"},
+		{48 * time.Hour, "in 2d"},
+		{-10 * 24 * time.Hour, "10d ago"},
+	} {
+		if got := relative(t0.Add(tc.d), t0); got != tc.want {
+			t.Errorf("relative(%s) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+	if got := when(time.Time{}, t0); got != "-" {
+		t.Errorf("when(zero) = %q", got)
+	}
+	if got := when(t0.Add(3*time.Hour), t0); got != "2024-05-01 13:00 UTC (in 3h)" {
+		t.Errorf("when = %q", got)
+	}
+}
+
+// listing is a mixed table: up, down, paused, never run, unusable.
+func listing(t *testing.T) *fakeStore {
+	up := event(t, "up-soon", time.Hour, t0.Add(-50*time.Minute)) // deadline in 10m
+	later := event(t, "up-later", 2*time.Hour, t0)                // deadline in 2h
+	down := event(t, "down", time.Hour, t0.Add(-3*time.Hour))
+	down.State, down.ErrorCount = memon.Down, 2
+	paused := event(t, "paused", time.Hour, t0.Add(-20*time.Minute))
+	paused.Enabled = false
+	fresh := memon.NewEvent("never-run", mustSchedule(t, memon.Rolling, time.Hour, "", ""))
+	broken := &memon.Event{Name: "broken", Enabled: true, State: memon.New}
+	f := newFake(up, later, down, paused, fresh, broken)
+	f.unusable["broken"] = &memon.FieldError{Field: "Period", Want: "the item has no Period"}
+	return f
+}
+
+func names(t *testing.T, out string) []string {
+	t.Helper()
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
+		got = append(got, strings.Fields(line)[0])
+	}
+	return got
+}
+
+func TestShowSortsByDeadline(t *testing.T) {
+	t.Parallel()
+	r := runWith(t, listing(t), t0, "show")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := []string{"down", "up-soon", "paused", "up-later", "broken", "never-run"}
+	if got := names(t, r.stdout); !reflect.DeepEqual(got, want) {
+		t.Errorf("order %v, want %v\n%s", got, want, r.stdout)
+	}
+	for _, w := range []string{"down ERRORS(2)", "every 1h (rolling)", "2024-05-01 10:10 UTC (in 10m)", "UNUSABLE", "has no Period", "paused"} {
+		if !strings.Contains(r.stdout, w) {
+			t.Errorf("table lacks %q:\n%s", w, r.stdout)
+		}
+	}
+}
+
+func TestShowOnlyErrors(t *testing.T) {
+	t.Parallel()
+	r := runWith(t, listing(t), t0, "show", "--only-errors")
+	if got, want := names(t, r.stdout), []string{"down", "broken"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
+
+func TestShowOneEvent(t *testing.T) {
+	t.Parallel()
+	f := listing(t)
+	if r := runWith(t, f, t0, "show", "broken"); r.code != 0 || !strings.Contains(r.stdout, "UNUSABLE") {
+		t.Errorf("exit %d %q", r.code, r.stdout)
+	}
+	if r := runWith(t, f, t0, "show", "nope"); r.code != exitFailure || !strings.Contains(r.stderr, `no event named "nope"`) {
+		t.Errorf("exit %d %q", r.code, r.stderr)
+	}
+}
+
+func TestShowJSONShape(t *testing.T) {
+	t.Parallel()
+	f := listing(t)
+	code := 3
+	f.events["up-soon"].LastExitCode = &code
+	f.events["up-soon"].Grace = 90 * time.Second
+	r := runWith(t, f, t0, "show", "--json")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 6 {
+		t.Fatalf("%d objects", len(got))
+	}
+	wantKeys := []string{"cron", "deadline", "description", "enabled", "error", "error_count", "grace_seconds",
+		"last_duration_seconds", "last_exit_code", "last_failure", "last_host", "last_message", "last_ping",
+		"last_run_id", "last_start", "last_success", "max_alerts", "name", "next_alert_at", "pending_alerts",
+		"period_seconds", "schedule", "status", "time_zone", "type", "version"}
+	for _, obj := range got {
+		var keys []string
+		for k := range obj {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if !reflect.DeepEqual(keys, wantKeys) {
+			t.Errorf("%v keys %v, want %v", obj["name"], keys, wantKeys)
+		}
+	}
+	soon := got[1]
+	want := map[string]any{
+		"name": "up-soon", "status": "up", "type": "rolling", "period_seconds": 3600.0, "cron": nil,
+		"time_zone": "UTC", "grace_seconds": 90.0, "max_alerts": 3.0, "error_count": 0.0, "enabled": true,
+		"last_success": "2024-05-01T09:10:00Z", "deadline": "2024-05-01T10:10:00Z",
+		"next_alert_at": "2024-05-01T10:11:30Z", "last_exit_code": 3.0, "error": nil,
+	}
+	for k, v := range want {
+		if !reflect.DeepEqual(soon[k], v) {
+			t.Errorf("%s = %#v, want %#v", k, soon[k], v)
+		}
+	}
+	broken := got[4]
+	if broken["status"] != "UNUSABLE" || !strings.Contains(broken["error"].(string), "Period") {
+		t.Errorf("unusable item: %v", broken)
+	}
+	if r := runWith(t, newFake(), t0, "show", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("empty listing prints %q, want []", r.stdout)
+	}
+}
+
+func TestHTMLOrdersErrorsFirstAndEscapes(t *testing.T) {
+	t.Parallel()
+	f := listing(t)
+	f.events["up-soon"].Description = `<script>alert("x")</script> & co`
+	r := runWith(t, f, t0, "html")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	page := r.stdout
+	if strings.Contains(page, "<script") || !strings.Contains(page, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; co") {
+		t.Errorf("description not escaped:\n%s", page)
+	}
+	for _, bad := range []string{"http://", "https://", "<link", "src="} {
+		if strings.Contains(page, bad) {
+			t.Errorf("page is not self-contained: has %q", bad)
+		}
+	}
+	errs, others := strings.Index(page, "Events in error (2)"), strings.Index(page, "Other events (4)")
+	if errs < 0 || others < errs {
+		t.Fatalf("sections missing or out of order:\n%s", page)
+	}
+	order := []string{"<td>down</td>", "<td>broken</td>", "<td>up-soon</td>", "<td>paused</td>", "<td>up-later</td>", "<td>never-run</td>"}
+	last := 0
+	for _, name := range order {
+		i := strings.Index(page, name)
+		if i < last {
+			t.Errorf("%s at %d, before %d", name, i, last)
+		}
+		last = i
+	}
+
+	r = runWith(t, listing(t), t0, "html", "--only-errors")
+	if strings.Contains(r.stdout, "up-soon") || strings.Contains(r.stdout, "Other events") || !strings.Contains(r.stdout, "<td>down</td>") {
+		t.Errorf("--only-errors page:\n%s", r.stdout)
+	}
+}
+
+func TestToRecordWithoutEvent(t *testing.T) {
+	t.Parallel()
+	r := toRecord(dynamo.Listed{Err: errors.New("boom")})
+	if r.Status != unusableStatus || r.Error == nil {
+		t.Errorf("got %+v", r)
+	}
+}
