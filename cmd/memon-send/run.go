@@ -103,6 +103,9 @@ func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 		fmt.Fprintln(stderr, line)
 		fmt.Fprintln(tail, line)
 	}
+	if res.signal != nil {
+		fmt.Fprintf(tail, "memon-send: %s killed by signal: %v\n", p.o.command[0], res.signal)
+	}
 	<-startSent // keep start before the outcome on the queue
 
 	m := base

@@ -27,6 +27,7 @@ type result struct {
 	code     int           // the status memon-send exits with
 	started  bool          // false when the command could not be run
 	err      error         // why it could not be run, or nil
+	signal   os.Signal     // what killed it, or nil
 	duration time.Duration // start to exit
 }
 
@@ -64,6 +65,8 @@ func runCommand(argv []string, stdin io.Reader, stdout, stderr io.Writer, tail i
 	res.code = exitStatus(err, cmd.ProcessState)
 	if cmd.ProcessState == nil {
 		res.err = err
+	} else if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		res.signal = ws.Signal()
 	}
 	return res
 }
