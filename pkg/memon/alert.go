@@ -68,6 +68,11 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 	if ev.LastFailTime.After(ev.LastSuccessTime) {
 		row("Last failure", bothZones(ev.LastFailTime, loc))
 	}
+	if ev.ErrorCount > 0 {
+		// The first deadline missed, in both zones: the reason has it in
+		// UTC only, and a person thinks in the job's zone.
+		row("Missed since", bothZones(ev.NextBlockTime, loc))
+	}
 	row("Next deadline", bothZones(ev.Deadline(), loc))
 	if ev.ErrorCount > 0 {
 		row("Missed runs", fmt.Sprintf("%d", ev.ErrorCount))

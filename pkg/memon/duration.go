@@ -2,6 +2,7 @@ package memon
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -21,7 +22,9 @@ func ParseDuration(s string) (time.Duration, error) {
 		return 0, fmt.Errorf("empty duration")
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		if n > int64(MaxPeriod/time.Second)*100 {
+		// Bound both ways: a huge negative count would wrap around when
+		// multiplied into nanoseconds and could land inside the valid range.
+		if limit := int64(MaxPeriod/time.Second) * 100; n > limit || n < -limit {
 			return 0, fmt.Errorf("%s seconds is out of range", s)
 		}
 		return time.Duration(n) * time.Second, nil
@@ -37,10 +40,16 @@ func ParseDuration(s string) (time.Duration, error) {
 		if s == "" {
 			return days, nil
 		}
+		if s[0] == '-' || s[0] == '+' { // "1d-5h" is a typo, not 19h
+			return 0, fmt.Errorf("%q: no sign after the days", s)
+		}
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration", s)
+	}
+	if days > 0 && d > math.MaxInt64-days {
+		return 0, fmt.Errorf("%q is out of range", s)
 	}
 	return days + d, nil
 }
@@ -50,6 +59,9 @@ func ParseDuration(s string) (time.Duration, error) {
 func FormatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
+	}
+	if d == math.MinInt64 { // cannot be negated
+		return d.String()
 	}
 	sign := ""
 	if d < 0 {
@@ -81,18 +93,23 @@ func ParsePeriod(field, s string) (time.Duration, error) {
 	if err != nil {
 		return 0, invalid(field, s, durationForm)
 	}
-	if err := checkPeriod(field, d); err != nil {
+	if err := checkPeriod(field, s, d); err != nil {
 		return 0, err
 	}
 	return d, nil
 }
 
-func checkPeriod(field string, d time.Duration) error {
+// checkPeriod bounds a period; given is the text the user typed, quoted in
+// the error ("" when the period did not come from text).
+func checkPeriod(field, given string, d time.Duration) error {
+	if given == "" {
+		given = FormatDuration(d)
+	}
 	if d <= 0 || d > MaxPeriod {
-		return invalid(field, FormatDuration(d), "must be more than 0 and at most 366d")
+		return invalid(field, given, "must be more than 0 and at most 366d")
 	}
 	if d%time.Second != 0 {
-		return invalid(field, d.String(), "must be a whole number of seconds")
+		return invalid(field, given, "must be a whole number of seconds")
 	}
 	return nil
 }

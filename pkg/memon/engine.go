@@ -58,12 +58,9 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 		}
 	}
 
-	from := ev.State
-	if from == "" {
-		from = New
-	}
+	from := ev.state()
 	deadline := ev.Deadline()
-	overdue := !deadline.IsZero() && t.After(deadline)
+	overdue := ev.Schedule.lateRun(t, deadline)
 	ev.notePing(p)
 	ev.LastExitCode, ev.LastMessage, ev.LastDuration = p.ExitCode, p.Message, p.Duration
 	// A run, failed or not, covers its block: the next deadline moves on and
@@ -140,7 +137,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 		return nil, false
 	}
 	before := ev.ErrorCount
-	from := ev.State
+	from := ev.state()
 	ev.ErrorCount += missed
 	ev.State = Down
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
@@ -159,23 +156,31 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 // as it is after the change, so a retried delivery sends the same text.
 func (ev *Event) transition(at time.Time, from, to State, reason string, kind AlertKind) Transition {
 	tr := Transition{
-		ID:      fmt.Sprintf("%d-%s", at.UnixMilli(), to),
-		Event:   ev.Name,
-		At:      at,
-		From:    from,
-		To:      to,
-		Reason:  reason,
+		ID:     fmt.Sprintf("%d-%s", at.UnixMilli(), to),
+		Event:  ev.Name,
+		At:     at,
+		From:   from,
+		To:     to,
+		Reason: reason,
 	}
 	if kind != "" {
 		tr.ID = fmt.Sprintf("%d-%s", at.UnixMilli(), kind)
 		a := Render(kind, ev, reason)
 		tr.Alert = &a
 	}
-	for _, o := range ev.Outbox { // two transitions in one millisecond
-		if o.ID == tr.ID {
-			tr.ID += "-2"
-		}
+	// Two transitions in one millisecond: suffix until unique. The outbox
+	// has no order (the store keeps a map), so check against all of it.
+	base := tr.ID
+	for n := 2; ev.Pending(tr.ID); n++ {
+		tr.ID = fmt.Sprintf("%s-%d", base, n)
 	}
 	return tr
 }
 
+// state is the stored state, New for an item that has none (memon.py's).
+func (ev *Event) state() State {
+	if ev.State == "" {
+		return New
+	}
+	return ev.State
+}

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -82,7 +84,9 @@ func acceptName(name string) error {
 		return invalid("name", truncate(name, 40), "want a non-empty printable name of at most 255 bytes")
 	}
 	for _, r := range name {
-		if r < 0x20 || r == 0x7f {
+		// C0, DEL and C1 controls, format characters (bidi overrides that
+		// disguise a name in a mail) and line/paragraph separators.
+		if unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) {
 			return invalid("name", truncate(name, 40), "control characters are not allowed in an event name")
 		}
 	}
@@ -98,6 +102,16 @@ func EncodeMessage(m Message) ([]byte, error) {
 	case "", Success, Start, Fail:
 	default:
 		return nil, invalid("signal", string(m.Signal), "want success, start or fail")
+	}
+	// Refuse what DecodeMessage would refuse, so a ping that leaves is a
+	// ping that is processed.
+	if !(m.Time > 0 && m.Time <= maxEpoch) {
+		return nil, invalid("time", strconv.FormatFloat(m.Time, 'f', -1, 64), "want epoch seconds")
+	}
+	if m.Duration != nil {
+		if err := checkRunDuration(*m.Duration); err != nil {
+			return nil, err
+		}
 	}
 	m.Message = truncateTail(m.Message, MaxMessageLen)
 	m.RunID = truncate(m.RunID, MaxRunIDLen)
@@ -126,7 +140,9 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return Ping{}, invalid("body", truncate(string(body), 60), `want JSON like {"name": "EVENT", "time": 1700000000}`)
 	}
-	if dec.More() {
+	// Anything after the object, even a stray "}" that dec.More would let
+	// through, makes the body ambiguous.
+	if _, err := dec.Token(); err != io.EOF {
 		return Ping{}, invalid("body", truncate(string(body), 60), "want exactly one JSON object")
 	}
 	if raw.Name == nil {
@@ -153,8 +169,8 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 	}
 	if raw.Duration != nil {
 		d := *raw.Duration
-		if d < 0 || d > MaxPeriod.Seconds() || math.IsNaN(d) {
-			return Ping{}, invalid("duration", strconv.FormatFloat(d, 'f', -1, 64), "want seconds, 0 or more")
+		if err := checkRunDuration(d); err != nil {
+			return Ping{}, err
 		}
 		p.Duration = time.Duration(d * float64(time.Second)).Round(time.Millisecond)
 	}
@@ -176,11 +192,21 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 	return p, nil
 }
 
+func checkRunDuration(d float64) error {
+	if !(d >= 0 && d <= MaxPeriod.Seconds()) { // also refuses NaN
+		return invalid("duration", strconv.FormatFloat(d, 'f', -1, 64), "want seconds, 0 or more, at most 366d")
+	}
+	return nil
+}
+
+// maxEpoch bounds a client time (the year 5138): beyond it is garbage.
+const maxEpoch = 1e11
+
 // parseClientTime accepts epoch seconds as a number or a string, or RFC 3339.
 func parseClientTime(raw json.RawMessage) (time.Time, error) {
 	s := strings.Trim(string(raw), `"`)
 	if f, err := strconv.ParseFloat(s, 64); err == nil {
-		if f <= 0 || f > 1e11 || math.IsNaN(f) {
+		if !(f > 0 && f <= maxEpoch) { // also refuses NaN
 			return time.Time{}, invalid("time", s, "want epoch seconds")
 		}
 		return epoch(f), nil

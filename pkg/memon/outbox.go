@@ -36,8 +36,10 @@ func (ev *Event) DeliveryFailed(id string, now time.Time) {
 }
 
 // Delivered removes a transition from the outbox.
+// It builds a new slice: filtering in place would rewrite the backing array
+// shared with a copy of the event (the one a conditional write compares).
 func (ev *Event) Delivered(id string) {
-	out := ev.Outbox[:0]
+	out := make([]Transition, 0, len(ev.Outbox))
 	for _, tr := range ev.Outbox {
 		if tr.ID != id {
 			out = append(out, tr)

@@ -50,7 +50,7 @@ func NewSchedule(kind Kind, period time.Duration, expr, zone string) (Schedule, 
 		if s.Expr != "" {
 			return Schedule{}, invalid("cron", s.Expr, "a cron schedule takes no period and no rolling/fixed type: give either --cron or --period")
 		}
-		if err := checkPeriod("period", period); err != nil {
+		if err := checkPeriod("period", "", period); err != nil {
 			return Schedule{}, err
 		}
 	case Cron:
@@ -123,8 +123,13 @@ func (s Schedule) String() string {
 // occurrence, as cron daemons run it: the repeat is skipped so a nightly job
 // is not expected twice.
 func (s Schedule) nextFire(t time.Time) time.Time {
+	if s.spec == nil { // not built by NewSchedule: nothing is expected
+		return time.Time{}
+	}
 	n := s.spec.Next(t.In(s.Location()))
-	for i := 0; i < 4 && !n.IsZero() && s.repeatedWallClock(n); i++ {
+	// A repeated hour holds at most 60 firings (one a minute) per shift;
+	// skip them all, not just the first few.
+	for i := 0; i < 4*60 && !n.IsZero() && s.repeatedWallClock(n); i++ {
 		n = s.spec.Next(n)
 	}
 	return n.UTC()
@@ -143,7 +148,8 @@ func (s Schedule) repeatedWallClock(n time.Time) bool {
 // prevFire returns the last cron firing at or before t (within a year).
 func (s Schedule) prevFire(t time.Time) time.Time {
 	// Walk back in growing windows: cron has no reverse iterator.
-	for window := time.Hour; window <= 400*day; window *= 4 {
+	// The last window (16384h, 682 days) covers a yearly or a leap-day job.
+	for window := time.Hour; window <= 2*400*day; window *= 4 {
 		var last time.Time
 		for f := s.nextFire(t.Add(-window)); !f.IsZero() && !f.After(t); f = s.nextFire(f) {
 			last = f
@@ -155,6 +161,21 @@ func (s Schedule) prevFire(t time.Time) time.Time {
 	return time.Time{}
 }
 
+// lateRun reports whether a run at t comes after the deadline it was
+// awaited by. For cron the firing is when the job starts, so its ping always
+// comes after it: a run is late only when it belongs to a later firing than
+// the one awaited (t is at or after the firing that follows the deadline).
+func (s Schedule) lateRun(t, deadline time.Time) bool {
+	if deadline.IsZero() {
+		return false
+	}
+	if s.Kind != Cron {
+		return t.After(deadline)
+	}
+	following := s.nextFire(deadline)
+	return !following.IsZero() && !t.Before(following)
+}
+
 // afterRun returns the blocks after a run at t: the block the run covered and
 // the next deadline. last and next are the current blocks (zero when never set).
 func (s Schedule) afterRun(t, last, next time.Time) (time.Time, time.Time) {
@@ -162,7 +183,7 @@ func (s Schedule) afterRun(t, last, next time.Time) (time.Time, time.Time) {
 	case Cron:
 		return t, s.nextFire(t)
 	case Fixed:
-		if next.IsZero() {
+		if next.IsZero() || s.Period <= 0 {
 			return t, t.Add(s.Period)
 		}
 		if last.IsZero() || !last.Before(next) {
@@ -204,6 +225,9 @@ func (s Schedule) missedBy(next time.Time, n int, grace time.Duration, now time.
 		return 0
 	}
 	if s.Kind != Cron {
+		if s.Period <= 0 { // not built by NewSchedule: count the one deadline
+			return 1
+		}
 		return int(now.Sub(d.Add(grace))/s.Period) + 1
 	}
 	count := 0
@@ -221,13 +245,10 @@ func (s Schedule) rearm(now, last, next time.Time) (time.Time, time.Time) {
 	case Cron:
 		return s.prevFire(now), s.nextFire(now)
 	case Fixed:
-		if next.IsZero() {
-			return now, now.Add(s.Period)
-		}
-		for !next.After(now) {
-			next = next.Add(s.Period)
-		}
-		return next.Add(-s.Period), next
+		// As if it ran at now: the block now is in counts as covered and
+		// the next run is due by the end of the following one, so a resume
+		// just before a grid point does not end in a DOWN moments later.
+		return s.afterRun(now, last, next)
 	default:
 		return now, now.Add(s.Period)
 	}
@@ -242,13 +263,4 @@ func (s Schedule) initial(t time.Time) (time.Time, time.Time) {
 		return s.prevFire(next.Add(-time.Second)), next
 	}
 	return t.Add(-s.Period), t
-}
-
-// nominalPeriod is the typical gap between deadlines, for display.
-func (s Schedule) nominalPeriod(at time.Time) time.Duration {
-	if s.Kind != Cron {
-		return s.Period
-	}
-	first := s.nextFire(at)
-	return s.nextFire(first).Sub(first)
 }
