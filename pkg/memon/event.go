@@ -142,24 +142,30 @@ func (ev *Event) Resume(now time.Time) {
 
 // Reschedule applies a new schedule: the deadline is recomputed from the last
 // run under it (so a shortened period can make the event overdue at once,
-// which is the truth).
+// which is the truth). Rolling and cron count from the run itself; fixed
+// keeps its grid anchored at the block the run covered. An event armed with
+// SetInitial that has never run keeps its initial deadline.
 func (ev *Event) Reschedule(s Schedule) {
 	ev.Schedule = s
 	if ev.NextBlockTime.IsZero() {
 		return
 	}
-	last := ev.LastBlockTime
-	if last.IsZero() {
-		last = ev.LastSuccessTime
-	}
-	if last.IsZero() {
+	ev.ErrorCount = 0
+	run := ev.lastRun()
+	if run.IsZero() {
+		ev.LastBlockTime, ev.NextBlockTime = s.initial(ev.NextBlockTime)
 		return
 	}
 	switch s.Kind {
 	case Cron:
-		ev.NextBlockTime = s.nextFire(last)
+		ev.LastBlockTime, ev.NextBlockTime = run, s.nextFire(run)
+	case Fixed:
+		last := ev.LastBlockTime
+		if last.IsZero() {
+			last = run
+		}
+		ev.LastBlockTime, ev.NextBlockTime = last, last.Add(s.Period)
 	default:
-		ev.NextBlockTime = last.Add(s.Period)
+		ev.LastBlockTime, ev.NextBlockTime = run, run.Add(s.Period)
 	}
-	ev.ErrorCount = 0
 }
