@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/peerj/memon/pkg/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -13,11 +12,7 @@ func deleteCommand() *command {
 	return &command{
 		name: "delete", args: "EVENT", summary: "Remove an event. Its history stays until the history table's TTL drops it.",
 		run: func(a *app, ctx context.Context, cl *call) error {
-			name, err := cl.event("delete", false)
-			if err != nil {
-				return err
-			}
-			st, err := a.open(ctx, cl.g)
+			name, st, err := a.eventStore(ctx, cl, "delete", false)
 			if err != nil {
 				return err
 			}
@@ -51,22 +46,19 @@ func resumeCommand() *command {
 // toggle pauses or resumes an event with a conditional write, re-reading on
 // a lost race, and records the change in the history.
 func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) error {
-	name, err := cl.event(cmd, false)
+	name, st, err := a.eventStore(ctx, cl, cmd, false)
 	if err != nil {
 		return err
 	}
-	st, err := a.open(ctx, cl.g)
-	if err != nil {
-		return err
-	}
-	for attempt := 1; ; attempt++ {
-		ev, err := getUsable(ctx, st, name)
-		if err != nil {
+	var ev *memon.Event
+	var before memon.State
+	changed := false
+	err = retryRaces(func() (err error) {
+		if ev, err = getUsable(ctx, st, name); err != nil {
 			return err
 		}
-		before := ev.Status()
-		if ev.Enabled == enable {
-			fmt.Fprintf(a.stdout, "%s is already %s\n", name, before)
+		before = ev.Status()
+		if changed = ev.Enabled != enable; !changed {
 			return nil
 		}
 		if enable {
@@ -74,16 +66,28 @@ func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) err
 		} else {
 			ev.Enabled = false
 		}
-		err = st.Save(ctx, ev)
-		if errors.Is(err, dynamo.ErrConflict) && attempt < maxAttempts {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(a.stdout, "%s: %s\n", name, describe(ev, a.now()))
-		return a.recordToggle(ctx, st, ev, before)
+		return st.Save(ctx, ev)
+	})
+	if err != nil {
+		return err
 	}
+	if !changed {
+		fmt.Fprintf(a.stdout, "%s is already %s\n", name, before)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s: %s\n", name, describe(ev, a.now()))
+	return a.recordToggle(ctx, st, ev, before)
+}
+
+// eventStore returns the EVENT argument and the store, for commands with
+// nothing else to validate first.
+func (a *app) eventStore(ctx context.Context, cl *call, cmd string, optional bool) (string, store, error) {
+	name, err := cl.event(cmd, optional)
+	if err != nil {
+		return "", nil, err
+	}
+	st, err := a.open(ctx, cl.g)
+	return name, st, err
 }
 
 // getUsable reads an event that must exist and be usable.

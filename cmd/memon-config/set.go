@@ -301,27 +301,40 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
+	var ev *memon.Event
+	var before memon.State
+	err = retryRaces(func() (err error) {
+		ev, before, err = a.setOnce(ctx, st, req)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	verb := "updated"
+	if before == "" {
+		verb = "created"
+	}
+	fmt.Fprintf(a.stdout, "%s %s: %s\n", verb, ev.Name, describe(ev, a.now()))
+	if d := ev.Deadline(); (req.date != nil || req.clock != nil) && !d.After(a.now()) {
+		fmt.Fprintf(a.stderr, "memon-config set: warning: the initial deadline %s has passed: the next poll reports %s down\n",
+			d.UTC().Format(time.RFC3339), ev.Name)
+	}
+	if before != "" {
+		return a.recordToggle(ctx, st, ev, before)
+	}
+	return nil
+}
+
+// retryRaces runs a read-modify-write again while it loses the race to a
+// poll or another edit (a conditional write failed), at most maxAttempts
+// times, so a concurrent write is never undone.
+func retryRaces(readModifyWrite func() error) error {
 	for attempt := 1; ; attempt++ {
-		ev, before, err := a.setOnce(ctx, st, req)
-		if (errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists)) && attempt < maxAttempts {
-			continue // a poll or another edit wrote first: re-read, re-apply
+		err := readModifyWrite()
+		if attempt < maxAttempts && (errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists)) {
+			continue
 		}
-		if err != nil {
-			return err
-		}
-		verb := "updated"
-		if before == "" {
-			verb = "created"
-		}
-		fmt.Fprintf(a.stdout, "%s %s: %s\n", verb, ev.Name, describe(ev, a.now()))
-		if d := ev.Deadline(); (req.date != nil || req.clock != nil) && !d.After(a.now()) {
-			fmt.Fprintf(a.stderr, "memon-config set: warning: the initial deadline %s has passed: the next poll reports %s down\n",
-				d.UTC().Format(time.RFC3339), ev.Name)
-		}
-		if before != "" {
-			return a.recordToggle(ctx, st, ev, before)
-		}
-		return nil
+		return err
 	}
 }
 

@@ -169,15 +169,7 @@ func TestSetCreates(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake()
-			r := runWith(t, f, t0, tc.args...)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
-			if !strings.HasPrefix(r.stdout, "created backup: ") {
-				t.Errorf("stdout %q", r.stdout)
-			}
-			tc.check(t, f.events["backup"])
+			setAndCheck(t, newFake(), tc.args, "created backup: ", tc.check)
 		})
 	}
 }
@@ -234,17 +226,22 @@ func TestSetEditsOnlyWhatIsGiven(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			f := newFake(stored())
-			r := runWith(t, f, t0, append([]string{"set", "backup"}, tc.args...)...)
-			if r.code != 0 {
-				t.Fatalf("exit %d: %s", r.code, r.stderr)
-			}
-			if !strings.HasPrefix(r.stdout, "updated backup: ") {
-				t.Errorf("stdout %q", r.stdout)
-			}
-			tc.check(t, f.events["backup"])
+			setAndCheck(t, newFake(stored()), append([]string{"set", "backup"}, tc.args...), "updated backup: ", tc.check)
 		})
 	}
+}
+
+// setAndCheck runs a set that must succeed and checks the stored "backup".
+func setAndCheck(t *testing.T, f *fakeStore, args []string, said string, check func(*testing.T, *memon.Event)) {
+	t.Helper()
+	r := runWith(t, f, t0, args...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if !strings.HasPrefix(r.stdout, said) {
+		t.Errorf("stdout %q, want %q...", r.stdout, said)
+	}
+	check(t, f.events["backup"])
 }
 
 func TestSetRetriesALostRace(t *testing.T) {

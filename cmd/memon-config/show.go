@@ -28,11 +28,7 @@ func showCommand() *command {
 }
 
 func runShow(a *app, ctx context.Context, cl *call) error {
-	name, err := cl.event("show", true)
-	if err != nil {
-		return err
-	}
-	st, err := a.open(ctx, cl.g)
+	name, st, err := a.eventStore(ctx, cl, "show", true)
 	if err != nil {
 		return err
 	}
