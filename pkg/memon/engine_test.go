@@ -59,6 +59,19 @@ func TestApplySeedFixedBlocks(t *testing.T) {
 	}
 }
 
+func TestApplyFixedWithoutLastBlock(t *testing.T) {
+	t.Parallel()
+	// An item with NextBlockTime but no (or an inconsistent) LastBlockTime:
+	// the block before the deadline is assumed.
+	for _, last := range []time.Time{{}, at(10), at(99)} {
+		ev := seedEvent(t, Fixed, 5*time.Second, last, at(10), at(1))
+		trs, _ := ev.Apply(success("job", at(12)))
+		if !ev.LastBlockTime.Equal(at(15)) || !ev.NextBlockTime.Equal(at(20)) || !equalKinds(kinds(trs), []AlertKind{KindLate}) {
+			t.Errorf("last %v: blocks %d/%d, %v", last.Unix(), ev.LastBlockTime.Unix(), ev.NextBlockTime.Unix(), kinds(trs))
+		}
+	}
+}
+
 func TestApplySeedRolling(t *testing.T) {
 	t.Parallel()
 	ev := NewEvent("job", mustSchedule(t, Rolling, time.Minute, "", ""))
@@ -126,6 +139,8 @@ func TestApplyStaleAndRedelivered(t *testing.T) {
 			func(ev *Event) { ev.Apply(fail("job", at(130), 1)) }, fail("job", at(130), 1), false},
 		{"the same start redelivered changes nothing",
 			func(ev *Event) { ev.Apply(Ping{Name: "job", Signal: Start, SentAt: at(120)}) }, Ping{Name: "job", Signal: Start, SentAt: at(120)}, false},
+		{"a start older than the last fail is ignored",
+			func(ev *Event) { ev.Apply(fail("job", at(130), 1)) }, Ping{Name: "job", Signal: Start, SentAt: at(120)}, false},
 		{"a newer start is recorded", nil, Ping{Name: "job", Signal: Start, SentAt: at(110), Host: "h2"}, true},
 	}
 	for _, tc := range cases {
