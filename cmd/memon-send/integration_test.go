@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -309,6 +310,7 @@ func TestIntegrationUnreachable(t *testing.T) {
 	tests := []struct {
 		name     string
 		endpoint string
+		timeout  string // default 2s
 		args     []string
 		wantCode int
 	}{
@@ -316,12 +318,15 @@ func TestIntegrationUnreachable(t *testing.T) {
 		{name: "refused, queue URL given", endpoint: "http://127.0.0.1:1", args: []string{"--queue-url", "http://127.0.0.1:1/123456789012/memon", "backup"}, wantCode: 1},
 		{name: "no answer", endpoint: blackhole(t), args: []string{"backup"}, wantCode: 1},
 		{name: "wrapper keeps exit code", endpoint: "http://127.0.0.1:1", args: []string{"backup", "--", "sh", "-c", "exit 3"}, wantCode: 3},
-		{name: "wrapper keeps exit code, no answer", endpoint: blackhole(t), args: []string{"backup", "--", "sh", "-c", "exit 0"}, wantCode: 0},
+		// Each ping has its own --timeout and the outcome waits for the start
+		// (to stay ordered after it), so a dead endpoint can add up to two
+		// timeouts after a short command: 1s each keeps this under 5s.
+		{name: "wrapper keeps exit code, no answer", endpoint: blackhole(t), timeout: "1s", args: []string{"backup", "--", "sh", "-c", "exit 0"}, wantCode: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			r := runBinary(t, []string{"AWS_ENDPOINT_URL=" + tt.endpoint}, append([]string{"--timeout", "2s"}, tt.args...)...)
+			r := runBinary(t, []string{"AWS_ENDPOINT_URL=" + tt.endpoint}, append([]string{"--timeout", cmp.Or(tt.timeout, "2s")}, tt.args...)...)
 			if r.code != tt.wantCode {
 				t.Errorf("exit %d, want %d (stderr %q)", r.code, tt.wantCode, r.stderr)
 			}
