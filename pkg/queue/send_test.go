@@ -42,6 +42,8 @@ func (f *fakeSendSQS) GetQueueUrl(_ context.Context, in *sqs.GetQueueUrlInput, _
 
 var _ SendAPI = (*fakeSendSQS)(nil)
 
+const testTime = 1700000000.123
+
 const testURL = "https://sqs.eu-west-1.amazonaws.com/123456789012/memon"
 
 func TestSenderSend(t *testing.T) {
@@ -97,6 +99,9 @@ func TestSenderSend(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := &fakeSendSQS{t: t, getQueueURL: tt.getQueueURL, sendMessage: tt.sendMessage}
+			if tt.msg.Time == 0 {
+				tt.msg.Time = testTime
+			}
 			err := NewSender(f, tt.url, tt.queue).Send(context.Background(), tt.msg)
 			switch {
 			case tt.wantErr == "" && err != nil:
@@ -134,7 +139,7 @@ func TestSenderResolvesOnce(t *testing.T) {
 	}}
 	s := NewSender(f, "", "")
 	for range 3 {
-		if err := s.Send(context.Background(), memon.Message{Name: "b"}); err != nil {
+		if err := s.Send(context.Background(), memon.Message{Name: "b", Time: testTime}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -154,10 +159,10 @@ func TestSenderRetriesFailedLookup(t *testing.T) {
 		return &sqs.GetQueueUrlOutput{QueueUrl: aws.String(testURL)}, nil
 	}}
 	s := NewSender(f, "", "")
-	if err := s.Send(context.Background(), memon.Message{Name: "b"}); err == nil {
+	if err := s.Send(context.Background(), memon.Message{Name: "b", Time: testTime}); err == nil {
 		t.Fatal("first Send succeeded, want the lookup error")
 	}
-	if err := s.Send(context.Background(), memon.Message{Name: "b"}); err != nil {
+	if err := s.Send(context.Background(), memon.Message{Name: "b", Time: testTime}); err != nil {
 		t.Fatalf("second Send: %v", err)
 	}
 }
@@ -168,7 +173,7 @@ func TestSenderTrimsBodyToFit(t *testing.T) {
 	t.Parallel()
 	f := &fakeSendSQS{t: t}
 	tail := strings.Repeat("\x1b", memon.MaxMessageLen-1) + "END"
-	if err := NewSender(f, testURL, "").Send(context.Background(), memon.Message{Name: "b", Message: tail}); err != nil {
+	if err := NewSender(f, testURL, "").Send(context.Background(), memon.Message{Name: "b", Time: testTime, Message: tail}); err != nil {
 		t.Fatal(err)
 	}
 	body := aws.ToString(f.sends[0].MessageBody)
