@@ -1,0 +1,277 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"debug/elf"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/mototest"
+)
+
+// TestCfnLint runs cfn-lint on the synthesized templates. W3005 (a
+// DependsOn CDK writes that is also implied by a Ref) is the only check
+// ignored.
+func TestCfnLint(t *testing.T) {
+	lint := lookTool(t, "cfn-lint", "pip install cfn-lint")
+	// One cfn-lint run for all variants: its start-up costs seconds.
+	args := []string{"--ignore-checks", "W3005", "--"}
+	for name, ctx := range map[string]obj{"full": nil, "email": {CtxEmail: "ops@example.com"}, "adoptTable": {CtxAdoptTable: "true"}} {
+		x := defaultTemplate(t)
+		if ctx != nil {
+			x = template(t, ctx)
+		}
+		dir := filepath.Join(t.TempDir(), name)
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, writeTemplate(t, x, dir))
+	}
+	if out, err := exec.Command(lint, args...).CombinedOutput(); err != nil {
+		t.Fatalf("cfn-lint %v: %v\n%s", args, err, out)
+	}
+}
+
+// TestBuildPollerReproducible builds the real poller twice the way the CDK
+// app does: a static linux/arm64 ELF, byte-identical across builds (so the
+// asset hash, hence the Lambda, changes only when the code does).
+func TestBuildPollerReproducible(t *testing.T) {
+	var sums [2][32]byte
+	for i := range sums {
+		dir, err := BuildPoller(moduleRoot, t.TempDir())
+		if errors.Is(err, ErrNoPoller) {
+			t.Skip("lambdas/poller has no main package yet")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, "bootstrap")
+		body, err := os.ReadFile(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums[i] = sha256.Sum256(body)
+		f, err := elf.NewFile(bytes.NewReader(body))
+		if err != nil {
+			t.Fatalf("bootstrap is not an ELF binary: %v", err)
+		}
+		if f.Machine != elf.EM_AARCH64 {
+			t.Errorf("bootstrap machine %v, want arm64", f.Machine)
+		}
+		if f.Section(".interp") != nil {
+			t.Error("bootstrap is dynamically linked: CGO_ENABLED=0 was lost")
+		}
+		t.Logf("bootstrap: %d bytes", len(body))
+	}
+	if sums[0] != sums[1] {
+		t.Error("two builds of the poller differ: the build is not reproducible")
+	}
+}
+
+// stackOutputs is what `cdk deploy --outputs-file` writes for the stack.
+type stackOutputs struct {
+	QueueURL           string `json:"QueueUrl"`
+	DeadLetterQueueURL string `json:"DeadLetterQueueUrl"`
+	TableName          string
+	HistoryTableName   string
+	TopicArn           string
+	SenderPolicyArn    string
+	PollerFunctionName string
+}
+
+// TestDeployToMoto deploys the real stack with the pinned CDK CLI into a
+// private moto_server and then uses what it created, by the outputs only.
+func TestDeployToMoto(t *testing.T) {
+	if testing.Short() {
+		t.Skip("deploys the stack into moto")
+	}
+	cdk, err := filepath.Abs(filepath.Join(moduleRoot, "node_modules", ".bin", "cdk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cdk); err != nil {
+		skipOrFail(t, "%s missing: run `npm ci` (make deps)", cdk)
+	}
+	srv, err := mototest.Start()
+	if errors.Is(err, mototest.ErrMissing) {
+		skipOrFail(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+
+	// The cloud assembly of the real stack, synthesized in this process; the
+	// CLI deploys it as it would deploy `go run ./infra`'s.
+	assembly := t.TempDir()
+	app := awscdk.NewApp(&awscdk.AppProps{
+		Outdir:  jsii.String(assembly),
+		Context: &map[string]any{CtxPollerCodeDir: pollerCode(t)},
+	})
+	NewMEMonStack(app, DefaultStackName, nil)
+	Check(app)
+	must(t, func() { app.Synth(nil) })
+
+	work := t.TempDir() // no cdk.json here: the CLI sees only --app
+	env := append(srv.Env(), "CDK_DISABLE_CLI_TELEMETRY=true", "CDK_DISABLE_VERSION_CHECK=true",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cli := func(args ...string) {
+		t.Helper()
+		start := time.Now()
+		cmd := exec.Command(cdk, append(args, "--no-notices")...)
+		cmd.Dir, cmd.Env = work, env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("cdk %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		t.Logf("cdk %s: %s", args[0], time.Since(start).Round(time.Second))
+	}
+	cli("bootstrap", "aws://123456789012/"+mototest.Region)
+	outputsFile := filepath.Join(work, "outputs.json")
+	cli("deploy", DefaultStackName, "--app", assembly, "--method=direct", "--require-approval", "never",
+		"--outputs-file", outputsFile)
+
+	var all map[string]stackOutputs
+	body, err := os.ReadFile(outputsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(body, &all); err != nil {
+		t.Fatalf("outputs file: %v\n%s", err, body)
+	}
+	out := all[DefaultStackName]
+	t.Logf("outputs: %s", body)
+	for name, v := range map[string]string{
+		"QueueUrl": out.QueueURL, "DeadLetterQueueUrl": out.DeadLetterQueueURL, "TableName": out.TableName,
+		"HistoryTableName": out.HistoryTableName, "TopicArn": out.TopicArn, "SenderPolicyArn": out.SenderPolicyArn,
+		"PollerFunctionName": out.PollerFunctionName,
+	} {
+		if v == "" {
+			t.Errorf("output %s is empty", name)
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	ctx := context.Background()
+	cfg := srv.Config(ctx)
+	checkStack(ctx, t, cloudformation.NewFromConfig(cfg))
+	checkQueue(ctx, t, sqs.NewFromConfig(cfg), out)
+	checkTables(ctx, t, dynamodb.NewFromConfig(cfg), out)
+	if _, err := sns.NewFromConfig(cfg).Publish(ctx, &sns.PublishInput{
+		TopicArn: &out.TopicArn, Subject: aws.String("MEMon test"), Message: aws.String("hello from TestDeployToMoto"),
+	}); err != nil {
+		t.Errorf("publish to %s: %v", out.TopicArn, err)
+	}
+}
+
+func checkStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client) {
+	t.Helper()
+	got, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: aws.String(DefaultStackName)})
+	if err != nil || len(got.Stacks) != 1 {
+		t.Fatalf("describe stack: %v", err)
+	}
+	if s := got.Stacks[0].StackStatus; s != "CREATE_COMPLETE" {
+		t.Errorf("stack status %s", s)
+	}
+}
+
+// checkQueue sends a ping to the queue and reads it back, and checks the
+// queue's configuration where moto reports it.
+func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out stackOutputs) {
+	t.Helper()
+	if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &out.QueueURL, MessageBody: aws.String(`{"name":"backup"}`)}); err != nil {
+		t.Fatalf("send to %s: %v", out.QueueURL, err)
+	}
+	got, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &out.QueueURL, WaitTimeSeconds: 2, MaxNumberOfMessages: 10})
+	if err != nil || len(got.Messages) != 1 || aws.ToString(got.Messages[0].Body) != `{"name":"backup"}` {
+		t.Fatalf("receive from %s: %v %+v", out.QueueURL, err, got)
+	}
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
+		QueueUrl: &out.QueueURL, AttributeNames: []qtypes.QueueAttributeName{qtypes.QueueAttributeNameAll},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := attrs.Attributes
+	if a["VisibilityTimeout"] != strconv.Itoa(2*pollerTimeoutSeconds) || a["MessageRetentionPeriod"] != strconv.Itoa(14*24*3600) {
+		t.Errorf("queue attributes %v", a)
+	}
+	if !strings.Contains(a["RedrivePolicy"], `"maxReceiveCount": 5`) && !strings.Contains(a["RedrivePolicy"], `"maxReceiveCount":5`) ||
+		!strings.Contains(a["RedrivePolicy"], ":memon-dlq") {
+		t.Errorf("redrive policy %q", a["RedrivePolicy"])
+	}
+	if a["SqsManagedSseEnabled"] != "true" {
+		t.Logf("moto: SqsManagedSseEnabled=%q", a["SqsManagedSseEnabled"])
+	}
+	if a["Policy"] == "" {
+		t.Logf("moto: the TLS-only queue policy was not applied (moto skips AWS::SQS::QueuePolicy)")
+	}
+}
+
+// checkTables writes and reads an event, finds it through DueIndex, and
+// writes a history record.
+func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out stackOutputs) {
+	t.Helper()
+	item := map[string]dtypes.AttributeValue{
+		memon.AttrName:    &dtypes.AttributeValueMemberS{Value: "backup"},
+		memon.AttrType:    &dtypes.AttributeValueMemberS{Value: "rolling"},
+		memon.AttrAlertAt: &dtypes.AttributeValueMemberN{Value: "1000"},
+	}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.TableName, Item: item}); err != nil {
+		t.Fatalf("put into %s: %v", out.TableName, err)
+	}
+	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &out.TableName, Key: map[string]dtypes.AttributeValue{
+		memon.AttrName: &dtypes.AttributeValueMemberS{Value: "backup"},
+	}})
+	if err != nil || got.Item[memon.AttrType] == nil {
+		t.Fatalf("get from %s: %v %v", out.TableName, err, got)
+	}
+	due, err := db.Query(ctx, &dynamodb.QueryInput{
+		TableName:                 &out.TableName,
+		IndexName:                 aws.String(memon.DueIndex),
+		KeyConditionExpression:    aws.String("#t = :t AND #a <= :now"),
+		ExpressionAttributeNames:  map[string]string{"#t": memon.AttrType, "#a": memon.AttrAlertAt},
+		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":t": &dtypes.AttributeValueMemberS{Value: "rolling"}, ":now": &dtypes.AttributeValueMemberN{Value: "2000"}},
+	})
+	if err != nil || len(due.Items) != 1 {
+		t.Fatalf("query %s: %v %+v", memon.DueIndex, err, due)
+	}
+	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.HistoryTableName, Item: map[string]dtypes.AttributeValue{
+		memon.HistName:      &dtypes.AttributeValueMemberS{Value: "backup"},
+		memon.HistTime:      &dtypes.AttributeValueMemberS{Value: time.Now().UTC().Format(memon.HistoryTimeLayout)},
+		memon.HistExpiresAt: &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)},
+	}}); err != nil {
+		t.Errorf("put into %s: %v", out.HistoryTableName, err)
+	}
+	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: &out.HistoryTableName})
+	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != memon.HistExpiresAt {
+		t.Logf("moto: history TTL not reported (err %v)", err)
+	}
+	pitr, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &out.TableName})
+	if err != nil || pitr.ContinuousBackupsDescription.PointInTimeRecoveryDescription == nil ||
+		pitr.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != dtypes.PointInTimeRecoveryStatusEnabled {
+		t.Logf("moto: PITR not reported enabled: %v", err)
+	}
+}

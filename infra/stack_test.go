@@ -1,0 +1,405 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// obj is a template fragment.
+type obj = map[string]any
+
+func TestPollerFunction(t *testing.T) {
+	x := defaultTemplate(t)
+	_, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	p := props(fn)
+	expectJSON(t, "Runtime", p["Runtime"], "provided.al2023")
+	expectJSON(t, "Architectures", p["Architectures"], []string{"arm64"})
+	expectJSON(t, "Handler", p["Handler"], "bootstrap")
+	expectJSON(t, "MemorySize", p["MemorySize"], pollerMemoryMB)
+	expectJSON(t, "Timeout", p["Timeout"], pollerTimeoutSeconds)
+	expectJSON(t, "ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], 1)
+
+	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-poller")
+	expectJSON(t, "LoggingConfig", p["LoggingConfig"], obj{"LogFormat": "JSON", "LogGroup": ref(logID)})
+	must(t, func() {
+		x.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), obj{"RetentionInDays": 30})
+	})
+
+	roleID, _ := onlyOne(t, x.resources("AWS::IAM::Role"))
+	expectJSON(t, "Role", p["Role"], getAtt(roleID, "Arn"))
+
+	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	eventsID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	historyID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
+	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	expectJSON(t, "Environment", p["Environment"], obj{"Variables": obj{
+		settings.EnvQueueURL:     ref(queueID),
+		settings.EnvTable:        ref(eventsID),
+		settings.EnvHistoryTable: ref(historyID),
+		settings.EnvTopicARN:     ref(topicID),
+	}})
+}
+
+func TestSchedule(t *testing.T) {
+	x := defaultTemplate(t)
+	fnID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	ruleID, rule := x.byProp(t, "AWS::Events::Rule", "ScheduleExpression", "rate(1 minute)")
+	targets := props(rule)["Targets"].([]any)
+	if len(targets) != 1 {
+		t.Fatalf("rule targets: %v", targets)
+	}
+	target := targets[0].(obj)
+	expectJSON(t, "target", target["Arn"], getAtt(fnID, "Arn"))
+	expectJSON(t, "retries", target["RetryPolicy"], obj{"MaximumRetryAttempts": 0})
+	must(t, func() {
+		x.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), obj{
+			"Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
+			"FunctionName": getAtt(fnID, "Arn"), "SourceArn": getAtt(ruleID, "Arn"),
+		})
+	})
+}
+
+// tlsDeny is the statement enforceSSL writes into a resource policy.
+func tlsDeny(action string, resource any, principal any) obj {
+	return obj{
+		"Effect": "Deny", "Action": action, "Principal": principal, "Resource": resource,
+		"Condition": obj{"Bool": obj{"aws:SecureTransport": "false"}},
+	}
+}
+
+func TestQueues(t *testing.T) {
+	x := defaultTemplate(t)
+	dlqID, dlq := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon-dlq")
+	queueID, queue := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	const fourteenDays = 14 * 24 * 3600
+	for name, q := range map[string]map[string]any{"queue": queue, "dlq": dlq} {
+		expectJSON(t, name+" SSE-SQS", props(q)["SqsManagedSseEnabled"], true)
+		expectJSON(t, name+" retention", props(q)["MessageRetentionPeriod"], fourteenDays)
+		if _, ok := props(q)["KmsMasterKeyId"]; ok {
+			t.Errorf("%s uses a KMS key: SSE-SQS is free, a CMK is not", name)
+		}
+	}
+	expectJSON(t, "redrive", props(queue)["RedrivePolicy"], obj{
+		"deadLetterTargetArn": getAtt(dlqID, "Arn"), "maxReceiveCount": 5,
+	})
+	if vt := props(queue)["VisibilityTimeout"].(float64); vt < 2*pollerTimeoutSeconds {
+		t.Errorf("VisibilityTimeout %v, want at least twice the poller timeout %d", vt, pollerTimeoutSeconds)
+	}
+	for _, id := range []string{queueID, dlqID} {
+		_, policy := x.byProp(t, "AWS::SQS::QueuePolicy", "Queues", []any{ref(id)})
+		expectJSON(t, id+" policy", props(policy)["PolicyDocument"].(obj)["Statement"],
+			[]any{tlsDeny("sqs:*", getAtt(id, "Arn"), obj{"AWS": "*"})})
+	}
+}
+
+func TestTables(t *testing.T) {
+	x := defaultTemplate(t)
+	for _, name := range []string{"memon", "memon-history"} {
+		_, table := x.byProp(t, "AWS::DynamoDB::Table", "TableName", name)
+		p := props(table)
+		expectJSON(t, name+" DeletionPolicy", table["DeletionPolicy"], "Retain")
+		expectJSON(t, name+" UpdateReplacePolicy", table["UpdateReplacePolicy"], "Retain")
+		expectJSON(t, name+" billing", p["BillingMode"], "PAY_PER_REQUEST")
+		expectJSON(t, name+" PITR", p["PointInTimeRecoverySpecification"], obj{"PointInTimeRecoveryEnabled": true})
+		expectJSON(t, name+" SSE", p["SSESpecification"], obj{"SSEEnabled": true})
+	}
+	_, events := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}})
+	expectJSON(t, "DueIndex", props(events)["GlobalSecondaryIndexes"], []any{obj{
+		"IndexName": memon.DueIndex,
+		"KeySchema": []any{
+			obj{"AttributeName": memon.AttrType, "KeyType": "HASH"},
+			obj{"AttributeName": memon.AttrAlertAt, "KeyType": "RANGE"},
+		},
+		"Projection": obj{"ProjectionType": "KEYS_ONLY"},
+	}})
+	expectJSON(t, "events attributes", props(events)["AttributeDefinitions"], []any{
+		obj{"AttributeName": memon.AttrName, "AttributeType": "S"},
+		obj{"AttributeName": memon.AttrType, "AttributeType": "S"},
+		obj{"AttributeName": memon.AttrAlertAt, "AttributeType": "N"},
+	})
+
+	_, history := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
+	expectJSON(t, "history keys", props(history)["KeySchema"], []any{
+		obj{"AttributeName": memon.HistName, "KeyType": "HASH"},
+		obj{"AttributeName": memon.HistTime, "KeyType": "RANGE"},
+	})
+	expectJSON(t, "history TTL", props(history)["TimeToLiveSpecification"],
+		obj{"AttributeName": memon.HistExpiresAt, "Enabled": true})
+}
+
+func TestTopic(t *testing.T) {
+	x := defaultTemplate(t)
+	topicID, topic := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	if _, ok := props(topic)["KmsMasterKeyId"]; ok {
+		t.Error("topic is KMS-encrypted: CloudWatch alarms could not publish to it (AWS-managed key) or it costs $1/month (CMK)")
+	}
+	_, policy := x.byProp(t, "AWS::SNS::TopicPolicy", "Topics", []any{ref(topicID)})
+	statements := props(policy)["PolicyDocument"].(obj)["Statement"].([]any)
+	deny := tlsDeny("sns:Publish", ref(topicID), "*")
+	deny["Sid"] = "AllowPublishThroughSSLOnly"
+	expectJSON(t, "topic policy", statements, []any{deny, obj{
+		"Sid": "AllowCloudWatchAlarms", "Effect": "Allow", "Action": "sns:Publish",
+		"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Resource": ref(topicID),
+		"Condition": obj{"StringEquals": obj{"aws:SourceAccount": ref("AWS::AccountId")}},
+	}})
+	if subs := x.resources("AWS::SNS::Subscription"); len(subs) != 0 {
+		t.Errorf("subscriptions without -c email: %v", sortedKeys(subs))
+	}
+}
+
+func TestEmailSubscription(t *testing.T) {
+	x := template(t, obj{CtxEmail: "ops@example.com"})
+	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	_, sub := x.byProp(t, "AWS::SNS::Subscription", "Endpoint", "ops@example.com")
+	expectJSON(t, "protocol", props(sub)["Protocol"], "email")
+	expectJSON(t, "topic", props(sub)["TopicArn"], ref(topicID))
+}
+
+// TestPollerIAM checks the poller role holds exactly the statements the poller
+// needs, each on its own resource ARN, no managed policy and no wildcard.
+func TestPollerIAM(t *testing.T) {
+	x := defaultTemplate(t)
+	roleID, role := onlyOne(t, x.resources("AWS::IAM::Role"))
+	if mp, ok := props(role)["ManagedPolicyArns"]; ok {
+		t.Errorf("poller role has managed policies %v; its statements must be its own", mp)
+	}
+	_, policy := x.byProp(t, "AWS::IAM::Policy", "Roles", []any{ref(roleID)})
+	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	eventsID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	historyID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
+	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-poller")
+	allow := func(resource any, actions ...string) obj {
+		var action any = actions
+		if len(actions) == 1 {
+			action = actions[0]
+		}
+		return obj{"Effect": "Allow", "Action": action, "Resource": resource}
+	}
+	expectJSON(t, "poller statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{
+		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"),
+		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"),
+		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
+		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem"),
+		allow(ref(topicID), "sns:Publish"),
+		allow(getAtt(logID, "Arn"), "logs:CreateLogStream", "logs:PutLogEvents"),
+	})
+	expectJSON(t, "assume role", props(role)["AssumeRolePolicyDocument"].(obj)["Statement"], []any{obj{
+		"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": obj{"Service": "lambda.amazonaws.com"},
+	}})
+	noWildcardResources(t, x)
+}
+
+// noWildcardResources fails on any IAM statement (identity or resource
+// policy) whose Resource is a literal string containing "*".
+func noWildcardResources(t *testing.T, x tpl) {
+	t.Helper()
+	for id, r := range x.json["Resources"].(obj) {
+		doc, _ := props(r.(obj))["PolicyDocument"].(obj)
+		if doc == nil {
+			continue
+		}
+		for _, s := range doc["Statement"].([]any) {
+			res := s.(obj)["Resource"]
+			list, ok := res.([]any)
+			if !ok {
+				list = []any{res}
+			}
+			for _, one := range list {
+				if str, ok := one.(string); ok && strings.Contains(str, "*") {
+					t.Errorf("%s: statement on wildcard resource %q", id, str)
+				}
+			}
+		}
+	}
+}
+
+func TestAlarms(t *testing.T) {
+	x := defaultTemplate(t)
+	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	fnID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	dlqID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon-dlq")
+	fnDim := []any{obj{"Name": "FunctionName", "Value": ref(fnID)}}
+	queueDim := func(id string) []any {
+		return []any{obj{"Name": "QueueName", "Value": getAtt(id, "QueueName")}}
+	}
+	cases := []struct {
+		name       string
+		namespace  string
+		metric     string
+		dims       []any
+		op         string
+		threshold  float64
+		period     float64
+		missing    string
+		statistics string
+	}{
+		{"memon-poller-errors", "AWS/Lambda", "Errors", fnDim, "GreaterThanOrEqualToThreshold", 1, 60, "notBreaching", "Sum"},
+		{"memon-poller-not-invoked", "AWS/Lambda", "Invocations", fnDim, "LessThanThreshold", 1, 300, "breaching", "Sum"},
+		{"memon-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", queueDim(dlqID), "GreaterThanOrEqualToThreshold", 1, 300, "notBreaching", "Maximum"},
+		{"memon-queue-backlog", "AWS/SQS", "ApproximateAgeOfOldestMessage", queueDim(queueID), "GreaterThanThreshold", oldestMessageSeconds, 60, "notBreaching", "Maximum"},
+	}
+	if n := len(x.resources("AWS::CloudWatch::Alarm")); n != len(cases) {
+		t.Errorf("%d alarms, want %d", n, len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, alarm := x.byProp(t, "AWS::CloudWatch::Alarm", "AlarmName", c.name)
+			p := props(alarm)
+			expectJSON(t, "metric", []any{p["Namespace"], p["MetricName"], p["Dimensions"], p["Statistic"], p["Period"]},
+				[]any{c.namespace, c.metric, c.dims, c.statistics, c.period})
+			expectJSON(t, "condition", []any{p["ComparisonOperator"], p["Threshold"], p["EvaluationPeriods"], p["TreatMissingData"]},
+				[]any{c.op, c.threshold, 1, c.missing})
+			expectJSON(t, "alarm action", p["AlarmActions"], []any{ref(topicID)})
+			expectJSON(t, "ok action", p["OKActions"], []any{ref(topicID)})
+		})
+	}
+}
+
+func TestSenderPolicy(t *testing.T) {
+	x := defaultTemplate(t)
+	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	_, policy := x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "memon-sender")
+	expectJSON(t, "sender statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{obj{
+		"Effect": "Allow", "Action": []any{"sqs:SendMessage", "sqs:GetQueueUrl"}, "Resource": getAtt(queueID, "Arn"),
+	}})
+	if n := len(x.resources("AWS::IAM::ManagedPolicy")); n != 1 {
+		t.Errorf("%d managed policies, want only the sender's", n)
+	}
+}
+
+func TestOutputs(t *testing.T) {
+	x := defaultTemplate(t)
+	ids := map[string]string{}
+	ids["QueueUrl"], _ = x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	ids["DeadLetterQueueUrl"], _ = x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon-dlq")
+	ids["TableName"], _ = x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	ids["HistoryTableName"], _ = x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
+	ids["TopicArn"], _ = x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	ids["SenderPolicyArn"], _ = x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "memon-sender")
+	ids["PollerFunctionName"], _ = x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	outputs := x.json["Outputs"].(obj)
+	expectJSON(t, "output names", sortedKeys(outputs), sortedKeys(ids))
+	for name, id := range ids {
+		o, _ := outputs[name].(obj)
+		expectJSON(t, "output "+name, o["Value"], ref(id))
+	}
+}
+
+// TestPrefixContext: -c prefix=... renames every resource and the stack, so
+// two MEMon stacks can share an account.
+func TestPrefixContext(t *testing.T) {
+	const prefix = "memon-staging"
+	stack := synthStack(t, obj{CtxPrefix: prefix})
+	if got := *stack.StackName(); got != "MEMon-"+prefix {
+		t.Errorf("stack name %q", got)
+	}
+	var x tpl
+	must(t, func() {
+		x.Template = assertions.Template_FromStack(stack, nil)
+		x.json = *x.ToJSON()
+	})
+	x.byProp(t, "AWS::SQS::Queue", "QueueName", prefix)
+	x.byProp(t, "AWS::SQS::Queue", "QueueName", prefix+"-dlq")
+	x.byProp(t, "AWS::DynamoDB::Table", "TableName", prefix)
+	x.byProp(t, "AWS::DynamoDB::Table", "TableName", prefix+"-history")
+	x.byProp(t, "AWS::SNS::Topic", "TopicName", prefix)
+	x.byProp(t, "AWS::Lambda::Function", "FunctionName", prefix+"-poller")
+	x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", prefix+"-sender")
+	x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+prefix+"-poller")
+	for _, a := range x.resources("AWS::CloudWatch::Alarm") {
+		if name := props(a)["AlarmName"].(string); !strings.HasPrefix(name, prefix+"-") {
+			t.Errorf("alarm %q lacks the prefix", name)
+		}
+	}
+	if got := StackName(settings.DefaultPrefix); got != DefaultStackName {
+		t.Errorf("default stack name %q, want %q", got, DefaultStackName)
+	}
+}
+
+// TestAdoptTableTemplate: -c adoptTable=true synthesizes only what memon.py
+// created, retained, with memon.py's key schema and no index, under the same
+// logical ids as the full stack, so `cdk import` adopts them and the next
+// normal deploy updates the same resources in place (adds DueIndex).
+func TestAdoptTableTemplate(t *testing.T) {
+	full := defaultTemplate(t)
+	x := template(t, obj{CtxAdoptTable: "true"})
+	types := map[string]string{}
+	for id, r := range x.json["Resources"].(obj) {
+		types[id] = r.(obj)["Type"].(string)
+	}
+	if len(types) != 3 {
+		t.Errorf("adoption template resources %v, want the table, the queue and the topic only", types)
+	}
+	for _, r := range []struct{ typ, key, name string }{
+		{"AWS::DynamoDB::Table", "TableName", "memon"},
+		{"AWS::SQS::Queue", "QueueName", "memon"},
+		{"AWS::SNS::Topic", "TopicName", "memon"},
+	} {
+		id, res := x.byProp(t, r.typ, r.key, r.name)
+		fullID, _ := full.byProp(t, r.typ, r.key, r.name)
+		if id != fullID {
+			t.Errorf("%s %s: logical id %s under adoptTable, %s in the full stack: the deploy after import would replace it", r.typ, r.name, id, fullID)
+		}
+		expectJSON(t, r.name+" DeletionPolicy", res["DeletionPolicy"], "Retain")
+	}
+	_, table := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	expectJSON(t, "adopted table", props(table), obj{
+		"TableName":            "memon",
+		"AttributeDefinitions": []any{obj{"AttributeName": memon.AttrName, "AttributeType": "S"}},
+		"KeySchema":            []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}},
+		"BillingMode":          "PAY_PER_REQUEST",
+	})
+	expectJSON(t, "adopted queue", props(x.resources("AWS::SQS::Queue")[mustID(t, x, "AWS::SQS::Queue")]), obj{"QueueName": "memon"})
+	expectJSON(t, "adopted topic", props(x.resources("AWS::SNS::Topic")[mustID(t, x, "AWS::SNS::Topic")]), obj{"TopicName": "memon"})
+	if _, ok := x.json["Outputs"]; ok {
+		t.Errorf("adoption template has outputs: cdk import drops them anyway")
+	}
+}
+
+func mustID(t *testing.T, x tpl, typ string) string {
+	id, _ := onlyOne(t, x.resources(typ))
+	return id
+}
+
+// onlyOne returns the single entry of m.
+func onlyOne(t *testing.T, m map[string]map[string]any) (string, map[string]any) {
+	t.Helper()
+	if len(m) != 1 {
+		t.Fatalf("want exactly one, found %v", sortedKeys(m))
+	}
+	for id, r := range m {
+		return id, r
+	}
+	return "", nil
+}
+
+// TestCdkNag: AwsSolutions finds nothing unsuppressed, in the full stack and
+// in the adoption template, and every suppression carries a reason.
+func TestCdkNag(t *testing.T) {
+	for name, ctx := range map[string]obj{"full": nil, "adoptTable": {CtxAdoptTable: "true"}, "email": {CtxEmail: "ops@example.com"}} {
+		t.Run(name, func(t *testing.T) {
+			stack := synthStack(t, ctx)
+			must(t, func() {
+				a := assertions.Annotations_FromStack(stack)
+				// Any message at all, then cdk-nag's own prefix explicitly.
+				for _, msg := range []assertions.Matcher{assertions.Match_AnyValue(), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*"))} {
+					for _, m := range *a.FindError(jsii.String("*"), msg) {
+						t.Errorf("error: %s", jsonOf(m))
+					}
+					for _, m := range *a.FindWarning(jsii.String("*"), msg) {
+						t.Errorf("warning: %s", jsonOf(m))
+					}
+				}
+			})
+		})
+	}
+}
