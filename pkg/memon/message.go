@@ -105,7 +105,8 @@ func EncodeMessage(m Message) ([]byte, error) {
 	}
 	// Refuse what DecodeMessage would refuse, so a ping that leaves is a
 	// ping that is processed.
-	if !(m.Time > 0 && m.Time <= maxEpoch) {
+	if !(m.Time >= 0 && m.Time <= maxEpoch) { // 0: no sender clock
+
 		return nil, invalid("time", strconv.FormatFloat(m.Time, 'f', -1, 64), "want epoch seconds")
 	}
 	if m.Duration != nil {
@@ -174,7 +175,9 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		}
 		p.Duration = time.Duration(d * float64(time.Second)).Round(time.Millisecond)
 	}
-	if len(raw.Time) > 0 && string(raw.Time) != "null" {
+	// Absent, null and 0 (the zero Message's) all mean "no sender clock":
+	// the time is display only, so its absence never drops a ping.
+	if len(raw.Time) > 0 && string(raw.Time) != "null" && string(raw.Time) != "0" {
 		t, err := parseClientTime(raw.Time)
 		if err != nil {
 			return Ping{}, err

@@ -59,7 +59,7 @@ func TestDecodeMessageGolden(t *testing.T) {
 		{"control_nul_name", "name", "", 0},
 		{"control_newline_name", "name", "", 0},
 		{"control_c1_name", "name", "", 0},
-		{"zero_time", "time", "", 0},
+		{"zero_time", "", Success, 0}, // 0 is no sender clock, as Message's zero value encodes
 		{"bad_time", "time", "", 0},
 		{"negative_duration", "duration", "", 0},
 	}
@@ -149,6 +149,23 @@ func TestDecodeMessageTime(t *testing.T) {
 			t.Fatalf("got %v", err)
 		}
 	})
+	t.Run("time 0 without a queue timestamp is refused", func(t *testing.T) {
+		t.Parallel()
+		if _, err := DecodeMessage([]byte(`{"name":"a","time":0}`), time.Time{}); err == nil {
+			t.Fatal("accepted a ping with no time at all")
+		}
+	})
+	t.Run("a Message without Time round-trips with no client time", func(t *testing.T) {
+		t.Parallel()
+		body, err := EncodeMessage(Message{Name: "a"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := DecodeMessage(body, at(7))
+		if err != nil || !p.ClientTime.IsZero() || !p.SentAt.Equal(at(7)) {
+			t.Fatalf("%s: %+v, %v", body, p, err)
+		}
+	})
 	t.Run("null time is absent", func(t *testing.T) {
 		t.Parallel()
 		p, err := DecodeMessage([]byte(`{"name":"a","time":null}`), at(5))
@@ -230,7 +247,8 @@ func TestEncodeMessage(t *testing.T) {
 		{"bad name", Message{Name: "has space", Time: 1}, "name"},
 		{"empty name", Message{Name: "", Time: 1}, "name"},
 		{"bad signal", Message{Name: "a", Time: 1, Signal: "boom"}, "signal"},
-		{"no time", Message{Name: "a"}, "time"},
+		{"negative time", Message{Name: "a", Time: -1}, "time"},
+		{"time past year 5138", Message{Name: "a", Time: 2e11}, "time"},
 		{"negative duration", Message{Name: "a", Time: 1, Duration: ptr(-1.0)}, "duration"},
 	}
 	for _, tc := range bad {
@@ -348,11 +366,13 @@ func FuzzDecodeMessage(f *testing.F) {
 		}
 
 		// EncodeMessage -> DecodeMessage round-trips whatever the sender may send.
-		if ValidateName(p.Name) != nil || p.ClientTime.IsZero() {
+		if ValidateName(p.Name) != nil {
 			return
 		}
-		m := Message{Name: p.Name, Time: EpochSeconds(p.ClientTime), Signal: p.Signal, ExitCode: p.ExitCode,
-			RunID: p.RunID, Host: p.Host, Message: p.Message}
+		m := Message{Name: p.Name, Signal: p.Signal, ExitCode: p.ExitCode, RunID: p.RunID, Host: p.Host, Message: p.Message}
+		if !p.ClientTime.IsZero() {
+			m.Time = EpochSeconds(p.ClientTime)
+		}
 		if p.Duration != 0 {
 			m.Duration = ptr(p.Duration.Seconds())
 		}
