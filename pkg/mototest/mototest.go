@@ -8,6 +8,7 @@ package mototest
 
 import (
 	"context"
+	"flag"
 	"errors"
 	"fmt"
 	"net"
@@ -140,15 +141,20 @@ func key(kv string) string {
 	return kv
 }
 
-// Main is for TestMain: it starts moto, runs the tests and stops it. When
-// moto_server is missing it fails under CI=true and otherwise skips the whole
-// package with a message saying what to install.
+// Main is for TestMain: it starts moto, runs the tests and stops it. With
+// -short, or when moto_server is missing outside CI, the tests run with *srv
+// nil and the ones that need moto skip themselves (see Need). Under CI=true a
+// missing moto_server fails the package.
 func Main(m *testing.M, srv **Server) int {
+	flag.Parse()
+	if testing.Short() {
+		return m.Run()
+	}
 	s, err := Start()
 	if err != nil {
 		if errors.Is(err, ErrMissing) && os.Getenv("CI") != "true" {
-			fmt.Fprintln(os.Stderr, "SKIP integration tests:", err)
-			return 0
+			fmt.Fprintln(os.Stderr, "mototest: moto tests will skip:", err)
+			return m.Run()
 		}
 		fmt.Fprintln(os.Stderr, "FAIL:", err)
 		return 1
@@ -156,6 +162,15 @@ func Main(m *testing.M, srv **Server) int {
 	*srv = s
 	defer s.Stop()
 	return m.Run()
+}
+
+// Need skips a test that needs moto when Main did not start it (only
+// possible outside CI, or with -short).
+func Need(t testing.TB, s *Server) {
+	t.Helper()
+	if s == nil {
+		t.Skip("needs moto_server (run without -short; install with `pip install 'moto[server]'`)")
+	}
 }
 
 func freePort() (int, error) {

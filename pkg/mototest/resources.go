@@ -1,0 +1,157 @@
+package mototest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Resources are MEMon's queue, tables and topic, created in moto the way the
+// CDK stack lays them out, plus a queue subscribed to the topic so a test
+// can read the alerts back.
+type Resources struct {
+	QueueURL, DLQURL, Table, HistoryTable, TopicARN, AlertQueueURL string
+}
+
+// CreateMEMon creates a fresh set of resources named with prefix.
+func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, error) {
+	cfg := s.Config(ctx)
+	q, db, ns := sqs.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), sns.NewFromConfig(cfg)
+	r := Resources{Table: prefix, HistoryTable: prefix + "-history"}
+
+	dlq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(prefix + "-dlq")})
+	if err != nil {
+		return r, fmt.Errorf("create dlq: %w", err)
+	}
+	r.DLQURL = *dlq.QueueUrl
+	dlqAttrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: dlq.QueueUrl, AttributeNames: []qtypes.QueueAttributeName{qtypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return r, fmt.Errorf("dlq arn: %w", err)
+	}
+	redrive, _ := json.Marshal(map[string]any{"deadLetterTargetArn": dlqAttrs.Attributes["QueueArn"], "maxReceiveCount": 5})
+	main, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(prefix), Attributes: map[string]string{
+		"RedrivePolicy": string(redrive), "VisibilityTimeout": "110",
+	}})
+	if err != nil {
+		return r, fmt.Errorf("create queue: %w", err)
+	}
+	r.QueueURL = *main.QueueUrl
+
+	str := func(n string) dtypes.AttributeDefinition {
+		return dtypes.AttributeDefinition{AttributeName: aws.String(n), AttributeType: dtypes.ScalarAttributeTypeS}
+	}
+	hash := func(n string) dtypes.KeySchemaElement {
+		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeHash}
+	}
+	rng := func(n string) dtypes.KeySchemaElement {
+		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeRange}
+	}
+	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:   aws.String(r.Table),
+		BillingMode: dtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []dtypes.AttributeDefinition{str(memon.AttrName), str(memon.AttrType),
+			{AttributeName: aws.String(memon.AttrAlertAt), AttributeType: dtypes.ScalarAttributeTypeN}},
+		KeySchema: []dtypes.KeySchemaElement{hash(memon.AttrName)},
+		GlobalSecondaryIndexes: []dtypes.GlobalSecondaryIndex{{
+			IndexName:  aws.String(memon.DueIndex),
+			KeySchema:  []dtypes.KeySchemaElement{hash(memon.AttrType), rng(memon.AttrAlertAt)},
+			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly},
+		}},
+	}); err != nil {
+		return r, fmt.Errorf("create table: %w", err)
+	}
+	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
+		TableName:            aws.String(r.HistoryTable),
+		BillingMode:          dtypes.BillingModePayPerRequest,
+		AttributeDefinitions: []dtypes.AttributeDefinition{str(memon.HistName), str(memon.HistTime)},
+		KeySchema:            []dtypes.KeySchemaElement{hash(memon.HistName), rng(memon.HistTime)},
+	}); err != nil {
+		return r, fmt.Errorf("create history table: %w", err)
+	}
+
+	topic, err := ns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(prefix)})
+	if err != nil {
+		return r, fmt.Errorf("create topic: %w", err)
+	}
+	r.TopicARN = *topic.TopicArn
+	r.AlertQueueURL, err = s.SubscribeQueue(ctx, r.TopicARN, prefix+"-alerts")
+	return r, err
+}
+
+// SubscribeQueue creates a queue and subscribes it to a topic (moto's
+// CloudFormation does not create subscriptions, so tests make their own).
+func (s *Server) SubscribeQueue(ctx context.Context, topicARN, name string) (string, error) {
+	cfg := s.Config(ctx)
+	q, ns := sqs.NewFromConfig(cfg), sns.NewFromConfig(cfg)
+	aq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
+	if err != nil {
+		return "", fmt.Errorf("create alert queue: %w", err)
+	}
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: aq.QueueUrl, AttributeNames: []qtypes.QueueAttributeName{qtypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		return "", fmt.Errorf("alert queue arn: %w", err)
+	}
+	if _, err := ns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topicARN, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
+		return "", fmt.Errorf("subscribe alert queue: %w", err)
+	}
+	return *aq.QueueUrl, nil
+}
+
+// Alert is an SNS notification read back from a subscribed queue.
+type Alert struct {
+	Subject, Body, Event, Kind string
+}
+
+// ReadAlerts drains a subscribed queue, waiting up to wait for the first.
+func (s *Server) ReadAlerts(ctx context.Context, queueURL string, wait time.Duration) ([]Alert, error) {
+	q := sqs.NewFromConfig(s.Config(ctx))
+	var out []Alert
+	deadline := time.Now().Add(wait)
+	for {
+		resp, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &queueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 0})
+		if err != nil {
+			return out, fmt.Errorf("read alerts: %w", err)
+		}
+		for _, m := range resp.Messages {
+			var env struct {
+				Subject           string
+				Message           string
+				MessageAttributes map[string]struct{ Value string }
+			}
+			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &env); err != nil {
+				return out, fmt.Errorf("decode SNS envelope %q: %w", aws.ToString(m.Body), err)
+			}
+			out = append(out, Alert{Subject: env.Subject, Body: env.Message,
+				Event: env.MessageAttributes["event"].Value, Kind: env.MessageAttributes["kind"].Value})
+			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &queueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				return out, fmt.Errorf("delete alert: %w", err)
+			}
+		}
+		if len(resp.Messages) == 0 && (len(out) > 0 || time.Now().After(deadline)) {
+			return out, nil
+		}
+		if len(resp.Messages) == 0 {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+// Subjects lists alert subjects, for readable test failures.
+func Subjects(alerts []Alert) string {
+	s := make([]string, len(alerts))
+	for i, a := range alerts {
+		s[i] = a.Subject
+	}
+	return strings.Join(s, "; ")
+}

@@ -1,0 +1,290 @@
+package poller
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/pkg/notify"
+	"github.com/peerj/memon/pkg/queue"
+)
+
+var srv *mototest.Server
+
+func TestMain(m *testing.M) { os.Exit(mototest.Main(m, &srv)) }
+
+var prefixes atomic.Int64
+
+// harness is one isolated MEMon in moto: its own queue, tables and topic,
+// a poller with real adapters, and a clock that runs ahead of real time by
+// an offset the test moves (SQS timestamps stay real).
+type harness struct {
+	t      *testing.T
+	ctx    context.Context
+	res    mototest.Resources
+	sqs    *sqs.Client
+	db     *dynamodb.Client
+	store  *dynamo.Store
+	offset atomic.Int64
+	faults *faults
+	log    *strings.Builder
+	logMu  sync.Mutex
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	mototest.Need(t, srv)
+	ctx := context.Background()
+	prefix := fmt.Sprintf("memon-%s-%d", strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())), prefixes.Add(1))
+	if len(prefix) > 70 {
+		prefix = prefix[len(prefix)-70:]
+		prefix = "m" + strings.TrimLeft(prefix, "-_")
+	}
+	res, err := srv.CreateMEMon(ctx, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := srv.Config(ctx)
+	h := &harness{t: t, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), faults: &faults{}, log: &strings.Builder{}}
+	h.store = dynamo.New(h.db, res.Table, res.HistoryTable)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("poller log:\n%s", h.log.String())
+		}
+	})
+	return h
+}
+
+func (h *harness) now() time.Time { return time.Now().Add(time.Duration(h.offset.Load())) }
+
+func (h *harness) advance(d time.Duration) { h.offset.Add(int64(d)) }
+
+func (h *harness) Write(p []byte) (int, error) {
+	h.logMu.Lock()
+	defer h.logMu.Unlock()
+	return h.log.Write(p)
+}
+
+func (h *harness) poller(cfg Config) *Poller {
+	cfgAWS := srv.Config(h.ctx)
+	q := queue.NewReceiver(h.sqs, h.res.QueueURL, time.Second)
+	pub := notify.New(sns.NewFromConfig(cfgAWS), h.res.TopicARN)
+	if cfg.ReconcileEvery == 0 {
+		cfg.ReconcileEvery = -1
+	}
+	var w io.Writer = h
+	return New(&faultyQueue{q, h.faults}, &faultyStore{h.store, h.faults}, &faultyPublisher{pub, h.faults},
+		cfg, h.now, slog.New(slog.NewJSONHandler(w, nil)))
+}
+
+func (h *harness) poll() *Summary {
+	h.t.Helper()
+	sum, err := h.poller(Config{}).Poll(h.ctx)
+	if err != nil && h.faults.armed() == 0 {
+		h.t.Logf("poll: %v", err)
+	}
+	return sum
+}
+
+// create stores an event built by the caller.
+func (h *harness) create(ev *memon.Event) {
+	h.t.Helper()
+	if err := h.store.Create(h.ctx, ev); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) rolling(name string, period time.Duration) *memon.Event {
+	s, err := memon.NewSchedule(memon.Rolling, period, "", "")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return memon.NewEvent(name, s)
+}
+
+func (h *harness) get(name string) *memon.Event {
+	h.t.Helper()
+	ev, err := h.store.Get(h.ctx, name)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return ev
+}
+
+// send puts a ping on the queue and returns its SentTimestamp as SQS saw it.
+func (h *harness) send(body string) {
+	h.t.Helper()
+	if _, err := h.sqs.SendMessage(h.ctx, &sqs.SendMessageInput{QueueUrl: &h.res.QueueURL, MessageBody: aws.String(body)}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+func (h *harness) ping(name string, signal memon.Signal) {
+	h.t.Helper()
+	b, err := json.Marshal(memon.Message{Name: name, Time: float64(time.Now().UnixMilli()) / 1000, Signal: signal})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.send(string(b))
+}
+
+func (h *harness) alerts() []mototest.Alert {
+	h.t.Helper()
+	a, err := srv.ReadAlerts(h.ctx, h.res.AlertQueueURL, 1500*time.Millisecond)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return a
+}
+
+// queued counts messages left in the queue (visible or in flight).
+func (h *harness) queued(url string) int {
+	h.t.Helper()
+	out, err := h.sqs.GetQueueAttributes(h.ctx, &sqs.GetQueueAttributesInput{QueueUrl: &url,
+		AttributeNames: []sqstypes.QueueAttributeName{sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible}})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	n := 0
+	for _, v := range out.Attributes {
+		var i int
+		fmt.Sscan(v, &i)
+		n += i
+	}
+	return n
+}
+
+// faults fails chosen calls once: op -> the call number that fails.
+type faults struct {
+	mu    sync.Mutex
+	fail  map[string]int
+	calls map[string]int
+}
+
+var errInjected = errors.New("injected fault")
+
+func (f *faults) arm(op string, call int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.fail = map[string]int{op: call}
+	f.calls = map[string]int{}
+}
+
+func (f *faults) armed() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return len(f.fail)
+}
+
+func (f *faults) hit(op string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.fail == nil {
+		return nil
+	}
+	f.calls[op]++
+	if n, ok := f.fail[op]; ok && f.calls[op] == n {
+		delete(f.fail, op)
+		return fmt.Errorf("%s: %w", op, errInjected)
+	}
+	return nil
+}
+
+type faultyQueue struct {
+	Queue
+	f *faults
+}
+
+func (q *faultyQueue) Receive(ctx context.Context) ([]queue.Received, error) {
+	if err := q.f.hit("receive"); err != nil {
+		return nil, err
+	}
+	return q.Queue.Receive(ctx)
+}
+
+func (q *faultyQueue) Delete(ctx context.Context, m []queue.Received) ([]queue.Received, error) {
+	if err := q.f.hit("delete"); err != nil {
+		return m, err
+	}
+	return q.Queue.Delete(ctx, m)
+}
+
+type faultyStore struct {
+	Store
+	f *faults
+}
+
+func (s *faultyStore) Get(ctx context.Context, name string) (*memon.Event, error) {
+	if err := s.f.hit("get"); err != nil {
+		return nil, err
+	}
+	return s.Store.Get(ctx, name)
+}
+
+func (s *faultyStore) Save(ctx context.Context, ev *memon.Event) error {
+	if err := s.f.hit("update"); err != nil {
+		return err
+	}
+	return s.Store.Save(ctx, ev)
+}
+
+func (s *faultyStore) Due(ctx context.Context, now time.Time) ([]string, error) {
+	if err := s.f.hit("due-query"); err != nil {
+		return nil, err
+	}
+	return s.Store.Due(ctx, now)
+}
+
+func (s *faultyStore) AppendHistory(ctx context.Context, tr memon.Transition) error {
+	if err := s.f.hit("history"); err != nil {
+		return err
+	}
+	return s.Store.AppendHistory(ctx, tr)
+}
+
+func (s *faultyStore) ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error) {
+	if err := s.f.hit("config-claim"); err != nil {
+		return false, err
+	}
+	return s.Store.ClaimConfigAlert(ctx, name, problem, now)
+}
+
+type faultyPublisher struct {
+	Publisher
+	f *faults
+}
+
+func (p *faultyPublisher) Publish(ctx context.Context, a memon.Alert) error {
+	if err := p.f.hit("publish"); err != nil {
+		return err
+	}
+	return p.Publisher.Publish(ctx, a)
+}
+
+// shortVisibility makes a message that a poll kept (not deleted) visible
+// again after 2 s instead of the stack's 110 s, so a test sees redelivery.
+func (h *harness) shortVisibility() {
+	h.t.Helper()
+	if _, err := h.sqs.SetQueueAttributes(h.ctx, &sqs.SetQueueAttributesInput{QueueUrl: &h.res.QueueURL,
+		Attributes: map[string]string{"VisibilityTimeout": "2"}}); err != nil {
+		h.t.Fatal(err)
+	}
+}

@@ -1,0 +1,348 @@
+package poller
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/mototest"
+)
+
+func kinds(alerts []mototest.Alert) []string {
+	var out []string
+	for _, a := range alerts {
+		out = append(out, a.Event+":"+a.Kind)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func TestSeedItemAndBodyWorkUnchanged(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now().Unix()
+	// An item exactly as memon.py wrote it.
+	_, err := h.db.PutItem(h.ctx, &dynamodb.PutItemInput{TableName: &h.res.Table, Item: map[string]types.AttributeValue{
+		"Name": &types.AttributeValueMemberS{Value: "nightly"}, "Description": &types.AttributeValueMemberS{Value: "db dump"},
+		"Enabled": &types.AttributeValueMemberN{Value: "1"}, "ErrorCount": &types.AttributeValueMemberN{Value: "0"},
+		"Period": &types.AttributeValueMemberN{Value: "3600"}, "Type": &types.AttributeValueMemberS{Value: "fixed"},
+		"LastBlockTime":   &types.AttributeValueMemberN{Value: fmt.Sprint(now - 1800)},
+		"NextBlockTime":   &types.AttributeValueMemberN{Value: fmt.Sprint(now + 1800)},
+		"LastSuccessTime": &types.AttributeValueMemberN{Value: fmt.Sprint(now - 3000)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.send(fmt.Sprintf(`{"name": "nightly", "time": %d}`, now))
+	sum := h.poll()
+	ev := h.get("nightly")
+	if sum.Updated != 1 || ev.State != memon.Up {
+		t.Fatalf("updated=%d state=%s, want 1 and up (%+v)", sum.Updated, ev.State, sum)
+	}
+	if got := ev.LastSuccessTime.Unix(); got < now-5 || got > now+5 {
+		t.Fatalf("LastSuccessTime %v, want about %d", ev.LastSuccessTime, now)
+	}
+	// The fixed grid moved one block: 1800s ahead -> now+1800+3600.
+	if want := now + 1800 + 3600; ev.NextBlockTime.Unix() != want {
+		t.Fatalf("NextBlockTime %d, want %d", ev.NextBlockTime.Unix(), want)
+	}
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("alerts %v, want none", kinds(a))
+	}
+	if n := h.queued(h.res.QueueURL); n != 0 {
+		t.Fatalf("%d messages left in the queue after the ping was stored", n)
+	}
+}
+
+func TestQueueDelayNeverMakesAJobLate(t *testing.T) {
+	h := newHarness(t)
+	ev := h.rolling("quick", time.Hour)
+	ev.SetInitial(time.Now().Add(2 * time.Second)) // deadline two seconds away
+	h.create(ev)
+	h.ping("quick", memon.Success) // sent before the deadline
+	h.advance(10 * time.Minute)    // but processed long after it
+	h.poll()
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("alerts %v: a ping sent on time was judged by its processing time", kinds(a))
+	}
+	if got := h.get("quick"); got.State != memon.Up || got.ErrorCount != 0 {
+		t.Fatalf("state %s errors %d, want up 0", got.State, got.ErrorCount)
+	}
+}
+
+func TestDownRepeatsPerPeriodUpToMaxAlertsThenUp(t *testing.T) {
+	h := newHarness(t)
+	ev := h.rolling("backup", time.Hour)
+	ev.Description = "nightly backup"
+	ev.SetInitial(time.Now().Add(-time.Minute))
+	h.create(ev)
+
+	h.poll()
+	a := h.alerts()
+	if len(a) != 1 || a[0].Subject != "[MEMon] Down: backup" || a[0].Kind != "down" || a[0].Event != "backup" {
+		t.Fatalf("first poll alerts %+v, want one [MEMon] Down: backup with kind/event attributes", a)
+	}
+	if !strings.Contains(a[0].Body, "nightly backup") || !strings.Contains(a[0].Body, "UTC") {
+		t.Fatalf("body lacks description or times:\n%s", a[0].Body)
+	}
+	h.poll()
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("second poll in the same period alerted again: %v", kinds(a))
+	}
+	for i := 2; i <= 4; i++ {
+		h.advance(time.Hour)
+		h.poll()
+		got := h.alerts()
+		wantAlerts := 1
+		if i > memon.DefaultMaxAlerts {
+			wantAlerts = 0
+		}
+		if len(got) != wantAlerts {
+			t.Fatalf("period %d: %d alerts %v, want %d", i, len(got), kinds(got), wantAlerts)
+		}
+		if ec := h.get("backup").ErrorCount; ec != i {
+			t.Fatalf("period %d: ErrorCount %d, want %d (missed periods keep counting)", i, ec, i)
+		}
+	}
+	// Back to real time: SQS stamps the ping with the real clock.
+	h.offset.Store(0)
+	h.ping("backup", memon.Success)
+	h.poll()
+	if got := h.alerts(); len(got) != 1 || got[0].Subject != "[MEMon] Up: backup" {
+		t.Fatalf("after a run: %v, want one Up", kinds(got))
+	}
+	hist, err := h.store.History(h.ctx, "backup", time.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var trail []string
+	for _, r := range hist {
+		trail = append(trail, fmt.Sprintf("%s>%s/%s", r.From, r.To, r.Kind))
+	}
+	// The DOWN records carry the test's clock, hours ahead of the UP's real
+	// SQS time, so compare them as a set.
+	want := []string{"down>down/", "down>down/down", "down>down/down", "down>up/up", "new>down/down"}
+	sort.Strings(trail)
+	if strings.Join(trail, " ") != strings.Join(want, " ") {
+		t.Fatalf("history %v, want %v", trail, want)
+	}
+}
+
+func TestLateFailedAndConfig(t *testing.T) {
+	h := newHarness(t)
+	late := h.rolling("late", time.Hour)
+	late.Grace = time.Hour
+	late.SetInitial(time.Now().Add(-time.Minute)) // missed, but within grace
+	h.create(late)
+	h.create(h.rolling("flaky", time.Hour))
+	h.shortVisibility()
+	code := 3
+	b := fmt.Sprintf(`{"name":"flaky","time":%d,"signal":"fail","exit_code":%d,"message":"disk full","extra":"ignored"}`, time.Now().Unix(), code)
+	h.send(b)
+	h.ping("late", memon.Success)
+	h.ping("ghost", memon.Success)
+	h.ping("ghost", memon.Success)
+	sum := h.poll()
+	got := h.alerts()
+	if want := []string{"flaky:failed", "ghost:config", "late:late"}; strings.Join(kinds(got), ",") != strings.Join(want, ",") {
+		t.Fatalf("alerts %v, want %v", kinds(got), want)
+	}
+	for _, a := range got {
+		if a.Kind == "failed" && (!strings.Contains(a.Body, "Exit code:     3") || !strings.Contains(a.Body, "disk full")) {
+			t.Fatalf("FAILED body lacks exit code or message:\n%s", a.Body)
+		}
+	}
+	if sum.Held != 2 {
+		t.Fatalf("held %d, want the 2 pings of the unknown event kept in the queue", sum.Held)
+	}
+	// The unknown event's pings come back; the hour's CONFIG alert is spent.
+	time.Sleep(2100 * time.Millisecond)
+	if sum := h.poll(); sum.Held != 2 {
+		t.Fatalf("second poll held %d pings, want the 2 redelivered ones", sum.Held)
+	}
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("second CONFIG alert within the hour: %v", kinds(a))
+	}
+}
+
+func TestMalformedPingsEndInTheDeadLetterQueue(t *testing.T) {
+	h := newHarness(t)
+	h.shortVisibility()
+	h.create(h.rolling("ok", time.Hour))
+	h.send("this is not json")
+	h.send(`{"time": 1}`)
+	h.send(`{"name":"ok","signal":"exploded"}`)
+	h.ping("ok", memon.Success)
+	for i := 0; i < 8 && h.queued(h.res.DLQURL) < 3; i++ {
+		sum := h.poll()
+		if i == 0 && (sum.Invalid != 3 || sum.Updated != 1) {
+			t.Fatalf("first poll: invalid %d updated %d, want 3 and 1 (a bad message must not stop the poll)", sum.Invalid, sum.Updated)
+		}
+		time.Sleep(2100 * time.Millisecond)
+	}
+	if n := h.queued(h.res.DLQURL); n != 3 {
+		t.Fatalf("%d messages in the dead-letter queue, want the 3 malformed ones", n)
+	}
+	if h.get("ok").LastSuccessTime.IsZero() {
+		t.Fatal("the good ping was not applied")
+	}
+}
+
+func TestReconcileAdoptsSeedItemsIntoTheDueIndex(t *testing.T) {
+	h := newHarness(t)
+	past := time.Now().Add(-2 * time.Hour).Unix()
+	_, err := h.db.PutItem(h.ctx, &dynamodb.PutItemInput{TableName: &h.res.Table, Item: map[string]types.AttributeValue{
+		"Name": &types.AttributeValueMemberS{Value: "old"}, "Enabled": &types.AttributeValueMemberBOOL{Value: true},
+		"Period": &types.AttributeValueMemberS{Value: "3600"}, "Type": &types.AttributeValueMemberS{Value: "rolling"},
+		"ErrorCount":    &types.AttributeValueMemberN{Value: "0"},
+		"LastBlockTime": &types.AttributeValueMemberN{Value: fmt.Sprint(past - 3600)}, "NextBlockTime": &types.AttributeValueMemberN{Value: fmt.Sprint(past)},
+		"LastSuccessTime": &types.AttributeValueMemberN{Value: fmt.Sprint(past - 3600)},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.poll()
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("an unindexed item alerted without reconcile: %v", kinds(a))
+	}
+	p := h.poller(Config{ReconcileEvery: time.Hour})
+	h.offset.Store(int64(time.Now().Truncate(time.Hour).Add(time.Hour + 10*time.Second).Sub(time.Now())))
+	sum, _ := p.Poll(h.ctx)
+	if !sum.ReconcileRan || sum.Reconciled != 1 {
+		t.Fatalf("reconcile ran=%v fixed=%d, want true 1", sum.ReconcileRan, sum.Reconciled)
+	}
+	h.poll()
+	if got := kinds(h.alerts()); len(got) != 1 || got[0] != "old:down" {
+		t.Fatalf("after reconcile: %v, want old:down", got)
+	}
+}
+
+func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	want := map[string]int{}
+	for i := 0; i < 8; i++ {
+		onTime := h.rolling(fmt.Sprintf("ontime-%d", i), 24*time.Hour)
+		onTime.SetInitial(now.Add(time.Hour))
+		h.create(onTime)
+		down := h.rolling(fmt.Sprintf("down-%d", i), 24*time.Hour)
+		down.SetInitial(now.Add(-time.Minute))
+		h.create(down)
+		want[down.Name+":down"] = 1
+		late := h.rolling(fmt.Sprintf("late-%d", i), 24*time.Hour)
+		late.Grace = 24 * time.Hour
+		late.SetInitial(now.Add(-time.Minute))
+		h.create(late)
+		want[late.Name+":late"] = 1
+		up := h.rolling(fmt.Sprintf("up-%d", i), 24*time.Hour)
+		up.SetInitial(now.Add(-time.Hour))
+		up.State, up.ErrorCount = memon.Down, 1
+		h.create(up)
+		want[up.Name+":up"] = 1
+		for _, name := range []string{onTime.Name, late.Name, up.Name} {
+			h.ping(name, memon.Success)
+			h.ping(name, memon.Success) // a second run: no second transition
+		}
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 4; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).Poll(h.ctx)
+		}()
+	}
+	wg.Wait()
+	h.poll() // settle anything a poller left in flight
+	got := map[string]int{}
+	for _, k := range kinds(h.alerts()) {
+		got[k]++
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s alerted %d times, want exactly %d", k, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if want[k] == 0 {
+			t.Errorf("unexpected alert %s x%d", k, n)
+		}
+	}
+}
+
+// TestNoPingOrAlertLostWhenAnyCallFailsOnce injects one failure at each AWS
+// call a poll makes, then lets later polls run: every ping must end stored,
+// every alert published (a duplicate after a failure is allowed, a loss not).
+func TestNoPingOrAlertLostWhenAnyCallFailsOnce(t *testing.T) {
+	ops := []struct {
+		op   string
+		call int
+	}{
+		{"receive", 1}, {"receive", 2}, {"get", 1}, {"get", 3}, {"update", 1}, {"update", 2}, {"update", 4},
+		{"delete", 1}, {"due-query", 1}, {"history", 1}, {"history", 3}, {"publish", 1}, {"publish", 2}, {"publish", 4},
+	}
+	for _, tc := range ops {
+		t.Run(fmt.Sprintf("%s-%d", tc.op, tc.call), func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t)
+			h.shortVisibility()
+			now := time.Now()
+			mk := func(name string, deadline time.Time, grace time.Duration) *memon.Event {
+				ev := h.rolling(name, 24*time.Hour)
+				ev.Grace = grace
+				ev.SetInitial(deadline)
+				return ev
+			}
+			h.create(mk("ontime", now.Add(time.Hour), 0))
+			h.create(mk("missed", now.Add(-time.Minute), 0))
+			h.create(mk("late", now.Add(-time.Minute), 24*time.Hour))
+			back := mk("back", now.Add(-time.Hour), 0)
+			back.State, back.ErrorCount = memon.Down, 1
+			h.create(back)
+			h.create(mk("broken", now.Add(time.Hour), 0))
+			for _, n := range []string{"ontime", "late", "back"} {
+				h.ping(n, memon.Success)
+			}
+			h.ping("broken", memon.Fail)
+			h.faults.arm(tc.op, tc.call)
+			h.poll()
+			for i := 0; i < 3; i++ { // later polls, past retry backoffs and the visibility timeout
+				h.advance(6 * time.Minute)
+				time.Sleep(2100 * time.Millisecond)
+				h.poll()
+			}
+			got := map[string]int{}
+			for _, k := range kinds(h.alerts()) {
+				got[k]++
+			}
+			for _, k := range []string{"missed:down", "late:late", "back:up", "broken:failed"} {
+				if got[k] < 1 || got[k] > 2 {
+					t.Errorf("%s alerted %d times, want 1 (2 at most after a failure)", k, got[k])
+				}
+			}
+			for _, n := range []string{"ontime", "late", "back"} {
+				if h.get(n).LastSuccessTime.IsZero() {
+					t.Errorf("the ping for %s was lost", n)
+				}
+			}
+			if h.get("broken").LastFailTime.IsZero() {
+				t.Error("the fail ping was lost")
+			}
+			if n := h.queued(h.res.QueueURL); n != 0 {
+				t.Errorf("%d pings still queued after recovery", n)
+			}
+			for _, n := range []string{"ontime", "missed", "late", "back", "broken"} {
+				if ob := h.get(n).Outbox; len(ob) != 0 {
+					t.Errorf("%s still has %d undelivered transitions", n, len(ob))
+				}
+			}
+		})
+	}
+}
+
