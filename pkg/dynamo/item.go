@@ -263,7 +263,9 @@ func decodeOutbox(r *reader, name string) []memon.Transition {
 		}
 		out = append(out, tr)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].At.Before(out[j].At) || out[i].At.Equal(out[j].At) && out[i].ID < out[j].ID })
+	sort.Slice(out, func(i, j int) bool {
+		return out[i].At.Before(out[j].At) || out[i].At.Equal(out[j].At) && out[i].ID < out[j].ID
+	})
 	return out
 }
 

@@ -8,8 +8,8 @@ package mototest
 
 import (
 	"context"
-	"flag"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"net/http"

@@ -345,4 +345,3 @@ func TestNoPingOrAlertLostWhenAnyCallFailsOnce(t *testing.T) {
 		})
 	}
 }
-
