@@ -45,3 +45,28 @@ fuzz: ## fuzz the message decoder for a minute
 
 clean: ## remove build output
 	rm -rf $(BIN) $(BUILD) cdk.out
+
+# ---- infra (issue 3) and local run (issue 4): CDK synth/deploy, MEMon on moto ----
+# The CDK app is infra/ (cdk.json: `go run ./infra`); it builds the poller into
+# build/poller first and fails on any unsuppressed cdk-nag finding.
+CDK_OUTDIR ?= cdk.out
+
+synth: ## synthesize the MEMon stack offline into $(CDK_OUTDIR)/ (builds the poller first)
+	@test -x $(CDK) || npm ci --no-audit --no-fund --loglevel=error
+	CDK_OUTDIR=$(CDK_OUTDIR) $(CDK) synth --no-notices --quiet --output $(CDK_OUTDIR)
+
+# deploy installs MEMon into the AWS account and region of your current
+# credentials (AWS_PROFILE / AWS_REGION). Once per account and region first:
+# `node_modules/.bin/cdk bootstrap`. Examples:
+#   make deploy EMAIL=you@example.com          # alerts by e-mail (confirm the mail)
+#   make deploy PREFIX=memon-staging           # a second copy: stack MEMon-memon-staging
+# Adopting memon.py's existing table/queue/topic instead: infra/ADOPT.md.
+deploy: ## cdk deploy MEMon to your AWS account (EMAIL=you@example.com, PREFIX=memon)
+	@test -x $(CDK) || npm ci --no-audit --no-fund --loglevel=error
+	$(CDK) deploy MEMon --no-notices $(if $(EMAIL),-c email=$(EMAIL)) $(if $(PREFIX),-c prefix=$(PREFIX))
+
+local: ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes .local/memon.env
+	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh up
+
+local-down: ## stop the moto_server that `make local` started
+	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh down
