@@ -367,7 +367,7 @@ func TestCheckDueGrace(t *testing.T) {
 	}
 }
 
-func TestApplyLateWithinGrace(t *testing.T) {
+func TestApplyRollingRunInsideGraceIsLateNotDown(t *testing.T) {
 	t.Parallel()
 	// Rolling/fixed: LATE is judged against the deadline; grace only delays DOWN.
 	ev := seedEvent(t, Rolling, time.Hour, at(0), at(3600), at(0))
@@ -529,5 +529,41 @@ func TestTransitionIDsAreUnique(t *testing.T) {
 	silent := ev.transition(at(10), Up, Down, "x", "")
 	if silent.Alert != nil || !strings.HasPrefix(silent.ID, "10000-down-") || ev.Pending(silent.ID) {
 		t.Errorf("silent transition %+v", silent)
+	}
+}
+
+// Ambiguous rule, decided: reminders are capped by missed periods, as
+// memon.py's "DOWN while ErrorCount < max-notify-count". After a poller
+// outage of MaxAlerts periods or more, the single DOWN is the last one.
+func TestCheckDueRemindersAreCappedByMissedPeriodsNotAlertsSent(t *testing.T) {
+	t.Parallel()
+	ev := seedEvent(t, Rolling, time.Minute, at(0), at(60), at(0))
+	trs, _ := ev.CheckDue(at(60 + 60)) // two periods missed at once
+	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 2 {
+		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
+	}
+	trs, _ = ev.CheckDue(at(180)) // third missed period: one more reminder
+	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 3 {
+		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
+	}
+	trs, _ = ev.CheckDue(at(240))
+	if !equalKinds(kinds(trs), []AlertKind{""}) || ev.ErrorCount != 4 {
+		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
+	}
+}
+
+func TestFailedThenSilentIsDownAgainAtTheNextDeadline(t *testing.T) {
+	t.Parallel()
+	ev := seedEvent(t, Rolling, time.Hour, at(0), at(3600), at(0))
+	ev.Apply(fail("job", at(600), 1)) // FAILED; the run still covers its block
+	if !ev.NextBlockTime.Equal(at(4200)) || ev.State != Down {
+		t.Fatalf("next %v state %s", ev.NextBlockTime.Unix(), ev.State)
+	}
+	if _, ok := ev.CheckDue(at(4199)); ok {
+		t.Fatal("DOWN before the deadline")
+	}
+	trs, _ := ev.CheckDue(at(4200))
+	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || trs[0].From != Down {
+		t.Fatalf("%+v", trs)
 	}
 }
