@@ -128,11 +128,18 @@ func failReason(p Ping) string {
 // per check that finds new missed deadlines, at most MaxAlerts per outage.
 // It reports whether anything changed.
 func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
-	due := ev.dueAt()
-	if due.IsZero() || due.After(now) {
+	if !ev.Enabled || ev.NextBlockTime.IsZero() {
 		return nil, false
 	}
-	missed := ev.Schedule.missedBy(ev.NextBlockTime, ev.ErrorCount, ev.Grace, now)
+	pending := ev.Deadline() // computed once: for cron it walks every missed firing
+	if pending.IsZero() {
+		return nil, false
+	}
+	due := pending.Add(ev.Grace)
+	if due.After(now) {
+		return nil, false
+	}
+	missed := ev.Schedule.missedBy(pending, ev.Grace, now)
 	if missed == 0 {
 		return nil, false
 	}
@@ -141,7 +148,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 	ev.ErrorCount += missed
 	ev.State = Down
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
-		due.Format(time.RFC3339), ev.Schedule.deadline(ev.NextBlockTime, before).Format(time.RFC3339),
+		due.Format(time.RFC3339), pending.Format(time.RFC3339),
 		FormatDuration(ev.Grace), ev.ErrorCount)
 	kind := KindDown
 	if before >= ev.maxAlerts() {

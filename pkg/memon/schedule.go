@@ -217,10 +217,10 @@ func (s Schedule) deadline(next time.Time, n int) time.Time {
 	return d
 }
 
-// missedBy counts the deadlines from the n-th on whose alert time (deadline
-// plus grace) is at or before now.
-func (s Schedule) missedBy(next time.Time, n int, grace time.Duration, now time.Time) int {
-	d := s.deadline(next, n)
+// missedBy counts the deadlines from d (the pending one) on whose alert time
+// (deadline plus grace) is at or before now. The caller passes d because for
+// cron computing it walks every missed firing.
+func (s Schedule) missedBy(d time.Time, grace time.Duration, now time.Time) int {
 	if d.IsZero() || d.Add(grace).After(now) {
 		return 0
 	}
