@@ -313,8 +313,6 @@ func (m *memonStack) poller(codeDir string) {
 			settings.EnvTopicARN:     m.alerts.TopicArn(),
 		},
 	})
-	// The role's policy must exist before the function can run.
-	m.fn.Node().AddDependency(m.role)
 
 	awsevents.NewRule(m.stack, jsii.String("Schedule"), &awsevents.RuleProps{
 		RuleName:    m.name("-poll"),
