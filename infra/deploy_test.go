@@ -88,6 +88,19 @@ func TestBuildPollerReproducible(t *testing.T) {
 	}
 }
 
+// cdkCLI returns the pinned CDK CLI installed by `npm ci`.
+func cdkCLI(t *testing.T) string {
+	t.Helper()
+	cdk, err := filepath.Abs(filepath.Join(moduleRoot, "node_modules", ".bin", "cdk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(cdk); err != nil {
+		skipOrFail(t, "%s missing: run `npm ci` (make deps)", cdk)
+	}
+	return cdk
+}
+
 // stackOutputs is what `cdk deploy --outputs-file` writes for the stack.
 type stackOutputs struct {
 	QueueURL           string `json:"QueueUrl"`
@@ -105,13 +118,7 @@ func TestDeployToMoto(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys the stack into moto")
 	}
-	cdk, err := filepath.Abs(filepath.Join(moduleRoot, "node_modules", ".bin", "cdk"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(cdk); err != nil {
-		skipOrFail(t, "%s missing: run `npm ci` (make deps)", cdk)
-	}
+	cdk := cdkCLI(t)
 	srv, err := mototest.Start()
 	if errors.Is(err, mototest.ErrMissing) {
 		skipOrFail(t, "%v", err)

@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 PORT="${MOTO_PORT:-5055}"
 STACK="${MEMON_STACK:-MEMon}"
-DIR=.local
+DIR="${MEMON_LOCAL_DIR:-.local}" # state: pid file, logs, outputs, env file
 PIDFILE="$DIR/moto.pid"
 ENDPOINT="http://localhost:$PORT" # localhost, not 127.0.0.1: moto reads a dotted host as an S3 bucket
 CDK=node_modules/.bin/cdk
@@ -104,7 +104,7 @@ up() {
       fi
       say "cdk deploy $STACK into moto (builds the poller; the first run compiles the CDK app, ~1-2 min)"
       "$CDK" deploy "$STACK" --method=direct --require-approval never --no-notices \
-        --outputs-file "$DIR/outputs.json" >"$DIR/deploy.log" 2>&1 ||
+        --output "$DIR/cdk.out" --outputs-file "$DIR/outputs.json" >"$DIR/deploy.log" 2>&1 ||
         { tail -40 "$DIR/deploy.log" >&2; die "cdk deploy failed (full log: $DIR/deploy.log)"; }
       ;;
   esac
