@@ -28,8 +28,8 @@ func main() {
 
 func run() error {
 	app := awscdk.NewApp(nil)
-	props := &MEMonStackProps{PollerCodeDir: contextString(app, CtxPollerCodeDir)}
-	if props.PollerCodeDir == "" && contextString(app, CtxAdoptTable) != "true" {
+	props := &MEMonStackProps{}
+	if contextString(app, CtxPollerCodeDir) == "" && contextString(app, CtxAdoptTable) != "true" {
 		dir, err := BuildPoller(".", DefaultPollerCodeDir)
 		if err != nil {
 			return fmt.Errorf("build the poller Lambda: %w", err)

@@ -109,14 +109,16 @@ func synthStack(t *testing.T, context map[string]any) awscdk.Stack {
 // tpl is a synthesized template: the assertions object and its JSON.
 type tpl struct {
 	assertions.Template
-	json map[string]any
+	json  map[string]any
+	stack awscdk.Stack
 }
 
 func template(t *testing.T, context map[string]any) tpl {
 	t.Helper()
 	var out tpl
+	out.stack = synthStack(t, context)
 	must(t, func() {
-		out.Template = assertions.Template_FromStack(synthStack(t, context), nil)
+		out.Template = assertions.Template_FromStack(out.stack, nil)
 		out.json = *out.ToJSON()
 	})
 	return out

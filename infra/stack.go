@@ -124,16 +124,15 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 }
 
 type memonStack struct {
-	stack    awscdk.Stack
-	prefix   string
-	queue    awssqs.Queue
-	dlq      awssqs.Queue
-	events   awsdynamodb.Table
-	history  awsdynamodb.Table
-	alerts   awssns.Topic
-	fn       awslambda.Function
-	logGroup awslogs.LogGroup
-	role     awsiam.Role
+	stack   awscdk.Stack
+	prefix  string
+	queue   awssqs.Queue
+	dlq     awssqs.Queue
+	events  awsdynamodb.Table
+	history awsdynamodb.Table
+	alerts  awssns.Topic
+	fn      awslambda.Function
+	role    awsiam.Role
 }
 
 func (m *memonStack) name(suffix string) *string { return jsii.String(m.prefix + suffix) }
@@ -275,7 +274,7 @@ func (m *memonStack) topic(email string) {
 
 // poller: the Lambda, its least-privilege role, log group and schedule.
 func (m *memonStack) poller(codeDir string) {
-	m.logGroup = awslogs.NewLogGroup(m.stack, jsii.String("PollerLogs"), &awslogs.LogGroupProps{
+	logGroup := awslogs.NewLogGroup(m.stack, jsii.String("PollerLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-poller"),
 		Retention:     awslogs.RetentionDays_ONE_MONTH,
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
@@ -291,7 +290,7 @@ func (m *memonStack) poller(codeDir string) {
 	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, m.history.TableArn())
 	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())
 	// The log group's Arn attribute ends in ":*", which covers its streams.
-	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, m.logGroup.LogGroupArn())
+	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	m.fn = awslambda.NewFunction(m.stack, jsii.String("Poller"), &awslambda.FunctionProps{
 		FunctionName:                 m.name("-poller"),
@@ -304,7 +303,7 @@ func (m *memonStack) poller(codeDir string) {
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pollerTimeoutSeconds)),
 		ReservedConcurrentExecutions: jsii.Number(1),
 		LoggingFormat:                awslambda.LoggingFormat_JSON,
-		LogGroup:                     m.logGroup,
+		LogGroup:                     logGroup,
 		Role:                         m.role,
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:     m.queue.QueueUrl(),

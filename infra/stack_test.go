@@ -298,15 +298,10 @@ func TestOutputs(t *testing.T) {
 // two MEMon stacks can share an account.
 func TestPrefixContext(t *testing.T) {
 	const prefix = "memon-staging"
-	stack := synthStack(t, obj{CtxPrefix: prefix})
-	if got := *stack.StackName(); got != "MEMon-"+prefix {
+	x := template(t, obj{CtxPrefix: prefix})
+	if got := *x.stack.StackName(); got != "MEMon-"+prefix {
 		t.Errorf("stack name %q", got)
 	}
-	var x tpl
-	must(t, func() {
-		x.Template = assertions.Template_FromStack(stack, nil)
-		x.json = *x.ToJSON()
-	})
 	x.byProp(t, "AWS::SQS::Queue", "QueueName", prefix)
 	x.byProp(t, "AWS::SQS::Queue", "QueueName", prefix+"-dlq")
 	x.byProp(t, "AWS::DynamoDB::Table", "TableName", prefix)
@@ -320,7 +315,7 @@ func TestPrefixContext(t *testing.T) {
 			t.Errorf("alarm %q lacks the prefix", name)
 		}
 	}
-	if got := StackName(settings.DefaultPrefix); got != DefaultStackName {
+	if got := *defaultTemplate(t).stack.StackName(); got != DefaultStackName {
 		t.Errorf("default stack name %q, want %q", got, DefaultStackName)
 	}
 }
