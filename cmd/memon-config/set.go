@@ -29,7 +29,7 @@ func setCommand() *command {
 			fs.String("type", "", "`KIND` of schedule: rolling (deadline = last run + period), fixed (a grid of periods) or cron")
 			fs.String("cron", "", "expected at each firing of the five-field cron `EXPR` (\"0 3 * * 1-5\", @daily); implies --type cron")
 			fs.String("tz", "", "IANA time `ZONE` of the cron schedule and of --initial-time (default: the event's, else local)")
-			fs.String("grace", "", "extra `DUR` after a deadline before the event is reported down")
+			fs.String("grace", "", "extra `DUR` after a deadline before the event is reported down (default 0, 5m for a new cron event)")
 			fs.String("max-alerts", "", "`N` DOWN alerts per outage, 1 or more (default 3)")
 			fs.String("description", "", "free `TEXT` shown in alerts and listings")
 			fs.Bool("enabled", false, "watch the event (resumes a paused one)")
@@ -224,6 +224,11 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, loca
 			return nil, err
 		}
 		ev = memon.NewEvent(r.name, s)
+		if s.Kind == memon.Cron {
+			// A cron job pings when it finishes, after its firing: without
+			// grace any run longer than a poll would be reported down.
+			ev.Grace = memon.DefaultCronGrace
+		}
 	} else {
 		base := cur.Schedule
 		if unusable != nil {

@@ -156,6 +156,21 @@ func TestSetCreates(t *testing.T) {
 				t.Errorf("got %s", ev.Schedule)
 			}
 		}},
+		{"a new cron event gets the default grace", []string{"set", "backup", "--cron", "0 3 * * *"}, func(t *testing.T, ev *memon.Event) {
+			if ev.Grace != memon.DefaultCronGrace {
+				t.Errorf("grace %s, want %s", ev.Grace, memon.DefaultCronGrace)
+			}
+		}},
+		{"an explicit grace wins, zero included", []string{"set", "backup", "--cron", "0 3 * * *", "--grace", "0"}, func(t *testing.T, ev *memon.Event) {
+			if ev.Grace != 0 {
+				t.Errorf("grace %s, want 0", ev.Grace)
+			}
+		}},
+		{"a rolling event keeps grace 0 (memon.py's behaviour)", []string{"set", "backup", "--period", "1h"}, func(t *testing.T, ev *memon.Event) {
+			if ev.Grace != 0 {
+				t.Errorf("grace %s, want 0", ev.Grace)
+			}
+		}},
 		{"disabled, with max alerts", []string{"set", "backup", "--period", "1h", "--disabled", "--max-alerts", "5"}, func(t *testing.T, ev *memon.Event) {
 			if ev.Enabled || ev.MaxAlerts != 5 {
 				t.Errorf("got enabled %v max %d", ev.Enabled, ev.MaxAlerts)

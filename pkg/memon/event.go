@@ -18,6 +18,10 @@ const (
 // DefaultMaxAlerts is memon.py's --max-notify-count.
 const DefaultMaxAlerts = 3
 
+// DefaultCronGrace is the grace memon-config gives a new cron event when
+// none is asked for: a cron job reports when it finishes, after its firing.
+const DefaultCronGrace = 5 * time.Minute
+
 // Event is one monitored job: its configuration and its stored state.
 type Event struct {
 	Name        string

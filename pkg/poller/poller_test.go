@@ -212,7 +212,7 @@ func TestReconcileAdoptsSeedItemsIntoTheDueIndex(t *testing.T) {
 		t.Fatalf("an unindexed item alerted without reconcile: %v", kinds(a))
 	}
 	p := h.poller(Config{ReconcileEvery: time.Hour})
-	h.offset.Store(int64(time.Now().Truncate(time.Hour).Add(time.Hour + 10*time.Second).Sub(time.Now())))
+	h.offset.Store(int64(time.Until(time.Now().Truncate(time.Hour).Add(time.Hour + 10*time.Second))))
 	sum, _ := p.Poll(h.ctx)
 	if !sum.ReconcileRan || sum.Reconciled != 1 {
 		t.Fatalf("reconcile ran=%v fixed=%d, want true 1", sum.ReconcileRan, sum.Reconciled)

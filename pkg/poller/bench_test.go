@@ -1,0 +1,300 @@
+package poller
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/pkg/notify"
+	"github.com/peerj/memon/pkg/queue"
+)
+
+// The benchmarks count what a poll asks of AWS — requests per service and
+// items read — through wrappers around the real SDK clients talking to moto.
+// Those counts, not moto's speed, are what the cost model in `make bench`
+// multiplies by AWS prices. Run: make bench.
+
+type counts struct {
+	mu        sync.Mutex
+	calls     map[string]int
+	itemsRead int
+}
+
+func newCounts() *counts { return &counts{calls: map[string]int{}} }
+
+func (c *counts) add(op string, items int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls[op]++
+	c.itemsRead += items
+}
+
+func (c *counts) snapshot() (map[string]int, int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := make(map[string]int, len(c.calls))
+	for k, v := range c.calls {
+		m[k] = v
+	}
+	return m, c.itemsRead
+}
+
+func (c *counts) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.calls, c.itemsRead = map[string]int{}, 0
+}
+
+type countingDB struct {
+	dynamo.API
+	c *counts
+}
+
+func (d countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	out, err := d.API.GetItem(ctx, in, o...)
+	n := 0
+	if err == nil && len(out.Item) > 0 {
+		n = 1
+	}
+	d.c.add("ddb.GetItem", n)
+	return out, err
+}
+
+func (d countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	d.c.add("ddb.UpdateItem", 0)
+	return d.API.UpdateItem(ctx, in, o...)
+}
+
+func (d countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	d.c.add("ddb.PutItem", 0)
+	return d.API.PutItem(ctx, in, o...)
+}
+
+func (d countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	out, err := d.API.Query(ctx, in, o...)
+	n := 0
+	if err == nil {
+		n = int(out.ScannedCount)
+	}
+	d.c.add("ddb.Query", n)
+	return out, err
+}
+
+func (d countingDB) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	out, err := d.API.Scan(ctx, in, o...)
+	n := 0
+	if err == nil {
+		n = int(out.ScannedCount)
+	}
+	d.c.add("ddb.Scan", n)
+	return out, err
+}
+
+type countingSQS struct {
+	queue.ReceiveAPI
+	c *counts
+}
+
+func (q countingSQS) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, o ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	q.c.add("sqs.ReceiveMessage", 0)
+	return q.ReceiveAPI.ReceiveMessage(ctx, in, o...)
+}
+
+func (q countingSQS) DeleteMessageBatch(ctx context.Context, in *sqs.DeleteMessageBatchInput, o ...func(*sqs.Options)) (*sqs.DeleteMessageBatchOutput, error) {
+	q.c.add("sqs.DeleteMessageBatch", 0)
+	return q.ReceiveAPI.DeleteMessageBatch(ctx, in, o...)
+}
+
+type countingSNS struct {
+	notify.PublishAPI
+	c *counts
+}
+
+func (p countingSNS) Publish(ctx context.Context, in *sns.PublishInput, o ...func(*sns.Options)) (*sns.PublishOutput, error) {
+	p.c.add("sns.Publish", 0)
+	return p.PublishAPI.Publish(ctx, in, o...)
+}
+
+type benchEnv struct {
+	b   *testing.B
+	ctx context.Context
+	res mototest.Resources
+	sqs *sqs.Client
+	db  *dynamodb.Client
+	c   *counts
+}
+
+func newBenchEnv(b *testing.B) *benchEnv {
+	b.Helper()
+	mototest.Need(b, srv)
+	ctx := context.Background()
+	if err := srv.Reset(); err != nil {
+		b.Fatal(err)
+	}
+	res, err := srv.CreateMEMon(ctx, "memon")
+	if err != nil {
+		b.Fatal(err)
+	}
+	cfg := srv.Config(ctx)
+	return &benchEnv{b: b, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), c: newCounts()}
+}
+
+func (e *benchEnv) poller(cfg Config) *Poller {
+	cfgAWS := srv.Config(e.ctx)
+	q := queue.NewReceiver(countingSQS{e.sqs, e.c}, e.res.QueueURL, time.Second)
+	store := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
+	pub := notify.New(countingSNS{sns.NewFromConfig(cfgAWS), e.c}, e.res.TopicARN)
+	cfg.ReconcileEvery = -1
+	return New(q, store, pub, cfg, time.Now, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+}
+
+// seed writes n up, indexed hourly events whose next check is an hour away,
+// 25 to a BatchWriteItem.
+func (e *benchEnv) seed(n int) {
+	e.b.Helper()
+	now := time.Now()
+	num := func(f float64) dtypes.AttributeValue {
+		return &dtypes.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'f', -1, 64)}
+	}
+	str := func(s string) dtypes.AttributeValue { return &dtypes.AttributeValueMemberS{Value: s} }
+	for start := 0; start < n; start += 25 {
+		var reqs []dtypes.WriteRequest
+		for i := start; i < min(start+25, n); i++ {
+			last := now.Add(-time.Duration(i%1800) * time.Second) // next checks 30-60 min away
+			reqs = append(reqs, dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: map[string]dtypes.AttributeValue{
+				memon.AttrName: str(fmt.Sprintf("job-%05d", i)), memon.AttrType: str("rolling"), memon.AttrPeriod: num(3600),
+				memon.AttrEnabled: num(1), memon.AttrState: str("up"), memon.AttrErrorCount: num(0),
+				memon.AttrDescription:   str("hourly job " + strconv.Itoa(i)),
+				memon.AttrLastBlockTime: num(float64(last.Unix())), memon.AttrLastSuccessTime: num(float64(last.Unix())),
+				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())), memon.AttrAlertAt: num(float64(last.Add(time.Hour).Unix())),
+				memon.AttrVersion: num(1),
+			}}})
+		}
+		if _, err := e.db.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]dtypes.WriteRequest{e.res.Table: reqs}}); err != nil {
+			e.b.Fatal(err)
+		}
+	}
+}
+
+// enqueue sends one success ping for each name, ten to a SendMessageBatch.
+func (e *benchEnv) enqueue(names []string) {
+	e.b.Helper()
+	for start := 0; start < len(names); start += 10 {
+		var entries []qtypes.SendMessageBatchRequestEntry
+		for i, name := range names[start:min(start+10, len(names))] {
+			entries = append(entries, qtypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)),
+				MessageBody: aws.String(fmt.Sprintf(`{"name":%q,"time":%d}`, name, time.Now().Unix()))})
+		}
+		if _, err := e.sqs.SendMessageBatch(e.ctx, &sqs.SendMessageBatchInput{QueueUrl: &e.res.QueueURL, Entries: entries}); err != nil {
+			e.b.Fatal(err)
+		}
+	}
+}
+
+func (e *benchEnv) report(polls, pings int) {
+	calls, items := e.c.snapshot()
+	sqsCalls := calls["sqs.ReceiveMessage"] + calls["sqs.DeleteMessageBatch"]
+	ddbCalls := calls["ddb.GetItem"] + calls["ddb.UpdateItem"] + calls["ddb.PutItem"] + calls["ddb.Query"] + calls["ddb.Scan"]
+	per := float64(polls)
+	e.b.ReportMetric(float64(items)/per, "items-read/poll")
+	e.b.ReportMetric(float64(sqsCalls+ddbCalls+calls["sns.Publish"])/per, "api-calls/poll")
+	e.b.ReportMetric(float64(calls["sqs.ReceiveMessage"])/per, "sqs-receives/poll")
+	e.b.ReportMetric(float64(calls["ddb.Query"])/per, "ddb-queries/poll")
+	if pings > 0 {
+		p := float64(pings)
+		e.b.ReportMetric(p/per, "pings/poll")
+		e.b.ReportMetric(float64(sqsCalls)/p, "sqs-requests/ping")
+		e.b.ReportMetric(float64(calls["ddb.UpdateItem"])/p, "ddb-writes/ping")
+		e.b.ReportMetric(float64(calls["ddb.GetItem"])/p, "ddb-reads/ping")
+	}
+	e.b.ReportMetric(0, "ns/op") // wall time against moto says nothing about AWS
+}
+
+// BenchmarkPollNothingDue: what an idle poll costs as the table grows. It
+// must not grow with the number of events (no scan, sparse due index).
+func BenchmarkPollNothingDue(b *testing.B) {
+	for _, n := range []int{10, 1000, 10000} {
+		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
+			e := newBenchEnv(b)
+			e.seed(n)
+			p := e.poller(Config{})
+			e.c.reset()
+			polls := 0
+			for b.Loop() {
+				sum, err := p.Poll(e.ctx)
+				if err != nil || sum.Due != 0 {
+					b.Fatalf("idle poll: due %d err %v", sum.Due, err)
+				}
+				polls++
+			}
+			e.report(polls, 0)
+		})
+	}
+}
+
+// BenchmarkDrainBacklog: 10,000 queued pings (ten each for 1,000 events),
+// drained by one poll with no time limit.
+func BenchmarkDrainBacklog(b *testing.B) {
+	const events, pings = 1000, 10000
+	for b.Loop() {
+		b.StopTimer()
+		e := newBenchEnv(b)
+		e.seed(events)
+		names := make([]string, pings)
+		for i := range names {
+			names[i] = fmt.Sprintf("job-%05d", i%events)
+		}
+		e.enqueue(names)
+		p := e.poller(Config{Budget: 30 * time.Minute})
+		e.c.reset()
+		b.StartTimer()
+		sum, err := p.Poll(e.ctx)
+		if err != nil || sum.Pings != pings || !sum.Drained {
+			b.Fatalf("drain: pings %d drained %v err %v, want %d true nil", sum.Pings, sum.Drained, err, pings)
+		}
+		e.report(1, sum.Pings)
+	}
+}
+
+// BenchmarkSteadyHourlyJobs: the cost model's workload. 1,000 hourly jobs
+// send 720,000 pings in 30 days over 43,200 polls: about 17 pings, for 17
+// different events, per poll.
+func BenchmarkSteadyHourlyJobs(b *testing.B) {
+	const events, perPoll = 1000, 17
+	e := newBenchEnv(b)
+	e.seed(events)
+	p := e.poller(Config{})
+	e.c.reset()
+	polls, pings := 0, 0
+	for b.Loop() {
+		b.StopTimer()
+		names := make([]string, perPoll)
+		for i := range names {
+			names[i] = fmt.Sprintf("job-%05d", (polls*perPoll+i)%events)
+		}
+		e.enqueue(names)
+		b.StartTimer()
+		sum, err := p.Poll(e.ctx)
+		if err != nil || sum.Pings != perPoll {
+			b.Fatalf("poll: pings %d err %v", sum.Pings, err)
+		}
+		polls++
+		pings += sum.Pings
+	}
+	e.report(polls, pings)
+}
