@@ -21,7 +21,8 @@ deps: ## install Go modules, the pinned CDK CLI, and check moto/cfn-lint
 	@bash scripts/install-deps.sh
 
 build: ## build memon-send, memon-config and the poller for this host into bin/
-	$(GOBUILD) -o $(BIN)/ ./cmd/memon-send ./cmd/memon-config
+	$(GOBUILD) -gcflags=all=-l -o $(BIN)/memon-send ./cmd/memon-send
+	$(GOBUILD) -o $(BIN)/memon-config ./cmd/memon-config
 	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
 
 lambda: ## build the poller Lambda (linux/arm64) into build/poller/bootstrap
