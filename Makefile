@@ -71,3 +71,10 @@ local: ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes
 
 local-down: ## stop the moto_server that `make local` started
 	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh down
+
+# ---- demo (issue 4): MEMon's story on the local moto stack ----
+# scripts/demo.sh narrates it: three events, pings (one wrapping a failing
+# command), `memon-poller --once`, and the FAILED, DOWN and UP alerts as they
+# arrive on a queue it subscribes to the topic. Reruns start clean.
+demo: local build ## events, pings and FAILED/DOWN/UP alerts on the local stack (runs local, build)
+	@bash scripts/demo.sh

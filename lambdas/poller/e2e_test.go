@@ -1,0 +1,519 @@
+package main
+
+// End-to-end: the real stack deployed into moto with the pinned CDK CLI, the
+// real poller `bootstrap` run as Lambda runs it (against a Runtime API served
+// here with httptest, fed the EventBridge scheduled event), and the real
+// memon-config and memon-send binaries. Alerts are read from a queue
+// subscribed to the stack's topic (moto's CloudFormation creates no
+// subscriptions).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/pkg/settings"
+)
+
+// moduleRoot is the repository root as seen from this package's tests.
+const moduleRoot = "../.."
+
+var srv *mototest.Server
+
+// TestMain starts one moto_server for the package (mototest.Main: a missing
+// moto_server fails under CI=true); the stack is deployed into it once, by
+// the first test that needs it (deployed), and shared.
+func TestMain(m *testing.M) {
+	code := mototest.Main(m, &srv)
+	if setup.dir != "" {
+		os.RemoveAll(setup.dir)
+	}
+	os.Exit(code)
+}
+
+// stackOutputs is what `cdk deploy --outputs-file` writes for the stack
+// (the outputs this test uses).
+type stackOutputs struct {
+	QueueURL                              string `json:"QueueUrl"`
+	TableName, HistoryTableName, TopicArn string
+}
+
+// e2eStack is the deployed stack and the binaries built for this host.
+type e2eStack struct {
+	dir                      string   // temp dir holding binaries and CDK files
+	bootstrap, send, config  string   // executables
+	env                      []string // moto and the MEMON_* names from out
+	out                      stackOutputs
+	alertQueueURL            string // a queue subscribed to out.TopicArn
+	deployTime, setupElapsed time.Duration
+}
+
+var (
+	setupOnce sync.Once
+	setup     e2eStack
+	setupSkip string // why the tests skip (only outside CI)
+	setupErr  error
+)
+
+// deployed returns the shared stack, deploying it on first use.
+func deployed(t *testing.T) *e2eStack {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("deploys the stack into moto and runs the built poller")
+	}
+	mototest.Need(t, srv)
+	setupOnce.Do(func() { setupErr = deploy() })
+	if setupSkip != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true: %s", setupSkip)
+		}
+		t.Skip(setupSkip)
+	}
+	if setupErr != nil {
+		t.Fatal(setupErr)
+	}
+	return &setup
+}
+
+// deploy builds the binaries and deploys the real stack into moto, the way
+// infra's TestDeployToMoto does: pinned `cdk bootstrap`, then `cdk deploy
+// --method=direct --outputs-file`. The CDK app is infra/, built once here and
+// given a prebuilt linux/arm64 poller (pollerCodeDir), so nothing is written
+// into the working tree.
+func deploy() error {
+	start := time.Now()
+	root, err := filepath.Abs(moduleRoot)
+	if err != nil {
+		return err
+	}
+	cdk := filepath.Join(root, "node_modules", ".bin", "cdk")
+	if _, err := os.Stat(cdk); err != nil {
+		setupSkip = cdk + " missing: run `npm ci` (make deps)"
+		return nil
+	}
+	dir, err := os.MkdirTemp("", "memon-e2e-")
+	if err != nil {
+		return err
+	}
+	s := &setup
+	s.dir = dir
+	s.bootstrap = filepath.Join(dir, "bootstrap")
+	s.send = filepath.Join(dir, "memon-send")
+	s.config = filepath.Join(dir, "memon-config")
+	app := filepath.Join(dir, "infra-app")
+	work := filepath.Join(dir, "cdk")
+	if err := os.Mkdir(work, 0o755); err != nil {
+		return err
+	}
+	cdkEnv := append(srv.Env(), "CDK_DISABLE_CLI_TELEMETRY=true", "CDK_DISABLE_VERSION_CHECK=true",
+		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+	cdkRun := func(args ...string) error {
+		cmd := exec.Command(cdk, append(args, "--no-notices")...)
+		cmd.Dir, cmd.Env = work, cdkEnv
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("cdk %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	goBuild := func(env []string, args ...string) error {
+		cmd := exec.Command("go", append([]string{"build", "-trimpath"}, args...)...)
+		cmd.Dir = root
+		cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+
+	// Everything independent runs at once: the four builds and cdk bootstrap.
+	jobs := []func() error{
+		// The poller as Lambda runs it, but for this host.
+		func() error { return goBuild(nil, "-tags", "lambda.norpc", "-o", s.bootstrap, "./lambdas/poller") },
+		func() error { return goBuild(nil, "-o", s.send, "./cmd/memon-send") },
+		func() error { return goBuild(nil, "-o", s.config, "./cmd/memon-config") },
+		// The Lambda asset, as `make lambda` builds it (moto never runs it).
+		func() error {
+			return goBuild([]string{"GOOS=linux", "GOARCH=arm64"}, "-tags", "lambda.norpc", "-ldflags=-s -w -buildid=",
+				"-o", filepath.Join(dir, "code", "bootstrap"), "./lambdas/poller")
+		},
+		func() error { return goBuild(nil, "-o", app, "./infra") },
+		func() error { return cdkRun("bootstrap", "aws://123456789012/"+mototest.Region) },
+	}
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, job := range jobs {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = job() }()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	deployStart := time.Now()
+	outputs := filepath.Join(work, "outputs.json")
+	if err := cdkRun("deploy", "MEMon", "--app", app, "-c", "pollerCodeDir="+filepath.Join(dir, "code"),
+		"--method=direct", "--require-approval", "never", "--output", filepath.Join(work, "cdk.out"),
+		"--outputs-file", outputs); err != nil {
+		return err
+	}
+	s.deployTime = time.Since(deployStart)
+	body, err := os.ReadFile(outputs)
+	if err != nil {
+		return err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(body, &all); err != nil {
+		return fmt.Errorf("outputs file: %w\n%s", err, body)
+	}
+	if err := json.Unmarshal(all["MEMon"], &s.out); err != nil {
+		return fmt.Errorf("outputs of MEMon: %w\n%s", err, body)
+	}
+	if s.out.QueueURL == "" || s.out.TableName == "" || s.out.HistoryTableName == "" || s.out.TopicArn == "" {
+		return fmt.Errorf("stack outputs lack QueueUrl, TableName, HistoryTableName or TopicArn:\n%s", body)
+	}
+	s.env = append(srv.Env(),
+		settings.EnvQueueURL+"="+s.out.QueueURL,
+		settings.EnvTable+"="+s.out.TableName,
+		settings.EnvHistoryTable+"="+s.out.HistoryTableName,
+		settings.EnvTopicARN+"="+s.out.TopicArn,
+	)
+	s.alertQueueURL, err = srv.SubscribeQueue(context.Background(), s.out.TopicArn, "e2e-alerts")
+	if err != nil {
+		return err
+	}
+	s.setupElapsed = time.Since(start)
+	return nil
+}
+
+// run executes one of the built CLIs against the stack and returns its
+// exit code, stdout and stderr.
+func (s *e2eStack) run(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(bin, args...)
+	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stdout.String(), stderr.String()
+	case err != nil:
+		t.Fatalf("%s %v: %v", filepath.Base(bin), args, err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// ok runs a CLI that must succeed.
+func (s *e2eStack) ok(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	code, out, errs := s.run(t, bin, args...)
+	if code != 0 {
+		t.Fatalf("%s %s: exit %d\n%s%s", filepath.Base(bin), strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+// status is the event's status as `memon-config show NAME --json` reports it.
+func (s *e2eStack) status(t *testing.T, name string) string {
+	t.Helper()
+	out := s.ok(t, s.config, "show", name, "--json")
+	var list []struct{ Name, Status string }
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		t.Fatalf("memon-config show --json: %v\n%s", err, out)
+	}
+	if len(list) != 1 || list[0].Name != name {
+		t.Fatalf("memon-config show %s --json: want one event\n%s", name, out)
+	}
+	return list[0].Status
+}
+
+// alerts drains the subscribed queue: what the poll just published (SNS
+// delivers to SQS while Publish runs, so it is there once the poll is done).
+func (s *e2eStack) alerts(t *testing.T) []mototest.Alert {
+	t.Helper()
+	got, err := srv.ReadAlerts(context.Background(), s.alertQueueURL, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// runtimeAPI serves the Lambda Runtime API (2018-06-01) to one bootstrap
+// process: each invoke hands an event to its pending GET .../next and waits
+// for the POST .../response or .../error.
+type runtimeAPI struct {
+	server  *httptest.Server
+	pending chan invocation
+	done    chan struct{} // closed at the end: releases a waiting /next
+
+	mu       sync.Mutex
+	outcomes map[string]chan outcome
+	n        int
+}
+
+type invocation struct {
+	id      string
+	payload []byte
+}
+
+// outcome is how the function answered an invocation.
+type outcome struct {
+	Kind string // "response", "error", or "init/error"
+	Body []byte
+}
+
+const (
+	runtimePrefix = "/2018-06-01/runtime"
+	functionArn   = "arn:aws:lambda:us-east-1:123456789012:function:memon-poller"
+)
+
+func newRuntimeAPI(t *testing.T) *runtimeAPI {
+	api := &runtimeAPI{pending: make(chan invocation), done: make(chan struct{}), outcomes: map[string]chan outcome{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+runtimePrefix+"/invocation/next", api.next)
+	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/response", api.answer("response"))
+	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/error", api.answer("error"))
+	mux.HandleFunc("POST "+runtimePrefix+"/init/error", api.answer("init/error"))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		t.Errorf("runtime API: unexpected %s %s", r.Method, r.URL.Path)
+		http.NotFound(w, r)
+	})
+	api.server = httptest.NewServer(mux)
+	return api
+}
+
+func (api *runtimeAPI) next(w http.ResponseWriter, r *http.Request) {
+	select {
+	case inv := <-api.pending:
+		h := w.Header()
+		h.Set("Content-Type", "application/json")
+		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
+		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(55*time.Second).UnixMilli(), 10))
+		h.Set("Lambda-Runtime-Invoked-Function-Arn", functionArn)
+		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
+		_, _ = w.Write(inv.payload)
+	case <-api.done:
+		http.Error(w, "test over", http.StatusServiceUnavailable)
+	case <-r.Context().Done():
+	}
+}
+
+func (api *runtimeAPI) answer(kind string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		id := r.PathValue("id")
+		api.mu.Lock()
+		ch := api.outcomes[id]
+		api.mu.Unlock()
+		if ch == nil && kind != "init/error" {
+			http.Error(w, "unknown request id "+id, http.StatusBadRequest)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+		if ch != nil {
+			ch <- outcome{Kind: kind, Body: body}
+		}
+	}
+}
+
+// lambdaProcess is the poller bootstrap running against a runtimeAPI.
+type lambdaProcess struct {
+	api    *runtimeAPI
+	cmd    *exec.Cmd
+	exited chan struct{}
+	log    *bytes.Buffer // stdout and stderr: the poller's JSON log
+	mu     *sync.Mutex
+}
+
+// startLambda runs the built bootstrap with the environment Lambda gives a
+// provided.al2023 function, plus the moto endpoint and the stack outputs.
+func startLambda(t *testing.T, s *e2eStack) *lambdaProcess {
+	t.Helper()
+	api := newRuntimeAPI(t)
+	p := &lambdaProcess{api: api, exited: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	p.cmd = exec.Command(s.bootstrap)
+	p.cmd.Dir = s.dir
+	p.cmd.Env = append(append([]string{}, s.env...),
+		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(api.server.URL, "http://"),
+		"AWS_LAMBDA_FUNCTION_NAME=memon-poller",
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/memon-poller",
+		"AWS_LAMBDA_LOG_STREAM_NAME=2025/06/02/[$LATEST]e2e",
+		"AWS_LAMBDA_INITIALIZATION_TYPE=on-demand",
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"LAMBDA_TASK_ROOT="+s.dir,
+		"_HANDLER=bootstrap",
+	)
+	w := &lockedWriter{mu: p.mu, w: p.log}
+	p.cmd.Stdout, p.cmd.Stderr = w, w
+	if err := p.cmd.Start(); err != nil {
+		api.server.Close()
+		t.Fatalf("start bootstrap: %v", err)
+	}
+	go func() { _ = p.cmd.Wait(); close(p.exited) }()
+	t.Cleanup(func() {
+		_ = p.cmd.Process.Kill()
+		<-p.exited
+		close(api.done)
+		api.server.Close()
+		if t.Failed() {
+			t.Logf("bootstrap output:\n%s", p.output())
+		}
+	})
+	return p
+}
+
+func (p *lambdaProcess) output() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
+}
+
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// invoke hands payload to the function and waits for its answer.
+func (p *lambdaProcess) invoke(t *testing.T, payload []byte) outcome {
+	t.Helper()
+	api := p.api
+	api.mu.Lock()
+	api.n++
+	id := fmt.Sprintf("e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), api.n)
+	ch := make(chan outcome, 1)
+	api.outcomes[id] = ch
+	api.mu.Unlock()
+
+	timeout := time.After(60 * time.Second)
+	select {
+	case api.pending <- invocation{id: id, payload: payload}:
+	case <-p.exited:
+		t.Fatalf("bootstrap exited before asking for invocation %s: %v\n%s", id, p.cmd.ProcessState, p.output())
+	case <-timeout:
+		t.Fatalf("bootstrap did not ask for invocation %s within 60s\n%s", id, p.output())
+	}
+	select {
+	case o := <-ch:
+		return o
+	case <-p.exited:
+		t.Fatalf("bootstrap exited during invocation %s: %v\n%s", id, p.cmd.ProcessState, p.output())
+	case <-timeout:
+		t.Fatalf("no answer to invocation %s within 60s\n%s", id, p.output())
+	}
+	return outcome{}
+}
+
+// poll invokes the function with the scheduled event and requires success.
+func (p *lambdaProcess) poll(t *testing.T) {
+	t.Helper()
+	event, err := os.ReadFile(filepath.Join("testdata", "scheduled-event.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o := p.invoke(t, event); o.Kind != "response" {
+		t.Fatalf("scheduled event: the function answered %s, want response: %s\n%s", o.Kind, o.Body, p.output())
+	}
+}
+
+// wantAlert requires exactly one alert, with this subject and attributes.
+func wantAlert(t *testing.T, got []mototest.Alert, subject, kind, event string) {
+	t.Helper()
+	if len(got) != 1 {
+		t.Fatalf("alerts: got %d [%s], want one %q", len(got), mototest.Subjects(got), subject)
+	}
+	a := got[0]
+	if a.Subject != subject || a.Kind != kind || a.Event != event {
+		t.Errorf("alert: subject %q kind %q event %q, want %q %q %q\n%s", a.Subject, a.Kind, a.Event, subject, kind, event, a.Body)
+	}
+}
+
+// TestLambdaDownThenUp is issue 4's story through the deployed stack: an
+// event configured with memon-config, a ping from memon-send, the Lambda
+// invoked by the scheduled event records the first run silently, reports
+// DOWN once the period has passed without a ping, and UP after the next one.
+func TestLambdaDownThenUp(t *testing.T) {
+	s := deployed(t)
+	t.Logf("setup (builds, cdk bootstrap, deploy): %s; cdk deploy alone %s",
+		s.setupElapsed.Round(time.Second), s.deployTime.Round(time.Second))
+	const name = "e2e-job"
+	fn := startLambda(t, s)
+	if got := s.alerts(t); len(got) != 0 {
+		t.Fatalf("alerts before the test: %s", mototest.Subjects(got))
+	}
+	t.Cleanup(func() { s.run(t, s.config, "delete", name) }) // later polls must not report it
+
+	s.ok(t, s.config, "set", name, "--period", "5s", "--description", "end-to-end test")
+	if st := s.status(t, name); st != "new" {
+		t.Fatalf("after set: status %q, want new", st)
+	}
+	sent := time.Now()
+	s.ok(t, s.send, name)
+	fn.poll(t)
+	if st := s.status(t, name); st != "up" {
+		t.Fatalf("after the first ping and poll: status %q, want up", st)
+	}
+	if got := s.alerts(t); len(got) != 0 {
+		t.Fatalf("a first run alerts nobody; got %s", mototest.Subjects(got))
+	}
+
+	// Miss the 5s period (the deadline is the ping's SQS SentTimestamp + 5s).
+	time.Sleep(time.Until(sent.Add(6500 * time.Millisecond)))
+	fn.poll(t)
+	wantAlert(t, s.alerts(t), "[MEMon] Down: "+name, "down", name)
+	if st := s.status(t, name); st != "down" {
+		t.Errorf("after the missed period: status %q, want down", st)
+	}
+
+	s.ok(t, s.send, name)
+	fn.poll(t)
+	wantAlert(t, s.alerts(t), "[MEMon] Up: "+name, "up", name)
+	if st := s.status(t, name); st != "up" {
+		t.Errorf("after the next ping: status %q, want up", st)
+	}
+	hist := s.ok(t, s.config, "history", name)
+	for _, change := range []string{"new → up", "up → down", "down → up"} {
+		if !strings.Contains(hist, change) {
+			t.Errorf("history lacks %q:\n%s", change, hist)
+		}
+	}
+}
+
+// TestLambdaBadEvent: a payload that is not an EventBridge event is answered
+// on /error (the invocation fails, Lambda's retry and alarms see it), and the
+// process keeps serving: the next scheduled event succeeds.
+func TestLambdaBadEvent(t *testing.T) {
+	s := deployed(t)
+	fn := startLambda(t, s)
+	o := fn.invoke(t, []byte(`"not an event"`))
+	if o.Kind != "error" {
+		t.Fatalf("malformed event: the function answered %s, want error: %s", o.Kind, o.Body)
+	}
+	var lambdaErr struct{ ErrorMessage, ErrorType string }
+	if err := json.Unmarshal(o.Body, &lambdaErr); err != nil || lambdaErr.ErrorMessage == "" {
+		t.Errorf("error body %q: want a Lambda error document (%v)", o.Body, err)
+	}
+	fn.poll(t)
+}

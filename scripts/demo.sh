@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# demo.sh: MEMon's story in about half a minute, on the local moto stack
+# (`make demo` runs `make local` and `make build` first).
+#
+# Configures three events (rolling, fixed, cron) with memon-config, sends
+# pings with memon-send (one through its wrapper mode around a failing
+# command), runs the poller with `memon-poller --once`, and prints the alerts
+# as they arrive on a queue subscribed to MEMon's topic: FAILED, DOWN, UP.
+# Same binaries and flags as a user's, from bin/, against .local/memon.env.
+#
+# Reruns are clean: the demo-* events are paused, drained and deleted first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ENV_FILE="${MEMON_LOCAL_DIR:-.local}/memon.env"
+ROLLING=demo-rolling FIXED=demo-fixed CRON=demo-cron
+EVENTS=("$ROLLING" "$FIXED" "$CRON")
+ALERT_QUEUE=memon-demo-alerts
+
+say() { printf '\n==> %s\n' "$*"; }
+# run prints a command the way you would type it, then runs it.
+run() {
+  local a line='$'
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./:=@+-]+$ ]]; then line+=" $a"; else line+=" '${a//\'/\'\\\'\'}'"; fi
+  done
+  printf '%s\n' "$line"
+  "$@"
+}
+die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
+
+[ -f "$ENV_FILE" ] || die "$ENV_FILE missing: run \`make local\` first (or \`make demo\`, which runs it)"
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}" # boto3 reads this one
+curl -sf -o /dev/null --max-time 2 "$AWS_ENDPOINT_URL/moto-api/" ||
+  die "moto does not answer at $AWS_ENDPOINT_URL: run \`make local\` again (it restarts moto and redeploys)"
+for b in memon-send memon-config memon-poller; do
+  [ -x "bin/$b" ] || die "bin/$b missing: run \`make build\`"
+done
+command -v jq >/dev/null || die "jq not found (it prints the poller's JSON summary)"
+python3 -c 'import boto3' 2>/dev/null || die "python3 with boto3 is needed (it comes with moto)"
+export PATH="$PWD/bin:$PATH"
+memon-config show >/dev/null 2>&1 ||
+  die "memon-config cannot read table $MEMON_TABLE at $AWS_ENDPOINT_URL: run \`make local\` again (it redeploys a missing stack)"
+LOG=$(mktemp -t memon-demo.XXXXXX)
+trap 'rm -f "$LOG"' EXIT
+started=$(date +%s)
+ms() { date +%s%3N; }
+
+# poll runs the poller once, as cron would, and prints its summary line.
+poll() {
+  printf '$ memon-poller --once\n'
+  memon-poller --once >"$LOG" 2>&1 || { cat "$LOG" >&2; die "memon-poller --once failed"; }
+  jq -r 'select(.msg == "poll") | .summary |
+    "    poll: \(.pings) ping(s) received, \(.due) due, \(.down) DOWN decided, \(.alerts_sent) alert(s) sent"' "$LOG"
+}
+# alerts prints alerts as they arrive until SUBJECT is among them.
+alerts() { python3 scripts/demo-alerts.py watch "$alert_url" "$1" 20 || exit 1; }
+
+say "Cleaning up after any earlier demo run"
+for ev in "${EVENTS[@]}"; do memon-config pause "$ev" >/dev/null 2>&1 || true; done
+memon-poller --once >"$LOG" 2>&1 || true # a ping left by an interrupted run lands on the paused event
+for ev in "${EVENTS[@]}"; do memon-config delete "$ev" >/dev/null 2>&1 || true; done
+fresh_ms=$(ms) # history from here on is this run's (deleting an event keeps its history)
+
+say "Configuring three events: rolling (every 5s), fixed (a 10s grid), cron (every minute, 30s grace)"
+run memon-config set "$ROLLING" --period 5s --description "demo: must ping at least every 5s"
+run memon-config set "$FIXED" --type fixed --period 10s --description "demo: one run per 10s block"
+run memon-config set "$CRON" --cron '* * * * *' --grace 30s --description "demo: every minute"
+run memon-config show
+
+say "Subscribing a demo queue to the alerts topic, so alerts show up here as they arrive"
+alert_url=$(python3 scripts/demo-alerts.py subscribe "$MEMON_TOPIC_ARN" "$ALERT_QUEUE")
+python3 scripts/demo-alerts.py drain "$alert_url"
+echo "    $ALERT_QUEUE <- $MEMON_TOPIC_ARN"
+
+say "Sending pings: the jobs ran"
+run memon-send "$ROLLING"
+rolling_sent=$(date +%s)
+run memon-send "$CRON"
+
+say "Wrapping a failing job: memon-send runs it, reports the failure, and exits with its status"
+rc=0
+run memon-send "$FIXED" -- sh -c 'echo disk full >&2; exit 3' || rc=$?
+echo "    the wrapper exited $rc (the job's own status)"
+[ "$rc" -eq 3 ] || die "memon-send's wrapper mode exited $rc, want 3"
+
+say "Polling: the poller drains the pings into the table and sends the FAILED alert"
+poll
+alerts "[MEMon] Failed: $FIXED"
+
+wait_s=$((rolling_sent + 6 - $(date +%s)))
+say "Waiting ${wait_s}s: $ROLLING misses its 5s period"
+[ "$wait_s" -le 0 ] || sleep "$wait_s"
+poll
+alerts "[MEMon] Down: $ROLLING"
+
+say "The job runs again: a ping, a poll, and $ROLLING is back UP"
+run memon-send "$ROLLING"
+poll
+alerts "[MEMon] Up: $ROLLING"
+
+say "Where things stand"
+run memon-config show
+say "What happened to $ROLLING"
+run memon-config history "$ROLLING" --since "$(($(ms) - fresh_ms))ms"
+
+say "Done in $(($(date +%s) - started))s. Try it yourself: . $ENV_FILE; PATH=\$PWD/bin:\$PATH"
