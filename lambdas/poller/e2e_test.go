@@ -130,7 +130,7 @@ func deploy() error {
 		return nil
 	}
 	goBuild := func(env []string, args ...string) error {
-		cmd := exec.Command("go", append([]string{"build", "-trimpath"}, args...)...)
+		cmd := exec.Command("go", append([]string{"build"}, args...)...)
 		cmd.Dir = root
 		cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -142,14 +142,18 @@ func deploy() error {
 	// Everything independent runs at once: the four builds and cdk bootstrap.
 	jobs := []func() error{
 		// The poller as Lambda runs it, but for this host.
-		func() error { return goBuild(nil, "-tags", "lambda.norpc", "-o", s.bootstrap, "./lambdas/poller") },
-		func() error { return goBuild(nil, "-o", s.send, "./cmd/memon-send") },
-		func() error { return goBuild(nil, "-o", s.config, "./cmd/memon-config") },
+		func() error {
+			return goBuild(nil, "-trimpath", "-tags", "lambda.norpc", "-o", s.bootstrap, "./lambdas/poller")
+		},
+		func() error { return goBuild(nil, "-trimpath", "-o", s.send, "./cmd/memon-send") },
+		func() error { return goBuild(nil, "-trimpath", "-o", s.config, "./cmd/memon-config") },
 		// The Lambda asset, as `make lambda` builds it (moto never runs it).
 		func() error {
-			return goBuild([]string{"GOOS=linux", "GOARCH=arm64"}, "-tags", "lambda.norpc", "-ldflags=-s -w -buildid=",
+			return goBuild([]string{"GOOS=linux", "GOARCH=arm64"}, "-trimpath", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid=",
 				"-o", filepath.Join(dir, "code", "bootstrap"), "./lambdas/poller")
 		},
+		// No -trimpath: the CDK packages' build cache is then shared with
+		// `go run ./infra` (cdk.json, make local) and infra's tests.
 		func() error { return goBuild(nil, "-o", app, "./infra") },
 		func() error { return cdkRun("bootstrap", "aws://123456789012/"+mototest.Region) },
 	}
