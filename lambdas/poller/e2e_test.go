@@ -139,7 +139,7 @@ func deploy() error {
 		return nil
 	}
 
-	// Everything independent runs at once: the four builds and cdk bootstrap.
+	// Everything independent runs at once: five builds and cdk bootstrap.
 	jobs := []func() error{
 		// The poller as Lambda runs it, but for this host.
 		func() error {
