@@ -41,6 +41,13 @@ test: deps lint ## the whole suite: lint, unit, integration (moto), CDK and cfn-
 test-unit: ## unit tests only (no moto, no CDK)
 	$(GO) test -short ./pkg/...
 
+bench: deps ## measure AWS calls per poll and per ping against moto, print the cost report (about 5 min)
+	@set -o pipefail; { \
+	  $(GO) test -run '^$$' -bench 'PollNothingDue|SteadyHourlyJobs' -benchtime 20x -timeout 30m ./pkg/poller && \
+	  $(GO) test -run '^$$' -bench 'DrainBacklog' -benchtime 1x -timeout 60m ./pkg/poller; \
+	} | tee bench.txt
+	@$(GO) run ./tools/benchreport < bench.txt
+
 fuzz: ## fuzz the message decoder for a minute
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 60s ./pkg/memon
 

@@ -52,7 +52,7 @@ func TestLocalScript(t *testing.T) {
 	t.Logf("local.sh up (deploy): %s", time.Since(start).Round(time.Second))
 	env := readEnvFile(t, filepath.Join(dir, "memon.env"))
 	want := map[string]string{
-		"AWS_ENDPOINT_URL": "http://localhost:" + port, "AWS_REGION": "us-east-1",
+		"AWS_ENDPOINT_URL": "http://localhost:" + port, "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
 		"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_EC2_METADATA_DISABLED": "true",
 		"MEMON_TABLE": "memon", "MEMON_HISTORY_TABLE": "memon-history",
 		"MEMON_TOPIC_ARN":     "arn:aws:sns:us-east-1:123456789012:memon",

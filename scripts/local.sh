@@ -121,6 +121,7 @@ if missing:
 lines = {
     "AWS_ENDPOINT_URL": endpoint,
     "AWS_REGION": "us-east-1",
+    "AWS_DEFAULT_REGION": "us-east-1",  # boto3 and the aws CLI v1 read only this one
     "AWS_ACCESS_KEY_ID": "test",
     "AWS_SECRET_ACCESS_KEY": "test",
     "AWS_EC2_METADATA_DISABLED": "true",

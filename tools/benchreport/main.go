@@ -1,0 +1,155 @@
+// Command benchreport reads `go test -bench` output of pkg/poller's
+// benchmarks on stdin and prints MEMon's cost report: what a poll asks of
+// AWS as the table grows, what a backlog costs per ping, and from the
+// steady-state counts a modelled monthly bill. Used by `make bench`.
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// Public list prices, us-east-1, as published in 2026. Free tier: the
+// always-free monthly allowances (not the 12-month trial).
+const (
+	sqsPerMillion       = 0.40      // standard queue requests
+	sqsFreeRequests     = 1_000_000 // always free
+	ddbWritePerMillion  = 0.625     // on-demand write request units
+	ddbReadPerMillion   = 0.125     // on-demand read request units
+	lambdaPerGBSecond   = 0.0000133334
+	lambdaPerMillionReq = 0.20
+	lambdaFreeGBSeconds = 400_000
+	lambdaFreeRequests  = 1_000_000
+	lambdaMemoryGB      = 0.125 // 128 MB
+	alarmPerMonth       = 0.10
+	alarmsFree          = 10
+	alarms              = 4       // the stack's alarms
+	logsPerGB           = 0.50    // ingestion
+	logBytesPerPoll     = 600     // the summary line, plus a transition now and then
+	logsFreeGB          = 5.0     // always free
+	jobs                = 1000    // the model: 1,000 hourly jobs
+	days                = 30      //
+	polls               = 43_200  // one a minute for 30 days
+	pingsPerMonth       = jobs * 24 * days
+	indexWritesPerPing  = 2 // the due index re-keys on each success: delete + put
+)
+
+var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+\d+\s+(.*)$`)
+
+// parse returns benchmark name -> metric unit -> value.
+func parse(r io.Reader) (map[string]map[string]float64, error) {
+	out := map[string]map[string]float64{}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		m := line.FindStringSubmatch(sc.Text())
+		if m == nil {
+			continue
+		}
+		f := strings.Fields(m[3])
+		metrics := map[string]float64{}
+		for i := 0; i+1 < len(f); i += 2 {
+			v, err := strconv.ParseFloat(f[i], 64)
+			if err != nil {
+				return nil, fmt.Errorf("benchmark %s: metric %q: %w", m[1], f[i], err)
+			}
+			metrics[f[i+1]] = v
+		}
+		out[m[1]] = metrics
+	}
+	return out, sc.Err()
+}
+
+func main() {
+	results, err := parse(os.Stdin)
+	if err == nil {
+		err = report(os.Stdout, results)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func report(w io.Writer, r map[string]map[string]float64) error {
+	need := func(name string) (map[string]float64, error) {
+		m, ok := r[name]
+		if !ok {
+			return nil, fmt.Errorf("no result for %s in the input (did the benchmark fail?)", name)
+		}
+		return m, nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "MEMon cost report (make bench). Counts are measured against moto; prices are AWS list prices, us-east-1.")
+	fmt.Fprintln(w, "\nIdle poll, nothing due: must not grow with the number of events")
+	fmt.Fprintln(tw, "events\titems read/poll\tAPI calls/poll\tSQS receives\tDynamoDB queries\t")
+	for _, n := range []string{"10", "1000", "10000"} {
+		m, err := need("BenchmarkPollNothingDue/events=" + n)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", n, m["items-read/poll"], m["api-calls/poll"], m["sqs-receives/poll"], m["ddb-queries/poll"])
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w, "\nBacklog drained by one poll (1,000 events, ten pings each)")
+	fmt.Fprintln(tw, "backlog\tpings drained in one poll\tSQS requests/ping\tDynamoDB writes/ping\tDynamoDB reads/ping\t")
+	for name, m := range r {
+		if !strings.HasPrefix(name, "BenchmarkDrainBacklog/") {
+			continue
+		}
+		fmt.Fprintf(tw, "%s\t%.0f\t%.3f\t%.3f\t%.3f\t\n", strings.TrimPrefix(name, "BenchmarkDrainBacklog/"),
+			m["pings/poll"], m["sqs-requests/ping"], m["ddb-writes/ping"], m["ddb-reads/ping"])
+	}
+	tw.Flush()
+
+	steady, err := need("BenchmarkSteadyHourlyJobs")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nSteady state: %.0f pings/poll for different events: %.3f SQS requests, %.3f DynamoDB writes, %.3f reads per ping; %.0f API calls and %.0f ms per poll (moto)\n",
+		steady["pings/poll"], steady["sqs-requests/ping"], steady["ddb-writes/ping"], steady["ddb-reads/ping"], steady["api-calls/poll"], steady["poll-ms"])
+
+	type row struct {
+		service, usage  string
+		list, afterFree float64
+	}
+	pings := float64(pingsPerMonth)
+	sqsReq := pings*(1+steady["sqs-requests/ping"]) + 0 // a send per ping, plus the poller's receives and deletes
+	wru := pings * steady["ddb-writes/ping"] * (1 + indexWritesPerPing)
+	rru := pings*steady["ddb-reads/ping"] + polls*3*0.5 // consistent GetItem per event; three index queries a poll at the 0.5-unit minimum
+	gbs := polls * steady["poll-ms"] / 1000 * lambdaMemoryGB
+	logGB := float64(polls*logBytesPerPoll) / 1e9
+	rows := []row{
+		{"SQS", fmt.Sprintf("%.2fM requests", sqsReq/1e6), sqsReq / 1e6 * sqsPerMillion, max(0, sqsReq-sqsFreeRequests) / 1e6 * sqsPerMillion},
+		{"DynamoDB writes", fmt.Sprintf("%.2fM WRU (1 item + %d index per write)", wru/1e6, indexWritesPerPing), wru / 1e6 * ddbWritePerMillion, wru / 1e6 * ddbWritePerMillion},
+		{"DynamoDB reads", fmt.Sprintf("%.2fM RRU", rru/1e6), rru / 1e6 * ddbReadPerMillion, rru / 1e6 * ddbReadPerMillion},
+		{"Lambda", fmt.Sprintf("%d invocations, %.0f GB-s", polls, gbs), gbs*lambdaPerGBSecond + polls/1e6*lambdaPerMillionReq,
+			max(0, gbs-lambdaFreeGBSeconds)*lambdaPerGBSecond + max(0, polls-lambdaFreeRequests)/1e6*lambdaPerMillionReq},
+		{"CloudWatch alarms", fmt.Sprintf("%d alarms", alarms), alarms * alarmPerMonth, max(0, alarms-alarmsFree) * alarmPerMonth},
+		{"CloudWatch Logs", fmt.Sprintf("%.3f GB ingested", logGB), logGB * logsPerGB, max(0, logGB-logsFreeGB) * logsPerGB},
+		{"SNS, EventBridge rule", "a few alerts; scheduled rules are free", 0, 0},
+	}
+	fmt.Fprintf(w, "\nModelled monthly bill: %d hourly jobs for %d days = %d pings, %d polls\n", jobs, days, pingsPerMonth, polls)
+	fmt.Fprintln(tw, "service\tusage\tlist price\tafter always-free tier\t")
+	var list, free float64
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t$%.2f\t$%.2f\t\n", r.service, r.usage, r.list, r.afterFree)
+		list += r.list
+		free += r.afterFree
+	}
+	fmt.Fprintf(tw, "total\t\t$%.2f\t$%.2f\t\n", list, free)
+	tw.Flush()
+	verdict := "MET"
+	if free >= 1 {
+		verdict = "NOT MET"
+	}
+	fmt.Fprintf(w, "\nGoal under $1/month for 1,000 hourly jobs: %s ($%.2f after the always-free tier, $%.2f at list price).\n", verdict, free, list)
+	fmt.Fprintf(w, "Jobs that fit under $1 at this rate: about %d hourly jobs.\n", int(float64(jobs)/free))
+	return nil
+}
