@@ -39,7 +39,7 @@ test: deps lint ## the whole suite: lint, unit, integration (moto), CDK and cfn-
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 10s ./pkg/memon
 
 test-unit: ## unit tests only (no moto, no CDK)
-	$(GO) test -short ./pkg/...
+	$(GO) test -short ./pkg/... ./cmd/... ./tools/...
 
 bench: deps ## measure AWS calls per poll and per ping against moto, print the cost report (about 5 min)
 	@set -o pipefail; { \

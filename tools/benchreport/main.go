@@ -29,13 +29,13 @@ const (
 	lambdaMemoryGB      = 0.125 // 128 MB
 	alarmPerMonth       = 0.10
 	alarmsFree          = 10
-	alarms              = 4       // the stack's alarms
-	logsPerGB           = 0.50    // ingestion
-	logBytesPerPoll     = 600     // the summary line, plus a transition now and then
-	logsFreeGB          = 5.0     // always free
-	jobs                = 1000    // the model: 1,000 hourly jobs
-	days                = 30      //
-	polls               = 43_200  // one a minute for 30 days
+	alarms              = 4      // the stack's alarms
+	logsPerGB           = 0.50   // ingestion
+	logBytesPerPoll     = 600    // the summary line, plus a transition now and then
+	logsFreeGB          = 5.0    // always free
+	jobs                = 1000   // the model: 1,000 hourly jobs
+	days                = 30     //
+	polls               = 43_200 // one a minute for 30 days
 	pingsPerMonth       = jobs * 24 * days
 	indexWritesPerPing  = 2 // the due index re-keys on each success: delete + put
 )
