@@ -114,7 +114,7 @@ func EncodeMessage(m Message) ([]byte, error) {
 			return nil, err
 		}
 	}
-	m.Message = truncateTail(m.Message, MaxMessageLen)
+	m.Message = KeepTail(m.Message, MaxMessageLen)
 	m.RunID = truncate(m.RunID, MaxRunIDLen)
 	m.Host = truncate(m.Host, MaxHostLen)
 	return json.Marshal(m)
@@ -159,7 +159,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		ExitCode: raw.ExitCode,
 		RunID:    truncate(raw.RunID, MaxRunIDLen),
 		Host:     truncate(raw.Host, MaxHostLen),
-		Message:  truncateTail(raw.Message, MaxMessageLen),
+		Message:  KeepTail(raw.Message, MaxMessageLen),
 	}
 	switch p.Signal {
 	case "":
@@ -242,8 +242,9 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// truncateTail keeps the last n bytes of s (the end of a log is what matters).
-func truncateTail(s string, n int) string {
+// KeepTail keeps at most the last n bytes of s, starting on a rune boundary
+// (the end of a log is what matters).
+func KeepTail(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}

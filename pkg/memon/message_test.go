@@ -315,11 +315,11 @@ func TestTruncate(t *testing.T) {
 	if got := truncate("abc", 5); got != "abc" {
 		t.Errorf("truncate short: %q", got)
 	}
-	if got := truncateTail("abcé", 2); got != "é" {
-		t.Errorf("truncateTail: %q", got)
+	if got := KeepTail("abcé", 2); got != "é" {
+		t.Errorf("KeepTail: %q", got)
 	}
-	if got := truncateTail("abé", 1); got != "" {
-		t.Errorf("truncateTail inside a rune: %q", got)
+	if got := KeepTail("abé", 1); got != "" {
+		t.Errorf("KeepTail inside a rune: %q", got)
 	}
 }
 

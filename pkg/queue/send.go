@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -101,20 +100,8 @@ func encodeToFit(m memon.Message) ([]byte, error) {
 		if len(body) <= memon.MaxMessageBody || m.Message == "" {
 			return body, nil
 		}
-		m.Message = keepTail(m.Message, len(m.Message)/2)
+		m.Message = memon.KeepTail(m.Message, len(m.Message)/2)
 	}
-}
-
-// keepTail keeps at most the last n bytes of s, starting on a rune boundary.
-func keepTail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := len(s) - n
-	for i < len(s) && !utf8.RuneStart(s[i]) {
-		i++
-	}
-	return s[i:]
 }
 
 // RegionFromURL returns the region in an SQS queue URL such as

@@ -203,8 +203,8 @@ func TestKeepTail(t *testing.T) {
 		{"aéz", 3, "éz"},
 	}
 	for _, tt := range tests {
-		if got := keepTail(tt.s, tt.n); got != tt.want {
-			t.Errorf("keepTail(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		if got := memon.KeepTail(tt.s, tt.n); got != tt.want {
+			t.Errorf("KeepTail(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
 		}
 	}
 }
