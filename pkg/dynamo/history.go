@@ -55,20 +55,26 @@ func (s *Store) AppendHistory(ctx context.Context, tr memon.Transition) error {
 	return nil
 }
 
+// configClaimKey is the history key of name's CONFIG alert for the hour of
+// now: one key an hour, so a conditional put admits one alert an hour.
+func configClaimKey(name string, now time.Time) Item {
+	return Item{
+		memon.HistName: &types.AttributeValueMemberS{Value: name},
+		memon.HistTime: &types.AttributeValueMemberS{Value: historyKey(now.UTC().Truncate(time.Hour), string(memon.KindConfig))},
+	}
+}
+
 // ClaimConfigAlert records a CONFIG alert for name in the current hour and
 // reports whether this caller won the claim: at most one CONFIG alert per
 // name per hour, across any number of pollers.
 func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error) {
-	hour := now.UTC().Truncate(time.Hour)
+	item := configClaimKey(name, now)
+	item[memon.HistKind] = &types.AttributeValueMemberS{Value: string(memon.KindConfig)}
+	item[memon.HistReason] = &types.AttributeValueMemberS{Value: problem}
+	item[memon.HistExpiresAt] = numAV(float64(now.Add(HistoryTTL).Unix()))
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName: &s.history,
-		Item: Item{
-			memon.HistName:      &types.AttributeValueMemberS{Value: name},
-			memon.HistTime:      &types.AttributeValueMemberS{Value: historyKey(hour, string(memon.KindConfig))},
-			memon.HistKind:      &types.AttributeValueMemberS{Value: string(memon.KindConfig)},
-			memon.HistReason:    &types.AttributeValueMemberS{Value: problem},
-			memon.HistExpiresAt: numAV(float64(hour.Add(HistoryTTL).Unix())),
-		},
+		TableName:                &s.history,
+		Item:                     item,
 		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
 		ExpressionAttributeNames: map[string]string{"#k": memon.HistName},
 	})
@@ -85,14 +91,7 @@ func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now 
 // ReleaseConfigAlert undoes a claim whose alert could not be published, so a
 // later poll claims and publishes it again.
 func (s *Store) ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error {
-	hour := now.UTC().Truncate(time.Hour)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName: &s.history,
-		Key: Item{
-			memon.HistName: &types.AttributeValueMemberS{Value: name},
-			memon.HistTime: &types.AttributeValueMemberS{Value: historyKey(hour, string(memon.KindConfig))},
-		},
-	})
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.history, Key: configClaimKey(name, now)})
 	if err != nil {
 		return fmt.Errorf("release config alert for %q: %w", name, err)
 	}
