@@ -73,7 +73,7 @@ deploy: ## cdk deploy MEMon to your AWS account (EMAIL=you@example.com, PREFIX=m
 	@test -x $(CDK) || npm ci --no-audit --no-fund --loglevel=error
 	$(CDK) deploy MEMon --no-notices $(if $(EMAIL),-c email=$(EMAIL)) $(if $(PREFIX),-c prefix=$(PREFIX))
 
-local: ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes .local/memon.env
+local: deps ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes .local/memon.env
 	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh up
 
 local-down: ## stop the moto_server that `make local` started
