@@ -130,9 +130,13 @@ func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary)
 	_ = g.Wait()
 
 	// Only now, with the state stored, do the messages leave the queue.
+	// A failed delete is not an error of the poll: the message comes back
+	// and is skipped as stale. (SQS may have handed it out twice, which
+	// voids the first receipt.) A delete that keeps failing ends in the
+	// dead-letter queue, whose alarm says so.
 	if failed, err := p.queue.Delete(ctx, deletable); err != nil {
-		sum.Errors++
-		p.log.Error("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
+		sum.Undeleted += len(failed)
+		p.log.Warn("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
 	}
 	return held
 }

@@ -102,6 +102,7 @@ type Summary struct {
 	Stale         int  // pings already applied (redelivered or out of order)
 	Invalid       int  // malformed messages left for the dead-letter queue
 	Held          int  // pings left in the queue because their event was not stored
+	Undeleted     int  // applied pings whose delete failed (redelivered, then skipped)
 	Updated       int  // events written
 	Due           int  // events the due index returned
 	Down          int  // DOWN decisions
@@ -126,7 +127,7 @@ func (s *Summary) add(f func(*Summary)) {
 func (s *Summary) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Int("pings", s.Pings), slog.Int("stale", s.Stale), slog.Int("invalid", s.Invalid),
-		slog.Int("held", s.Held), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
+		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
 		slog.Int("reconciled", s.Reconciled),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
