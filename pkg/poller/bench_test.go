@@ -322,9 +322,12 @@ func newMemQueue() *memQueue { return &memQueue{byHandle: map[string]*memMsg{}} 
 func (q *memQueue) enqueue(names []string) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for _, name := range names {
+	start := time.Now().Add(-time.Duration(len(names)) * time.Millisecond)
+	for i, name := range names {
 		q.seq++
-		q.msgs = append(q.msgs, &memMsg{id: strconv.Itoa(q.seq), sent: time.Now(),
+		// One millisecond apart: pings of one event sharing a SentTimestamp
+		// would be taken for redeliveries.
+		q.msgs = append(q.msgs, &memMsg{id: strconv.Itoa(q.seq), sent: start.Add(time.Duration(i) * time.Millisecond),
 			body: fmt.Sprintf(`{"name":%q,"time":%d}`, name, time.Now().Unix())})
 	}
 }
