@@ -178,7 +178,9 @@ func (e *benchEnv) seed(n int) {
 	for start := 0; start < n; start += 25 {
 		var reqs []dtypes.WriteRequest
 		for i := start; i < min(start+25, n); i++ {
-			last := now.Add(-time.Duration(i%1800) * time.Second) // next checks 30-60 min away
+			// Last runs 1 to 31 minutes ago: older than any queued ping, next
+			// checks 29 to 59 minutes away.
+			last := now.Add(-time.Minute - time.Duration(i%1800)*time.Second)
 			reqs = append(reqs, dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: map[string]dtypes.AttributeValue{
 				memon.AttrName: str(fmt.Sprintf("job-%05d", i)), memon.AttrType: str("rolling"), memon.AttrPeriod: num(3600),
 				memon.AttrEnabled: num(1), memon.AttrState: str("up"), memon.AttrErrorCount: num(0),
