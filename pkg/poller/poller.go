@@ -12,6 +12,7 @@ import (
 
 	"github.com/peerj/memon/pkg/dynamo"
 	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/notify"
 	"github.com/peerj/memon/pkg/queue"
 )
 
@@ -40,12 +41,8 @@ type Publisher interface {
 var (
 	_ Queue     = (*queue.Receiver)(nil)
 	_ Store     = (*dynamo.Store)(nil)
-	_ Publisher = (publisherFunc)(nil)
+	_ Publisher = (*notify.Publisher)(nil)
 )
-
-type publisherFunc func(context.Context, memon.Alert) error
-
-func (f publisherFunc) Publish(ctx context.Context, a memon.Alert) error { return f(ctx, a) }
 
 // Config tunes a poll. Zero values take the defaults.
 type Config struct {

@@ -171,6 +171,25 @@ func TestLateFailedAndConfig(t *testing.T) {
 	}
 }
 
+// TestConfigAlertIsRetriedWhenItsPublishFails: the hour's CONFIG claim is
+// released when the publish fails, so the redelivered ping claims and
+// publishes it again instead of the alert being lost for the hour.
+func TestConfigAlertIsRetriedWhenItsPublishFails(t *testing.T) {
+	h := newHarness(t)
+	h.shortVisibility()
+	h.ping("ghost", memon.Success)
+	h.faults.arm("publish", 1)
+	h.poll()
+	if a := h.alerts(); len(a) != 0 {
+		t.Fatalf("alerts %v while SNS failed", kinds(a))
+	}
+	time.Sleep(2100 * time.Millisecond) // the ping comes back
+	h.poll()
+	if got := kinds(h.alerts()); len(got) != 1 || got[0] != "ghost:config" {
+		t.Fatalf("after the failed publish: %v, want one ghost:config", got)
+	}
+}
+
 func TestMalformedPingsEndInTheDeadLetterQueue(t *testing.T) {
 	h := newHarness(t)
 	h.shortVisibility()
