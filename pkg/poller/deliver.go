@@ -2,7 +2,6 @@ package poller
 
 import (
 	"context"
-	"errors"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -34,7 +33,9 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 		}
 		p.log.Info("transition", attrs...)
 	}
-	record := func(e *memon.Event) {
+	// Record the outcome on the event as read; a lost race re-reads it and
+	// records the same outcome again.
+	_, err := p.update(ctx, ev.Name, ev, func(e *memon.Event) bool {
 		for id, ok := range delivered {
 			if ok {
 				e.Delivered(id)
@@ -42,28 +43,12 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 				e.DeliveryFailed(id, now)
 			}
 		}
+		return true
+	})
+	if err != nil {
+		sum.add(func(s *Summary) { s.Errors++ })
+		p.log.Error("record delivery (a later poll may deliver again)", "event", ev.Name, "err", err)
 	}
-	record(ev)
-	for range p.cfg.Attempts {
-		err := p.store.Save(ctx, ev)
-		if err == nil {
-			return
-		}
-		if !errors.Is(err, memon.ErrConflict) {
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("record delivery (a later poll may deliver again)", "event", ev.Name, "err", err)
-			return
-		}
-		fresh, err := p.store.Get(ctx, ev.Name)
-		if err != nil {
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("re-read event to record delivery", "event", ev.Name, "err", err)
-			return
-		}
-		ev = fresh
-		record(ev)
-	}
-	sum.add(func(s *Summary) { s.Errors++ })
 }
 
 // deliverOne writes history first (an idempotent put) and publishes second,

@@ -142,50 +142,44 @@ func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary)
 }
 
 // applyPings folds one event's pings (oldest first) into its stored state
-// with a conditional write, retrying lost races, then delivers what that
-// decided. It reports whether the pings may leave the queue.
+// with a conditional write, then delivers what that decided. It reports
+// whether the pings may leave the queue.
 func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
 	sort.Slice(pings, func(i, j int) bool { return pings[i].SentAt.Before(pings[j].SentAt) })
-	for range p.cfg.Attempts {
-		ev, err := p.store.Get(ctx, name)
-		switch {
-		case errors.Is(err, memon.ErrNotFound):
-			p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
-			return false
-		case errors.Is(err, memon.ErrInvalid):
-			p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
-			return false
-		case err != nil:
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("read event", "event", name, "err", err)
-			return false
-		}
-		applied := 0
+	var (
+		applied int
+		claimed []memon.Transition
+	)
+	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
+		applied = 0
 		for _, ping := range pings {
 			if _, ok := ev.Apply(ping); ok {
 				applied++
 			}
 		}
-		sum.add(func(s *Summary) { s.Stale += len(pings) - applied })
 		if applied == 0 {
-			return true // every ping was already applied: safe to delete
-		}
-		claimed := ev.Claim(p.now())
-		err = p.store.Save(ctx, ev)
-		if errors.Is(err, memon.ErrConflict) {
-			sum.add(func(s *Summary) { s.Stale -= len(pings) - applied })
-			continue
-		}
-		if err != nil {
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("store pings", "event", name, "err", err)
 			return false
 		}
-		sum.add(func(s *Summary) { s.Updated++ })
-		p.deliver(ctx, ev, claimed, sum)
+		claimed = ev.Claim(p.now())
 		return true
+	})
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
+		return false
+	case errors.Is(err, memon.ErrInvalid):
+		p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
+		return false
+	case err != nil:
+		sum.add(func(s *Summary) { s.Errors++ })
+		p.log.Error("store pings", "event", name, "err", err)
+		return false
 	}
-	sum.add(func(s *Summary) { s.Errors++ })
-	p.log.Error("store pings: too many concurrent writers, retrying next poll", "event", name)
-	return false
+	sum.add(func(s *Summary) { s.Stale += len(pings) - applied })
+	if ev == nil {
+		return true // every ping was already applied: safe to delete
+	}
+	sum.add(func(s *Summary) { s.Updated++ })
+	p.deliver(ctx, ev, claimed, sum)
+	return true
 }

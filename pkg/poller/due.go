@@ -39,42 +39,33 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 }
 
 func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, sum *Summary) {
-	for range p.cfg.Attempts {
-		ev, err := p.store.Get(ctx, name)
-		switch {
-		case errors.Is(err, memon.ErrNotFound):
-			return // deleted since the index was read
-		case errors.Is(err, memon.ErrInvalid):
-			p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
-			return
-		case err != nil:
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("read due event", "event", name, "err", err)
-			return
-		}
-		_, down := ev.CheckDue(cutoff)
-		claimed := ev.Claim(p.now())
-		if !down && len(claimed) == 0 {
-			return // the index lagged behind a write: nothing is due
-		}
-		err = p.store.Save(ctx, ev)
-		if errors.Is(err, memon.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("store due event", "event", name, "err", err)
-			return
-		}
-		sum.add(func(s *Summary) {
-			s.Updated++
-			if down {
-				s.Down++
-			}
-		})
-		p.deliver(ctx, ev, claimed, sum)
+	var (
+		down    bool
+		claimed []memon.Transition
+	)
+	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
+		_, down = ev.CheckDue(cutoff)
+		claimed = ev.Claim(p.now())
+		return down || len(claimed) > 0 // else the index lagged behind a write
+	})
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		return // deleted since the index was read
+	case errors.Is(err, memon.ErrInvalid):
+		p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
+		return
+	case err != nil:
+		sum.add(func(s *Summary) { s.Errors++ })
+		p.log.Error("store due event", "event", name, "err", err)
+		return
+	case ev == nil:
 		return
 	}
-	sum.add(func(s *Summary) { s.Errors++ })
-	p.log.Error("store due event: too many concurrent writers, retrying next poll", "event", name)
+	sum.add(func(s *Summary) {
+		s.Updated++
+		if down {
+			s.Down++
+		}
+	})
+	p.deliver(ctx, ev, claimed, sum)
 }
