@@ -39,12 +39,12 @@ test: deps lint ## the whole suite: lint, unit, integration (moto), CDK and cfn-
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 10s ./pkg/memon
 
 test-unit: ## unit tests only (no moto, no CDK)
-	$(GO) test -short ./pkg/... ./cmd/... ./tools/...
+	$(GO) test -short ./pkg/... ./internal/... ./cmd/... ./tools/...
 
 bench: deps ## measure AWS calls per poll and per ping against moto, print the cost report (about 5 min)
 	@set -o pipefail; { \
-	  $(GO) test -run '^$$' -bench 'PollNothingDue|SteadyHourlyJobs' -benchtime 20x -timeout 30m ./pkg/poller && \
-	  $(GO) test -run '^$$' -bench 'DrainBacklog' -benchtime 1x -timeout 60m ./pkg/poller; \
+	  $(GO) test -run '^$$' -bench 'PollNothingDue|SteadyHourlyJobs' -benchtime 20x -timeout 30m ./internal/poller && \
+	  $(GO) test -run '^$$' -bench 'DrainBacklog' -benchtime 1x -timeout 60m ./internal/poller; \
 	} | tee bench.txt
 	@$(GO) run ./tools/benchreport < bench.txt
 

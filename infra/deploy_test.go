@@ -26,7 +26,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/internal/mototest"
 )
 
 // TestCfnLint runs cfn-lint on the synthesized templates. W3005 (a

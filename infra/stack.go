@@ -21,7 +21,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // Context keys (`cdk deploy -c key=value`).

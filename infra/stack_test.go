@@ -8,7 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // obj is a template fragment.

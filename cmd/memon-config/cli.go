@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 

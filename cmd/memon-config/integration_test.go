@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // Integration tests: the real memon-config binary against moto, tables made

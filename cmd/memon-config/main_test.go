@@ -5,7 +5,7 @@ import (
 	"os/exec"
 	"testing"
 
-	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/internal/mototest"
 )
 
 // srv is the moto server the integration tests share; nil when moto_server

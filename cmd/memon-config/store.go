@@ -9,9 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // store is the part of dynamo.Store memon-config uses: commands see only

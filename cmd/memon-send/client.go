@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
-	"github.com/peerj/memon/pkg/queue"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // maxAttempts is the SDK retryer's attempts per call: enough to ride out a

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // options is the parsed command line.

@@ -22,7 +22,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/internal/mototest"
 )
 
 // These tests run the real, statically built binary against a private

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/queue"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // Exit statuses of a plain send (a wrapped command's own status wins).

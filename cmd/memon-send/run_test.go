@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/internal/queue"
 )
 
 // fakeSQS records what memon-send sends; its calls are function fields.

@@ -25,8 +25,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peerj/memon/pkg/mototest"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/settings"
 )
 
 // moduleRoot is the repository root as seen from this package's tests.

@@ -22,11 +22,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/peerj/memon/pkg/dynamo"
-	"github.com/peerj/memon/pkg/notify"
-	"github.com/peerj/memon/pkg/poller"
-	"github.com/peerj/memon/pkg/queue"
-	"github.com/peerj/memon/pkg/settings"
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/notify"
+	"github.com/peerj/memon/internal/poller"
+	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/internal/settings"
 )
 
 func main() {

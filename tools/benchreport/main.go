@@ -1,4 +1,4 @@
-// Command benchreport reads `go test -bench` output of pkg/poller's
+// Command benchreport reads `go test -bench` output of internal/poller's
 // benchmarks on stdin and prints MEMon's cost report: what a poll asks of
 // AWS as the table grows, what a backlog costs per ping, and from the
 // steady-state counts a modelled monthly bill. Used by `make bench`.

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/internal/queue"
 )
 
 // drain applies rounds of messages until the queue is seen empty or the

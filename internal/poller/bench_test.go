@@ -18,11 +18,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/mototest"
-	"github.com/peerj/memon/pkg/notify"
-	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/notify"
+	"github.com/peerj/memon/internal/queue"
 )
 
 // The benchmarks count what a poll asks of AWS — requests per service and

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/mototest"
+	"github.com/peerj/memon/internal/mototest"
 )
 
 func kinds(alerts []mototest.Alert) []string {

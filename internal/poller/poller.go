@@ -10,10 +10,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/peerj/memon/pkg/dynamo"
+	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
-	"github.com/peerj/memon/pkg/notify"
-	"github.com/peerj/memon/pkg/queue"
+	"github.com/peerj/memon/internal/notify"
+	"github.com/peerj/memon/internal/queue"
 )
 
 // Queue is the ping queue.
