@@ -25,8 +25,8 @@ import (
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // TestCfnLint runs cfn-lint on the synthesized templates. W3005 (a

@@ -20,8 +20,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // Context keys (`cdk deploy -c key=value`).

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // version is set at build time: -ldflags "-X main.version=v1.2.3".

@@ -10,8 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/peerj/memon/internal/dynamo"
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // store is the part of dynamo.Store memon-config uses: commands see only

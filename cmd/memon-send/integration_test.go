@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // These tests run the real, statically built binary against a private

@@ -12,9 +12,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // Exit statuses of a plain send (a wrapped command's own status wins).

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // fakeSQS records what memon-send sends; its calls are function fields.

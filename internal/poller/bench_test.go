@@ -19,10 +19,10 @@ import (
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/internal/dynamo"
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // The benchmarks count what a poll asks of AWS — requests per service and

@@ -10,8 +10,8 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // drain applies rounds of messages until the queue is seen empty or the

@@ -21,10 +21,10 @@ import (
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/internal/dynamo"
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 var srv *mototest.Server

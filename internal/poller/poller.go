@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/dynamo"
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // Queue is the ping queue.

@@ -11,8 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 func kinds(alerts []mototest.Alert) []string {

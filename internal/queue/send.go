@@ -12,8 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/peerj/memon/pkg/memon"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // SendAPI is the part of the SQS client the sender uses: exactly the two
