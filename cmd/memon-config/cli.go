@@ -63,9 +63,7 @@ func commands() []*command {
 
 func (a *app) run(ctx context.Context, args []string) int {
 	g := &globals{}
-	root := flag.NewFlagSet("memon-config", flag.ContinueOnError)
-	root.SetOutput(io.Discard)
-	g.register(root)
+	root := g.flags()
 	if err := root.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			a.rootUsage(a.stdout)
@@ -87,9 +85,9 @@ func (a *app) run(ctx context.Context, args []string) int {
 		if c.name != name {
 			continue
 		}
-		cl, err := c.parse(g, rest[1:])
+		cl, err := c.parse(root, g, rest[1:])
 		if errors.Is(err, flag.ErrHelp) {
-			c.usage(a.stdout, cl.fs)
+			c.usage(a.stdout)
 			return exitOK
 		}
 		if err != nil {
@@ -122,10 +120,12 @@ func (a *app) fail(err error) int {
 	return exitFailure
 }
 
-func (c *command) flagSet(g *globals) *flag.FlagSet {
+// flagSet is the command's own flags plus the global ones, which share the
+// root's flag.Values so that a global given before the verb is kept.
+func (c *command) flagSet(root *flag.FlagSet) *flag.FlagSet {
 	fs := flag.NewFlagSet("memon-config "+c.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	g.register(fs)
+	root.VisitAll(func(f *flag.Flag) { fs.Var(f.Value, f.Name, f.Usage) })
 	if c.flags != nil {
 		c.flags(fs)
 	}
@@ -134,8 +134,8 @@ func (c *command) flagSet(g *globals) *flag.FlagSet {
 
 // parse reads flags anywhere among the arguments (`set backup --period 1h`
 // as well as `set --period 1h backup`); "--" ends the flags.
-func (c *command) parse(g *globals, args []string) (*call, error) {
-	fs := c.flagSet(g)
+func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, error) {
+	fs := c.flagSet(root)
 	cl := &call{fs: fs, g: g, set: map[string]bool{}}
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -155,7 +155,11 @@ func (c *command) parse(g *globals, args []string) (*call, error) {
 		cl.args = append(cl.args, rest[0])
 		args = rest[1:]
 	}
-	fs.Visit(func(f *flag.Flag) { cl.set[f.Name] = true })
+	fs.Visit(func(f *flag.Flag) {
+		if root.Lookup(f.Name) == nil {
+			cl.set[f.Name] = true
+		}
+	})
 	return cl, nil
 }
 
@@ -185,14 +189,23 @@ func (cl *call) noArgs(cmd string) error {
 const envHelp = `Environment (used when the flag is not given):
   MEMON_TABLE           events table (default ` + settings.DefaultTable + `)
   MEMON_HISTORY_TABLE   history table (default ` + settings.DefaultHistoryTable + `)
-  MEMON_TOPIC_ARN       alerts topic (memon-config publishes nothing; accepted for symmetry)
   AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL and the rest of the standard AWS
   configuration (--region overrides AWS_REGION)
 `
 
-func (c *command) usage(w io.Writer, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "usage: memon-config %s %s\n\n%s\n\nFlags:\n", c.name, c.args, c.summary)
-	printFlags(w, fs)
+// usage lists the command's own flags; the global ones are named, not
+// repeated (memon-config --help describes them).
+func (c *command) usage(w io.Writer) {
+	fmt.Fprintf(w, "usage: memon-config [global flags] %s %s\n\n%s\n", c.name, c.args, c.summary)
+	if c.flags != nil {
+		own := flag.NewFlagSet(c.name, flag.ContinueOnError)
+		c.flags(own)
+		fmt.Fprintf(w, "\nFlags:\n")
+		printFlags(w, own)
+	}
+	var names []string
+	(&globals{}).flags().VisitAll(func(f *flag.Flag) { names = append(names, "--"+f.Name) })
+	fmt.Fprintf(w, "\nGlobal flags, before or after %s: %s (see memon-config --help)\n", c.name, strings.Join(names, ", "))
 	fmt.Fprintf(w, "\n%s", envHelp)
 }
 
@@ -201,10 +214,8 @@ func (a *app) rootUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstLine(c.summary))
 	}
-	fmt.Fprintf(w, "\nGlobal flags (also accepted after the command):\n")
-	fs := flag.NewFlagSet("memon-config", flag.ContinueOnError)
-	(&globals{}).register(fs)
-	printFlags(w, fs)
+	fmt.Fprintf(w, "\nGlobal flags (before or after the command):\n")
+	printFlags(w, (&globals{}).flags())
 	fmt.Fprintf(w, "\n%s\nRun memon-config COMMAND --help for a command's flags.\n", envHelp)
 }
 

@@ -378,3 +378,56 @@ func TestCLISeedItems(t *testing.T) {
 		t.Errorf("repaired: %v", h)
 	}
 }
+
+// TestCLIGlobalFlagsBeforeOrAfterTheVerb: a global flag edits the table and
+// region it names wherever it is typed; the environment only fills in what no
+// flag gave (#8 finding 1: --table before the verb used to be reset).
+func TestCLIGlobalFlagsBeforeOrAfterTheVerb(t *testing.T) {
+	production := newMoto(t) // the table the environment points at
+	staging := &moto{t: t, db: production.db, table: production.table + "-staging", history: production.history + "-staging", bin: production.bin}
+	staging.createTables() // the table the operator names
+	victim := func(m *moto) {
+		m.put(map[string]types.AttributeValue{
+			memon.AttrName: &types.AttributeValueMemberS{Value: "victim"},
+			memon.AttrType: &types.AttributeValueMemberS{Value: "memon"},
+		})
+	}
+	for _, args := range [][]string{
+		{"--table", staging.table, "delete", "victim"},
+		{"delete", "--table", staging.table, "victim"},
+		{"delete", "victim", "--table=" + staging.table},
+	} {
+		victim(staging)
+		victim(production)
+		// production.run puts MEMON_TABLE=production.table in the environment.
+		if code, out, errs := production.run(args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+		if staging.item("victim") != nil {
+			t.Errorf("%v: victim still in the table --table names", args)
+		}
+		if production.item("victim") == nil {
+			t.Errorf("%v: victim deleted from the table MEMON_TABLE names, not the one --table names", args)
+		}
+	}
+
+	// --region: a table that exists only in eu-west-1 is found only when
+	// --region reaches the store, before or after the verb.
+	ctx := context.Background()
+	cfg := srv.Config(ctx)
+	cfg.Region = "eu-west-1"
+	eu := &moto{t: t, db: dynamodb.NewFromConfig(cfg), table: staging.table + "-eu", history: staging.history + "-eu", bin: staging.bin}
+	eu.createTables()
+	for _, args := range [][]string{
+		{"--region", "eu-west-1", "--table", eu.table, "delete", "victim"},
+		{"delete", "--region", "eu-west-1", "--table", eu.table, "victim"},
+	} {
+		victim(eu)
+		if code, out, errs := production.run(args...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s%s", args, code, out, errs)
+		}
+		if eu.item("victim") != nil {
+			t.Errorf("%v: victim still in eu-west-1", args)
+		}
+	}
+}

@@ -141,7 +141,7 @@ func TestGlobalsResolve(t *testing.T) {
 	} {
 		g := &globals{table: tc.flag}
 		g.resolve(func(k string) string { return env[k] })
-		if g.table != tc.table || g.history != tc.history || g.topic != "arn:x" {
+		if g.table != tc.table || g.history != tc.history {
 			t.Errorf("%+v", g)
 		}
 	}
@@ -149,5 +149,28 @@ func TestGlobalsResolve(t *testing.T) {
 	g.resolve(func(string) string { return "" })
 	if g.table != "memon" || g.history != "memon-history" {
 		t.Errorf("defaults %+v", g)
+	}
+}
+
+// TestHelpListsGlobalFlagsOnce: the root help describes the global flags; a
+// command's help names them without repeating their descriptions; no flag
+// is offered that nothing reads.
+func TestHelpListsGlobalFlagsOnce(t *testing.T) {
+	t.Parallel()
+	root := runWith(t, newFake(), t0, "--help")
+	if n := strings.Count(root.stdout, "--table NAME"); n != 1 {
+		t.Errorf("root help describes --table %d times:\n%s", n, root.stdout)
+	}
+	for _, c := range commands() {
+		r := runWith(t, newFake(), t0, c.name, "--help")
+		if strings.Contains(r.stdout, "events table NAME") || strings.Contains(r.stdout, "--table NAME") {
+			t.Errorf("%s --help repeats the global flags:\n%s", c.name, r.stdout)
+		}
+		if !strings.Contains(r.stdout, "--history-table, --region, --table") {
+			t.Errorf("%s --help does not name the global flags:\n%s", c.name, r.stdout)
+		}
+	}
+	if strings.Contains(root.stdout, "--topic-arn") && !strings.Contains(root.stdout, "test-alert") {
+		t.Errorf("--topic-arn offered but nothing reads it:\n%s", root.stdout)
 	}
 }

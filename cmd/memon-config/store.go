@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -30,14 +31,19 @@ var _ store = (*dynamo.Store)(nil)
 
 // globals are the flags every command takes: where the tables are.
 type globals struct {
-	table, history, topic, region string
+	table, history, region string
 }
 
-func (g *globals) register(fs *flag.FlagSet) {
+// flags defines the global flags once, on their own set. Commands accept them
+// after the verb too by sharing these very flag.Values (see command.flagSet):
+// defining them a second time would reset what was typed before the verb.
+func (g *globals) flags() *flag.FlagSet {
+	fs := flag.NewFlagSet("memon-config", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	fs.StringVar(&g.table, "table", "", "events table `NAME` (env "+settings.EnvTable+", default "+settings.DefaultTable+")")
 	fs.StringVar(&g.history, "history-table", "", "history table `NAME` (env "+settings.EnvHistoryTable+", default "+settings.DefaultHistoryTable+")")
-	fs.StringVar(&g.topic, "topic-arn", "", "alerts topic `ARN` (env "+settings.EnvTopicARN+"; unused by memon-config)")
 	fs.StringVar(&g.region, "region", "", "AWS `REGION` (env AWS_REGION or the AWS_PROFILE profile's region)")
+	return fs
 }
 
 // resolve fills what the flags left empty from the environment, then the
@@ -45,7 +51,6 @@ func (g *globals) register(fs *flag.FlagSet) {
 func (g *globals) resolve(env settings.Lookup) {
 	g.table = settings.First(g.table, env(settings.EnvTable), settings.DefaultTable)
 	g.history = settings.First(g.history, env(settings.EnvHistoryTable), settings.DefaultHistoryTable)
-	g.topic = settings.First(g.topic, env(settings.EnvTopicARN))
 }
 
 // openDynamo builds the real store from the standard AWS configuration
