@@ -46,7 +46,7 @@ func runHistory(a *app, ctx context.Context, cl *call) error {
 		return err
 	}
 	if len(recs) == 0 {
-		fmt.Fprintf(a.stdout, "no history for %s in the last %s\n", name, memon.FormatDuration(since))
+		fmt.Fprintf(a.stdout, "no history for %s in the last %s\n", memon.SingleLine(name), memon.FormatDuration(since))
 		return nil
 	}
 	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
@@ -56,7 +56,7 @@ func runHistory(a *app, ctx context.Context, cl *call) error {
 		if r.From != "" {
 			change = string(r.From) + " → " + change
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), cell(change), orDash(string(r.Kind)), cell(r.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(change), orDash(string(r.Kind)), memon.SingleLine(r.Reason))
 	}
 	return tw.Flush()
 }

@@ -55,12 +55,12 @@ func toHTMLRow(l dynamo.Listed, now time.Time) htmlRow {
 		ev = &memon.Event{}
 	}
 	r := htmlRow{
-		Name: ev.Name, Status: statusText(l), Description: ev.Description, Missed: ev.ErrorCount,
+		Name: memon.SingleLine(ev.Name), Status: statusText(l), Description: memon.SingleLine(ev.Description), Missed: ev.ErrorCount,
 		LastSuccess: when(ev.LastSuccessTime, now), Deadline: when(deadline(l), now),
 		Class: string(ev.Status()),
 	}
 	if l.Err != nil {
-		r.Problem, r.Class, r.Schedule = l.Err.Error(), "unusable", "-"
+		r.Problem, r.Class, r.Schedule = memon.SingleLine(l.Err.Error()), "unusable", "-"
 	} else {
 		r.Schedule = scheduleText(ev)
 	}

@@ -107,7 +107,7 @@ func TestHistory(t *testing.T) {
 	if f.calls[len(f.calls)-1] != "History backup 2024-04-30T10:00:00Z" {
 		t.Errorf("calls %v", f.calls)
 	}
-	for _, w := range []string{"2024-05-01 08:00:00  up → down", "down   no run by then", "down → paused", "-      paused by memon-config"} {
+	for _, w := range []string{"2024-05-01 08:00:00  up → down", `down   no run\nby then`, "down → paused", "-      paused by memon-config"} {
 		if !strings.Contains(r.stdout, w) {
 			t.Errorf("history lacks %q:\n%s", w, r.stdout)
 		}

@@ -142,6 +142,9 @@ func parseSet(name string, v map[string]string) (*setRequest, error) {
 	}
 	if has("description") {
 		d := v["description"]
+		if memon.SingleLine(d) != d {
+			bad(flagError("description", d, "control characters (line breaks, tabs, escape sequences) are not allowed: give one line of plain text"))
+		}
 		r.description = &d
 	}
 	if has("initial-date") {

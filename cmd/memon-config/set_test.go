@@ -41,6 +41,8 @@ func TestSetRejectsBadInputBeforeAnyStoreCall(t *testing.T) {
 		{"unknown flag", []string{"--perod", "1h"}, []string{"-perod", "--help"}},
 		{"flag without value", []string{"--period"}, []string{"-period", "needs an argument"}},
 		{"two names", []string{"other", "--period", "1h"}, []string{"too many arguments", "one EVENT"}},
+		{"escape in description", []string{"--period", "1h", "--description", "ok\x1b[2Jgone"}, []string{"--description", `"ok\x1b[2Jgone"`, "control characters"}},
+		{"line break in description", []string{"--period", "1h", "--description", "a\nWhat happened: x"}, []string{"--description", "one line of plain text"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -85,13 +84,8 @@ func writeTable(w io.Writer, ls []dynamo.Listed, now time.Time) error {
 		if l.Err != nil {
 			schedule, desc = "-", l.Err.Error()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", cell(ev.Name), statusText(l), schedule,
-			when(ev.LastSuccessTime, now), when(deadline(l), now), ev.ErrorCount, cell(desc))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", memon.SingleLine(ev.Name), statusText(l), memon.SingleLine(schedule),
+			when(ev.LastSuccessTime, now), when(deadline(l), now), ev.ErrorCount, memon.SingleLine(desc))
 	}
 	return tw.Flush()
-}
-
-// cell keeps a value on one line and out of the column separators.
-func cell(s string) string {
-	return strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(s)
 }

@@ -49,16 +49,19 @@ func Subject(kind AlertKind, name string) string {
 }
 
 // Render builds an alert for an event, from its state after the transition.
+// Every value that came from a sender or an operator is one SingleLine row;
+// the job's output is a quoted block; the body ends with what to type next.
 func Render(kind AlertKind, ev *Event, reason string) Alert {
 	loc := ev.Schedule.Location()
+	name := SingleLine(ev.Name)
 	var b strings.Builder
-	fmt.Fprintf(&b, "MEMon Alert\n-----------\n%s: %s\n\n", subjectWord[kind], ev.Name)
+	fmt.Fprintf(&b, "MEMon Alert\n-----------\n%s: %s\n\n", subjectWord[kind], name)
 	if ev.Description != "" {
-		fmt.Fprintf(&b, "%s: %s\n\n", ev.Name, ev.Description)
+		fmt.Fprintf(&b, "%s: %s\n\n", name, SingleLine(ev.Description))
 	}
 	row := func(label, value string) {
 		if value != "" {
-			fmt.Fprintf(&b, "%-14s %s\n", label+":", value)
+			fmt.Fprintf(&b, "%-14s %s\n", label+":", SingleLine(value))
 		}
 	}
 	row("What happened", reason)
@@ -69,8 +72,8 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 		row("Last failure", bothZones(ev.LastFailTime, loc))
 	}
 	if ev.ErrorCount > 0 {
-		// The first deadline missed, in both zones: the reason has it in
-		// UTC only, and a person thinks in the job's zone.
+		// The first deadline missed, in both zones: a person thinks in the
+		// job's zone.
 		row("Missed since", bothZones(ev.NextBlockTime, loc))
 	}
 	row("Next deadline", bothZones(ev.Deadline(), loc))
@@ -87,19 +90,36 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 		row("Host", ev.LastHost)
 		row("Run id", ev.LastRunID)
 		if ev.LastMessage != "" {
-			fmt.Fprintf(&b, "\nMessage:\n%s\n", indent(ev.LastMessage))
+			fmt.Fprintf(&b, "\nJob output (its last %d KB at most, quoted as the job sent it):\n%s\n", MaxMessageLen/1024, quoteBlock(ev.LastMessage))
 		}
 	}
-	b.WriteString("--\nMEMon\n")
+	b.WriteString(nextSteps(ev.Name))
 	return Alert{Kind: kind, Event: ev.Name, Subject: Subject(kind, ev.Name), Body: b.String()}
 }
 
-// ConfigAlert reports a ping that names no event, or an unusable item.
+// nextSteps ends every event's alert: the commands to silence it or look at
+// it, ready to paste.
+func nextSteps(name string) string {
+	n := ShellWord(name)
+	return fmt.Sprintf("\nPause alerts:  memon-config pause %s\nSee details:   memon-config show %s\n--\nMEMon\n", n, n)
+}
+
+// ShellWord is name as one shell word: bare when it is made of the
+// characters memon-send allows, else single-quoted (and SingleLine'd).
+func ShellWord(name string) string {
+	if ValidateName(name) == nil {
+		return name
+	}
+	return "'" + strings.ReplaceAll(SingleLine(name), "'", `'\''`) + "'"
+}
+
+// ConfigAlert reports a ping that names no event, or an unusable item. The
+// name and problem come from a sender: each stays on its own line.
 func ConfigAlert(name, problem string) Alert {
 	body := fmt.Sprintf("MEMon Alert\n-----------\nConfig: %s has a configuration error\n\n%s\n\n"+
 		"The ping stays in the queue and moves to the dead-letter queue after a few tries;\n"+
 		"fix the event (memon-config set %s ...) and redrive the dead-letter queue to keep it.\n--\nMEMon\n",
-		name, problem, name)
+		SingleLine(name), SingleLine(problem), ShellWord(name))
 	return Alert{Kind: KindConfig, Event: name, Subject: Subject(KindConfig, name), Body: body}
 }
 
@@ -115,13 +135,18 @@ func bothZones(t time.Time, loc *time.Location) string {
 	if t.IsZero() {
 		return ""
 	}
-	s := t.UTC().Format("2006-01-02 15:04:05 UTC")
+	s := FormatTime(t)
 	if loc != time.UTC {
 		s += " (" + t.In(loc).Format("2006-01-02 15:04:05 MST") + " " + loc.String() + ")"
 	}
 	return s
 }
 
-func indent(s string) string {
-	return "  " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ")
+// TimeLayout is the one way alerts write a time.
+const TimeLayout = "2006-01-02 15:04:05 UTC"
+
+// FormatTime writes t in UTC as TimeLayout: every time in an alert body,
+// the reason ("What happened") included, reads the same way.
+func FormatTime(t time.Time) string {
+	return t.UTC().Format(TimeLayout)
 }

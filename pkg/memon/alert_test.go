@@ -73,7 +73,7 @@ func TestRenderBodies(t *testing.T) {
 		"Missed since:  2025-06-02 06:30:00 UTC (2025-06-02 02:30:00 EDT America/New_York)\n",
 		"Next deadline: 2025-06-05 06:30:00 UTC (2025-06-05 02:30:00 EDT America/New_York)\n",
 		"Missed runs:   3\n",
-		"What happened: no successful run by 2025-06-02T06:50:00Z (deadline 2025-06-02T06:30:00Z + grace 20m); 3 missed\n",
+		"What happened: no successful run by 2025-06-02 06:50:00 UTC (deadline 2025-06-02 06:30:00 UTC + grace 20m); 3 missed\n",
 	} {
 		if !strings.Contains(down, want) {
 			t.Errorf("DOWN body lacks %q:\n%s", want, down)
@@ -95,7 +95,7 @@ func TestRenderBodies(t *testing.T) {
 		"Duration:      2m0s\n",
 		"Host:          etl-1\n",
 		"Run id:        run-9\n",
-		"\nMessage:\n  killed\n  out of memory\n--\nMEMon\n",
+		"\nJob output (its last 4 KB at most, quoted as the job sent it):\n  | killed\n  | out of memory\n\nPause alerts:  memon-config pause etl\nSee details:   memon-config show etl\n--\nMEMon\n",
 	} {
 		if !strings.Contains(failed, want) {
 			t.Errorf("FAILED body lacks %q:\n%s", want, failed)

@@ -81,7 +81,7 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 			tr = ev.transition(t, from, Up, "a successful run arrived after the event was down", KindUp)
 		case overdue:
 			tr = ev.transition(t, from, Up, fmt.Sprintf("ran %s after its deadline %s, before any DOWN alert",
-				FormatDuration(t.Sub(deadline).Round(time.Second)), deadline.Format(time.RFC3339)), KindLate)
+				FormatDuration(t.Sub(deadline).Round(time.Second)), FormatTime(deadline)), KindLate)
 		case from == New:
 			tr = ev.transition(t, from, Up, "first run", "")
 		default:
@@ -148,7 +148,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 	ev.ErrorCount += missed
 	ev.State = Down
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
-		due.Format(time.RFC3339), pending.Format(time.RFC3339),
+		FormatTime(due), FormatTime(pending),
 		FormatDuration(ev.Grace), ev.ErrorCount)
 	kind := KindDown
 	if before >= ev.maxAlerts() {
