@@ -57,12 +57,16 @@ type Ping struct {
 	RunID      string
 	Host       string
 	Message    string
+	Source     string // "" from memon-send; the EventBridge source ("aws.batch") for an AWS job event
 }
 
 // ValidateName enforces the event-name rule the sender checks before it
 // sends: 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +.
 func ValidateName(name string) error {
 	const rule = "an event name is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +"
+	if IsAWSName(name) {
+		return validateAWSName(name) // AWS's own resource names: see awsevents.go
+	}
 	if name == "" || len(name) > MaxNameLen {
 		return invalid("name", name, rule)
 	}
@@ -80,6 +84,9 @@ func ValidateName(name string) error {
 // acceptName is the poller's looser rule: items written by memon.py may have
 // any printable name, so anything printable and short enough is processed.
 func acceptName(name string) error {
+	if IsAWSName(name) {
+		return validateAWSName(name)
+	}
 	if name == "" || len(name) > 255 || !utf8.ValidString(name) {
 		return invalid("name", truncate(name, 40), "want a non-empty printable name of at most 255 bytes")
 	}
