@@ -67,7 +67,7 @@ func (cl *call) values() map[string]string {
 
 // parseSet validates every flag of `set` without reading the store; all the
 // problems are reported together.
-func parseSet(name string, v map[string]string) (*setRequest, error) {
+func parseSet(name string, v map[string]string, now time.Time) (*setRequest, error) {
 	r := &setRequest{name: name}
 	var errs []error
 	bad := func(err error) { errs = append(errs, asFlag(err)) }
@@ -122,7 +122,11 @@ func parseSet(name string, v map[string]string) (*setRequest, error) {
 	}
 	if has("cron") {
 		r.cron = strings.TrimSpace(v["cron"])
-		if _, err := memon.NewSchedule(memon.Cron, 0, r.cron, ""); err != nil {
+		s, err := memon.NewSchedule(memon.Cron, 0, r.cron, "")
+		if err == nil {
+			err = s.CheckFires(now)
+		}
+		if err != nil {
 			bad(err)
 		}
 	}
@@ -301,7 +305,7 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	req, err := parseSet(name, cl.values())
+	req, err := parseSet(name, cl.values(), a.now())
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ func TestSetRejectsBadInputBeforeAnyStoreCall(t *testing.T) {
 		{"period over a year", []string{"--period", "367d"}, []string{"--period", `"367d"`, "at most 366d"}},
 		{"malformed period", []string{"--period", "soon"}, []string{"--period", `"soon"`, "Go duration (90s, 1h30m)"}},
 		{"bad cron", []string{"--cron", "61 * * * *"}, []string{"--cron", `"61 * * * *"`, "five fields"}},
+		{"cron never fires", []string{"--cron", "0 0 30 2 *"}, []string{"--cron", `"0 0 30 2 *"`, "never fires in the next 5 years"}},
 		{"cron @every", []string{"--cron", "@every 5m"}, []string{"--cron", `"@every 5m"`, "use --period"}},
 		{"unknown zone", []string{"--period", "1h", "--tz", "Mars/Olympus"}, []string{"--tz", `"Mars/Olympus"`, "IANA time zone"}},
 		{"malformed date", []string{"--period", "1h", "--initial-date", "01/05/2024"}, []string{"--initial-date", `"01/05/2024"`, "YYYY-MM-DD"}},

@@ -264,3 +264,21 @@ func (s Schedule) initial(t time.Time) (time.Time, time.Time) {
 	}
 	return t.Add(-s.Period), t
 }
+
+// FiringHorizon is how far ahead a cron schedule must fire to be accepted:
+// the cron library looks no further, and a job that runs less often than
+// that is not one MEMon can watch.
+const FiringHorizon = 5 * 365 * day
+
+// CheckFires refuses a cron schedule with no firing within FiringHorizon of
+// now ("0 0 30 2 *": 30 February never comes). Such an event would never be
+// watched again after its first run.
+func (s Schedule) CheckFires(now time.Time) error {
+	if s.Kind != Cron {
+		return nil
+	}
+	if n := s.nextFire(now); n.IsZero() || n.Sub(now) > FiringHorizon {
+		return invalid("cron", s.Expr, "it never fires in the next 5 years (a day that does not exist in that month, such as 30 February?): give an expression that fires, e.g. \"0 0 28 2 *\"")
+	}
+	return nil
+}
