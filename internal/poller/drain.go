@@ -93,8 +93,16 @@ func (p *Poller) receiveRound(ctx context.Context, stop time.Time) ([]queue.Rece
 func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary) map[string]bool {
 	byName := map[string][]memon.Ping{}
 	msgsOf := map[string][]queue.Received{}
+	var deletable []queue.Received
 	for _, m := range msgs {
-		ping, err := memon.DecodeMessage(m.Body, m.SentAt)
+		ping, err := memon.DecodeBody(m.Body, m.SentAt)
+		if errors.Is(err, memon.ErrAWSIgnored) {
+			// An AWS event that ends no run (MEMon's rules send none, a
+			// broader rule of the user's may): nothing to keep.
+			sum.AWSIgnored++
+			deletable = append(deletable, m)
+			continue
+		}
 		if err != nil {
 			// Left in the queue: after the redrive limit it moves to the
 			// dead-letter queue, where a person can read it.
@@ -107,9 +115,8 @@ func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary)
 	}
 
 	var (
-		mu        sync.Mutex
-		held      = map[string]bool{}
-		deletable []queue.Received
+		mu   sync.Mutex
+		held = map[string]bool{}
 	)
 	var g errgroup.Group
 	g.SetLimit(p.cfg.Workers)
@@ -164,6 +171,11 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		return true
 	})
 	switch {
+	case errors.Is(err, memon.ErrNotFound) && allFromAWS(pings):
+		// AWS reports every job of the account; only the configured
+		// ones are watched. Counted, never a CONFIG alert or a dead letter.
+		sum.add(func(s *Summary) { s.AWSUnconfigured += len(pings) })
+		return true
 	case errors.Is(err, memon.ErrNotFound):
 		p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
 		return false
@@ -181,5 +193,15 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 	}
 	sum.add(func(s *Summary) { s.Updated++ })
 	p.deliver(ctx, ev, claimed, sum)
+	return true
+}
+
+// allFromAWS is true when every ping came from an AWS job event.
+func allFromAWS(pings []memon.Ping) bool {
+	for _, p := range pings {
+		if p.Source == "" {
+			return false
+		}
+	}
 	return true
 }

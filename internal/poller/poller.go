@@ -111,6 +111,10 @@ type Summary struct {
 	ReconcileRan  bool
 	DurationMilli int64
 
+	// AWS job events (EventBridge) dropped on purpose.
+	AWSUnconfigured int // for names not configured as events
+	AWSIgnored      int // states that end no run
+
 	mu sync.Mutex
 }
 
@@ -127,6 +131,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
 		slog.Int("reconciled", s.Reconciled),
+		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
 		slog.Int64("duration_ms", s.DurationMilli),
 	)
