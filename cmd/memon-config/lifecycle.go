@@ -64,7 +64,7 @@ func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) err
 		if enable {
 			ev.Resume(a.now())
 		} else {
-			ev.Enabled = false
+			ev.Pause(a.now())
 		}
 		return st.Save(ctx, ev)
 	})

@@ -263,7 +263,7 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, loca
 	}
 	if r.enabled != nil {
 		if !*r.enabled {
-			ev.Enabled = false
+			ev.Pause(now)
 		} else if !ev.Enabled {
 			ev.Resume(now)
 		}

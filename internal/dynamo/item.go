@@ -153,6 +153,8 @@ func decodeEvent(item Item) (*memon.Event, error) {
 		ev.LastExitCode = &code
 	}
 	ev.State = decodeState(r, ev)
+	ev.Today = decodeToday(r)
+	ev.DownSince, ev.PausedSince = r.time(memon.AttrDownSince), r.time(memon.AttrPausedSince)
 	ev.Outbox = decodeOutbox(r, name)
 	if r.err != nil {
 		return ev, fmt.Errorf("event %q: %w", name, r.err)
@@ -336,6 +338,9 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	putTime(memon.AttrLastFailTime, ev.LastFailTime)
 	putTime(memon.AttrLastPingTime, ev.LastPingTime)
 	putTime(memon.AttrLastClientTime, ev.LastClientTime)
+	putTime(memon.AttrDownSince, ev.DownSince)
+	putTime(memon.AttrPausedSince, ev.PausedSince)
+	put(memon.AttrToday, &types.AttributeValueMemberM{Value: encodeCounts(ev.Today)}, ev.Today.Day != "")
 	if ev.LastExitCode != nil {
 		set[memon.AttrLastExitCode] = numAV(float64(*ev.LastExitCode))
 	} else {

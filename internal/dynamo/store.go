@@ -28,6 +28,7 @@ type API interface {
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	Scan(ctx context.Context, in *dynamodb.ScanInput, optFns ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
+	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
 }
 
 var _ API = (*dynamodb.Client)(nil)
@@ -119,22 +120,28 @@ func (s *Store) write(ctx context.Context, ev *memon.Event, cond string, lost er
 	if len(rems) > 0 {
 		expr += " REMOVE " + strings.Join(rems, ", ")
 	}
-	_, err := s.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+	update := &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,
 		Key:                       key(ev.Name),
 		UpdateExpression:          &expr,
 		ConditionExpression:       &cond,
 		ExpressionAttributeNames:  names,
 		ExpressionAttributeValues: values,
-	})
-	var ccf *types.ConditionalCheckFailedException
-	if errors.As(err, &ccf) {
+	}
+	var err error
+	if len(ev.ClosedDays) > 0 {
+		err = s.writeWithDays(ctx, ev, update)
+	} else {
+		_, err = s.db.UpdateItem(ctx, update)
+	}
+	if isConditionFailed(err) {
 		return fmt.Errorf("save event %q: %w", ev.Name, lost)
 	}
 	if err != nil {
 		return fmt.Errorf("save event %q: %w", ev.Name, err)
 	}
 	ev.Version++
+	ev.ClosedDays = nil
 	return nil
 }
 

@@ -72,10 +72,12 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 	if p.Signal == Fail {
 		ev.LastFailTime = t
 		ev.State = Down
+		ev.countOutcome(p, failReason(p), false)
 		tr = ev.transition(t, from, Down, failReason(p), KindFailed)
 	} else {
 		ev.LastSuccessTime = t
 		ev.State = Up
+		ev.countOutcome(p, "", overdue && from != Down)
 		switch {
 		case from == Down:
 			tr = ev.transition(t, from, Up, "a successful run arrived after the event was down", KindUp)
@@ -147,6 +149,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 	from := ev.state()
 	ev.ErrorCount += missed
 	ev.State = Down
+	ev.countMissed(due, now, missed)
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
 		FormatTime(due), FormatTime(pending),
 		FormatDuration(ev.Grace), ev.ErrorCount)

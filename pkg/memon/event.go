@@ -46,6 +46,16 @@ type Event struct {
 	LastHost        string
 	LastDuration    time.Duration
 
+	// Today's counters, and when the open downtime or pause began (zero
+	// when none is open): see counters.go.
+	Today       DayCounts
+	DownSince   time.Time
+	PausedSince time.Time
+	// ClosedDays are finished days not yet in the history table: the store
+	// writes them as daily records in the same transaction as the item, and
+	// empties this. Never stored on the item.
+	ClosedDays []DayCounts
+
 	// Outbox holds transitions decided but not yet delivered (alert
 	// published and history written). It is stored with the state in the
 	// same conditional write, so a decision is never lost between the two.
@@ -138,6 +148,9 @@ func (ev *Event) Rearm(now time.Time) {
 // Resume enables the event. A deadline that passed while it was paused is
 // re-armed from now, so a pause never ends in an immediate DOWN.
 func (ev *Event) Resume(now time.Time) {
+	if !ev.Enabled {
+		ev.unpause(now)
+	}
 	ev.Enabled = true
 	if due := ev.dueAt(); !due.IsZero() && !due.After(now) {
 		ev.Rearm(now)

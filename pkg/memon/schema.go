@@ -32,6 +32,25 @@ const (
 	AttrLastHost        = "LastHost"        // S
 	AttrLastDuration    = "LastDuration"    // N seconds
 	AttrLastClientTime  = "LastClientTime"  // N, the sender's own clock, display only
+	AttrToday           = "Today"           // M, today's counters (the Count* keys below)
+	AttrDownSince       = "DownSince"       // N, when the open downtime began; absent when up or paused
+	AttrPausedSince     = "PausedSince"     // N, when the open pause began; absent when enabled
+
+	// Counters: keys of the item's Today map, and attributes of a daily
+	// record in the history table. Zero counts are left out.
+	CountDay            = "Day"            // S, UTC day 2006-01-02
+	CountRuns           = "Runs"           // N
+	CountFailures       = "Failures"       // N
+	CountLate           = "Late"           // N
+	CountMissed         = "Missed"         // N, missed periods
+	CountOverruns       = "Overruns"       // N
+	CountDowntime       = "Downtime"       // N seconds down while watched
+	CountPaused         = "Paused"         // N seconds paused
+	CountDurationSum    = "DurationSum"    // N seconds
+	CountDurationRuns   = "DurationRuns"   // N, runs with a known duration
+	CountDurationMax    = "DurationMax"    // N seconds
+	CountLastFailTime   = "LastFailTime"   // N epoch seconds
+	CountLastFailReason = "LastFailReason" // S
 
 	// DueIndex is the sparse global secondary index (hash Type, range
 	// AlertAt, keys only) through which a poll reads only the events due.
@@ -46,6 +65,11 @@ const (
 	HistReason    = "Reason"
 	HistKind      = "Kind"
 	HistExpiresAt = "ExpiresAt"
+
+	// HistDayPrefix starts a daily record's range key: "#day 2026-11-24".
+	// '#' sorts before every digit, so a query for transitions since a
+	// time (Time >= "2026-...") never returns daily records.
+	HistDayPrefix = "#day "
 )
 
 // HistoryTimeLayout formats the history table's range key.
