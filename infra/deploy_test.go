@@ -108,6 +108,7 @@ type stackOutputs struct {
 	TableName          string
 	HistoryTableName   string
 	TopicArn           string
+	AlarmTopicArn      string
 	SenderPolicyArn    string
 	PollerFunctionName string
 }
@@ -171,7 +172,7 @@ func TestDeployToMoto(t *testing.T) {
 	for name, v := range map[string]string{
 		"QueueUrl": out.QueueURL, "DeadLetterQueueUrl": out.DeadLetterQueueURL, "TableName": out.TableName,
 		"HistoryTableName": out.HistoryTableName, "TopicArn": out.TopicArn, "SenderPolicyArn": out.SenderPolicyArn,
-		"PollerFunctionName": out.PollerFunctionName,
+		"PollerFunctionName": out.PollerFunctionName, "AlarmTopicArn": out.AlarmTopicArn,
 	} {
 		if v == "" {
 			t.Errorf("output %s is empty", name)

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
@@ -27,7 +28,7 @@ import (
 // Context keys (`cdk deploy -c key=value`).
 const (
 	CtxPrefix        = "prefix"        // resource name prefix, default "memon"
-	CtxEmail         = "email"         // optional e-mail subscription to the topic
+	CtxEmail         = "email"         // optional e-mail subscription to the alert and alarm topics
 	CtxAdoptTable    = "adoptTable"    // "true": synthesize only the events table, for `cdk import` (ADOPT.md)
 	CtxPollerCodeDir = "pollerCodeDir" // use this directory (with bootstrap) instead of building the poller
 )
@@ -52,7 +53,7 @@ type MEMonStackProps struct {
 	// Prefix names every resource (queue <prefix>, <prefix>-dlq, table
 	// <prefix>, ...). Default: context "prefix", else "memon".
 	Prefix string
-	// Email, when set, subscribes this address to the alert topic.
+	// Email, when set, subscribes this address to the alert and alarm topics.
 	Email string
 	// AdoptTable synthesizes only the events table, shaped like the table
 	// memon.py created, so `cdk import` can adopt it (see ADOPT.md).
@@ -116,7 +117,9 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	m := &memonStack{stack: stack, prefix: p.Prefix}
 	m.queues()
 	m.tables()
-	m.topic(p.Email)
+	m.topic()
+	m.alarmTopic()
+	m.subscribe(p.Email)
 	m.poller(p.PollerCodeDir)
 	m.alarms()
 	m.senderPolicy()
@@ -131,6 +134,7 @@ type memonStack struct {
 	events  awsdynamodb.Table
 	history awsdynamodb.Table
 	alerts  awssns.Topic
+	alarmTo awssns.Topic // where the CloudWatch alarms go: never the alert topic they watch
 	fn      awslambda.Function
 	role    awsiam.Role
 }
@@ -153,6 +157,9 @@ func (m *memonStack) queues() {
 			Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
 			EnforceSSL:      jsii.Bool(true),
 			RetentionPeriod: awscdk.Duration_Days(jsii.Number(retentionDays)),
+			// What the decoder accepts and no more: a sender cannot make
+			// the poller read a larger message (SQS's own limit is 1 MiB).
+			MaxMessageSizeBytes: jsii.Number(memon.MaxMessageBody),
 		}
 	}
 	m.dlq = awssqs.NewQueue(m.stack, jsii.String("DeadLetterQueue"), common("-dlq"))
@@ -246,30 +253,52 @@ func (m *memonStack) tables() {
 	output(m.stack, "HistoryTableName", "history table: MEMON_HISTORY_TABLE", m.history.TableName())
 }
 
-// topic: the alert topic, TLS-only, publishable by this account's CloudWatch
-// alarms. Deliberately not KMS-encrypted (see the suppression).
-func (m *memonStack) topic(email string) {
+// topic: the alert topic, TLS-only and encrypted under the AWS-managed SNS
+// key (free): failure alerts carry job output. CloudWatch alarms cannot
+// publish to a topic under that key, and must not anyway: they watch this
+// topic and go to their own (alarmTopic).
+func (m *memonStack) topic() {
 	m.alerts = awssns.NewTopic(m.stack, jsii.String("Topic"), &awssns.TopicProps{
 		TopicName:   m.name(""),
 		DisplayName: jsii.String("MEMon"),
 		EnforceSSL:  jsii.Bool(true),
+		MasterKey:   awskms.Alias_FromAliasName(m.stack, jsii.String("SnsManagedKey"), jsii.String("alias/aws/sns")),
 	})
-	m.alerts.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+	output(m.stack, "TopicArn", "alert topic: MEMON_TOPIC_ARN", m.alerts.TopicArn())
+}
+
+// alarmTopic: where the CloudWatch alarms report, apart from the alert topic
+// so that a broken alert topic is still heard. TLS-only, publishable by this
+// account's CloudWatch alarms only. Alarms carry no job output.
+func (m *memonStack) alarmTopic() {
+	m.alarmTo = awssns.NewTopic(m.stack, jsii.String("AlarmTopic"), &awssns.TopicProps{
+		TopicName:   m.name("-alarms"),
+		DisplayName: jsii.String("MEMon alarms"),
+		EnforceSSL:  jsii.Bool(true),
+	})
+	m.alarmTo.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Sid:        jsii.String("AllowCloudWatchAlarms"),
 		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String("cloudwatch.amazonaws.com"), nil)},
 		Actions:    jsii.Strings("sns:Publish"),
-		Resources:  &[]*string{m.alerts.TopicArn()},
+		Resources:  &[]*string{m.alarmTo.TopicArn()},
 		Conditions: &map[string]any{
 			"StringEquals": map[string]any{"aws:SourceAccount": m.stack.Account()},
 		},
 	}))
-	if email != "" {
-		m.alerts.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
-	}
 	// No finding in cdk-nag 2.38's AwsSolutions, kept for the packs that still have it.
-	suppress(m.alerts, "Alerts carry event names only; CloudWatch alarms cannot publish to a topic under the "+
-		"AWS-managed SNS key and a customer-managed KMS key costs $1/month, over MEMon's budget. TLS is enforced.", "SNS2")
-	output(m.stack, "TopicArn", "alert topic: MEMON_TOPIC_ARN", m.alerts.TopicArn())
+	suppress(m.alarmTo, "CloudWatch alarms cannot publish to a topic under the AWS-managed SNS key and a "+
+		"customer-managed KMS key costs $1/month, over MEMon's budget. Alarms carry alarm names only; TLS is enforced.", "SNS2")
+	output(m.stack, "AlarmTopicArn", "CloudWatch alarms about MEMon itself", m.alarmTo.TopicArn())
+}
+
+// subscribe sends both the alerts and the alarms to an e-mail address.
+func (m *memonStack) subscribe(email string) {
+	if email == "" {
+		return
+	}
+	for _, t := range []awssns.Topic{m.alerts, m.alarmTo} {
+		t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
 }
 
 // poller: the Lambda, its least-privilege role, log group and schedule.
@@ -284,7 +313,7 @@ func (m *memonStack) poller(codeDir string) {
 		Description: jsii.String("MEMon poller: drain the queue, keep event state, publish alerts"),
 	})
 	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueIndex)})
-	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"}, m.queue.QueueArn())
+	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"}, m.events.TableArn())
 	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
 	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, m.history.TableArn())
@@ -302,9 +331,12 @@ func (m *memonStack) poller(codeDir string) {
 		MemorySize:                   jsii.Number(pollerMemoryMB),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pollerTimeoutSeconds)),
 		ReservedConcurrentExecutions: jsii.Number(1),
-		LoggingFormat:                awslambda.LoggingFormat_JSON,
-		LogGroup:                     logGroup,
-		Role:                         m.role,
+		// A failed poll is not retried by Lambda either: the next minute's
+		// poll does the work, and a retry would only double the error count.
+		RetryAttempts: jsii.Number(0),
+		LoggingFormat: awslambda.LoggingFormat_JSON,
+		LogGroup:      logGroup,
+		Role:          m.role,
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:     m.queue.QueueUrl(),
 			settings.EnvTable:        m.events.TableName(),
@@ -333,7 +365,8 @@ func (m *memonStack) allow(actions []string, resource *string) {
 	}))
 }
 
-// alarms: built-in metrics only, each alarming (and clearing) to the topic.
+// alarms: built-in metrics only, each alarming (and clearing) to the alarm
+// topic, including the alert topic's own failed deliveries.
 func (m *memonStack) alarms() {
 	minute := awscdk.Duration_Minutes(jsii.Number(1))
 	five := awscdk.Duration_Minutes(jsii.Number(5))
@@ -349,6 +382,9 @@ func (m *memonStack) alarms() {
 	m.alarm("QueueBacklog", "-queue-backlog", "the oldest ping has waited over 5 minutes",
 		m.queue.MetricApproximateAgeOfOldestMessage(&awscloudwatch.MetricOptions{Period: minute, Statistic: jsii.String("Maximum")}),
 		oldestMessageSeconds, awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD, awscloudwatch.TreatMissingData_NOT_BREACHING)
+	m.alarm("AlertDeliveryFailed", "-alert-delivery-failed", "the alert topic failed to deliver alerts to a subscriber",
+		m.alerts.MetricNumberOfNotificationsFailed(&awscloudwatch.MetricOptions{Period: five, Statistic: jsii.String("Sum")}),
+		1, awscloudwatch.ComparisonOperator_GREATER_THAN_OR_EQUAL_TO_THRESHOLD, awscloudwatch.TreatMissingData_NOT_BREACHING)
 }
 
 func (m *memonStack) alarm(id, suffix, description string, metric awscloudwatch.Metric, threshold float64,
@@ -361,7 +397,7 @@ func (m *memonStack) alarm(id, suffix, description string, metric awscloudwatch.
 		ComparisonOperator: op,
 		TreatMissingData:   missing,
 	})
-	action := awscloudwatchactions.NewSnsAction(m.alerts)
+	action := awscloudwatchactions.NewSnsAction(m.alarmTo)
 	a.AddAlarmAction(action)
 	a.AddOkAction(action)
 }

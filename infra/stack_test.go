@@ -1,6 +1,7 @@
 package main
 
 import (
+	"sort"
 	"strings"
 	"testing"
 
@@ -24,6 +25,13 @@ func TestPollerFunction(t *testing.T) {
 	expectJSON(t, "MemorySize", p["MemorySize"], pollerMemoryMB)
 	expectJSON(t, "Timeout", p["Timeout"], pollerTimeoutSeconds)
 	expectJSON(t, "ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], 1)
+	fnID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	// Lambda's own asynchronous retries (default 2) are off, as the
+	// EventBridge target's are: a failed poll is redone by the next one.
+	_, invoke := onlyOne(t, x.resources("AWS::Lambda::EventInvokeConfig"))
+	expectJSON(t, "async invoke config", props(invoke), obj{
+		"FunctionName": ref(fnID), "Qualifier": "$LATEST", "MaximumRetryAttempts": 0,
+	})
 
 	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-poller")
 	expectJSON(t, "LoggingConfig", p["LoggingConfig"], obj{"LogFormat": "JSON", "LogGroup": ref(logID)})
@@ -88,6 +96,9 @@ func TestQueues(t *testing.T) {
 	expectJSON(t, "redrive", props(queue)["RedrivePolicy"], obj{
 		"deadLetterTargetArn": getAtt(dlqID, "Arn"), "maxReceiveCount": 5,
 	})
+	// The queue refuses what the decoder would refuse: a sender cannot hand
+	// the poller a message larger than a ping may be.
+	expectJSON(t, "queue MaximumMessageSize", props(queue)["MaximumMessageSize"], memon.MaxMessageBody)
 	if vt := props(queue)["VisibilityTimeout"].(float64); vt < 2*pollerTimeoutSeconds {
 		t.Errorf("VisibilityTimeout %v, want at least twice the poller timeout %d", vt, pollerTimeoutSeconds)
 	}
@@ -137,29 +148,55 @@ func TestTables(t *testing.T) {
 func TestTopic(t *testing.T) {
 	x := defaultTemplate(t)
 	topicID, topic := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
-	if _, ok := props(topic)["KmsMasterKeyId"]; ok {
-		t.Error("topic is KMS-encrypted: CloudWatch alarms could not publish to it (AWS-managed key) or it costs $1/month (CMK)")
-	}
+	// Failure alerts carry job output: encrypted at rest under the
+	// AWS-managed SNS key (no cost), and only TLS may publish.
+	expectJSON(t, "alert topic key", props(topic)["KmsMasterKeyId"], obj{"Fn::Join": []any{"", []any{
+		"arn:", ref("AWS::Partition"), ":kms:", ref("AWS::Region"), ":", ref("AWS::AccountId"), ":alias/aws/sns",
+	}}})
 	_, policy := x.byProp(t, "AWS::SNS::TopicPolicy", "Topics", []any{ref(topicID)})
-	statements := props(policy)["PolicyDocument"].(obj)["Statement"].([]any)
 	deny := tlsDeny("sns:Publish", ref(topicID), "*")
 	deny["Sid"] = "AllowPublishThroughSSLOnly"
-	expectJSON(t, "topic policy", statements, []any{deny, obj{
-		"Sid": "AllowCloudWatchAlarms", "Effect": "Allow", "Action": "sns:Publish",
-		"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Resource": ref(topicID),
-		"Condition": obj{"StringEquals": obj{"aws:SourceAccount": ref("AWS::AccountId")}},
-	}})
+	expectJSON(t, "alert topic policy", props(policy)["PolicyDocument"].(obj)["Statement"], []any{deny})
 	if subs := x.resources("AWS::SNS::Subscription"); len(subs) != 0 {
 		t.Errorf("subscriptions without -c email: %v", sortedKeys(subs))
+	}
+	// The alert topic's cdk-nag suppression is gone: nothing to excuse.
+	if md, ok := topic["Metadata"].(obj); ok && md["cdk_nag"] != nil {
+		t.Errorf("alert topic still carries cdk-nag suppressions: %s", jsonOf(md["cdk_nag"]))
+	}
+}
+
+// TestAlarmTopic: the alarms have their own TLS-only topic, publishable by
+// this account's CloudWatch, so a broken alert topic is still heard.
+func TestAlarmTopic(t *testing.T) {
+	x := defaultTemplate(t)
+	alarmID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
+	_, policy := x.byProp(t, "AWS::SNS::TopicPolicy", "Topics", []any{ref(alarmID)})
+	deny := tlsDeny("sns:Publish", ref(alarmID), "*")
+	deny["Sid"] = "AllowPublishThroughSSLOnly"
+	expectJSON(t, "alarm topic policy", props(policy)["PolicyDocument"].(obj)["Statement"], []any{deny, obj{
+		"Sid": "AllowCloudWatchAlarms", "Effect": "Allow", "Action": "sns:Publish",
+		"Principal": obj{"Service": "cloudwatch.amazonaws.com"}, "Resource": ref(alarmID),
+		"Condition": obj{"StringEquals": obj{"aws:SourceAccount": ref("AWS::AccountId")}},
+	}})
+	if n := len(x.resources("AWS::SNS::Topic")); n != 2 {
+		t.Errorf("%d topics, want the alert topic and the alarm topic", n)
 	}
 }
 
 func TestEmailSubscription(t *testing.T) {
 	x := template(t, obj{CtxEmail: "ops@example.com"})
 	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
-	_, sub := x.byProp(t, "AWS::SNS::Subscription", "Endpoint", "ops@example.com")
-	expectJSON(t, "protocol", props(sub)["Protocol"], "email")
-	expectJSON(t, "topic", props(sub)["TopicArn"], ref(topicID))
+	alarmID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
+	var topics []any
+	for _, sub := range x.resources("AWS::SNS::Subscription") {
+		expectJSON(t, "endpoint", []any{props(sub)["Protocol"], props(sub)["Endpoint"]}, []any{"email", "ops@example.com"})
+		topics = append(topics, props(sub)["TopicArn"])
+	}
+	sort.Slice(topics, func(i, j int) bool { return jsonOf(topics[i]) < jsonOf(topics[j]) })
+	want := []any{ref(topicID), ref(alarmID)}
+	sort.Slice(want, func(i, j int) bool { return jsonOf(want[i]) < jsonOf(want[j]) })
+	expectJSON(t, "subscribed topics", topics, want)
 }
 
 // TestPollerIAM checks the poller role holds exactly the statements the poller
@@ -184,7 +221,7 @@ func TestPollerIAM(t *testing.T) {
 		return obj{"Effect": "Allow", "Action": action, "Resource": resource}
 	}
 	expectJSON(t, "poller statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{
-		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"),
+		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"),
 		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
 		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem"),
@@ -224,6 +261,7 @@ func noWildcardResources(t *testing.T, x tpl) {
 func TestAlarms(t *testing.T) {
 	x := defaultTemplate(t)
 	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	alarmTopicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
 	fnID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
 	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
 	dlqID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon-dlq")
@@ -246,6 +284,8 @@ func TestAlarms(t *testing.T) {
 		{"memon-poller-not-invoked", "AWS/Lambda", "Invocations", fnDim, "LessThanThreshold", 1, 300, "breaching", "Sum"},
 		{"memon-dead-letters", "AWS/SQS", "ApproximateNumberOfMessagesVisible", queueDim(dlqID), "GreaterThanOrEqualToThreshold", 1, 300, "notBreaching", "Maximum"},
 		{"memon-queue-backlog", "AWS/SQS", "ApproximateAgeOfOldestMessage", queueDim(queueID), "GreaterThanThreshold", oldestMessageSeconds, 60, "notBreaching", "Maximum"},
+		{"memon-alert-delivery-failed", "AWS/SNS", "NumberOfNotificationsFailed", []any{obj{"Name": "TopicName", "Value": getAtt(topicID, "TopicName")}},
+			"GreaterThanOrEqualToThreshold", 1, 300, "notBreaching", "Sum"},
 	}
 	if n := len(x.resources("AWS::CloudWatch::Alarm")); n != len(cases) {
 		t.Errorf("%d alarms, want %d", n, len(cases))
@@ -258,8 +298,9 @@ func TestAlarms(t *testing.T) {
 				[]any{c.namespace, c.metric, c.dims, c.statistics, c.period})
 			expectJSON(t, "condition", []any{p["ComparisonOperator"], p["Threshold"], p["EvaluationPeriods"], p["TreatMissingData"]},
 				[]any{c.op, c.threshold, 1, c.missing})
-			expectJSON(t, "alarm action", p["AlarmActions"], []any{ref(topicID)})
-			expectJSON(t, "ok action", p["OKActions"], []any{ref(topicID)})
+			// Never the alert topic: the watcher does not report to what it watches.
+			expectJSON(t, "alarm action", p["AlarmActions"], []any{ref(alarmTopicID)})
+			expectJSON(t, "ok action", p["OKActions"], []any{ref(alarmTopicID)})
 		})
 	}
 }
@@ -284,6 +325,7 @@ func TestOutputs(t *testing.T) {
 	ids["TableName"], _ = x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	ids["HistoryTableName"], _ = x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
 	ids["TopicArn"], _ = x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	ids["AlarmTopicArn"], _ = x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
 	ids["SenderPolicyArn"], _ = x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "memon-sender")
 	ids["PollerFunctionName"], _ = x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
 	outputs := x.json["Outputs"].(obj)
@@ -307,6 +349,7 @@ func TestPrefixContext(t *testing.T) {
 	x.byProp(t, "AWS::DynamoDB::Table", "TableName", prefix)
 	x.byProp(t, "AWS::DynamoDB::Table", "TableName", prefix+"-history")
 	x.byProp(t, "AWS::SNS::Topic", "TopicName", prefix)
+	x.byProp(t, "AWS::SNS::Topic", "TopicName", prefix+"-alarms")
 	x.byProp(t, "AWS::Lambda::Function", "FunctionName", prefix+"-poller")
 	x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", prefix+"-sender")
 	x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/"+prefix+"-poller")

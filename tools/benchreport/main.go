@@ -29,7 +29,7 @@ const (
 	lambdaMemoryGB      = 0.125 // 128 MB
 	alarmPerMonth       = 0.10
 	alarmsFree          = 10
-	alarms              = 4      // the stack's alarms
+	alarms              = 5      // the stack's alarms
 	logsPerGB           = 0.50   // ingestion
 	logBytesPerPoll     = 600    // the summary line, plus a transition now and then
 	logsFreeGB          = 5.0    // always free
