@@ -56,7 +56,7 @@ func runHistory(a *app, ctx context.Context, cl *call) error {
 		if r.From != "" {
 			change = string(r.From) + " → " + change
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(change), orDash(string(r.Kind)), memon.SingleLine(r.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(change), orDash(string(r.Alert)), memon.SingleLine(r.Reason))
 	}
 	return tw.Flush()
 }

@@ -7,7 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -49,7 +48,7 @@ type dashboard struct {
 	OnlyErrs  bool
 }
 
-func toHTMLRow(l dynamo.Listed, now time.Time) htmlRow {
+func toHTMLRow(l memon.Listed, now time.Time) htmlRow {
 	ev := l.Event
 	if ev == nil {
 		ev = &memon.Event{}
@@ -68,7 +67,7 @@ func toHTMLRow(l dynamo.Listed, now time.Time) htmlRow {
 }
 
 // writeHTML renders the dashboard; html/template escapes every value.
-func writeHTML(w io.Writer, ls []dynamo.Listed, now time.Time, onlyErrors bool) error {
+func writeHTML(w io.Writer, ls []memon.Listed, now time.Time, onlyErrors bool) error {
 	sortListed(ls)
 	d := dashboard{Generated: stamp(now), OnlyErrs: onlyErrors}
 	for _, l := range ls {

@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -19,7 +18,7 @@ func TestUnknownEventFails(t *testing.T) {
 			if r.code != exitFailure || !strings.Contains(r.stderr, `no event named "ghost"`) {
 				t.Errorf("exit %d %q", r.code, r.stderr)
 			}
-			if w := f.writes(); len(w) != 0 && w[0] != "Delete ghost" {
+			if w := f.Writes(); len(w) != 0 && w[0] != "Delete ghost" {
 				t.Errorf("wrote %v", w)
 			}
 		})
@@ -45,7 +44,7 @@ func TestPauseResume(t *testing.T) {
 	ev := event(t, "backup", time.Hour, t0.Add(-10*time.Minute))
 	f := newFake(ev)
 	r := runWith(t, f, t0, "pause", "backup")
-	if r.code != 0 || f.events["backup"].Enabled {
+	if r.code != 0 || f.Event("backup").Enabled {
 		t.Fatalf("pause: exit %d %s", r.code, r.stderr)
 	}
 	later := t0.Add(3 * time.Hour) // the deadline passes while paused
@@ -56,15 +55,15 @@ func TestPauseResume(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("resume: exit %d %s", r.code, r.stderr)
 	}
-	got := f.events["backup"]
+	got := f.Event("backup")
 	if !got.Enabled || !got.NextBlockTime.After(later) {
 		t.Errorf("resumed: enabled %v next %s", got.Enabled, got.NextBlockTime)
 	}
-	if len(f.history) != 2 {
-		t.Fatalf("history %+v", f.history)
+	if len(f.Records("backup")) != 2 {
+		t.Fatalf("history %+v", f.Records("backup"))
 	}
-	p, res := f.history[0], f.history[1]
-	if p.From != memon.Up || p.To != memon.Paused || p.Reason != "paused by memon-config" || !p.At.Equal(t0) || p.Alert != nil {
+	p, res := f.Records("backup")[0], f.Records("backup")[1]
+	if p.From != memon.Up || p.To != memon.Paused || p.Reason != "paused by memon-config" || !p.At.Equal(t0) || p.Alert != "" {
 		t.Errorf("pause record %+v", p)
 	}
 	if res.From != memon.Paused || res.To != memon.Up || res.Reason != "resumed by memon-config" {
@@ -75,17 +74,17 @@ func TestPauseResume(t *testing.T) {
 func TestPauseUnusableFails(t *testing.T) {
 	t.Parallel()
 	f := newFake(&memon.Event{Name: "broken", Enabled: true})
-	f.unusable["broken"] = &memon.FieldError{Field: "Period", Want: "x"}
+	f.MarkUnusable("broken", &memon.FieldError{Field: "Period", Want: "x"})
 	r := runWith(t, f, t0, "pause", "broken")
-	if r.code != exitFailure || !strings.Contains(r.stderr, "memon-config set broken") || len(f.writes()) != 0 {
-		t.Errorf("exit %d %q %v", r.code, r.stderr, f.writes())
+	if r.code != exitFailure || !strings.Contains(r.stderr, "memon-config set broken") || len(f.Writes()) != 0 {
+		t.Errorf("exit %d %q %v", r.code, r.stderr, f.Writes())
 	}
 }
 
 func TestDelete(t *testing.T) {
 	t.Parallel()
 	f := newFake(event(t, "backup", time.Hour, time.Time{}))
-	if r := runWith(t, f, t0, "delete", "backup"); r.code != 0 || len(f.events) != 0 {
+	if r := runWith(t, f, t0, "delete", "backup"); r.code != 0 || len(f.Names()) != 0 {
 		t.Errorf("exit %d %s", r.code, r.stderr)
 	}
 }
@@ -96,16 +95,17 @@ func TestHistory(t *testing.T) {
 	if r := runWith(t, f, t0, "history", "backup"); r.code != 0 || !strings.Contains(r.stdout, "no history for backup in the last 7d") {
 		t.Errorf("exit %d %q", r.code, r.stdout)
 	}
-	if want := "History backup 2024-04-24T10:00:00Z"; f.calls[len(f.calls)-1] != want {
-		t.Errorf("calls %v, want the default 7d window", f.calls)
+	if want := "History backup 2024-04-24T10:00:00Z"; f.Calls()[len(f.Calls())-1] != want {
+		t.Errorf("calls %v, want the default 7d window", f.Calls())
 	}
-	f.records = []dynamo.Record{
-		{Name: "backup", At: t0.Add(-2 * time.Hour), From: memon.Up, To: memon.Down, Kind: memon.KindDown, Reason: "no run\nby then"},
-		{Name: "backup", At: t0.Add(-time.Hour), From: memon.Down, To: memon.Paused, Reason: "paused by memon-config"},
-	}
+	f.AddHistory(
+		memon.HistoryRecord{Name: "backup", At: t0.Add(-2 * time.Hour), From: memon.Up, To: memon.Down, Alert: memon.KindDown, Reason: "no run\nby then"},
+		memon.HistoryRecord{Name: "backup", At: t0.Add(-time.Hour), From: memon.Down, To: memon.Paused, Reason: "paused by memon-config"},
+		memon.HistoryRecord{Name: "backup", At: t0.Add(-30 * time.Hour), From: memon.New, To: memon.Up, Reason: "before the window"},
+	)
 	r := runWith(t, f, t0, "history", "--since", "1d", "backup")
-	if f.calls[len(f.calls)-1] != "History backup 2024-04-30T10:00:00Z" {
-		t.Errorf("calls %v", f.calls)
+	if f.Calls()[len(f.Calls())-1] != "History backup 2024-04-30T10:00:00Z" {
+		t.Errorf("calls %v", f.Calls())
 	}
 	for _, w := range []string{"2024-05-01 08:00:00  up → down", `down   no run\nby then`, "down → paused", "-      paused by memon-config"} {
 		if !strings.Contains(r.stdout, w) {

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -343,7 +342,7 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 func retryRaces(readModifyWrite func() error) error {
 	for attempt := 1; ; attempt++ {
 		err := readModifyWrite()
-		if attempt < maxAttempts && (errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists)) {
+		if attempt < maxAttempts && (errors.Is(err, memon.ErrConflict) || errors.Is(err, memon.ErrExists)) {
 			continue
 		}
 		return err

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -57,8 +57,8 @@ func TestSetRejectsBadInputBeforeAnyStoreCall(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", r.stderr, w)
 				}
 			}
-			if r.opened != 0 || len(f.calls) != 0 {
-				t.Errorf("store used: opened %d, calls %v", r.opened, f.calls)
+			if r.opened != 0 || len(f.Calls()) != 0 {
+				t.Errorf("store used: opened %d, calls %v", r.opened, f.Calls())
 			}
 		})
 	}
@@ -80,7 +80,7 @@ func TestSetRejectsAfterReadingWithoutWriting(t *testing.T) {
 	cronEv := memon.NewEvent("nightly", mustSchedule(t, memon.Cron, 0, "0 3 * * *", ""))
 	for _, tc := range []struct {
 		name  string
-		store *fakeStore
+		store *fake.Store
 		args  []string
 		want  []string
 	}{
@@ -100,7 +100,7 @@ func TestSetRejectsAfterReadingWithoutWriting(t *testing.T) {
 					t.Errorf("stderr %q lacks %q", r.stderr, w)
 				}
 			}
-			if w := tc.store.writes(); len(w) != 0 {
+			if w := tc.store.Writes(); len(w) != 0 {
 				t.Errorf("wrote %v", w)
 			}
 		})
@@ -128,7 +128,7 @@ func TestSetDurationForms(t *testing.T) {
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
-			ev := f.events["job"]
+			ev := f.Event("job")
 			if ev.Schedule.Period != tc.want || ev.Grace != tc.want || ev.Schedule.Kind != memon.Rolling {
 				t.Errorf("period %s grace %s kind %s, want %s rolling", ev.Schedule.Period, ev.Grace, ev.Schedule.Kind, tc.want)
 			}
@@ -250,7 +250,7 @@ func TestSetEditsOnlyWhatIsGiven(t *testing.T) {
 }
 
 // setAndCheck runs a set that must succeed and checks the stored "backup".
-func setAndCheck(t *testing.T, f *fakeStore, args []string, said string, check func(*testing.T, *memon.Event)) {
+func setAndCheck(t *testing.T, f *fake.Store, args []string, said string, check func(*testing.T, *memon.Event)) {
 	t.Helper()
 	r := runWith(t, f, t0, args...)
 	if r.code != 0 {
@@ -259,24 +259,24 @@ func setAndCheck(t *testing.T, f *fakeStore, args []string, said string, check f
 	if !strings.HasPrefix(r.stdout, said) {
 		t.Errorf("stdout %q, want %q...", r.stdout, said)
 	}
-	check(t, f.events["backup"])
+	check(t, f.Event("backup"))
 }
 
 func TestSetRetriesALostRace(t *testing.T) {
 	t.Parallel()
 	f := newFake(event(t, "backup", time.Hour, t0.Add(-time.Minute)))
-	f.conflicts = 2
+	f.LoseRaces(2)
 	r := runWith(t, f, t0, "set", "backup", "--description", "d")
-	if r.code != 0 || f.events["backup"].Description != "d" {
-		t.Fatalf("exit %d %s: %+v", r.code, r.stderr, f.events["backup"])
+	if r.code != 0 || f.Event("backup").Description != "d" {
+		t.Fatalf("exit %d %s: %+v", r.code, r.stderr, f.Event("backup"))
 	}
-	if got := strings.Count(strings.Join(f.calls, ","), "Get backup"); got != 3 {
-		t.Errorf("read %d times, want 3: %v", got, f.calls)
+	if got := strings.Count(strings.Join(f.Calls(), ","), "Get backup"); got != 3 {
+		t.Errorf("read %d times, want 3: %v", got, f.Calls())
 	}
 
 	f = newFake(event(t, "backup", time.Hour, t0.Add(-time.Minute)))
-	f.conflicts = maxAttempts
-	if r := runWith(t, f, t0, "set", "backup", "--description", "d"); r.code != exitFailure || !strings.Contains(r.stderr, dynamo.ErrConflict.Error()) {
+	f.LoseRaces(maxAttempts)
+	if r := runWith(t, f, t0, "set", "backup", "--description", "d"); r.code != exitFailure || !strings.Contains(r.stderr, memon.ErrConflict.Error()) {
 		t.Errorf("exit %d %s, want a conflict failure", r.code, r.stderr)
 	}
 }
@@ -290,12 +290,12 @@ func TestSetEnabledResumesAndRecordsHistory(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	got := f.events["backup"]
+	got := f.Event("backup")
 	if !got.Enabled || !got.NextBlockTime.After(t0) {
 		t.Errorf("enabled %v next %s: want enabled and re-armed after %s", got.Enabled, got.NextBlockTime, t0)
 	}
-	if len(f.history) != 1 || f.history[0].From != memon.Paused || f.history[0].Reason != "resumed by memon-config" {
-		t.Errorf("history %+v", f.history)
+	if len(f.Records("backup")) != 1 || f.Records("backup")[0].From != memon.Paused || f.Records("backup")[0].Reason != "resumed by memon-config" {
+		t.Errorf("history %+v", f.Records("backup"))
 	}
 }
 
@@ -303,7 +303,7 @@ func TestSetFixesAnUnusableItem(t *testing.T) {
 	t.Parallel()
 	ev := &memon.Event{Name: "legacy item", Enabled: true, State: memon.New}
 	f := newFake(ev)
-	f.unusable["legacy item"] = &memon.FieldError{Field: "Period", Want: "the item has no Period"}
+	f.MarkUnusable("legacy item", &memon.FieldError{Field: "Period", Want: "the item has no Period"})
 	if r := runWith(t, f, t0, "set", "legacy item", "--description", "x"); r.code != exitUsage || !strings.Contains(r.stderr, "unusable as stored") {
 		t.Errorf("exit %d %q, want 2 naming the unusable item", r.code, r.stderr)
 	}
@@ -311,7 +311,7 @@ func TestSetFixesAnUnusableItem(t *testing.T) {
 	if r := runWith(t, f, t0, "set", "legacy item", "--period", "1h"); r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
-	if got := f.events["legacy item"]; got.Schedule.Period != time.Hour {
+	if got := f.Event("legacy item"); got.Schedule.Period != time.Hour {
 		t.Errorf("got %s", got.Schedule)
 	}
 }
@@ -364,7 +364,7 @@ func TestSetInitialTimeFallsBackToTheLocalZone(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 	// 10:00 UTC is 19:00 in Tokyo: 20:00 Tokyo today is 11:00 UTC.
-	if got, want := f.events["job"].NextBlockTime, time.Date(2024, 5, 1, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
+	if got, want := f.Event("job").NextBlockTime, time.Date(2024, 5, 1, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("got %s, want %s", got, want)
 	}
 }

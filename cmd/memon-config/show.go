@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -46,7 +45,7 @@ func runShow(a *app, ctx context.Context, cl *call) error {
 }
 
 // load reads one event (which must exist) or all of them.
-func load(ctx context.Context, st store, name string) ([]dynamo.Listed, error) {
+func load(ctx context.Context, st store, name string) ([]memon.Listed, error) {
 	if name == "" {
 		return st.List(ctx)
 	}
@@ -55,14 +54,14 @@ func load(ctx context.Context, st store, name string) ([]dynamo.Listed, error) {
 	case errors.Is(err, memon.ErrNotFound):
 		return nil, notFound(name)
 	case errors.Is(err, memon.ErrInvalid) && ev != nil:
-		return []dynamo.Listed{{Event: ev, Err: err}}, nil
+		return []memon.Listed{{Event: ev, Err: err}}, nil
 	case err != nil:
 		return nil, err
 	}
-	return []dynamo.Listed{{Event: ev}}, nil
+	return []memon.Listed{{Event: ev}}, nil
 }
 
-func writeJSON(w io.Writer, ls []dynamo.Listed) error {
+func writeJSON(w io.Writer, ls []memon.Listed) error {
 	out := make([]record, 0, len(ls))
 	for _, l := range ls {
 		out = append(out, toRecord(l))
@@ -72,7 +71,7 @@ func writeJSON(w io.Writer, ls []dynamo.Listed) error {
 	return enc.Encode(out)
 }
 
-func writeTable(w io.Writer, ls []dynamo.Listed, now time.Time) error {
+func writeTable(w io.Writer, ls []memon.Listed, now time.Time) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSTATUS\tSCHEDULE\tLAST SUCCESS\tDEADLINE\tMISSED\tDESCRIPTION")
 	for _, l := range ls {

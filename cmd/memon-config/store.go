@@ -22,8 +22,8 @@ type store interface {
 	Save(ctx context.Context, ev *memon.Event) error
 	Create(ctx context.Context, ev *memon.Event) error
 	Delete(ctx context.Context, name string) error
-	List(ctx context.Context) ([]dynamo.Listed, error)
-	History(ctx context.Context, name string, since time.Time) ([]dynamo.Record, error)
+	List(ctx context.Context) ([]memon.Listed, error)
+	History(ctx context.Context, name string, since time.Time) ([]memon.HistoryRecord, error)
 	AppendHistory(ctx context.Context, tr memon.Transition) error
 }
 

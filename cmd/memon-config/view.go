@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -16,7 +15,7 @@ import (
 const unusableStatus = "UNUSABLE"
 
 // statusText is the status, with the seed's ERRORS(n) marker.
-func statusText(l dynamo.Listed) string {
+func statusText(l memon.Listed) string {
 	if l.Err != nil || l.Event == nil {
 		return unusableStatus
 	}
@@ -29,28 +28,21 @@ func statusText(l dynamo.Listed) string {
 
 // inError is what --only-errors keeps and html puts first: events that
 // are down, and items that cannot be read.
-func inError(l dynamo.Listed) bool {
+func inError(l memon.Listed) bool {
 	return l.Err != nil || l.Event == nil || l.Event.Status() == memon.Down
 }
 
 // deadline is the event's pending deadline; zero when it has none or the
 // item is unusable.
-func deadline(l dynamo.Listed) time.Time {
+func deadline(l memon.Listed) time.Time {
 	if l.Err != nil || l.Event == nil {
 		return time.Time{}
 	}
 	return l.Event.Deadline()
 }
 
-func listedName(l dynamo.Listed) string {
-	if l.Event == nil {
-		return ""
-	}
-	return l.Event.Name
-}
-
 // sortListed orders by next deadline, events without one last, then by name.
-func sortListed(ls []dynamo.Listed) {
+func sortListed(ls []memon.Listed) {
 	sort.SliceStable(ls, func(i, j int) bool {
 		di, dj := deadline(ls[i]), deadline(ls[j])
 		if di.IsZero() != dj.IsZero() {
@@ -59,13 +51,13 @@ func sortListed(ls []dynamo.Listed) {
 		if !di.Equal(dj) {
 			return di.Before(dj)
 		}
-		return listedName(ls[i]) < listedName(ls[j])
+		return ls[i].Name() < ls[j].Name()
 	})
 }
 
 // filterErrors keeps the events in error.
-func filterErrors(ls []dynamo.Listed) []dynamo.Listed {
-	var out []dynamo.Listed
+func filterErrors(ls []memon.Listed) []memon.Listed {
+	var out []memon.Listed
 	for _, l := range ls {
 		if inError(l) {
 			out = append(out, l)
@@ -155,7 +147,7 @@ type record struct {
 	Error               *string  `json:"error"`
 }
 
-func toRecord(l dynamo.Listed) record {
+func toRecord(l memon.Listed) record {
 	ev := l.Event
 	if ev == nil {
 		ev = &memon.Event{}

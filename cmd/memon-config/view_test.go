@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -43,7 +43,7 @@ func TestRelative(t *testing.T) {
 }
 
 // listing is a mixed table: up, down, paused, never run, unusable.
-func listing(t *testing.T) *fakeStore {
+func listing(t *testing.T) *fake.Store {
 	up := event(t, "up-soon", time.Hour, t0.Add(-50*time.Minute)) // deadline in 10m
 	later := event(t, "up-later", 2*time.Hour, t0)                // deadline in 2h
 	down := event(t, "down", time.Hour, t0.Add(-3*time.Hour))
@@ -53,7 +53,7 @@ func listing(t *testing.T) *fakeStore {
 	fresh := memon.NewEvent("never-run", mustSchedule(t, memon.Rolling, time.Hour, "", ""))
 	broken := &memon.Event{Name: "broken", Enabled: true, State: memon.New}
 	f := newFake(up, later, down, paused, fresh, broken)
-	f.unusable["broken"] = &memon.FieldError{Field: "Period", Want: "the item has no Period"}
+	f.MarkUnusable("broken", &memon.FieldError{Field: "Period", Want: "the item has no Period"})
 	return f
 }
 
@@ -106,8 +106,8 @@ func TestShowJSONShape(t *testing.T) {
 	t.Parallel()
 	f := listing(t)
 	code := 3
-	f.events["up-soon"].LastExitCode = &code
-	f.events["up-soon"].Grace = 90 * time.Second
+	f.Edit("up-soon", func(ev *memon.Event) { ev.LastExitCode = &code })
+	f.Edit("up-soon", func(ev *memon.Event) { ev.Grace = 90 * time.Second })
 	r := runWith(t, f, t0, "show", "--json")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -157,7 +157,7 @@ func TestShowJSONShape(t *testing.T) {
 func TestHTMLOrdersErrorsFirstAndEscapes(t *testing.T) {
 	t.Parallel()
 	f := listing(t)
-	f.events["up-soon"].Description = `<script>alert("x")</script> & co`
+	f.Edit("up-soon", func(ev *memon.Event) { ev.Description = `<script>alert("x")</script> & co` })
 	r := runWith(t, f, t0, "html")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
@@ -193,7 +193,7 @@ func TestHTMLOrdersErrorsFirstAndEscapes(t *testing.T) {
 
 func TestToRecordWithoutEvent(t *testing.T) {
 	t.Parallel()
-	r := toRecord(dynamo.Listed{Err: errors.New("boom")})
+	r := toRecord(memon.Listed{Err: errors.New("boom")})
 	if r.Status != unusableStatus || r.Error == nil {
 		t.Errorf("got %+v", r)
 	}

@@ -22,7 +22,7 @@ var indexed = []string{memon.AttrAlertAt, memon.AttrType, memon.AttrState}
 // from memon.py and hand edits in the console are watched. It returns the
 // names it fixed and the items it could not use. It reads the whole table:
 // the poller runs it once an hour, not every poll.
-func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []Listed, err error) {
+func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []memon.Listed, err error) {
 	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -32,7 +32,7 @@ func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []Liste
 		for _, item := range page.Items {
 			ev, derr := decodeEvent(item)
 			if derr != nil {
-				unusable = append(unusable, Listed{Event: ev, Err: derr})
+				unusable = append(unusable, memon.Listed{Event: ev, Err: derr})
 				continue
 			}
 			if inSync(item, ev) {

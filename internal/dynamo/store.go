@@ -33,16 +33,6 @@ type API interface {
 
 var _ API = (*dynamodb.Client)(nil)
 
-// ErrConflict reports that a conditional write lost: someone else wrote the
-// event since it was read. Re-read and re-apply.
-var ErrConflict = memon.ErrConflict
-
-// ErrExists reports a create for a name already taken.
-var ErrExists = errors.New("event already exists")
-
-// HistoryTTL is how long history records live (the table's TTL).
-const HistoryTTL = 400 * 24 * time.Hour
-
 // Store reads and writes events and history.
 type Store struct {
 	db      API
@@ -77,19 +67,19 @@ func (s *Store) Get(ctx context.Context, name string) (*memon.Event, error) {
 
 // Save writes everything MEMon owns on the event, conditional on the version
 // it was read at; on success ev.Version is the new version. A lost race is
-// ErrConflict.
+// memon.ErrConflict.
 func (s *Store) Save(ctx context.Context, ev *memon.Event) error {
 	cond := "attribute_exists(#k) AND #v = :v"
 	if ev.Version == 0 {
 		cond = "attribute_exists(#k) AND attribute_not_exists(#v)"
 	}
-	return s.write(ctx, ev, cond, ErrConflict)
+	return s.write(ctx, ev, cond, memon.ErrConflict)
 }
 
-// Create writes a new event; ErrExists when the name is taken.
+// Create writes a new event; memon.ErrExists when the name is taken.
 func (s *Store) Create(ctx context.Context, ev *memon.Event) error {
 	ev.Version = 0
-	return s.write(ctx, ev, "attribute_not_exists(#k)", ErrExists)
+	return s.write(ctx, ev, "attribute_not_exists(#k)", memon.ErrExists)
 }
 
 func (s *Store) write(ctx context.Context, ev *memon.Event, cond string, lost error) error {
@@ -162,16 +152,10 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	return nil
 }
 
-// Listed is one item of a listing: the event, or why it is unusable.
-type Listed struct {
-	Event *memon.Event
-	Err   error
-}
-
 // List reads every event (a scan: for memon-config and the hourly
 // reconcile, never for a regular poll).
-func (s *Store) List(ctx context.Context) ([]Listed, error) {
-	var out []Listed
+func (s *Store) List(ctx context.Context) ([]memon.Listed, error) {
+	var out []memon.Listed
 	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -180,7 +164,7 @@ func (s *Store) List(ctx context.Context) ([]Listed, error) {
 		}
 		for _, item := range page.Items {
 			ev, err := decodeEvent(item)
-			out = append(out, Listed{Event: ev, Err: err})
+			out = append(out, memon.Listed{Event: ev, Err: err})
 		}
 	}
 	return out, nil

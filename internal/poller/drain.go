@@ -10,7 +10,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -45,10 +44,10 @@ func (p *Poller) drain(ctx context.Context, stop time.Time, sum *Summary) (map[s
 
 // receiveRound runs concurrent long-poll receivers until they have a round's
 // worth of messages or every one of them came back empty.
-func (p *Poller) receiveRound(ctx context.Context, stop time.Time) ([]queue.Received, bool, error) {
+func (p *Poller) receiveRound(ctx context.Context, stop time.Time) ([]memon.QueueMessage, bool, error) {
 	var (
 		mu       sync.Mutex
-		msgs     []queue.Received
+		msgs     []memon.QueueMessage
 		empties  int
 		firstErr error
 		wg       sync.WaitGroup
@@ -90,10 +89,10 @@ func (p *Poller) receiveRound(ctx context.Context, stop time.Time) ([]queue.Rece
 // apply decodes a round, applies each event's pings in one conditional
 // write, and deletes the messages whose state is stored. It returns the
 // events whose pings stay queued.
-func (p *Poller) apply(ctx context.Context, msgs []queue.Received, sum *Summary) map[string]bool {
+func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summary) map[string]bool {
 	byName := map[string][]memon.Ping{}
-	msgsOf := map[string][]queue.Received{}
-	var deletable []queue.Received
+	msgsOf := map[string][]memon.QueueMessage{}
+	var deletable []memon.QueueMessage
 	for _, m := range msgs {
 		ping, err := memon.DecodeBody(m.Body, m.SentAt)
 		if errors.Is(err, memon.ErrAWSIgnored) {

@@ -213,14 +213,14 @@ type faultyQueue struct {
 	f *faults
 }
 
-func (q *faultyQueue) Receive(ctx context.Context) ([]queue.Received, error) {
+func (q *faultyQueue) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 	if err := q.f.hit("receive"); err != nil {
 		return nil, err
 	}
 	return q.Queue.Receive(ctx)
 }
 
-func (q *faultyQueue) Delete(ctx context.Context, m []queue.Received) ([]queue.Received, error) {
+func (q *faultyQueue) Delete(ctx context.Context, m []memon.QueueMessage) ([]memon.QueueMessage, error) {
 	if err := q.f.hit("delete"); err != nil {
 		return m, err
 	}

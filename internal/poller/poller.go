@@ -1,6 +1,8 @@
 // Package poller is one MEMon poll: drain the queue into event state, decide
 // DOWN for overdue events, deliver alerts. It wires the domain (memon) to
-// ports it declares itself; adapters for SQS, DynamoDB and SNS satisfy them.
+// ports it declares itself, in domain types; the SQS, DynamoDB and SNS
+// adapters satisfy them (checked where they are wired, lambdas/poller) and
+// so do the in-memory fakes of internal/fake. It imports no adapter.
 package poller
 
 import (
@@ -10,16 +12,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
-	"github.com/peerj/memon/internal/notify"
-	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/pkg/memon"
 )
 
 // Queue is the ping queue.
 type Queue interface {
-	Receive(ctx context.Context) ([]queue.Received, error)
-	Delete(ctx context.Context, msgs []queue.Received) ([]queue.Received, error)
+	Receive(ctx context.Context) ([]memon.QueueMessage, error)
+	Delete(ctx context.Context, msgs []memon.QueueMessage) ([]memon.QueueMessage, error)
 }
 
 // Store keeps events and their history.
@@ -27,7 +26,7 @@ type Store interface {
 	Get(ctx context.Context, name string) (*memon.Event, error)
 	Save(ctx context.Context, ev *memon.Event) error
 	Due(ctx context.Context, now time.Time) ([]string, error)
-	Reconcile(ctx context.Context) ([]string, []dynamo.Listed, error)
+	Reconcile(ctx context.Context) ([]string, []memon.Listed, error)
 	AppendHistory(ctx context.Context, tr memon.Transition) error
 	ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error)
 	ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error
@@ -37,12 +36,6 @@ type Store interface {
 type Publisher interface {
 	Publish(ctx context.Context, a memon.Alert) error
 }
-
-var (
-	_ Queue     = (*queue.Receiver)(nil)
-	_ Store     = (*dynamo.Store)(nil)
-	_ Publisher = (*notify.Publisher)(nil)
-)
 
 // Config tunes a poll. Zero values take the defaults.
 type Config struct {

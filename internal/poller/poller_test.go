@@ -123,7 +123,7 @@ func TestDownRepeatsPerPeriodUpToMaxAlertsThenUp(t *testing.T) {
 	}
 	var trail []string
 	for _, r := range hist {
-		trail = append(trail, fmt.Sprintf("%s>%s/%s", r.From, r.To, r.Kind))
+		trail = append(trail, fmt.Sprintf("%s>%s/%s", r.From, r.To, r.Alert))
 	}
 	// The DOWN records carry the test's clock, hours ahead of the UP's real
 	// SQS time, so compare them as a set.

@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // ReceiveAPI is the part of the SQS client the poller uses, with the SDK's
@@ -19,15 +21,6 @@ type ReceiveAPI interface {
 }
 
 var _ ReceiveAPI = (*sqs.Client)(nil)
-
-// Received is a message taken from the queue and not yet deleted.
-type Received struct {
-	ID           string
-	Receipt      string
-	Body         []byte
-	SentAt       time.Time // SentTimestamp: when SQS accepted it
-	ReceiveCount int
-}
 
 // Receiver drains the queue.
 type Receiver struct {
@@ -48,7 +41,7 @@ func NewReceiver(api ReceiveAPI, url string, wait time.Duration) *Receiver {
 }
 
 // Receive makes one long-poll call for up to 10 messages.
-func (r *Receiver) Receive(ctx context.Context) ([]Received, error) {
+func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 	out, err := r.api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:            &r.url,
 		MaxNumberOfMessages: 10,
@@ -61,9 +54,9 @@ func (r *Receiver) Receive(ctx context.Context) ([]Received, error) {
 	if err != nil {
 		return nil, fmt.Errorf("receive from %s: %w", r.url, err)
 	}
-	msgs := make([]Received, 0, len(out.Messages))
+	msgs := make([]memon.QueueMessage, 0, len(out.Messages))
 	for _, m := range out.Messages {
-		rm := Received{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle), Body: []byte(aws.ToString(m.Body))}
+		rm := memon.QueueMessage{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle), Body: []byte(aws.ToString(m.Body))}
 		if ms, err := strconv.ParseInt(m.Attributes[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
 			rm.SentAt = time.UnixMilli(ms).UTC()
 		}
@@ -76,13 +69,13 @@ func (r *Receiver) Receive(ctx context.Context) ([]Received, error) {
 // Delete removes messages in batches of ten and returns the ones it could
 // not delete (they come back after the visibility timeout, and are then
 // recognised as already applied).
-func (r *Receiver) Delete(ctx context.Context, msgs []Received) ([]Received, error) {
-	var failed []Received
+func (r *Receiver) Delete(ctx context.Context, msgs []memon.QueueMessage) ([]memon.QueueMessage, error) {
+	var failed []memon.QueueMessage
 	var firstErr error
 	for start := 0; start < len(msgs); start += 10 {
 		batch := msgs[start:min(start+10, len(msgs))]
 		entries := make([]types.DeleteMessageBatchRequestEntry, len(batch))
-		byID := make(map[string]Received, len(batch))
+		byID := make(map[string]memon.QueueMessage, len(batch))
 		for i, m := range batch {
 			id := strconv.Itoa(i)
 			entries[i] = types.DeleteMessageBatchRequestEntry{Id: &id, ReceiptHandle: aws.String(m.Receipt)}

@@ -101,6 +101,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
+// The adapters fit the poller's ports (checked here, where they are wired).
+var (
+	_ poller.Queue     = (*queue.Receiver)(nil)
+	_ poller.Store     = (*dynamo.Store)(nil)
+	_ poller.Publisher = (*notify.Publisher)(nil)
+)
+
 // build wires the AWS adapters from the environment.
 func build(ctx context.Context, getenv func(string) string, cfg poller.Config, log *slog.Logger) (*poller.Poller, error) {
 	names := map[string]string{}

@@ -1,0 +1,395 @@
+package fake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Store is an in-memory events and history store with the DynamoDB
+// semantics the poller and memon-config rely on: every write is conditional
+// on the version read (a lost race is memon.ErrConflict), reads return
+// copies, the due index holds what the last write put there (and, frozen,
+// lags behind like a global secondary index), history writes are idempotent
+// puts keyed by time and kind, and a CONFIG claim admits one alert per name
+// per hour. It records every call, so a test can prove what was written.
+// Safe for concurrent use.
+type Store struct {
+	Faults *Faults
+
+	mu        sync.Mutex
+	events    map[string]*stored
+	history   map[string]map[string]memon.HistoryRecord // name -> key -> record
+	calls     []string
+	conflicts int
+	frozen    bool
+}
+
+type stored struct {
+	ev      *memon.Event
+	err     error     // the item is unusable: Get and List return it with the event
+	alertAt time.Time // the due index entry: zero when the item is not indexed
+}
+
+// NewStore returns a store holding evs, each indexed as if MEMon wrote it.
+func NewStore(evs ...*memon.Event) *Store {
+	s := &Store{events: map[string]*stored{}, history: map[string]map[string]memon.HistoryRecord{}}
+	for _, ev := range evs {
+		s.Put(ev)
+	}
+	return s
+}
+
+// Put stores ev as it is (version included), indexed as MEMon would write it.
+func (s *Store) Put(ev *memon.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events[ev.Name] = &stored{ev: cloneEvent(ev), alertAt: ev.AlertAt()}
+}
+
+// PutUnindexed stores ev as memon.py or a console edit left it: not in the
+// due index until a write or Reconcile puts it there.
+func (s *Store) PutUnindexed(ev *memon.Event) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events[ev.Name] = &stored{ev: cloneEvent(ev)}
+}
+
+// MarkUnusable makes the stored item name unusable, as a bad console edit
+// does: Get and List return its event with err, which should wrap
+// memon.ErrInvalid. Its due index entry stays. A Save repairs it.
+func (s *Store) MarkUnusable(name string, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.events[name].err = err
+}
+
+// Edit changes the stored item in place, as an edit in the DynamoDB console
+// does: neither its version nor its due index entry moves.
+func (s *Store) Edit(name string, change func(*memon.Event)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(s.events[name].ev)
+}
+
+// Event returns a copy of the stored event, or nil.
+func (s *Store) Event(name string) *memon.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.events[name]; ok {
+		return cloneEvent(st.ev)
+	}
+	return nil
+}
+
+// Names lists the stored events, sorted.
+func (s *Store) Names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.events))
+}
+
+// LoseRaces makes the next n Saves lose to a concurrent writer: the stored
+// version moves on and the Save returns memon.ErrConflict.
+func (s *Store) LoseRaces(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.conflicts = n
+}
+
+// FreezeIndex stops writes from updating the due index, as a global
+// secondary index that has not caught up yet; SyncIndex catches it up.
+func (s *Store) FreezeIndex() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.frozen = true
+}
+
+// SyncIndex brings the due index up to date with the items and unfreezes it.
+func (s *Store) SyncIndex() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.frozen = false
+	for _, st := range s.events {
+		if st.err == nil && st.ev.Version > 0 {
+			st.alertAt = st.ev.AlertAt()
+		}
+	}
+}
+
+// Calls returns every call so far, one "Op args" string each.
+func (s *Store) Calls() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.calls)
+}
+
+// Writes returns the calls that change the store.
+func (s *Store) Writes() []string {
+	var w []string
+	for _, c := range s.Calls() {
+		for _, op := range []string{"Save ", "Create ", "Delete ", "AppendHistory ", "ClaimConfigAlert ", "ReleaseConfigAlert "} {
+			if strings.HasPrefix(c, op) {
+				w = append(w, c)
+			}
+		}
+	}
+	return w
+}
+
+func (s *Store) call(op Op, format string, args ...any) error {
+	s.mu.Lock()
+	s.calls = append(s.calls, fmt.Sprintf(format, args...))
+	s.mu.Unlock()
+	return s.Faults.hit(op)
+}
+
+// Get reads an event: memon.ErrNotFound when there is none; an unusable
+// item returns the event with its error.
+func (s *Store) Get(_ context.Context, name string) (*memon.Event, error) {
+	if err := s.call(OpGet, "Get %s", name); err != nil {
+		return nil, fmt.Errorf("get event %q: %w", name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.events[name]
+	if !ok {
+		return nil, fmt.Errorf("event %q: %w", name, memon.ErrNotFound)
+	}
+	return cloneEvent(st.ev), st.err
+}
+
+// Save writes ev if the stored version is still the one it was read at
+// (and the item exists); on success ev.Version is the new version.
+func (s *Store) Save(_ context.Context, ev *memon.Event) error {
+	if err := s.call(OpSave, "Save %s", ev.Name); err != nil {
+		return fmt.Errorf("save event %q: %w", ev.Name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur, ok := s.events[ev.Name]
+	if ok && s.conflicts > 0 {
+		s.conflicts--
+		cur.ev.Version++ // someone else wrote meanwhile
+	}
+	if !ok || cur.ev.Version != ev.Version {
+		return fmt.Errorf("save event %q: %w", ev.Name, memon.ErrConflict)
+	}
+	ev.Version++
+	s.write(ev)
+	return nil
+}
+
+// Create writes a new event; memon.ErrExists when the name is taken.
+func (s *Store) Create(_ context.Context, ev *memon.Event) error {
+	if err := s.call(OpCreate, "Create %s", ev.Name); err != nil {
+		return fmt.Errorf("create event %q: %w", ev.Name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.events[ev.Name]; ok {
+		return fmt.Errorf("create event %q: %w", ev.Name, memon.ErrExists)
+	}
+	ev.Version = 1
+	s.write(ev)
+	return nil
+}
+
+func (s *Store) write(ev *memon.Event) {
+	st := &stored{ev: cloneEvent(ev)}
+	if old, ok := s.events[ev.Name]; ok && s.frozen {
+		st.alertAt = old.alertAt
+	} else if !s.frozen {
+		st.alertAt = ev.AlertAt()
+	}
+	s.events[ev.Name] = st
+}
+
+// Delete removes an event; memon.ErrNotFound when there is none.
+func (s *Store) Delete(_ context.Context, name string) error {
+	if err := s.call(OpDeleteEvent, "Delete %s", name); err != nil {
+		return fmt.Errorf("delete event %q: %w", name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.events[name]; !ok {
+		return fmt.Errorf("delete event %q: %w", name, memon.ErrNotFound)
+	}
+	delete(s.events, name)
+	return nil
+}
+
+// List returns every stored item, sorted by name.
+func (s *Store) List(context.Context) ([]memon.Listed, error) {
+	if err := s.call(OpList, "List"); err != nil {
+		return nil, fmt.Errorf("list events: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []memon.Listed
+	for _, name := range slices.Sorted(maps.Keys(s.events)) {
+		st := s.events[name]
+		out = append(out, memon.Listed{Event: cloneEvent(st.ev), Err: st.err})
+	}
+	return out, nil
+}
+
+// Due returns the names whose due index entry has come by now, sorted.
+func (s *Store) Due(_ context.Context, now time.Time) ([]string, error) {
+	if err := s.call(OpDue, "Due %s", now.UTC().Format(time.RFC3339)); err != nil {
+		return nil, fmt.Errorf("query due events: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for name, st := range s.events {
+		// The index stores whole seconds, as the DynamoDB adapter does.
+		if !st.alertAt.IsZero() && st.alertAt.Unix() <= now.Unix() {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// Reconcile rewrites every usable item that is not indexed as its state
+// implies (memon.py's items, console edits) and returns the names it fixed
+// and the items it could not use.
+func (s *Store) Reconcile(ctx context.Context) ([]string, []memon.Listed, error) {
+	if err := s.call(OpReconcile, "Reconcile"); err != nil {
+		return nil, nil, fmt.Errorf("reconcile: %w", err)
+	}
+	var (
+		fixed    []string
+		unusable []memon.Listed
+		stale    []*memon.Event
+	)
+	s.mu.Lock()
+	for _, name := range slices.Sorted(maps.Keys(s.events)) {
+		st := s.events[name]
+		switch {
+		case st.err != nil:
+			unusable = append(unusable, memon.Listed{Event: cloneEvent(st.ev), Err: st.err})
+		case st.ev.Version == 0 || !st.alertAt.Equal(st.ev.AlertAt()):
+			stale = append(stale, cloneEvent(st.ev))
+		}
+	}
+	s.mu.Unlock()
+	for _, ev := range stale {
+		switch err := s.Save(ctx, ev); {
+		case errors.Is(err, memon.ErrConflict): // written meanwhile: that write indexed it
+		case err != nil:
+			return fixed, unusable, err
+		default:
+			fixed = append(fixed, ev.Name)
+		}
+	}
+	return fixed, unusable, nil
+}
+
+// AppendHistory records a delivered transition. Idempotent.
+func (s *Store) AppendHistory(_ context.Context, tr memon.Transition) error {
+	if err := s.call(OpAppendHistory, "AppendHistory %s %s", tr.Event, tr.ID); err != nil {
+		return fmt.Errorf("write history of %q: %w", tr.Event, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.putRecord(tr.Record())
+	return nil
+}
+
+// AddHistory stores records as if the poller had written them.
+func (s *Store) AddHistory(rs ...memon.HistoryRecord) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rs {
+		s.putRecord(r)
+	}
+}
+
+func (s *Store) putRecord(r memon.HistoryRecord) {
+	if s.history[r.Name] == nil {
+		s.history[r.Name] = map[string]memon.HistoryRecord{}
+	}
+	s.history[r.Name][r.Key()] = r
+}
+
+// History returns name's records since a time, oldest first.
+func (s *Store) History(_ context.Context, name string, since time.Time) ([]memon.HistoryRecord, error) {
+	if err := s.call(OpHistory, "History %s %s", name, since.UTC().Format(time.RFC3339)); err != nil {
+		return nil, fmt.Errorf("read history of %q: %w", name, err)
+	}
+	return s.records(name, since), nil
+}
+
+// Records returns every history record of name, oldest first (CONFIG
+// claims included), without counting as a call.
+func (s *Store) Records(name string) []memon.HistoryRecord { return s.records(name, time.Time{}) }
+
+func (s *Store) records(name string, since time.Time) []memon.HistoryRecord {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	from := since.UTC().Format(memon.HistoryTimeLayout)
+	var out []memon.HistoryRecord
+	for _, key := range slices.Sorted(maps.Keys(s.history[name])) {
+		if key >= from {
+			out = append(out, s.history[name][key])
+		}
+	}
+	return out
+}
+
+// ClaimConfigAlert claims name's CONFIG alert for the hour of now and
+// reports whether this caller won it.
+func (s *Store) ClaimConfigAlert(_ context.Context, name, problem string, now time.Time) (bool, error) {
+	if err := s.call(OpClaimConfig, "ClaimConfigAlert %s", name); err != nil {
+		return false, fmt.Errorf("claim config alert for %q: %w", name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	claim := memon.ConfigClaim(name, problem, now)
+	if _, taken := s.history[name][claim.Key()]; taken {
+		return false, nil
+	}
+	s.putRecord(claim)
+	return true, nil
+}
+
+// ReleaseConfigAlert undoes this hour's claim for name.
+func (s *Store) ReleaseConfigAlert(_ context.Context, name string, now time.Time) error {
+	if err := s.call(OpReleaseConfig, "ReleaseConfigAlert %s", name); err != nil {
+		return fmt.Errorf("release config alert for %q: %w", name, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.history[name], memon.ConfigClaim(name, "", now).Key())
+	return nil
+}
+
+// cloneEvent copies ev deeply enough that neither copy can change the
+// other: the outbox, its alerts and the exit code are copied.
+func cloneEvent(ev *memon.Event) *memon.Event {
+	if ev == nil {
+		return nil
+	}
+	c := *ev
+	if ev.LastExitCode != nil {
+		code := *ev.LastExitCode
+		c.LastExitCode = &code
+	}
+	c.Outbox = slices.Clone(ev.Outbox)
+	for i, tr := range c.Outbox {
+		if tr.Alert != nil {
+			a := *tr.Alert
+			c.Outbox[i].Alert = &a
+		}
+	}
+	return &c
+}

@@ -1,0 +1,77 @@
+package memon
+
+import (
+	"errors"
+	"time"
+)
+
+// The plain data the ports of the poller and memon-config exchange with the
+// queue and the store. They live here, with no AWS type in them, so the
+// poll can be driven by the SQS/DynamoDB adapters or by in-memory fakes.
+
+// QueueMessage is a message as the queue handed it out, not yet deleted.
+// Body is still undecoded: it may not be a valid ping.
+type QueueMessage struct {
+	ID           string
+	Receipt      string    // the handle of this receive; a later receive voids it
+	Body         []byte    //
+	SentAt       time.Time // when the queue accepted it (SQS SentTimestamp)
+	ReceiveCount int       // receives so far, this one included
+}
+
+// Listed is one stored item of a listing: the event as far as it could be
+// read, and Err (wrapping ErrInvalid) when the item is unusable.
+type Listed struct {
+	Event *Event
+	Err   error
+}
+
+// Name is the listed item's name, also when it is unusable.
+func (l Listed) Name() string {
+	if l.Event == nil {
+		return ""
+	}
+	return l.Event.Name
+}
+
+// HistoryRecord is one line of an event's history: a delivered transition,
+// or a CONFIG alert.
+type HistoryRecord struct {
+	Name   string
+	At     time.Time
+	From   State
+	To     State
+	Alert  AlertKind // the alert sent, if any
+	Reason string
+}
+
+// Record is the history line a delivered transition leaves.
+func (tr Transition) Record() HistoryRecord {
+	r := HistoryRecord{Name: tr.Event, At: tr.At, From: tr.From, To: tr.To, Reason: tr.Reason}
+	if tr.Alert != nil {
+		r.Alert = tr.Alert.Kind
+	}
+	return r
+}
+
+// Key is the record's range key in the history table: a fixed-width UTC
+// time (so string order is time order) and what happened, which keeps two
+// records of one millisecond apart and makes a retried write an idempotent
+// overwrite.
+func (r HistoryRecord) Key() string {
+	what := string(r.To)
+	if r.Alert != "" {
+		what = string(r.Alert)
+	}
+	return r.At.UTC().Format(HistoryTimeLayout) + " " + what
+}
+
+// ConfigClaim is the history record that claims name's CONFIG alert for the
+// hour of now: one key an hour, so a conditional put admits one alert an
+// hour across any number of pollers.
+func ConfigClaim(name, problem string, now time.Time) HistoryRecord {
+	return HistoryRecord{Name: name, At: now.UTC().Truncate(time.Hour), Alert: KindConfig, Reason: problem}
+}
+
+// ErrExists reports a create for a name already taken.
+var ErrExists = errors.New("event already exists")
