@@ -60,6 +60,9 @@ type MEMonStackProps struct {
 	AdoptTable bool
 	// PollerCodeDir is the directory holding the poller's `bootstrap`.
 	PollerCodeDir string
+	// AWSSources lists the AWS services whose job events become pings
+	// (see CtxAWSSources). Default: context "awsSources", else all but ECS.
+	AWSSources string
 }
 
 // StackName returns the CloudFormation stack name for a prefix: MEMon for the
@@ -86,6 +89,7 @@ func (p MEMonStackProps) resolve(scope constructs.Construct) MEMonStackProps {
 	p.Prefix = settings.First(p.Prefix, contextString(scope, CtxPrefix), settings.DefaultPrefix)
 	p.Email = settings.First(p.Email, contextString(scope, CtxEmail))
 	p.PollerCodeDir = settings.First(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
+	p.AWSSources = settings.First(p.AWSSources, contextString(scope, CtxAWSSources))
 	p.AdoptTable = p.AdoptTable || contextString(scope, CtxAdoptTable) == "true"
 	if p.StackName == nil {
 		p.StackName = jsii.String(StackName(p.Prefix))
@@ -114,8 +118,13 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 		panic("NewMEMonStack: PollerCodeDir (or context " + CtxPollerCodeDir + ") is required")
 	}
 
+	awsSources, err := AWSSourceKeys(p.AWSSources)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
 	m := &memonStack{stack: stack, prefix: p.Prefix}
 	m.queues()
+	m.awsEventRules(awsSources)
 	m.tables()
 	m.topic()
 	m.alarmTopic()
