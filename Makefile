@@ -20,13 +20,15 @@ help: ## list the targets
 deps: ## install Go modules, the pinned CDK CLI, and check moto/cfn-lint
 	@bash scripts/install-deps.sh
 
-build: ## build memon-send, memon-config and the poller for this host into bin/
+build: ## build memon-send, memon-config, memon-pingurl and the poller for this host into bin/
 	$(GOBUILD) -gcflags=all=-l -o $(BIN)/memon-send ./cmd/memon-send
 	$(GOBUILD) -o $(BIN)/memon-config ./cmd/memon-config
+	$(GOBUILD) -o $(BIN)/memon-pingurl ./cmd/memon-pingurl
 	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
 
-lambda: ## build the poller Lambda (linux/arm64) into build/poller/bootstrap
+lambda: ## build the poller and ping URL Lambdas (linux/arm64) into build/{poller,pingurl}/bootstrap
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(BUILD)/poller/bootstrap ./lambdas/poller
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(BUILD)/pingurl/bootstrap ./lambdas/pingurl
 
 lint: ## gofmt (no diff), go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \

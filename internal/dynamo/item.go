@@ -147,6 +147,8 @@ func decodeEvent(item Item) (*memon.Event, error) {
 		LastHost:        r.str(memon.AttrLastHost),
 		LastDuration:    time.Duration(mustNum(r, memon.AttrLastDuration) * float64(time.Second)),
 		Version:         r.integer(memon.AttrVersion),
+		AutoCreated:     r.boolean(memon.AttrAutoCreated, false),
+		HasToken:        r.str(memon.AttrTokenHash) != "",
 	}
 	if _, ok := item[memon.AttrLastExitCode]; ok {
 		code := int(r.integer(memon.AttrLastExitCode))
@@ -354,5 +356,6 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	alertAt := ev.AlertAt()
 	put(memon.AttrAlertAt, numAV(float64(alertAt.Add(time.Second-time.Nanosecond).Unix())), !alertAt.IsZero())
 	put(memon.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
+	put(memon.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
 	return set, remove
 }

@@ -11,6 +11,8 @@ const (
 	EnvTable        = "MEMON_TABLE"
 	EnvHistoryTable = "MEMON_HISTORY_TABLE"
 	EnvTopicARN     = "MEMON_TOPIC_ARN"
+	EnvTokenTable   = "MEMON_TOKEN_TABLE" // ping tokens (httpPings); default: the events table's name + "-tokens"
+	EnvPingURL      = "MEMON_PING_URL"    // the ping endpoint's base URL; default: the stack output PingUrl
 )
 
 // Default resource names: the seed's `memon`, which the CDK stack uses
@@ -21,7 +23,17 @@ const (
 	DefaultTable        = DefaultPrefix
 	DefaultHistoryTable = DefaultPrefix + "-history"
 	DefaultTopicName    = DefaultPrefix
+	TokenTableSuffix    = "-tokens"
 )
+
+// StackName is the CloudFormation stack of a prefix: MEMon for the default
+// prefix, MEMon-<prefix> otherwise (the CDK app and doctor agree on it).
+func StackName(prefix string) string {
+	if prefix == "" || prefix == DefaultPrefix {
+		return "MEMon"
+	}
+	return "MEMon-" + prefix
+}
 
 // Lookup is os.Getenv's shape, injected so tests need no process state.
 type Lookup func(string) string

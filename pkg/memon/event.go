@@ -61,6 +61,13 @@ type Event struct {
 	// same conditional write, so a decision is never lost between the two.
 	Outbox []Transition
 
+	// AutoCreated marks an event that its first ping created (the poller's
+	// autoCreate); memon-config set clears it, so it marks "never edited".
+	AutoCreated bool
+	// HasToken says the event has an HTTPS ping token. Only the token's hash
+	// is stored, and only memon-config token writes it, never Save.
+	HasToken bool
+
 	// Version is bumped by every write; a write is conditional on the
 	// version it read. Zero for items memon.py wrote.
 	Version int64

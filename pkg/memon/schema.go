@@ -35,6 +35,8 @@ const (
 	AttrToday           = "Today"           // M, today's counters (the Count* keys below)
 	AttrDownSince       = "DownSince"       // N, when the open downtime began; absent when up or paused
 	AttrPausedSince     = "PausedSince"     // N, when the open pause began; absent when enabled
+	AttrTokenHash       = "TokenHash"       // S, hex SHA-256 of the event's ping token (never the token); set only by memon-config token
+	AttrAutoCreated     = "AutoCreated"     // BOOL, created by its first ping (autoCreate); removed by the first edit
 
 	// Counters: keys of the item's Today map, and attributes of a daily
 	// record in the history table. Zero counts are left out.
@@ -55,6 +57,10 @@ const (
 	// DueIndex is the sparse global secondary index (hash Type, range
 	// AlertAt, keys only) through which a poll reads only the events due.
 	DueIndex = "DueIndex"
+
+	// Tokens table (with httpPings): hash TokenHash, attribute Name, so
+	// the ping endpoint finds a token's event with one GetItem.
+	TokenName = "Name"
 
 	// History table: hash Name, range Time (S, fixed-width UTC
 	// "2006-01-02T15:04:05.000Z" so string order is time order), TTL ExpiresAt.
