@@ -58,7 +58,7 @@ type call struct {
 
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
-		historyCommand(), htmlCommand(), versionCommand()}
+		historyCommand(), htmlCommand(), uiCommand(), versionCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
@@ -256,6 +256,10 @@ func versionCommand() *command {
 type usageError struct{ msg string }
 
 func (e *usageError) Error() string { return e.msg }
+
+// Is makes bad input recognisable as memon.ErrInvalid outside this
+// package too (the web form tells it from a failed write).
+func (e *usageError) Is(target error) bool { return target == memon.ErrInvalid }
 
 func usagef(format string, args ...any) error {
 	return &usageError{msg: fmt.Sprintf(format, args...)}

@@ -16,15 +16,23 @@ func deleteCommand() *command {
 			if err != nil {
 				return err
 			}
-			if err := st.Delete(ctx, name); errors.Is(err, memon.ErrNotFound) {
-				return notFound(name)
-			} else if err != nil {
+			if err := deleteEvent(ctx, st, name); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "deleted %s\n", name)
 			return nil
 		},
 	}
+}
+
+// deleteEvent removes an event that must exist: `delete` and the web page.
+func deleteEvent(ctx context.Context, st store, name string) error {
+	if err := st.Delete(ctx, name); errors.Is(err, memon.ErrNotFound) {
+		return notFound(name)
+	} else if err != nil {
+		return err
+	}
+	return nil
 }
 
 func pauseCommand() *command {
@@ -50,9 +58,22 @@ func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) err
 	if err != nil {
 		return err
 	}
-	var ev *memon.Event
-	var before memon.State
-	changed := false
+	ev, before, changed, err := a.setEnabled(ctx, st, name, enable)
+	if err != nil {
+		return err
+	}
+	if !changed {
+		fmt.Fprintf(a.stdout, "%s is already %s\n", name, before)
+		return nil
+	}
+	fmt.Fprintf(a.stdout, "%s: %s\n", name, describe(ev, a.now()))
+	return a.recordToggle(ctx, st, ev, before)
+}
+
+// setEnabled pauses or resumes an event, for `pause`, `resume` and the web
+// page: a conditional write, re-read on a lost race. changed is false when
+// the event already was as asked.
+func (a *app) setEnabled(ctx context.Context, st store, name string, enable bool) (ev *memon.Event, before memon.State, changed bool, err error) {
 	err = retryRaces(func() (err error) {
 		if ev, err = getUsable(ctx, st, name); err != nil {
 			return err
@@ -68,15 +89,7 @@ func (a *app) toggle(ctx context.Context, cl *call, cmd string, enable bool) err
 		}
 		return st.Save(ctx, ev)
 	})
-	if err != nil {
-		return err
-	}
-	if !changed {
-		fmt.Fprintf(a.stdout, "%s is already %s\n", name, before)
-		return nil
-	}
-	fmt.Fprintf(a.stdout, "%s: %s\n", name, describe(ev, a.now()))
-	return a.recordToggle(ctx, st, ev, before)
+	return ev, before, changed, err
 }
 
 // eventStore returns the EVENT argument and the store, for commands with

@@ -312,12 +312,7 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	var ev *memon.Event
-	var before memon.State
-	err = retryRaces(func() (err error) {
-		ev, before, err = a.setOnce(ctx, st, req)
-		return err
-	})
+	ev, before, err := a.applySet(ctx, st, req)
 	if err != nil {
 		return err
 	}
@@ -334,6 +329,19 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 		return a.recordToggle(ctx, st, ev, before)
 	}
 	return nil
+}
+
+// applySet is the one way an event is created or edited, by `set` and by
+// the web form alike: a read-modify-write retried on a lost race. before is
+// the status read, "" for a new event.
+func (a *app) applySet(ctx context.Context, st store, req *setRequest) (*memon.Event, memon.State, error) {
+	var ev *memon.Event
+	var before memon.State
+	err := retryRaces(func() (err error) {
+		ev, before, err = a.setOnce(ctx, st, req)
+		return err
+	})
+	return ev, before, err
 }
 
 // retryRaces runs a read-modify-write again while it loses the race to a

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os/exec"
+	"runtime"
+	"time"
+
+	"github.com/peerj/memon/internal/web"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func uiCommand() *command {
+	return &command{
+		name: "ui", args: "[--addr 127.0.0.1:8080] [--open] [--read-only]",
+		summary: "Serve a live web page over your events with your AWS credentials: an overview that updates itself,\n" +
+			"event pages with 90-day availability and run charts, and forms that create, edit, pause, resume and delete\n" +
+			"with set's own checks. Binds to loopback; nothing runs in AWS and nothing costs when nobody looks.",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (0.0.0.0 serves every interface: a warning says what that exposes)")
+			fs.Bool("open", false, "open the page in the default browser")
+			fs.Bool("read-only", false, "serve no forms and refuse every change")
+		},
+		run: runUI,
+	}
+}
+
+func runUI(a *app, ctx context.Context, cl *call) error {
+	if err := cl.noArgs("ui"); err != nil {
+		return err
+	}
+	addr := cl.fs.Lookup("addr").Value.String()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return flagError("addr", addr, "want HOST:PORT, e.g. 127.0.0.1:8080")
+	}
+	st, err := a.open(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on --addr %s: %w (pick another port, e.g. --addr 127.0.0.1:8081)", addr, err)
+	}
+	defer ln.Close()
+	readOnly := cl.set["read-only"]
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		fmt.Fprintf(a.stderr, "memon-config ui: warning: --addr %s listens on every network interface: anyone who can reach "+
+			"this machine on port %s can read your events%s with your AWS credentials. Use 127.0.0.1 unless you mean it.\n",
+			addr, port, map[bool]string{false: " and change them", true: ""}[readOnly])
+	}
+	srv, err := web.New(web.Options{
+		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Editor: &webEditor{a: a, st: st}, Now: a.now, Log: a.stderr,
+	})
+	if err != nil {
+		return err
+	}
+	_, boundPort, _ := net.SplitHostPort(ln.Addr().String())
+	urlHost := host
+	if ip := net.ParseIP(host); host == "" || (ip != nil && (ip.IsUnspecified() || ip.IsLoopback())) {
+		urlHost = "localhost"
+	}
+	url := "http://" + net.JoinHostPort(urlHost, boundPort) + "/"
+	mode := ""
+	if readOnly {
+		mode = ", read-only"
+	}
+	fmt.Fprintf(a.stdout, "MEMon UI on %s (table %s%s; Ctrl-C stops it)\n", url, cl.g.table, mode)
+	if cl.set["open"] {
+		if err := openBrowser(url); err != nil {
+			fmt.Fprintf(a.stderr, "memon-config ui: could not open a browser (%v): open %s yourself\n", err, url)
+		}
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		hs.Shutdown(shut)
+	}()
+	if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve %s: %w", url, err)
+	}
+	<-done
+	return nil
+}
+
+// openBrowser hands the URL to the desktop's opener.
+func openBrowser(url string) error {
+	name, args := "xdg-open", []string{url}
+	switch runtime.GOOS {
+	case "darwin":
+		name = "open"
+	case "windows":
+		name, args = "rundll32", []string{"url.dll,FileProtocolHandler", url}
+	}
+	return exec.Command(name, args...).Start()
+}
+
+// webEditor lets the web forms change events through the very functions
+// the CLI verbs run: parseSet's checks and messages, the same conditional
+// writes and retries, the same history records.
+type webEditor struct {
+	a  *app
+	st store
+}
+
+var _ web.Editor = (*webEditor)(nil)
+
+func (e *webEditor) Set(ctx context.Context, name string, fields map[string]string) (*memon.Event, error) {
+	req, err := parseSet(name, fields)
+	if err != nil {
+		return nil, err
+	}
+	ev, before, err := e.a.applySet(ctx, e.st, req)
+	if err != nil {
+		return nil, err
+	}
+	if before != "" {
+		return ev, e.a.recordToggle(ctx, e.st, ev, before)
+	}
+	return ev, nil
+}
+
+func (e *webEditor) Pause(ctx context.Context, name string) error  { return e.toggle(ctx, name, false) }
+func (e *webEditor) Resume(ctx context.Context, name string) error { return e.toggle(ctx, name, true) }
+
+func (e *webEditor) toggle(ctx context.Context, name string, enable bool) error {
+	ev, before, changed, err := e.a.setEnabled(ctx, e.st, name, enable)
+	if err != nil || !changed {
+		return err
+	}
+	return e.a.recordToggle(ctx, e.st, ev, before)
+}
+
+func (e *webEditor) Delete(ctx context.Context, name string) error {
+	return deleteEvent(ctx, e.st, name)
+}

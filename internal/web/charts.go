@@ -1,0 +1,282 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+const day = 24 * time.Hour
+
+// Day classes of the availability timeline, mildest first: a day shows
+// the worst thing that happened in it.
+const (
+	dayNone   = "none"   // not watched: before the first run, or no data
+	dayPaused = "paused" // paused
+	dayUp     = "up"
+	dayLate   = "late"   // a run came after its deadline
+	dayFailed = "failed" // a run reported a failure
+	dayDown   = "down"   // deadlines were missed
+)
+
+var daySeverity = map[string]int{dayNone: 0, dayPaused: 1, dayUp: 2, dayLate: 3, dayFailed: 4, dayDown: 5}
+
+// bar is one rectangle of an inline SVG chart.
+type bar struct {
+	X, Y, W, H float64
+	Class      string
+	Title      string
+}
+
+// dayState is one UTC day of an event's availability.
+type dayState struct {
+	Date            time.Time
+	Class           string
+	Up, Down, Watch time.Duration
+}
+
+// availability replays the transitions of the last n days (oldest first)
+// into one state per UTC day, and the share of watched time spent not down.
+func availability(recs []dynamo.Record, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
+	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
+	days := make([]dayState, n)
+	for i := range days {
+		days[i] = dayState{Date: start.Add(time.Duration(i) * day), Class: dayNone}
+	}
+	var trs []dynamo.Record
+	for _, r := range recs {
+		if r.To != "" && !r.At.Before(start) && !r.At.After(now) {
+			trs = append(trs, r)
+		}
+	}
+	sort.SliceStable(trs, func(i, j int) bool { return trs[i].At.Before(trs[j].At) })
+
+	state := ev.Status()
+	if len(trs) > 0 && trs[0].From != "" {
+		state = trs[0].From
+	}
+	from := start
+	worsen := func(i int, c string) {
+		if i >= 0 && i < n && daySeverity[c] > daySeverity[days[i].Class] {
+			days[i].Class = c
+		}
+	}
+	spend := func(s memon.State, a, b time.Time) {
+		for t := a; t.Before(b); {
+			i := int(t.Sub(start) / day)
+			end := start.Add(time.Duration(i+1) * day)
+			if end.After(b) {
+				end = b
+			}
+			d := end.Sub(t)
+			switch s {
+			case memon.Up:
+				days[i].Up += d
+				days[i].Watch += d
+				worsen(i, dayUp)
+			case memon.Down:
+				days[i].Down += d
+				days[i].Watch += d
+				worsen(i, dayDown)
+			case memon.Paused:
+				worsen(i, dayPaused)
+			}
+			t = end
+		}
+	}
+	for _, r := range trs {
+		spend(state, from, r.At)
+		i := int(r.At.Sub(start) / day)
+		switch r.Kind {
+		case memon.KindFailed:
+			worsen(i, dayFailed)
+		case memon.KindLate:
+			worsen(i, dayLate)
+		}
+		state, from = r.To, r.At
+	}
+	spend(state, from, now)
+
+	var up, watched time.Duration
+	for _, d := range days {
+		up += d.Up
+		watched += d.Watch
+	}
+	if watched == 0 {
+		return days, 0, false
+	}
+	return days, 100 * float64(up) / float64(watched), true
+}
+
+// timeline is the availability chart: a bar per day.
+type timeline struct {
+	Bars           []bar
+	Uptime         string // "99.93 %" or "no data"
+	First, Last    string // dates under the chart
+	Width, Height  float64
+	Down, Watching int // days with missed deadlines, days watched
+}
+
+func newTimeline(days []dayState, uptime float64, known bool) *timeline {
+	t := &timeline{Width: float64(len(days) * 10), Height: 36, Uptime: "no data"}
+	if known {
+		t.Uptime = fmt.Sprintf("%.2f %%", uptime)
+	}
+	for i, d := range days {
+		h := t.Height
+		if d.Class == dayNone {
+			h = 12
+		}
+		t.Bars = append(t.Bars, bar{X: float64(i * 10), Y: t.Height - h, W: 8, H: h, Class: d.Class,
+			Title: d.Date.Format("Mon 2 Jan 2006") + ": " + dayTitle(d.Class)})
+		if d.Class == dayDown || d.Class == dayFailed {
+			t.Down++
+		}
+		if d.Watch > 0 {
+			t.Watching++
+		}
+	}
+	if len(days) > 0 {
+		t.First, t.Last = days[0].Date.Format("2 Jan"), "today"
+	}
+	return t
+}
+
+func dayTitle(c string) string {
+	switch c {
+	case dayNone:
+		return "not watched"
+	case dayLate:
+		return "up, with a late run"
+	case dayFailed:
+		return "a run failed"
+	case dayDown:
+		return "down"
+	}
+	return c
+}
+
+// barChart is a daily bar chart: runs per day, or run durations.
+type barChart struct {
+	Bars          []bar
+	Marks         []bar // the longest run of each day, over its average
+	Max           string
+	First, Last   string
+	Width, Height float64
+	Empty         bool
+}
+
+// fillDays returns n days ending today, zero where the store had none.
+func fillDays(ds []Day, now time.Time, n int) []Day {
+	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
+	out := make([]Day, n)
+	for i := range out {
+		out[i].Date = start.Add(time.Duration(i) * day)
+	}
+	for _, d := range ds {
+		i := int(d.Date.UTC().Truncate(day).Sub(start) / day)
+		if i >= 0 && i < n {
+			out[i] = d
+			out[i].Date = start.Add(time.Duration(i) * day)
+		}
+	}
+	return out
+}
+
+// runsChart stacks failures over successes per day.
+func runsChart(ds []Day) *barChart {
+	c := &barChart{Width: float64(len(ds) * 10), Height: 80, Empty: true}
+	most := 0
+	for _, d := range ds {
+		most = max(most, d.Runs)
+	}
+	if most == 0 {
+		return c
+	}
+	c.Empty, c.Max = false, fmt.Sprint(most)
+	for i, d := range ds {
+		if d.Runs == 0 {
+			continue
+		}
+		x := float64(i * 10)
+		h := c.Height * float64(d.Runs) / float64(most)
+		hf := c.Height * float64(d.Failures) / float64(most)
+		date := d.Date.Format("Mon 2 Jan")
+		c.Bars = append(c.Bars, bar{X: x, Y: c.Height - h, W: 8, H: h - hf, Class: "ok",
+			Title: fmt.Sprintf("%s: %d runs, %d failed", date, d.Runs, d.Failures)})
+		if d.Failures > 0 {
+			c.Bars = append(c.Bars, bar{X: x, Y: c.Height - hf, W: 8, H: hf, Class: "bad",
+				Title: fmt.Sprintf("%s: %d failed of %d", date, d.Failures, d.Runs)})
+		}
+	}
+	c.First, c.Last = ds[0].Date.Format("2 Jan"), "today"
+	return c
+}
+
+// durationsChart shows each day's average run as a bar and its longest as
+// a tick.
+func durationsChart(ds []Day) *barChart {
+	c := &barChart{Width: float64(len(ds) * 10), Height: 80, Empty: true}
+	var longest time.Duration
+	for _, d := range ds {
+		longest = max(longest, d.Max)
+	}
+	if longest == 0 {
+		return c
+	}
+	c.Empty, c.Max = false, memon.FormatDuration(longest.Round(time.Second))
+	for i, d := range ds {
+		if d.Timed == 0 {
+			continue
+		}
+		x := float64(i * 10)
+		avg := d.Total / time.Duration(d.Timed)
+		h := c.Height * float64(avg) / float64(longest)
+		date := d.Date.Format("Mon 2 Jan")
+		c.Bars = append(c.Bars, bar{X: x, Y: c.Height - h, W: 8, H: h, Class: "ok",
+			Title: fmt.Sprintf("%s: average %s over %d runs", date, memon.FormatDuration(avg.Round(time.Second)), d.Timed)})
+		hm := c.Height * float64(d.Max) / float64(longest)
+		c.Marks = append(c.Marks, bar{X: x, Y: c.Height - hm, W: 8, H: 2, Class: "max",
+			Title: fmt.Sprintf("%s: longest %s", date, memon.FormatDuration(d.Max.Round(time.Second)))})
+	}
+	c.First, c.Last = ds[0].Date.Format("2 Jan"), "today"
+	return c
+}
+
+// spark is the overview's small chart of the last days: runs per day when
+// counts are kept, else the availability of each day.
+type spark struct {
+	Bars  []bar
+	Title string
+}
+
+const sparkDays = 14
+
+func newSpark(days []dayState, runs []Day) *spark {
+	s := &spark{}
+	most := 0
+	for _, d := range runs {
+		most = max(most, d.Runs)
+	}
+	for i, d := range days {
+		h := 14.0
+		title := d.Date.Format("2 Jan") + ": " + dayTitle(d.Class)
+		if most > 0 && i < len(runs) {
+			r := runs[i]
+			h = 3 + 11*float64(r.Runs)/float64(most)
+			title += fmt.Sprintf(", %d runs", r.Runs)
+			if r.Runs == 0 {
+				h = 2
+			}
+		}
+		if d.Class == dayNone {
+			h = min(h, 4)
+		}
+		s.Bars = append(s.Bars, bar{X: float64(i * 5), Y: 16 - h, W: 4, H: h, Class: d.Class, Title: title})
+	}
+	s.Title = fmt.Sprintf("last %d days", len(days))
+	return s
+}

@@ -1,0 +1,174 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// historyDays is how far back the event page reads: the availability
+// timeline's 90 days.
+const historyDays = 90
+
+// chartDays is the width of the runs and durations charts.
+const chartDays = 30
+
+type setting struct{ Label, Value string }
+
+type lastRunView struct {
+	When     *moment
+	Kind     string
+	Duration string
+	ExitCode string
+	Host     string
+	RunID    string
+	Started  *moment
+	Output   string
+}
+
+type histRow struct {
+	When   *moment
+	Change string
+	Kind   memon.AlertKind
+	Reason string
+}
+
+type eventPage struct {
+	Row         row
+	Settings    []setting
+	LastRun     *lastRunView
+	Timeline    *timeline
+	Runs        *barChart
+	Durations   *barChart
+	CountsKept  bool
+	History     []histRow
+	HistoryDays int
+}
+
+// loadEvent reads one event, its history and its daily counts. An unusable
+// item is shown with its problem; a missing one is memon.ErrNotFound.
+func loadEvent(ctx context.Context, st Store, days Days, name string, now time.Time) (*eventPage, error) {
+	ev, err := st.Get(ctx, name)
+	var unusable error
+	switch {
+	case errors.Is(err, memon.ErrInvalid) && ev != nil:
+		unusable = err
+	case err != nil:
+		return nil, err
+	}
+	since := now.UTC().Truncate(day).Add(-(historyDays - 1) * day)
+	recs, err := st.History(ctx, name, since)
+	if err != nil {
+		return nil, err
+	}
+	var counts []Day
+	if days != nil {
+		if counts, err = days.Days(ctx, name, since); err != nil {
+			return nil, err
+		}
+	}
+	return newEventPage(dynamo.Listed{Event: ev, Err: unusable}, recs, counts, days != nil, now), nil
+}
+
+func newEventPage(l dynamo.Listed, recs []dynamo.Record, counts []Day, kept bool, now time.Time) *eventPage {
+	ev := l.Event
+	p := &eventPage{Row: newRow(l, now), CountsKept: kept, HistoryDays: historyDays}
+	p.Settings = settings(ev, l.Err != nil)
+	if last, kind := lastRun(ev); !last.IsZero() {
+		loc := ev.Schedule.Location()
+		lr := &lastRunView{When: newMoment(last, now, loc), Kind: kind, Host: oneLine(ev.LastHost), RunID: oneLine(ev.LastRunID),
+			Output: printable(ev.LastMessage)}
+		if ev.LastDuration > 0 {
+			lr.Duration = memon.FormatDuration(ev.LastDuration.Round(time.Second))
+			if ev.LastDuration < time.Second {
+				lr.Duration = ev.LastDuration.Round(time.Millisecond).String()
+			}
+		}
+		if ev.LastExitCode != nil {
+			lr.ExitCode = strconv.Itoa(*ev.LastExitCode)
+		}
+		if ev.LastStartTime.After(last) {
+			lr.Started = newMoment(ev.LastStartTime, now, loc)
+		}
+		p.LastRun = lr
+	}
+	states, uptime, known := availability(recs, ev, now, historyDays)
+	p.Timeline = newTimeline(states, uptime, known)
+	ds := fillDays(counts, now, chartDays)
+	p.Runs, p.Durations = runsChart(ds), durationsChart(ds)
+
+	sorted := append([]dynamo.Record(nil), recs...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.After(sorted[j].At) })
+	for _, r := range sorted {
+		change := string(r.To)
+		if r.From != "" {
+			change = string(r.From) + " → " + change
+		}
+		if change == "" {
+			change = "—"
+		}
+		p.History = append(p.History, histRow{When: newMoment(r.At, now, ev.Schedule.Location()), Change: change,
+			Kind: r.Kind, Reason: oneLine(r.Reason)})
+	}
+	return p
+}
+
+func settings(ev *memon.Event, unusable bool) []setting {
+	s := []setting{{"Name", ev.Name}}
+	if !unusable {
+		s = append(s, setting{"Schedule", scheduleWords(ev)})
+		switch ev.Schedule.Kind {
+		case memon.Cron:
+			s = append(s, setting{"Cron", ev.Schedule.Expr}, setting{"Time zone", ev.Schedule.Location().String()})
+		default:
+			s = append(s, setting{"Kind", string(ev.Schedule.Kind)}, setting{"Period", memon.FormatDuration(ev.Schedule.Period)})
+			if ev.Schedule.TimeZone != "" {
+				s = append(s, setting{"Time zone", ev.Schedule.TimeZone})
+			}
+		}
+	}
+	maxAlerts := ev.MaxAlerts
+	if maxAlerts <= 0 {
+		maxAlerts = memon.DefaultMaxAlerts
+	}
+	enabled := "yes"
+	if !ev.Enabled {
+		enabled = "no (paused)"
+	}
+	s = append(s,
+		setting{"Grace", memon.FormatDuration(ev.Grace)},
+		setting{"DOWN alerts per outage", strconv.Itoa(maxAlerts)},
+		setting{"Watched", enabled},
+		setting{"Description", orDash(oneLine(ev.Description))},
+		setting{"Missed deadlines", strconv.Itoa(ev.ErrorCount)},
+		setting{"Pending alerts", strconv.Itoa(len(ev.Outbox))},
+		setting{"Version", fmt.Sprint(ev.Version)},
+	)
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
+
+// printable keeps line breaks and tabs of a job's output and drops every
+// other control character (escape sequences included) before it reaches
+// the page.
+func printable(s string) string {
+	out := []rune{}
+	for _, r := range s {
+		if r == '\n' || r == '\t' || oneLine(string(r)) == string(r) {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}

@@ -1,0 +1,192 @@
+package web
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// moment is a time as the pages show it: relative, in UTC (which the
+// page's script turns into the viewer's zone) and in the event's zone.
+type moment struct {
+	ISO      string // RFC 3339 UTC, for <time datetime>
+	Relative string // "12m ago", "in 3h"
+	UTC      string // "2026-11-24 07:14 UTC"
+	Zone     string // "08:14 Europe/Berlin"; empty when the event's zone is UTC
+}
+
+func newMoment(t, now time.Time, loc *time.Location) *moment {
+	if t.IsZero() {
+		return nil
+	}
+	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now), UTC: t.UTC().Format("2006-01-02 15:04 UTC")}
+	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
+		m.Zone = t.In(loc).Format("2006-01-02 15:04 ") + loc.String()
+	}
+	return m
+}
+
+// relative says how far t is from now in its largest whole unit.
+func relative(t, now time.Time) string {
+	d := t.Sub(now)
+	future := d > 0
+	if d < 0 {
+		d = -d
+	}
+	var s string
+	switch {
+	case d < time.Minute:
+		return map[bool]string{true: "in less than a minute", false: "just now"}[future]
+	case d < time.Hour:
+		s = fmt.Sprintf("%dm", d/time.Minute)
+	case d < 48*time.Hour:
+		s = fmt.Sprintf("%dh", d/time.Hour)
+	default:
+		s = fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	if future {
+		return "in " + s
+	}
+	return s + " ago"
+}
+
+// row is one event on the overview.
+type row struct {
+	Name        string
+	Status      Status
+	Description string
+	Schedule    string
+	LastRun     *moment
+	LastRunKind string // "success", "failure"
+	Deadline    *moment
+	Missed      int
+	Problem     string // why the item is unusable
+	Spark       *spark
+}
+
+func newRow(l dynamo.Listed, now time.Time) row {
+	st := statusOf(l, now)
+	ev := l.Event
+	if ev == nil {
+		ev = &memon.Event{}
+	}
+	r := row{Name: ev.Name, Status: st, Description: oneLine(ev.Description), Missed: ev.ErrorCount}
+	if l.Err != nil {
+		r.Problem = oneLine(l.Err.Error())
+		return r
+	}
+	loc := ev.Schedule.Location()
+	r.Schedule = scheduleWords(ev)
+	last, kind := lastRun(ev)
+	r.LastRun, r.LastRunKind = newMoment(last, now, loc), kind
+	if st != StatusPaused {
+		r.Deadline = newMoment(ev.Deadline(), now, loc)
+	}
+	return r
+}
+
+// lastRun is the newest success or failure.
+func lastRun(ev *memon.Event) (time.Time, string) {
+	if ev.LastFailTime.After(ev.LastSuccessTime) {
+		return ev.LastFailTime, "failure"
+	}
+	if ev.LastSuccessTime.IsZero() {
+		return time.Time{}, ""
+	}
+	return ev.LastSuccessTime, "success"
+}
+
+// sortRows puts trouble first, then the nearest deadline, then the name.
+func sortRows(rs []row) {
+	sort.SliceStable(rs, func(i, j int) bool {
+		a, b := rs[i], rs[j]
+		if a.Status.rank() != b.Status.rank() {
+			return a.Status.rank() < b.Status.rank()
+		}
+		da, db := a.deadline(), b.deadline()
+		if da != db {
+			if da == "" || db == "" {
+				return db == ""
+			}
+			return da < db
+		}
+		return a.Name < b.Name
+	})
+}
+
+func (r row) deadline() string {
+	if r.Deadline == nil {
+		return ""
+	}
+	return r.Deadline.ISO
+}
+
+// count is one status with how many events have it, for the filter chips.
+type count struct {
+	Status Status
+	N      int
+	Active bool
+}
+
+// overview is the overview page's data.
+type overview struct {
+	Rows   []row
+	Counts []count
+	Total  int
+	Query  string // the name filter
+	Filter Status // the status filter, "" for all
+}
+
+// newOverview builds the overview from the listed events, filtered by name
+// (a case-insensitive substring) and status.
+func newOverview(ls []dynamo.Listed, now time.Time, query string, filter Status) *overview {
+	o := &overview{Total: len(ls), Query: query, Filter: filter}
+	n := map[Status]int{}
+	q := strings.ToLower(strings.TrimSpace(query))
+	for _, l := range ls {
+		r := newRow(l, now)
+		n[r.Status]++
+		if filter != "" && r.Status != filter {
+			continue
+		}
+		if q != "" && !strings.Contains(strings.ToLower(r.Name), q) {
+			continue
+		}
+		o.Rows = append(o.Rows, r)
+	}
+	for _, s := range statuses {
+		if n[s] > 0 || s == filter {
+			o.Counts = append(o.Counts, count{Status: s, N: n[s], Active: s == filter})
+		}
+	}
+	sortRows(o.Rows)
+	return o
+}
+
+// oneLine keeps what a sender controls on one line, without control
+// characters; html/template escapes the markup.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\t' || r == '\n' || r == '\r':
+			return ' '
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// parseStatus accepts a status filter from a query string.
+func parseStatus(s string) Status {
+	for _, x := range statuses {
+		if string(x) == s {
+			return x
+		}
+	}
+	return ""
+}
