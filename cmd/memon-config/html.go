@@ -22,7 +22,7 @@ func htmlCommand() *command {
 			if err != nil {
 				return err
 			}
-			return web.Snapshot(ctx, a.stdout, st, nil, a.now(), cl.set["only-errors"])
+			return web.Snapshot(ctx, a.stdout, st, daysOf(st), a.now(), cl.set["only-errors"])
 		},
 	}
 }

@@ -268,7 +268,7 @@ func TestCLILifecycle(t *testing.T) {
 	}
 
 	page := m.ok("html")
-	if !strings.Contains(page, "<td>backup</td>") || !strings.Contains(page, "<style>") {
+	if !strings.Contains(page, `data-name="backup"`) || !strings.Contains(page, "<style>") {
 		t.Errorf("html page:\n%s", page)
 	}
 

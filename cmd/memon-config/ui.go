@@ -55,7 +55,7 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 			addr, port, map[bool]string{false: " and change them", true: ""}[readOnly])
 	}
 	srv, err := web.New(web.Options{
-		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Editor: &webEditor{a: a, st: st}, Now: a.now, Log: a.stderr,
+		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, st: st}, Now: a.now, Log: a.stderr,
 	})
 	if err != nil {
 		return err
@@ -92,6 +92,14 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 	return nil
 }
 
+// daysOf is the store's daily records when it keeps them (DynamoDB does).
+func daysOf(st store) web.Days {
+	if d, ok := st.(web.Days); ok {
+		return d
+	}
+	return nil
+}
+
 // openBrowser hands the URL to the desktop's opener.
 func openBrowser(url string) error {
 	name, args := "xdg-open", []string{url}
@@ -115,7 +123,7 @@ type webEditor struct {
 var _ web.Editor = (*webEditor)(nil)
 
 func (e *webEditor) Set(ctx context.Context, name string, fields map[string]string) (*memon.Event, error) {
-	req, err := parseSet(name, fields)
+	req, err := parseSet(name, fields, e.a.now())
 	if err != nil {
 		return nil, err
 	}

@@ -40,7 +40,9 @@ type dayState struct {
 
 // availability replays the transitions of the last n days (oldest first)
 // into one state per UTC day, and the share of watched time spent not down.
-func availability(recs []dynamo.Record, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
+// The daily counts, when kept, add what transitions do not show: missed
+// periods, failures and late runs of a day.
+func availability(recs []dynamo.Record, counts []memon.DayCounts, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
 	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
 	days := make([]dayState, n)
 	for i := range days {
@@ -99,6 +101,20 @@ func availability(recs []dynamo.Record, ev *memon.Event, now time.Time, n int) (
 		state, from = r.To, r.At
 	}
 	spend(state, from, now)
+	for _, c := range counts {
+		i := int(c.Start().Sub(start) / day)
+		switch {
+		case c.Start().IsZero():
+		case c.Missed > 0 || c.Downtime > 0:
+			worsen(i, dayDown)
+		case c.Failures > 0:
+			worsen(i, dayFailed)
+		case c.Late > 0:
+			worsen(i, dayLate)
+		case c.Runs > 0:
+			worsen(i, dayUp)
+		}
+	}
 
 	var up, watched time.Duration
 	for _, d := range days {
@@ -169,25 +185,35 @@ type barChart struct {
 	Empty         bool
 }
 
-// fillDays returns n days ending today, zero where the store had none.
-func fillDays(ds []Day, now time.Time, n int) []Day {
+// fillDays returns n days ending today: the stored daily records, then
+// what the event item holds (finished days not yet written, today), zero
+// for a day with neither.
+func fillDays(stored []memon.DayCounts, ev *memon.Event, now time.Time, n int) []memon.DayCounts {
 	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
-	out := make([]Day, n)
+	out := make([]memon.DayCounts, n)
 	for i := range out {
-		out[i].Date = start.Add(time.Duration(i) * day)
+		out[i].Day = memon.DayOf(start.Add(time.Duration(i) * day))
 	}
-	for _, d := range ds {
-		i := int(d.Date.UTC().Truncate(day).Sub(start) / day)
-		if i >= 0 && i < n {
-			out[i] = d
-			out[i].Date = start.Add(time.Duration(i) * day)
+	put := func(d memon.DayCounts) {
+		i := int(d.Start().Sub(start) / day)
+		if d.Start().IsZero() || i < 0 || i >= n {
+			return
+		}
+		out[i] = d
+	}
+	for _, d := range stored {
+		put(d)
+	}
+	if ev != nil {
+		for _, d := range ev.CountsThrough(now) {
+			put(d)
 		}
 	}
 	return out
 }
 
 // runsChart stacks failures over successes per day.
-func runsChart(ds []Day) *barChart {
+func runsChart(ds []memon.DayCounts) *barChart {
 	c := &barChart{Width: float64(len(ds) * 10), Height: 80, Empty: true}
 	most := 0
 	for _, d := range ds {
@@ -204,7 +230,7 @@ func runsChart(ds []Day) *barChart {
 		x := float64(i * 10)
 		h := c.Height * float64(d.Runs) / float64(most)
 		hf := c.Height * float64(d.Failures) / float64(most)
-		date := d.Date.Format("Mon 2 Jan")
+		date := d.Start().Format("Mon 2 Jan")
 		c.Bars = append(c.Bars, bar{X: x, Y: c.Height - h, W: 8, H: h - hf, Class: "ok",
 			Title: fmt.Sprintf("%s: %d runs, %d failed", date, d.Runs, d.Failures)})
 		if d.Failures > 0 {
@@ -212,37 +238,37 @@ func runsChart(ds []Day) *barChart {
 				Title: fmt.Sprintf("%s: %d failed of %d", date, d.Failures, d.Runs)})
 		}
 	}
-	c.First, c.Last = ds[0].Date.Format("2 Jan"), "today"
+	c.First, c.Last = ds[0].Start().Format("2 Jan"), "today"
 	return c
 }
 
 // durationsChart shows each day's average run as a bar and its longest as
 // a tick.
-func durationsChart(ds []Day) *barChart {
+func durationsChart(ds []memon.DayCounts) *barChart {
 	c := &barChart{Width: float64(len(ds) * 10), Height: 80, Empty: true}
 	var longest time.Duration
 	for _, d := range ds {
-		longest = max(longest, d.Max)
+		longest = max(longest, d.DurationMax)
 	}
 	if longest == 0 {
 		return c
 	}
 	c.Empty, c.Max = false, memon.FormatDuration(longest.Round(time.Second))
 	for i, d := range ds {
-		if d.Timed == 0 {
+		if d.DurationRuns == 0 {
 			continue
 		}
 		x := float64(i * 10)
-		avg := d.Total / time.Duration(d.Timed)
+		avg := d.AvgDuration()
 		h := c.Height * float64(avg) / float64(longest)
-		date := d.Date.Format("Mon 2 Jan")
+		date := d.Start().Format("Mon 2 Jan")
 		c.Bars = append(c.Bars, bar{X: x, Y: c.Height - h, W: 8, H: h, Class: "ok",
-			Title: fmt.Sprintf("%s: average %s over %d runs", date, memon.FormatDuration(avg.Round(time.Second)), d.Timed)})
-		hm := c.Height * float64(d.Max) / float64(longest)
+			Title: fmt.Sprintf("%s: average %s over %d runs", date, memon.FormatDuration(avg.Round(time.Second)), d.DurationRuns)})
+		hm := c.Height * float64(d.DurationMax) / float64(longest)
 		c.Marks = append(c.Marks, bar{X: x, Y: c.Height - hm, W: 8, H: 2, Class: "max",
-			Title: fmt.Sprintf("%s: longest %s", date, memon.FormatDuration(d.Max.Round(time.Second)))})
+			Title: fmt.Sprintf("%s: longest %s", date, memon.FormatDuration(d.DurationMax.Round(time.Second)))})
 	}
-	c.First, c.Last = ds[0].Date.Format("2 Jan"), "today"
+	c.First, c.Last = ds[0].Start().Format("2 Jan"), "today"
 	return c
 }
 
@@ -255,7 +281,7 @@ type spark struct {
 
 const sparkDays = 14
 
-func newSpark(days []dayState, runs []Day) *spark {
+func newSpark(days []dayState, runs []memon.DayCounts) *spark {
 	s := &spark{}
 	most := 0
 	for _, d := range runs {

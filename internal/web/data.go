@@ -15,20 +15,11 @@ type Store interface {
 	History(ctx context.Context, name string, since time.Time) ([]dynamo.Record, error)
 }
 
-// Day is one event's runs on one UTC day.
-type Day struct {
-	Date     time.Time // midnight UTC
-	Runs     int       // successes and failures
-	Failures int
-	Timed    int           // runs that reported a duration
-	Total    time.Duration // their summed durations
-	Max      time.Duration // the longest of them
-}
-
-// Days reads the daily run counts the poller keeps (one record per event
-// and day). Nil means no counts are kept: the charts say so.
+// Days reads an event's daily records (runs, failures, durations, downtime)
+// for the UTC days from..to, oldest first; today's counts are on the event
+// item (memon.Event.CountsThrough). Nil means no records are kept.
 type Days interface {
-	Days(ctx context.Context, name string, since time.Time) ([]Day, error)
+	Days(ctx context.Context, name string, from, to time.Time) ([]memon.DayCounts, error)
 }
 
 // Editor changes events exactly as memon-config's verbs do: fields are

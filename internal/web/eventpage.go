@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/peerj/memon/internal/dynamo"
@@ -67,22 +68,22 @@ func loadEvent(ctx context.Context, st Store, days Days, name string, now time.T
 	if err != nil {
 		return nil, err
 	}
-	var counts []Day
-	if days != nil {
-		if counts, err = days.Days(ctx, name, since); err != nil {
+	var counts []memon.DayCounts
+	if days != nil && ev != nil {
+		if counts, err = days.Days(ctx, name, since, now); err != nil {
 			return nil, err
 		}
 	}
 	return newEventPage(dynamo.Listed{Event: ev, Err: unusable}, recs, counts, days != nil, now), nil
 }
 
-func newEventPage(l dynamo.Listed, recs []dynamo.Record, counts []Day, kept bool, now time.Time) *eventPage {
+func newEventPage(l dynamo.Listed, recs []dynamo.Record, stored []memon.DayCounts, kept bool, now time.Time) *eventPage {
 	ev := l.Event
 	p := &eventPage{Row: newRow(l, now), CountsKept: kept, HistoryDays: historyDays}
 	p.Settings = settings(ev, l.Err != nil)
 	if last, kind := lastRun(ev); !last.IsZero() {
 		loc := ev.Schedule.Location()
-		lr := &lastRunView{When: newMoment(last, now, loc), Kind: kind, Host: oneLine(ev.LastHost), RunID: oneLine(ev.LastRunID),
+		lr := &lastRunView{When: newMoment(last, now, loc), Kind: kind, Host: memon.SingleLine(ev.LastHost), RunID: memon.SingleLine(ev.LastRunID),
 			Output: printable(ev.LastMessage)}
 		if ev.LastDuration > 0 {
 			lr.Duration = memon.FormatDuration(ev.LastDuration.Round(time.Second))
@@ -98,9 +99,10 @@ func newEventPage(l dynamo.Listed, recs []dynamo.Record, counts []Day, kept bool
 		}
 		p.LastRun = lr
 	}
-	states, uptime, known := availability(recs, ev, now, historyDays)
+	all := fillDays(stored, ev, now, historyDays)
+	states, uptime, known := availability(recs, all, ev, now, historyDays)
 	p.Timeline = newTimeline(states, uptime, known)
-	ds := fillDays(counts, now, chartDays)
+	ds := all[len(all)-chartDays:]
 	p.Runs, p.Durations = runsChart(ds), durationsChart(ds)
 
 	sorted := append([]dynamo.Record(nil), recs...)
@@ -114,7 +116,7 @@ func newEventPage(l dynamo.Listed, recs []dynamo.Record, counts []Day, kept bool
 			change = "—"
 		}
 		p.History = append(p.History, histRow{When: newMoment(r.At, now, ev.Schedule.Location()), Change: change,
-			Kind: r.Kind, Reason: oneLine(r.Reason)})
+			Kind: r.Kind, Reason: memon.SingleLine(r.Reason)})
 	}
 	return p
 }
@@ -145,7 +147,7 @@ func settings(ev *memon.Event, unusable bool) []setting {
 		setting{"Grace", memon.FormatDuration(ev.Grace)},
 		setting{"DOWN alerts per outage", strconv.Itoa(maxAlerts)},
 		setting{"Watched", enabled},
-		setting{"Description", orDash(oneLine(ev.Description))},
+		setting{"Description", orDash(memon.SingleLine(ev.Description))},
 		setting{"Missed deadlines", strconv.Itoa(ev.ErrorCount)},
 		setting{"Pending alerts", strconv.Itoa(len(ev.Outbox))},
 		setting{"Version", fmt.Sprint(ev.Version)},
@@ -160,15 +162,12 @@ func orDash(s string) string {
 	return s
 }
 
-// printable keeps line breaks and tabs of a job's output and drops every
-// other control character (escape sequences included) before it reaches
-// the page.
+// printable keeps a job's output as lines, each through memon.SingleLine:
+// no control character or escape sequence reaches the page.
 func printable(s string) string {
-	out := []rune{}
-	for _, r := range s {
-		if r == '\n' || r == '\t' || oneLine(string(r)) == string(r) {
-			out = append(out, r)
-		}
+	lines := strings.Split(strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n"), "\n")
+	for i, l := range lines {
+		lines[i] = memon.SingleLine(strings.ReplaceAll(l, "\t", "    "))
 	}
-	return string(out)
+	return strings.Join(lines, "\n")
 }

@@ -216,7 +216,7 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, tmpl st
 
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, code int, title string, err error) {
 	p := s.page(title, "")
-	p.Problem = oneLine(err.Error())
+	p.Problem = memon.SingleLine(err.Error())
 	s.write(w, r, code, "problem", p)
 }
 
@@ -330,7 +330,7 @@ func (s *Server) set(w http.ResponseWriter, r *http.Request) {
 	case errors.Is(err, memon.ErrNotFound):
 		isNew = true
 	default:
-		f.Error = oneLine(err.Error())
+		f.Error = memon.SingleLine(err.Error())
 		s.formPage(w, r, http.StatusBadGateway, f)
 		return
 	}
@@ -351,7 +351,7 @@ func (s *Server) set(w http.ResponseWriter, r *http.Request) {
 		f.Errors, f.Error = placeErrors(err)
 		if errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists) {
 			f.Errors, f.Error = nil, "The event kept changing while this was saved (a poll or another edit): nothing was written. "+
-				"Reload the form to see its current settings. ("+oneLine(err.Error())+")"
+				"Reload the form to see its current settings. ("+memon.SingleLine(err.Error())+")"
 		}
 		s.formPage(w, r, statusFor(err), f)
 		return

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // sparks computes and caches the overview's small charts. Reading an
@@ -118,14 +119,13 @@ func (sp *sparks) one(ctx context.Context, l dynamo.Listed, now time.Time) (*spa
 	if err != nil {
 		return nil, err
 	}
-	states, _, _ := availability(recs, l.Event, now, sparkDays)
-	var runs []Day
+	var stored []memon.DayCounts
 	if sp.days != nil {
-		ds, err := sp.days.Days(ctx, l.Event.Name, since)
-		if err != nil {
+		if stored, err = sp.days.Days(ctx, l.Event.Name, since, now); err != nil {
 			return nil, err
 		}
-		runs = fillDays(ds, now, sparkDays)
 	}
+	runs := fillDays(stored, l.Event, now, sparkDays)
+	states, _, _ := availability(recs, runs, l.Event, now, sparkDays)
 	return newSpark(states, runs), nil
 }

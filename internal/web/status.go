@@ -24,7 +24,7 @@ const (
 )
 
 // statuses in trouble-first order: the overview sorts and counts by it.
-var statuses = []Status{StatusUnusable, StatusDown, StatusFailed, StatusOverdue, StatusLate, StatusNew, StatusUp, StatusPaused}
+var statuses = []Status{StatusUnusable, StatusDown, StatusFailed, StatusOverdue, StatusLate, StatusUp, StatusNew, StatusPaused}
 
 // Label is the chip's text: colour is never the only signal.
 func (s Status) Label() string {

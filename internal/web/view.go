@@ -74,9 +74,9 @@ func newRow(l dynamo.Listed, now time.Time) row {
 	if ev == nil {
 		ev = &memon.Event{}
 	}
-	r := row{Name: ev.Name, Status: st, Description: oneLine(ev.Description), Missed: ev.ErrorCount}
+	r := row{Name: ev.Name, Status: st, Description: memon.SingleLine(ev.Description), Missed: ev.ErrorCount}
 	if l.Err != nil {
-		r.Problem = oneLine(l.Err.Error())
+		r.Problem = memon.SingleLine(l.Err.Error())
 		return r
 	}
 	loc := ev.Schedule.Location()
@@ -165,20 +165,6 @@ func newOverview(ls []dynamo.Listed, now time.Time, query string, filter Status)
 	}
 	sortRows(o.Rows)
 	return o
-}
-
-// oneLine keeps what a sender controls on one line, without control
-// characters; html/template escapes the markup.
-func oneLine(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r == '\t' || r == '\n' || r == '\r':
-			return ' '
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == 0x2028 || r == 0x2029 || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069):
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // parseStatus accepts a status filter from a query string.
