@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -42,13 +41,13 @@ type dayState struct {
 // into one state per UTC day, and the share of watched time spent not down.
 // The daily counts, when kept, add what transitions do not show: missed
 // periods, failures and late runs of a day.
-func availability(recs []dynamo.Record, counts []memon.DayCounts, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
+func availability(recs []memon.HistoryRecord, counts []memon.DayCounts, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
 	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
 	days := make([]dayState, n)
 	for i := range days {
 		days[i] = dayState{Date: start.Add(time.Duration(i) * day), Class: dayNone}
 	}
-	var trs []dynamo.Record
+	var trs []memon.HistoryRecord
 	for _, r := range recs {
 		if r.To != "" && !r.At.Before(start) && !r.At.After(now) {
 			trs = append(trs, r)
@@ -92,7 +91,7 @@ func availability(recs []dynamo.Record, counts []memon.DayCounts, ev *memon.Even
 	for _, r := range trs {
 		spend(state, from, r.At)
 		i := int(r.At.Sub(start) / day)
-		switch r.Kind {
+		switch r.Alert {
 		case memon.KindFailed:
 			worsen(i, dayFailed)
 		case memon.KindLate:

@@ -4,15 +4,14 @@ import (
 	"context"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
 // Store is what the pages read: the events table and the history table.
 type Store interface {
-	List(ctx context.Context) ([]dynamo.Listed, error)
+	List(ctx context.Context) ([]memon.Listed, error)
 	Get(ctx context.Context, name string) (*memon.Event, error)
-	History(ctx context.Context, name string, since time.Time) ([]dynamo.Record, error)
+	History(ctx context.Context, name string, since time.Time) ([]memon.HistoryRecord, error)
 }
 
 // Days reads an event's daily records (runs, failures, durations, downtime)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -74,10 +73,10 @@ func loadEvent(ctx context.Context, st Store, days Days, name string, now time.T
 			return nil, err
 		}
 	}
-	return newEventPage(dynamo.Listed{Event: ev, Err: unusable}, recs, counts, days != nil, now), nil
+	return newEventPage(memon.Listed{Event: ev, Err: unusable}, recs, counts, days != nil, now), nil
 }
 
-func newEventPage(l dynamo.Listed, recs []dynamo.Record, stored []memon.DayCounts, kept bool, now time.Time) *eventPage {
+func newEventPage(l memon.Listed, recs []memon.HistoryRecord, stored []memon.DayCounts, kept bool, now time.Time) *eventPage {
 	ev := l.Event
 	p := &eventPage{Row: newRow(l, now), CountsKept: kept, HistoryDays: historyDays}
 	p.Settings = settings(ev, l.Err != nil)
@@ -105,7 +104,7 @@ func newEventPage(l dynamo.Listed, recs []dynamo.Record, stored []memon.DayCount
 	ds := all[len(all)-chartDays:]
 	p.Runs, p.Durations = runsChart(ds), durationsChart(ds)
 
-	sorted := append([]dynamo.Record(nil), recs...)
+	sorted := append([]memon.HistoryRecord(nil), recs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.After(sorted[j].At) })
 	for _, r := range sorted {
 		change := string(r.To)
@@ -116,7 +115,7 @@ func newEventPage(l dynamo.Listed, recs []dynamo.Record, stored []memon.DayCount
 			change = "—"
 		}
 		p.History = append(p.History, histRow{When: newMoment(r.At, now, ev.Schedule.Location()), Change: change,
-			Kind: r.Kind, Reason: memon.SingleLine(r.Reason)})
+			Kind: r.Alert, Reason: memon.SingleLine(r.Reason)})
 	}
 	return p
 }

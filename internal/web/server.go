@@ -18,7 +18,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -310,7 +309,7 @@ func statusFor(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, memon.ErrInvalid):
 		return http.StatusUnprocessableEntity
-	case errors.Is(err, dynamo.ErrConflict), errors.Is(err, dynamo.ErrExists):
+	case errors.Is(err, memon.ErrConflict), errors.Is(err, memon.ErrExists):
 		return http.StatusConflict
 	}
 	return http.StatusBadGateway
@@ -349,7 +348,7 @@ func (s *Server) set(w http.ResponseWriter, r *http.Request) {
 	if _, err := s.o.Editor.Set(r.Context(), name, fields); err != nil {
 		fmt.Fprintf(s.o.Log, "memon-config ui: set %s: %v\n", name, err)
 		f.Errors, f.Error = placeErrors(err)
-		if errors.Is(err, dynamo.ErrConflict) || errors.Is(err, dynamo.ErrExists) {
+		if errors.Is(err, memon.ErrConflict) || errors.Is(err, memon.ErrExists) {
 			f.Errors, f.Error = nil, "The event kept changing while this was saved (a poll or another edit): nothing was written. "+
 				"Reload the form to see its current settings. ("+memon.SingleLine(err.Error())+")"
 		}

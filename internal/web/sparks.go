@@ -5,7 +5,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -35,9 +34,9 @@ const fillers = 8
 
 // fill sets each row's chart. wait computes the missing ones before it
 // returns (the snapshot); otherwise they are computed in the background.
-func (sp *sparks) fill(ctx context.Context, rows []row, ls []dynamo.Listed, wait bool) {
+func (sp *sparks) fill(ctx context.Context, rows []row, ls []memon.Listed, wait bool) {
 	now := sp.now()
-	byName := map[string]dynamo.Listed{}
+	byName := map[string]memon.Listed{}
 	for _, l := range ls {
 		if l.Event != nil && l.Err == nil {
 			byName[l.Event.Name] = l
@@ -47,7 +46,7 @@ func (sp *sparks) fill(ctx context.Context, rows []row, ls []dynamo.Listed, wait
 	if sp.cache == nil {
 		sp.cache = map[string]sparkEntry{}
 	}
-	var missing []dynamo.Listed
+	var missing []memon.Listed
 	for i := range rows {
 		l, ok := byName[rows[i].Name]
 		if !ok {
@@ -88,8 +87,8 @@ func (sp *sparks) fill(ctx context.Context, rows []row, ls []dynamo.Listed, wait
 	sp.mu.Unlock()
 }
 
-func (sp *sparks) compute(ctx context.Context, ls []dynamo.Listed, now time.Time) {
-	work := make(chan dynamo.Listed)
+func (sp *sparks) compute(ctx context.Context, ls []memon.Listed, now time.Time) {
+	work := make(chan memon.Listed)
 	var wg sync.WaitGroup
 	for range min(fillers, len(ls)) {
 		wg.Add(1)
@@ -113,7 +112,7 @@ func (sp *sparks) compute(ctx context.Context, ls []dynamo.Listed, now time.Time
 	wg.Wait()
 }
 
-func (sp *sparks) one(ctx context.Context, l dynamo.Listed, now time.Time) (*spark, error) {
+func (sp *sparks) one(ctx context.Context, l memon.Listed, now time.Time) (*spark, error) {
 	since := now.UTC().Truncate(day).Add(-(sparkDays - 1) * day)
 	recs, err := sp.st.History(ctx, l.Event.Name, since)
 	if err != nil {

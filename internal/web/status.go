@@ -3,7 +3,6 @@ package web
 import (
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -55,7 +54,7 @@ func (s Status) rank() int {
 }
 
 // statusOf derives the status of a listed event at now.
-func statusOf(l dynamo.Listed, now time.Time) Status {
+func statusOf(l memon.Listed, now time.Time) Status {
 	ev := l.Event
 	if l.Err != nil || ev == nil {
 		return StatusUnusable

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -68,7 +67,7 @@ type row struct {
 	Spark       *spark
 }
 
-func newRow(l dynamo.Listed, now time.Time) row {
+func newRow(l memon.Listed, now time.Time) row {
 	st := statusOf(l, now)
 	ev := l.Event
 	if ev == nil {
@@ -143,7 +142,7 @@ type overview struct {
 
 // newOverview builds the overview from the listed events, filtered by name
 // (a case-insensitive substring) and status.
-func newOverview(ls []dynamo.Listed, now time.Time, query string, filter Status) *overview {
+func newOverview(ls []memon.Listed, now time.Time, query string, filter Status) *overview {
 	o := &overview{Total: len(ls), Query: query, Filter: filter}
 	n := map[Status]int{}
 	q := strings.ToLower(strings.TrimSpace(query))
