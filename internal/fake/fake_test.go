@@ -1,0 +1,209 @@
+package fake
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+var day0 = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+
+func TestQueueHasSQSSemantics(t *testing.T) {
+	ctx := context.Background()
+	clock := NewClock(day0)
+	dlq := NewQueue(clock.Now)
+	q := NewQueue(clock.Now)
+	q.DeadLetter, q.MaxReceives, q.Visibility = dlq, 2, time.Minute
+	q.Send("a")
+	clock.Advance(time.Second)
+	q.Send("b")
+
+	first, _ := q.Receive(ctx)
+	if len(first) != 2 || string(first[0].Body) != "a" || !first[0].SentAt.Equal(day0) || first[0].ReceiveCount != 1 {
+		t.Fatalf("first receive %+v", first)
+	}
+	if again, _ := q.Receive(ctx); len(again) != 0 {
+		t.Fatalf("in-flight messages handed out again before the visibility timeout: %+v", again)
+	}
+	clock.Advance(time.Minute)
+	second, _ := q.Receive(ctx)
+	if len(second) != 2 || second[0].ReceiveCount != 2 || second[0].Receipt == first[0].Receipt {
+		t.Fatalf("redelivery %+v: a new receipt and a higher receive count", second)
+	}
+	// The first receipt is void; the latest deletes.
+	failed, err := q.Delete(ctx, first[:1])
+	if err == nil || len(failed) != 1 || q.Len() != 2 {
+		t.Fatalf("delete with a voided receipt: failed %v err %v len %d", failed, err, q.Len())
+	}
+	if failed, err := q.Delete(ctx, second[:1]); err != nil || len(failed) != 0 || q.Len() != 1 {
+		t.Fatalf("delete: failed %v err %v len %d", failed, err, q.Len())
+	}
+	// b has had its 2 receives: the next receive moves it to the dead-letter queue.
+	clock.Advance(time.Minute)
+	if got, _ := q.Receive(ctx); len(got) != 0 || q.Len() != 0 || dlq.Len() != 1 {
+		t.Fatalf("receive %+v len %d dlq %d: redrive after MaxReceives", got, q.Len(), dlq.Len())
+	}
+	if m := dlq.Messages()[0]; string(m.Body) != "b" || !m.SentAt.Equal(day0.Add(time.Second)) {
+		t.Fatalf("dead letter %+v keeps body and SentAt", m)
+	}
+	if r, d := q.Calls(); r != 4 || d != 2 {
+		t.Fatalf("calls receive=%d delete=%d", r, d)
+	}
+}
+
+func TestQueueBatchOrderAndFaults(t *testing.T) {
+	ctx := context.Background()
+	clock := NewClock(day0)
+	q := NewQueue(clock.Now)
+	q.Faults = &Faults{}
+	for range 25 {
+		q.Send("x")
+	}
+	q.NewestFirst = true
+	got, _ := q.Receive(ctx)
+	if len(got) != 10 || got[0].ID != "m25" {
+		t.Fatalf("got %d, first %s: at most 10, newest first", len(got), got[0].ID)
+	}
+	q.Faults.FailNth(OpReceive, 2)
+	if _, err := q.Receive(ctx); !errors.Is(err, ErrInjected) {
+		t.Fatalf("err %v, want the injected fault", err)
+	}
+	q.Faults.FailAlways(OpDelete)
+	if failed, err := q.Delete(ctx, got); !errors.Is(err, ErrInjected) || len(failed) != 10 {
+		t.Fatalf("failed %d err %v: a failed batch call fails every message", len(failed), err)
+	}
+	q.Faults.Heal(OpDelete)
+	if failed, err := q.Delete(ctx, got); err != nil || len(failed) != 0 || q.Len() != 15 {
+		t.Fatalf("failed %d err %v len %d", len(failed), err, q.Len())
+	}
+	if q.Faults.Calls(OpReceive) != 2 || q.Faults.Pending() {
+		t.Fatalf("calls %d pending %v", q.Faults.Calls(OpReceive), q.Faults.Pending())
+	}
+}
+
+func rolling(t *testing.T, name string, deadline time.Time) *memon.Event {
+	t.Helper()
+	s, err := memon.NewSchedule(memon.Rolling, time.Hour, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := memon.NewEvent(name, s)
+	ev.SetInitial(deadline)
+	return ev
+}
+
+func TestStoreWritesAreConditionalAndReadsAreCopies(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore()
+	ev := rolling(t, "backup", day0)
+	if err := s.Create(ctx, ev); err != nil || ev.Version != 1 {
+		t.Fatalf("create: %v version %d", err, ev.Version)
+	}
+	if err := s.Create(ctx, rolling(t, "backup", day0)); !errors.Is(err, memon.ErrExists) {
+		t.Fatalf("second create: %v", err)
+	}
+	a, _ := s.Get(ctx, "backup")
+	b, _ := s.Get(ctx, "backup")
+	a.Description = "mine"
+	if err := s.Save(ctx, a); err != nil || a.Version != 2 {
+		t.Fatalf("save: %v version %d", err, a.Version)
+	}
+	if err := s.Save(ctx, b); !errors.Is(err, memon.ErrConflict) {
+		t.Fatalf("save at a stale version: %v, want ErrConflict", err)
+	}
+	a.Description = "changed after saving"
+	if s.Event("backup").Description != "mine" {
+		t.Fatal("the store shares memory with a caller's event")
+	}
+	if err := s.Save(ctx, rolling(t, "ghost", day0)); !errors.Is(err, memon.ErrConflict) {
+		t.Fatalf("save of a missing item: %v", err)
+	}
+	if _, err := s.Get(ctx, "ghost"); !errors.Is(err, memon.ErrNotFound) {
+		t.Fatalf("get missing: %v", err)
+	}
+	if err := s.Delete(ctx, "ghost"); !errors.Is(err, memon.ErrNotFound) {
+		t.Fatalf("delete missing: %v", err)
+	}
+	s.LoseRaces(1)
+	c, _ := s.Get(ctx, "backup")
+	if err := s.Save(ctx, c); !errors.Is(err, memon.ErrConflict) {
+		t.Fatalf("lost race: %v", err)
+	}
+	if w := s.Writes(); len(w) != 7 || w[0] != "Create backup" {
+		t.Fatalf("writes %v", w)
+	}
+}
+
+func TestStoreDueIndexReconcileAndUnusable(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore(rolling(t, "due", day0.Add(-time.Minute)), rolling(t, "later", day0.Add(time.Hour)))
+	legacy := rolling(t, "legacy", day0.Add(-time.Hour))
+	legacy.Version = 0
+	s.PutUnindexed(legacy)
+	if got, _ := s.Due(ctx, day0); len(got) != 1 || got[0] != "due" {
+		t.Fatalf("due %v", got)
+	}
+	s.FreezeIndex()
+	ev, _ := s.Get(ctx, "due")
+	ev.SetInitial(day0.Add(time.Hour))
+	_ = s.Save(ctx, ev)
+	if got, _ := s.Due(ctx, day0); len(got) != 1 {
+		t.Fatalf("due %v: a frozen index lags behind the write", got)
+	}
+	s.SyncIndex()
+	if got, _ := s.Due(ctx, day0); len(got) != 0 {
+		t.Fatalf("due %v after the index caught up", got)
+	}
+	s.MarkUnusable("later", &memon.FieldError{Field: "Period", Value: "x", Want: "seconds"})
+	fixed, unusable, err := s.Reconcile(ctx)
+	if err != nil || len(fixed) != 1 || fixed[0] != "legacy" || len(unusable) != 1 || unusable[0].Name() != "later" {
+		t.Fatalf("reconcile fixed %v unusable %v err %v", fixed, unusable, err)
+	}
+	if got, _ := s.Due(ctx, day0); len(got) != 1 || got[0] != "legacy" {
+		t.Fatalf("due %v: the reconciled item is indexed", got)
+	}
+	ls, _ := s.List(ctx)
+	if len(ls) != 3 || ls[1].Err == nil {
+		t.Fatalf("list %+v", ls)
+	}
+}
+
+func TestStoreHistoryAndConfigClaims(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore()
+	tr := memon.Transition{ID: "1", Event: "backup", At: day0, From: memon.New, To: memon.Up, Reason: "first run"}
+	_ = s.AppendHistory(ctx, tr)
+	_ = s.AppendHistory(ctx, tr) // a retry overwrites
+	won, _ := s.ClaimConfigAlert(ctx, "backup", "broken", day0.Add(10*time.Minute))
+	again, _ := s.ClaimConfigAlert(ctx, "backup", "broken", day0.Add(50*time.Minute))
+	if !won || again {
+		t.Fatalf("claims %v %v: one per hour", won, again)
+	}
+	recs, _ := s.History(ctx, "backup", day0)
+	if len(recs) != 2 || recs[0].Alert != memon.KindConfig || recs[1].Reason != "first run" { // same hour: "config" sorts before "up"
+		t.Fatalf("history %+v", recs)
+	}
+	_ = s.ReleaseConfigAlert(ctx, "backup", day0.Add(55*time.Minute))
+	if won, _ := s.ClaimConfigAlert(ctx, "backup", "broken", day0.Add(56*time.Minute)); !won {
+		t.Fatal("a released claim can be won again")
+	}
+	if recs, _ := s.History(ctx, "backup", day0.Add(time.Minute)); len(recs) != 0 {
+		t.Fatalf("history since 10:01 %+v", recs)
+	}
+}
+
+func TestPublisherRecordsAndFails(t *testing.T) {
+	p := &Publisher{Faults: &Faults{}}
+	p.Faults.FailNth(OpPublish, 1)
+	a := memon.Alert{Kind: memon.KindDown, Event: "x"}
+	if err := p.Publish(context.Background(), a); !errors.Is(err, ErrInjected) || len(p.Alerts()) != 0 {
+		t.Fatalf("err %v alerts %v", err, p.Alerts())
+	}
+	_ = p.Publish(context.Background(), a)
+	if got := Kinds(p.Take()); len(got) != 1 || got[0] != "x:down" || len(p.Alerts()) != 0 {
+		t.Fatalf("got %v", got)
+	}
+}
