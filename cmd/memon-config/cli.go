@@ -58,7 +58,7 @@ type call struct {
 
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
-		historyCommand(), htmlCommand(), uiCommand(), versionCommand()}
+		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {

@@ -25,6 +25,7 @@ type store interface {
 	List(ctx context.Context) ([]memon.Listed, error)
 	History(ctx context.Context, name string, since time.Time) ([]memon.HistoryRecord, error)
 	AppendHistory(ctx context.Context, tr memon.Transition) error
+	Days(ctx context.Context, name string, from, to time.Time) ([]memon.DayCounts, error)
 }
 
 var _ store = (*dynamo.Store)(nil)

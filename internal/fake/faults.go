@@ -22,6 +22,7 @@ const (
 	OpReconcile     Op = "reconcile"      // Store.Reconcile
 	OpAppendHistory Op = "append-history" // Store.AppendHistory
 	OpHistory       Op = "history"        // Store.History
+	OpDays          Op = "days"           // Store.Days
 	OpClaimConfig   Op = "claim-config"   // Store.ClaimConfigAlert
 	OpReleaseConfig Op = "release-config" // Store.ReleaseConfigAlert
 	OpPublish       Op = "publish"        // Publisher.Publish
@@ -29,7 +30,7 @@ const (
 
 // Ops is every Op, for tests that inject a fault into each call in turn.
 var Ops = []Op{OpReceive, OpDelete, OpGet, OpSave, OpCreate, OpDeleteEvent, OpList, OpDue, OpReconcile,
-	OpAppendHistory, OpHistory, OpClaimConfig, OpReleaseConfig, OpPublish}
+	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish}
 
 // ErrInjected is the error every injected fault wraps.
 var ErrInjected = errors.New("injected fault")

@@ -27,6 +27,7 @@ type Store struct {
 	mu        sync.Mutex
 	events    map[string]*stored
 	history   map[string]map[string]memon.HistoryRecord // name -> key -> record
+	days      map[string]map[string]memon.DayCounts     // name -> day -> daily record
 	calls     []string
 	conflicts int
 	frozen    bool
@@ -203,6 +204,7 @@ func (s *Store) Create(_ context.Context, ev *memon.Event) error {
 }
 
 func (s *Store) write(ev *memon.Event) {
+	s.writeDays(ev) // in the same write, as DynamoDB's transaction does
 	st := &stored{ev: cloneEvent(ev)}
 	if old, ok := s.events[ev.Name]; ok && s.frozen {
 		st.alertAt = old.alertAt

@@ -37,8 +37,12 @@ const maxSubject = 100
 
 // Subject returns "[MEMon] Down: NAME", cut to what SNS accepts.
 func Subject(kind AlertKind, name string) string {
-	s := fmt.Sprintf("[MEMon] %s: %s", subjectWord[kind], name)
-	// SNS subjects are printable ASCII, no line breaks, at most 100 chars.
+	return snsSubject(fmt.Sprintf("[MEMon] %s: %s", subjectWord[kind], name))
+}
+
+// snsSubject makes s a subject SNS accepts: printable ASCII, no line
+// breaks, at most 100 characters.
+func snsSubject(s string) string {
 	s = strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e {
 			return '?'

@@ -1,0 +1,47 @@
+// Package report gathers a MEMon report from the store: every event's daily
+// records and live counters, summed over a period. memon-config report and
+// the poller's scheduled reports share it. It knows nothing of SNS.
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Store is what a report reads: every event (a scan, once per report) and
+// each event's daily records (one query per event).
+type Store interface {
+	List(ctx context.Context) ([]memon.Listed, error)
+	Days(ctx context.Context, name string, from, to time.Time) ([]memon.DayCounts, error)
+}
+
+var _ Store = (*dynamo.Store)(nil)
+
+// Build reads the store and returns the report for period p as of now.
+func Build(ctx context.Context, st Store, title string, p memon.Period, now time.Time) (memon.Report, error) {
+	listed, err := st.List(ctx)
+	if err != nil {
+		return memon.Report{}, fmt.Errorf("report: %w", err)
+	}
+	last := memon.DayCounts{Day: p.Last}.Start()
+	var events []memon.EventReport
+	var unusable []string
+	for _, l := range listed {
+		if l.Err != nil || l.Event == nil {
+			if l.Event != nil {
+				unusable = append(unusable, l.Event.Name)
+			}
+			continue
+		}
+		days, err := st.Days(ctx, l.Event.Name, p.Start(), last)
+		if err != nil {
+			return memon.Report{}, fmt.Errorf("report: %w", err)
+		}
+		events = append(events, memon.SummarizeEvent(l.Event, days, p, now))
+	}
+	return memon.NewReport(title, p, events, unusable), nil
+}
