@@ -52,6 +52,9 @@ func reportPeriod(cl *call, now time.Time) (memon.Period, error) {
 	if err != nil {
 		return memon.Period{}, err
 	}
+	if from.After(now) {
+		return memon.Period{}, flagError("from", val("from"), "want a day no later than today")
+	}
 	to := now.UTC()
 	if cl.set["to"] {
 		if to, err = day("to"); err != nil {
@@ -60,9 +63,6 @@ func reportPeriod(cl *call, now time.Time) (memon.Period, error) {
 	}
 	if to.Before(from) {
 		return memon.Period{}, flagError("to", val("to"), "want a day on or after --from "+val("from"))
-	}
-	if from.After(now) {
-		return memon.Period{}, flagError("from", val("from"), "want a day no later than today")
 	}
 	return memon.PeriodBetween(from, to, now), nil
 }

@@ -34,14 +34,17 @@ func New(api PublishAPI, topicARN string) *Publisher {
 
 // Publish sends one alert.
 func (p *Publisher) Publish(ctx context.Context, a memon.Alert) error {
+	attrs := map[string]types.MessageAttributeValue{
+		"kind": {DataType: aws.String("String"), StringValue: aws.String(string(a.Kind))},
+	}
+	if a.Event != "" { // SNS refuses an empty attribute; a report is about no one event
+		attrs["event"] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(a.Event)}
+	}
 	_, err := p.api.Publish(ctx, &sns.PublishInput{
-		TopicArn: &p.topic,
-		Subject:  aws.String(a.Subject),
-		Message:  aws.String(a.Body),
-		MessageAttributes: map[string]types.MessageAttributeValue{
-			"event": {DataType: aws.String("String"), StringValue: aws.String(a.Event)},
-			"kind":  {DataType: aws.String("String"), StringValue: aws.String(string(a.Kind))},
-		},
+		TopicArn:          &p.topic,
+		Subject:           aws.String(a.Subject),
+		Message:           aws.String(a.Body),
+		MessageAttributes: attrs,
 	})
 	if err != nil {
 		return fmt.Errorf("publish %s alert for %q: %w", a.Kind, a.Event, err)

@@ -46,3 +46,13 @@ func TestPublishErrorNamesTheAlert(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+func TestPublishReportHasNoEventAttribute(t *testing.T) {
+	f := &fakeSNS{}
+	if err := New(f, "arn").Publish(context.Background(), memon.Alert{Kind: memon.KindReport, Subject: "[MEMon] Weekly report: x"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.in.MessageAttributes["event"]; ok || aws.ToString(f.in.MessageAttributes["kind"].StringValue) != "report" {
+		t.Errorf("attributes %+v: want kind=report and no empty event (SNS refuses it)", f.in.MessageAttributes)
+	}
+}

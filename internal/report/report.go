@@ -45,3 +45,22 @@ func Build(ctx context.Context, st Store, title string, p memon.Period, now time
 	}
 	return memon.NewReport(title, p, events, unusable), nil
 }
+
+// Publisher sends the report to the alert topic.
+type Publisher interface {
+	Publish(ctx context.Context, a memon.Alert) error
+}
+
+// Publish builds the scheduled report of cadence c as of now (the report
+// day is now's day in loc) and publishes it: kind report, subject
+// "[MEMon] Weekly report: SUMMARY". It returns what it published.
+func Publish(ctx context.Context, st Store, pub Publisher, c memon.Cadence, loc *time.Location, now time.Time) (memon.Report, error) {
+	r, err := Build(ctx, st, memon.TitleFor(c), memon.PeriodFor(c, now, loc), now)
+	if err != nil {
+		return r, err
+	}
+	if err := pub.Publish(ctx, r.Alert()); err != nil {
+		return r, fmt.Errorf("publish the %s report: %w", c, err)
+	}
+	return r, nil
+}

@@ -15,7 +15,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -36,6 +35,7 @@ func main() {
 }
 
 const usage = `usage: memon-poller [--once | --every DUR] [--reconcile] [--budget DUR]
+       memon-poller --report weekly|monthly [--report-time-zone ZONE]
 
 Drains the MEMon queue into event state, alerts on overdue events.
 In AWS Lambda it serves the EventBridge schedule; elsewhere:
@@ -43,6 +43,11 @@ In AWS Lambda it serves the EventBridge schedule; elsewhere:
   --every DUR    poll every DUR until interrupted (e.g. --every 1m)
   --reconcile    also repair the due index now (after moving from memon.py)
   --budget DUR   time allowed for draining the queue in one poll (default 40s)
+  --report weekly|monthly
+                 publish that report to the alert topic now and exit (kind=report)
+  --report-time-zone ZONE
+                 the zone whose calendar day the report is made on (env
+                 MEMON_REPORT_TIME_ZONE, default UTC)
 
 Environment (required): MEMON_QUEUE_URL, MEMON_TABLE, MEMON_HISTORY_TABLE,
 MEMON_TOPIC_ARN; and the standard AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL.
@@ -57,12 +62,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	every := fs.Duration("every", 0, "")
 	reconcile := fs.Bool("reconcile", false, "")
 	budget := fs.Duration("budget", 40*time.Second, "")
+	reportFlag := fs.String("report", "", "")
+	reportZone := fs.String("report-time-zone", getenv(envReportTimeZone), "")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
-	if !inLambda && !*once && *every <= 0 {
+	var req reportRequest
+	if *reportFlag != "" {
+		var err error
+		if req, err = parseReportRequest(*reportFlag, *reportZone); err != nil {
+			fmt.Fprintln(stderr, "memon-poller:", err)
+			return 2
+		}
+	}
+	if !inLambda && !*once && *every <= 0 && *reportFlag == "" {
 		fmt.Fprint(stderr, "memon-poller: give --once or --every DUR (e.g. --every 1m)\n\n"+usage)
 		return 2
 	}
@@ -70,18 +85,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *every > 0 {
 		interval = *every
 	}
-	p, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval}, log)
+	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval}, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
 	}
 	if inLambda {
-		lambda.StartWithOptions(func(ctx context.Context, _ events.EventBridgeEvent) error {
-			_, err := p.Poll(ctx)
-			return err
-		}, lambda.WithContext(ctx))
+		lambda.StartWithOptions(w.handle, lambda.WithContext(ctx))
 		return 0
 	}
+	if *reportFlag != "" {
+		if err := w.report(ctx, req); err != nil {
+			fmt.Fprintln(stderr, "memon-poller:", err)
+			return 1
+		}
+		return 0
+	}
+	p := w.poller
 	if *reconcile {
 		log.Info("reconcile", slog.Any("summary", p.Reconcile(ctx)))
 	}
@@ -109,7 +129,7 @@ var (
 )
 
 // build wires the AWS adapters from the environment.
-func build(ctx context.Context, getenv func(string) string, cfg poller.Config, log *slog.Logger) (*poller.Poller, error) {
+func build(ctx context.Context, getenv func(string) string, cfg poller.Config, log *slog.Logger) (*wiring, error) {
 	names := map[string]string{}
 	var missing []error
 	for _, key := range []string{settings.EnvQueueURL, settings.EnvTable, settings.EnvHistoryTable, settings.EnvTopicARN} {
@@ -127,5 +147,5 @@ func build(ctx context.Context, getenv func(string) string, cfg poller.Config, l
 	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg), names[settings.EnvQueueURL], time.Second)
 	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
 	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
-	return poller.New(q, store, pub, cfg, time.Now, log), nil
+	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log), store: store, pub: pub, now: time.Now, log: log}, nil
 }
