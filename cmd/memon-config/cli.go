@@ -32,10 +32,11 @@ type app struct {
 	stdout io.Writer
 	stderr io.Writer
 	open   func(ctx context.Context, g *globals) (store, error)
+	tokens func(ctx context.Context, g *globals) (tokenStore, error) // token.go
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{now: time.Now, local: time.Local, env: settings.OS(), stdout: stdout, stderr: stderr, open: openDynamo}
+	a := &app{now: time.Now, local: time.Local, env: settings.OS(), stdout: stdout, stderr: stderr, open: openDynamo, tokens: openTokens}
 	return a.run(ctx, args)
 }
 
@@ -58,7 +59,8 @@ type call struct {
 
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
-		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand()}
+		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand(),
+		tokenCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {

@@ -16,7 +16,7 @@ func deleteCommand() *command {
 			if err != nil {
 				return err
 			}
-			if err := deleteEvent(ctx, st, name); err != nil {
+			if err := a.deleteEvent(ctx, cl.g, st, name); err != nil {
 				return err
 			}
 			fmt.Fprintf(a.stdout, "deleted %s\n", name)
@@ -26,7 +26,12 @@ func deleteCommand() *command {
 }
 
 // deleteEvent removes an event that must exist: `delete` and the web page.
-func deleteEvent(ctx context.Context, st store, name string) error {
+// Its ping token goes first, so a leftover token can never name a deleted
+// event.
+func (a *app) deleteEvent(ctx context.Context, g *globals, st store, name string) error {
+	if err := a.revokeToken(ctx, g, st, name); err != nil {
+		return err
+	}
 	if err := st.Delete(ctx, name); errors.Is(err, memon.ErrNotFound) {
 		return notFound(name)
 	} else if err != nil {
@@ -136,6 +141,28 @@ func (a *app) recordToggle(ctx context.Context, st store, ev *memon.Event, befor
 	}
 	if err := st.AppendHistory(ctx, tr); err != nil {
 		return fmt.Errorf("%s was %s, but its history record was not written: %w", ev.Name, map[bool]string{true: "paused", false: "resumed"}[after == memon.Paused], err)
+	}
+	return nil
+}
+
+// revokeToken ends an event's ping URL, if it has one.
+func (a *app) revokeToken(ctx context.Context, g *globals, st store, name string) error {
+	ev, err := st.Get(ctx, name)
+	if ev == nil || !ev.HasToken {
+		if errors.Is(err, memon.ErrNotFound) || err == nil || errors.Is(err, memon.ErrInvalid) {
+			return nil // Delete reports a missing event
+		}
+		return err
+	}
+	if a.tokens == nil {
+		return fmt.Errorf("event %q has a ping token and no tokens table is configured to revoke it", name)
+	}
+	ts, err := a.tokens(ctx, g)
+	if err != nil {
+		return err
+	}
+	if err := ts.Revoke(ctx, name); err != nil {
+		return fmt.Errorf("revoke the ping token of %q before deleting it: %w", name, err)
 	}
 	return nil
 }

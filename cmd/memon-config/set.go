@@ -381,6 +381,7 @@ func (a *app) setOnce(ctx context.Context, st store, req *setRequest) (*memon.Ev
 	if cur == nil {
 		err = st.Create(ctx, ev)
 	} else {
+		ev.AutoCreated = false // edited by a person: no longer "auto-created"
 		err = st.Save(ctx, ev)
 	}
 	return ev, before, err

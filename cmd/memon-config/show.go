@@ -41,7 +41,21 @@ func runShow(a *app, ctx context.Context, cl *call) error {
 	if cl.set["json"] {
 		return writeJSON(a.stdout, ls)
 	}
-	return writeTable(a.stdout, ls, a.now())
+	if err := writeTable(a.stdout, ls, a.now()); err != nil {
+		return err
+	}
+	if name != "" && len(ls) == 1 && ls[0].Event != nil {
+		fmt.Fprintln(a.stdout, tokenLine(ls[0].Event))
+	}
+	return nil
+}
+
+// tokenLine says whether the event has an HTTPS ping token, never what it is.
+func tokenLine(ev *memon.Event) string {
+	if ev.HasToken {
+		return fmt.Sprintf("ping token: yes (memon-config token %s --rotate replaces it)", ev.Name)
+	}
+	return fmt.Sprintf("ping token: none (memon-config token %s creates one)", ev.Name)
 }
 
 // load reads one event (which must exist) or all of them.

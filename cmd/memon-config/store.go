@@ -7,6 +7,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
@@ -57,16 +58,25 @@ func (g *globals) resolve(env settings.Lookup) {
 // openDynamo builds the real store from the standard AWS configuration
 // (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, ...).
 func openDynamo(ctx context.Context, g *globals) (store, error) {
+	cfg, err := loadAWS(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.New(dynamodb.NewFromConfig(cfg), g.table, g.history), nil
+}
+
+// loadAWS loads the standard AWS configuration, with --region applied.
+func loadAWS(ctx context.Context, g *globals) (aws.Config, error) {
 	var opts []func(*config.LoadOptions) error
 	if g.region != "" {
 		opts = append(opts, config.WithRegion(g.region))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("load the AWS configuration (AWS_PROFILE, AWS_REGION, ~/.aws/config): %w", err)
+		return cfg, fmt.Errorf("load the AWS configuration (AWS_PROFILE, AWS_REGION, ~/.aws/config): %w", err)
 	}
 	if cfg.Region == "" {
-		return nil, usagef("no AWS region: give --region REGION, or set AWS_REGION or a region in the AWS_PROFILE profile")
+		return cfg, usagef("no AWS region: give --region REGION, or set AWS_REGION or a region in the AWS_PROFILE profile")
 	}
-	return dynamo.New(dynamodb.NewFromConfig(cfg), g.table, g.history), nil
+	return cfg, nil
 }

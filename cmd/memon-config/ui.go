@@ -55,7 +55,7 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 			addr, port, map[bool]string{false: " and change them", true: ""}[readOnly])
 	}
 	srv, err := web.New(web.Options{
-		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, st: st}, Now: a.now, Log: a.stderr,
+		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, g: cl.g, st: st}, Now: a.now, Log: a.stderr,
 	})
 	if err != nil {
 		return err
@@ -117,6 +117,7 @@ func openBrowser(url string) error {
 // writes and retries, the same history records.
 type webEditor struct {
 	a  *app
+	g  *globals
 	st store
 }
 
@@ -149,5 +150,5 @@ func (e *webEditor) toggle(ctx context.Context, name string, enable bool) error 
 }
 
 func (e *webEditor) Delete(ctx context.Context, name string) error {
-	return deleteEvent(ctx, e.st, name)
+	return e.a.deleteEvent(ctx, e.g, e.st, name)
 }

@@ -23,6 +23,9 @@ func statusText(l memon.Listed) string {
 	if n := l.Event.ErrorCount; n > 0 {
 		s += fmt.Sprintf(" ERRORS(%d)", n)
 	}
+	if l.Event.AutoCreated {
+		s += " AUTO-CREATED" // by its first ping; cleared by memon-config set
+	}
 	return s
 }
 
@@ -143,6 +146,8 @@ type record struct {
 	LastRunID           *string  `json:"last_run_id"`
 	LastDurationSeconds *float64 `json:"last_duration_seconds"`
 	PendingAlerts       int      `json:"pending_alerts"`
+	AutoCreated         bool     `json:"auto_created"`
+	PingToken           bool     `json:"ping_token"` // whether one exists; the token itself is never stored
 	Version             int64    `json:"version"`
 	Error               *string  `json:"error"`
 }
@@ -160,7 +165,7 @@ func toRecord(l memon.Listed) record {
 		LastStart: rfc3339(ev.LastStartTime), LastPing: rfc3339(ev.LastPingTime),
 		LastExitCode: ev.LastExitCode, LastMessage: nonEmpty(ev.LastMessage),
 		LastHost: nonEmpty(ev.LastHost), LastRunID: nonEmpty(ev.LastRunID),
-		PendingAlerts: len(ev.Outbox), Version: ev.Version,
+		PendingAlerts: len(ev.Outbox), Version: ev.Version, AutoCreated: ev.AutoCreated, PingToken: ev.HasToken,
 	}
 	if r.MaxAlerts <= 0 {
 		r.MaxAlerts = memon.DefaultMaxAlerts

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// tokenStore issues and revokes ping tokens (dynamo.Tokens).
+type tokenStore interface {
+	Issue(ctx context.Context, name string, rotate bool) (string, error)
+	Revoke(ctx context.Context, name string) error
+}
+
+var _ tokenStore = (*dynamo.Tokens)(nil)
+
+// tokenTable is the tokens table: MEMON_TOKEN_TABLE, else the events
+// table's name + "-tokens", as the stack names it.
+func tokenTable(g *globals, env settings.Lookup) string {
+	return settings.First(env(settings.EnvTokenTable), g.table+settings.TokenTableSuffix)
+}
+
+func openTokens(ctx context.Context, g *globals) (tokenStore, error) {
+	cfg, err := loadAWS(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	return dynamo.NewTokens(dynamodb.NewFromConfig(cfg), g.table, tokenTable(g, settings.OS())), nil
+}
+
+func tokenCommand() *command {
+	return &command{
+		name: "token", args: "EVENT [--rotate] [--ping-url URL]",
+		summary: "Create the event's HTTPS ping token and print its URL once: <PingUrl>/ping/<token>.\n" +
+			"Only a hash of the token is stored, so the URL cannot be shown again; --rotate replaces it\n" +
+			"and the old URL stops working at once. Needs a stack deployed with -c httpPings=true.",
+		flags: func(fs *flag.FlagSet) {
+			fs.Bool("rotate", false, "replace an existing token (the old URL stops working at once)")
+			fs.String("ping-url", "", "the endpoint's base `URL` (env "+settings.EnvPingURL+", default the stack output PingUrl)")
+		},
+		run: runToken,
+	}
+}
+
+func runToken(a *app, ctx context.Context, cl *call) error {
+	name, err := cl.event("token", false)
+	if err != nil {
+		return err
+	}
+	base, err := a.pingURL(ctx, cl)
+	if err != nil {
+		return err
+	}
+	ts, err := a.tokens(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	rotate := cl.set["rotate"]
+	token, err := ts.Issue(ctx, name, rotate)
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		return notFound(name)
+	case errors.Is(err, dynamo.ErrTokenExists):
+		return usagef("%s already has a ping token, and its URL cannot be shown again (only a hash is stored): "+
+			"memon-config token %s --rotate makes a new one and the old URL stops working at once", name, name)
+	case err != nil:
+		return fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, tokenTable(cl.g, a.env))
+	}
+	fmt.Fprintf(a.stdout, "%s/ping/%s\n", base, token)
+	what := "created"
+	if rotate {
+		what = "rotated: the old URL no longer works"
+	}
+	fmt.Fprintf(a.stderr, "memon-config token: %s: ping token %s. Keep the URL secret and save it now: it is shown only once.\n", name, what)
+	return nil
+}
+
+// pingURL is the endpoint's base URL without a trailing slash: --ping-url,
+// MEMON_PING_URL, else the stack's PingUrl output.
+func (a *app) pingURL(ctx context.Context, cl *call) (string, error) {
+	u := settings.First(cl.fs.Lookup("ping-url").Value.String(), a.env(settings.EnvPingURL))
+	if u == "" {
+		cfg, err := loadAWS(ctx, cl.g)
+		if err != nil {
+			return "", err
+		}
+		outs, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), stackName(cl.g))
+		if err != nil {
+			return "", fmt.Errorf("find the ping URL: %w (or give --ping-url URL, env %s)", err, settings.EnvPingURL)
+		}
+		if u = outs["PingUrl"]; u == "" {
+			return "", usagef("stack %s has no PingUrl output: HTTPS pings are off; deploy with -c httpPings=true (or give --ping-url URL, env %s)", stackName(cl.g), settings.EnvPingURL)
+		}
+	}
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		return "", flagError("ping-url", u, "an http(s) URL such as https://abc.lambda-url.eu-west-1.on.aws")
+	}
+	return strings.TrimRight(u, "/"), nil
+}
