@@ -325,7 +325,8 @@ func (m *memonStack) poller(codeDir string) {
 	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"}, m.events.TableArn())
 	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
-	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem"}, m.history.TableArn())
+	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
+	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}, m.history.TableArn())
 	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())
 	// The log group's Arn attribute ends in ":*", which covers its streams.
 	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())

@@ -224,7 +224,7 @@ func TestPollerIAM(t *testing.T) {
 		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"),
 		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
-		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem"),
+		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
 		allow(ref(topicID), "sns:Publish"),
 		allow(getAtt(logID, "Arn"), "logs:CreateLogStream", "logs:PutLogEvents"),
 	})

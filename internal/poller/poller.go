@@ -7,6 +7,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -47,6 +48,7 @@ type Config struct {
 	ReconcileEvery time.Duration // index reconcile cadence (default 1h; negative disables)
 	Interval       time.Duration // how often polls run, to place reconcile (default 1m)
 	Attempts       int           // conditional-write attempts per event (default 6)
+	Lease          time.Duration // poll lease length, renewed while a poll runs (default 3/4 of Interval)
 }
 
 func (c Config) withDefaults() Config {
@@ -68,6 +70,7 @@ func (c Config) withDefaults() Config {
 	defd(&c.Reserve, 12*time.Second)
 	defd(&c.ReconcileEvery, time.Hour)
 	defd(&c.Interval, time.Minute)
+	defd(&c.Lease, c.Interval*3/4)
 	return c
 }
 
@@ -79,11 +82,16 @@ type Poller struct {
 	cfg   Config
 	now   func() time.Time
 	log   *slog.Logger
+
+	lease      Lease   // nil: no lease (tests of concurrent pollers)
+	changes    Changes // nil: writes by other tools wait for the reconcile
+	holder     string  // this poller's name in the lease
+	checkpoint string  // how far the change stream has been read
 }
 
 // New returns a poller. now is the clock (time.Now in production).
 func New(q Queue, s Store, p Publisher, cfg Config, now func() time.Time, log *slog.Logger) *Poller {
-	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log}
+	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log, holder: newHolder()}
 }
 
 // Summary is what one poll did; it is logged as one JSON line.
@@ -101,6 +109,8 @@ type Summary struct {
 	Reconciled    int  // items whose index attributes were repaired
 	Errors        int  // failed AWS calls and lost races that gave up
 	Drained       bool // the queue was seen empty, so overdue checks ran
+	Skipped       bool // another poller held the lease: nothing was done
+	Changed       int  // items written by other tools, read from the change stream
 	ReconcileRan  bool
 	DurationMilli int64
 
@@ -123,7 +133,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("pings", s.Pings), slog.Int("stale", s.Stale), slog.Int("invalid", s.Invalid),
 		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
-		slog.Int("reconciled", s.Reconciled),
+		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
 		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
 		slog.Int64("duration_ms", s.DurationMilli),
@@ -136,6 +146,14 @@ func (s *Summary) LogValue() slog.Value {
 func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	start := p.now()
 	sum := &Summary{}
+	ctx, release, ok := p.takeLease(ctx, start, sum)
+	if !ok {
+		if sum.Errors > 0 {
+			return sum, errors.New("poll skipped: the poll lease could not be read (see the log)")
+		}
+		return sum, nil
+	}
+	defer release()
 	stopDraining := start.Add(p.cfg.Budget)
 	if d, ok := ctx.Deadline(); ok {
 		stopDraining = d.Add(-p.cfg.Reserve)

@@ -147,5 +147,5 @@ func build(ctx context.Context, getenv func(string) string, cfg poller.Config, l
 	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg), names[settings.EnvQueueURL], time.Second)
 	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
 	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
-	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log), store: store, pub: pub, now: time.Now, log: log}, nil
+	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log).UseLease(store), store: store, pub: pub, now: time.Now, log: log}, nil
 }

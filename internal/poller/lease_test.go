@@ -1,0 +1,146 @@
+package poller
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/notify"
+	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+var _ Lease = (*dynamo.Store)(nil)
+
+// slowSaves holds every write back, as a poller far into a large backlog
+// (or on a slow network) holds the pings it has received but not stored.
+type slowSaves struct {
+	Store
+	delay time.Duration
+}
+
+func (s slowSaves) Save(ctx context.Context, ev *memon.Event) error {
+	time.Sleep(s.delay)
+	return s.Store.Save(ctx, ev)
+}
+
+// leasedPoller is a poller with the real adapters and the lease; slow makes
+// its event writes slow.
+func (h *harness) leasedPoller(slow time.Duration, log *strings.Builder, mu *sync.Mutex) *Poller {
+	var store Store = h.store
+	if slow > 0 {
+		store = slowSaves{h.store, slow}
+	}
+	pub := notify.New(sns.NewFromConfig(srv.Config(h.ctx)), h.res.TopicARN)
+	w := writerFunc(func(p []byte) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		h.Write(p)
+		return log.Write(p)
+	})
+	return New(queue.NewReceiver(h.sqs, h.res.QueueURL, time.Second), store, pub,
+		Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(w, nil))).UseLease(h.store)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// TestTwoPollersStartedTogetherNeverJudgeAPingInFlight: poller A takes a
+// backlog (among it the ping of an event whose deadline has just passed) and
+// is slow to store it; poller B starts beside it. Without the lease B sees
+// the queue empty (A holds every message in flight), declares the event
+// DOWN, and A's ping then turns it UP. With the lease B skips and says why.
+func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
+	h := newHarness(t)
+	ev := h.rolling("nightly", time.Hour)
+	ev.SetInitial(time.Now().Add(2 * time.Second)) // due in 2 s: the ping below is on time
+	h.create(ev)
+	var names []string
+	for i := 0; i < 6; i++ {
+		other := h.rolling(fmt.Sprintf("other-%d", i), time.Hour)
+		h.create(other)
+		names = append(names, other.Name)
+	}
+	h.ping("nightly", memon.Success)
+	for _, n := range names {
+		h.ping(n, memon.Success)
+	}
+	time.Sleep(2500 * time.Millisecond) // the deadline passes with the ping still queued
+
+	var (
+		mu         sync.Mutex
+		logA, logB strings.Builder
+		wg         sync.WaitGroup
+		sumA, sumB *Summary
+	)
+	a := h.leasedPoller(3*time.Second, &logA, &mu)
+	b := h.leasedPoller(0, &logB, &mu)
+	wg.Add(2)
+	go func() { defer wg.Done(); sumA, _ = a.Poll(h.ctx) }()
+	go func() {
+		defer wg.Done()
+		time.Sleep(300 * time.Millisecond) // A has received the backlog
+		sumB, _ = b.Poll(h.ctx)
+	}()
+	wg.Wait()
+	if !sumB.Skipped || sumA.Skipped {
+		t.Fatalf("skipped: A %v, B %v; want only B to skip", sumA.Skipped, sumB.Skipped)
+	}
+	if !strings.Contains(logB.String(), "another poller holds the lease") || !strings.Contains(logB.String(), `"holder"`) {
+		t.Errorf("B's log does not say why it skipped:\n%s", logB.String())
+	}
+	h.poll() // a later poll: nothing left to do
+	for _, a := range kinds(h.alerts()) {
+		if strings.HasPrefix(a, "nightly:") {
+			t.Errorf("nightly alerted %s: its on-time ping was judged while in flight", a)
+		}
+	}
+	for _, n := range append(names, "nightly") {
+		if h.get(n).LastSuccessTime.IsZero() {
+			t.Errorf("the ping of %s was lost", n)
+		}
+	}
+	if n := h.queued(h.res.QueueURL); n != 0 {
+		t.Errorf("%d pings left in the queue", n)
+	}
+}
+
+// TestACrashedPollersLeaseExpiresWithinOneInterval: a poller that took the
+// lease and died never releases it; the next poll, one interval later, runs.
+func TestACrashedPollersLeaseExpiresWithinOneInterval(t *testing.T) {
+	h := newHarness(t)
+	if _, err := h.store.AcquireLease(h.ctx, "crashed", h.now(), Config{}.withDefaults().Lease); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var log strings.Builder
+	p := h.leasedPoller(0, &log, &mu)
+	if sum, _ := p.Poll(h.ctx); !sum.Skipped {
+		t.Fatal("a poll while the crashed poller's lease is fresh did not skip")
+	}
+	if !strings.Contains(log.String(), `"holder":"crashed"`) {
+		t.Errorf("the skip does not name the holder:\n%s", log.String())
+	}
+	h.advance(time.Minute) // the next scheduled poll
+	sum, err := p.Poll(h.ctx)
+	if err != nil || sum.Skipped || !sum.Drained {
+		t.Fatalf("one interval after the crash: skipped=%v drained=%v err=%v, want a full poll", sum.Skipped, sum.Drained, err)
+	}
+	// Released at the end of the poll: the next poller need not wait.
+	if _, err := h.store.AcquireLease(h.ctx, "next", h.now(), time.Minute); err != nil {
+		t.Fatalf("lease not released after the poll: %v", err)
+	}
+	var held *memon.LeaseHeldError
+	if _, err := h.store.AcquireLease(h.ctx, "third", h.now(), time.Minute); !errors.As(err, &held) || held.Holder != "next" {
+		t.Fatalf("a held lease was taken again: %v", err)
+	}
+}
