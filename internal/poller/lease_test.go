@@ -12,13 +12,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
-	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/pkg/memon"
 )
-
-var _ Lease = (*dynamo.Store)(nil)
 
 // slowSaves holds every write back, as a poller far into a large backlog
 // (or on a slow network) holds the pings it has received but not stored.

@@ -126,6 +126,7 @@ var (
 	_ poller.Queue     = (*queue.Receiver)(nil)
 	_ poller.Store     = (*dynamo.Store)(nil)
 	_ poller.Publisher = (*notify.Publisher)(nil)
+	_ poller.Lease     = (*dynamo.Store)(nil)
 )
 
 // build wires the AWS adapters from the environment.
