@@ -21,6 +21,7 @@ type options struct {
 	signal    memon.Signal // from fail/start: success, start or fail
 	exitCode  *int         // with fail
 	message   string
+	noOutput  bool
 	runID     string
 	host      string // "" means os.Hostname
 	queueURL  string
@@ -52,6 +53,7 @@ func newFlagSet(o *options, exitCode *string) *flag.FlagSet {
 	fs.BoolVar(&o.start, "start", false, "send a start (the job began; a success or fail follows)")
 	fs.StringVar(exitCode, "exit-code", "", "`N`, the job's exit status (0-255), sent with --fail")
 	fs.StringVar(&o.message, "message", "", "a short `TEXT` to send (only the last 4096 bytes are kept)")
+	fs.BoolVar(&o.noOutput, "no-output", false, "send none of the command's output (wrapper mode): the ping, and so the alert, carries only the exit status")
 	fs.StringVar(&o.runID, "run-id", "", "`ID` tying a start to its success or fail (wrapper mode generates one)")
 	fs.StringVar(&o.host, "host", "", "host `NAME` to report (default: this machine's hostname)")
 	fs.StringVar(&o.queueURL, "queue-url", "", "queue `URL` (env "+settings.EnvQueueURL+"; default: look up --queue by name)")
@@ -133,6 +135,9 @@ func parseArgs(args []string) (options, error) {
 			return o, usagef("--message cannot be used with a command: the ping carries the command's last output")
 		}
 	}
+	if o.noOutput && o.message != "" {
+		return o, usagef("--no-output and --message were both given: --no-output sends no text, so drop one")
+	}
 	// --message longer than memon.MaxMessageLen is trimmed to its tail by
 	// memon.EncodeMessage, not rejected.
 	return o, nil
@@ -183,6 +188,12 @@ Usage:
                                                 success or fail with its exit
                                                 code, duration and last output;
                                                 exit with COMMAND's own status
+
+In wrapper mode the last 4 KB of COMMAND's output (stdout and stderr) goes
+into the ping, and from there into the FAILED or UP alert e-mail: use
+--no-output when it may hold secrets. HUP, INT, QUIT, TERM, USR1 and USR2
+sent to memon-send are passed to COMMAND; memon-send waits for it and always
+sends the outcome.
 
 EVENT is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +
 

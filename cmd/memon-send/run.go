@@ -97,7 +97,11 @@ func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 	}()
 
 	tail := newRing(memon.MaxMessageLen)
-	res := runCommand(p.o.command, stdin, stdout, stderr, tail)
+	var output io.Writer = tail
+	if p.o.noOutput {
+		output = io.Discard // memon-send's own notes below still go in
+	}
+	res := runCommand(p.o.command, stdin, stdout, stderr, output)
 	if res.err != nil {
 		line := "memon-send: " + startError(p.o.command[0], res.err)
 		fmt.Fprintln(stderr, line)

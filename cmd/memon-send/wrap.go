@@ -31,8 +31,13 @@ type result struct {
 	duration time.Duration // start to exit
 }
 
+// forwarded are the catchable signals that end a process by default (and
+// the user signals a job may expect): memon-send passes each to the command
+// instead of dying, waits for the command, and so always sends the outcome.
+var forwarded = []os.Signal{syscall.SIGHUP, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2}
+
 // runCommand runs argv with the caller's stdin, copying its stdout and stderr
-// both to the caller and into tail, forwarding SIGINT and SIGTERM to it.
+// both to the caller and into tail, forwarding the signals in forwarded.
 func runCommand(argv []string, stdin io.Reader, stdout, stderr io.Writer, tail io.Writer) result {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin = stdin
@@ -40,8 +45,8 @@ func runCommand(argv []string, stdin io.Reader, stdout, stderr io.Writer, tail i
 	cmd.Stderr = io.MultiWriter(stderr, tail)
 	cmd.WaitDelay = pipeGrace
 
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, forwarded...)
 	defer signal.Stop(sigs)
 
 	began := time.Now()
