@@ -5,7 +5,9 @@
 //
 // Context: -c prefix=NAME (resource names, default memon), -c email=ADDRESS
 // (alert subscription), -c adoptTable=true (adopt memon.py's table, see
-// ADOPT.md), -c pollerCodeDir=DIR (use a prebuilt bootstrap, skip the build).
+// ADOPT.md), -c pollerCodeDir=DIR (use a prebuilt bootstrap, skip the build),
+// -c httpPings=true (public HTTPS ping endpoint; -c pingurlCodeDir=DIR for a
+// prebuilt one), -c autoCreate=DUR (pings create unknown events).
 package main
 
 import (
@@ -35,6 +37,12 @@ func run() error {
 			return fmt.Errorf("build the poller Lambda: %w", err)
 		}
 		props.PollerCodeDir = dir
+	}
+	if contextString(app, CtxHTTPPings) == "true" && contextString(app, CtxPingURLCodeDir) == "" {
+		if err := BuildLambda(".", PingURLPackage, DefaultPingURLCodeDir); err != nil {
+			return fmt.Errorf("build the ping endpoint Lambda: %w", err)
+		}
+		props.PingURLCodeDir = DefaultPingURLCodeDir
 	}
 	NewMEMonStack(app, DefaultStackName, props)
 	Check(app)

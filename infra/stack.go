@@ -60,6 +60,12 @@ type MEMonStackProps struct {
 	AdoptTable bool
 	// PollerCodeDir is the directory holding the poller's `bootstrap`.
 	PollerCodeDir string
+	// HTTPPings adds the public HTTPS ping endpoint (context httpPings=true);
+	// PingURLCodeDir holds its bootstrap. AutoCreate is the period of events
+	// created by their first ping (context autoCreate=DUR). See pingurl.go.
+	HTTPPings      bool
+	PingURLCodeDir string
+	AutoCreate     string
 	// AWSSources lists the AWS services whose job events become pings
 	// (see CtxAWSSources). Default: context "awsSources", else all but ECS.
 	AWSSources string
@@ -68,12 +74,7 @@ type MEMonStackProps struct {
 // StackName returns the CloudFormation stack name for a prefix: MEMon for the
 // default prefix, MEMon-<prefix> otherwise, so stacks of two prefixes can
 // live in one account.
-func StackName(prefix string) string {
-	if prefix == "" || prefix == settings.DefaultPrefix {
-		return DefaultStackName
-	}
-	return DefaultStackName + "-" + prefix
-}
+func StackName(prefix string) string { return settings.StackName(prefix) }
 
 // contextString reads a context value as a string ("" when absent).
 func contextString(scope constructs.Construct, key string) string {
@@ -122,6 +123,10 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	if err != nil {
 		panic("NewMEMonStack: " + err.Error())
 	}
+	pingOpts, err := readPingOptions(scope, p)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
 	m := &memonStack{stack: stack, prefix: p.Prefix}
 	m.queues()
 	m.awsEventRules(awsSources)
@@ -130,6 +135,7 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	m.alarmTopic()
 	m.subscribe(p.Email)
 	m.poller(p.PollerCodeDir)
+	m.pingExtras(pingOpts)
 	m.alarms()
 	m.senderPolicy()
 	return stack

@@ -13,6 +13,9 @@ const (
 	EnvTopicARN     = "MEMON_TOPIC_ARN"
 	EnvTokenTable   = "MEMON_TOKEN_TABLE" // ping tokens (httpPings); default: the events table's name + "-tokens"
 	EnvPingURL      = "MEMON_PING_URL"    // the ping endpoint's base URL; default: the stack output PingUrl
+	// EnvAutoCreatePeriod (poller, stack context autoCreate=DUR): a ping for
+	// an unknown event creates a rolling event with this period.
+	EnvAutoCreatePeriod = "MEMON_AUTO_CREATE_PERIOD"
 )
 
 // Default resource names: the seed's `memon`, which the CDK stack uses

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Context keys of issue 15 (`cdk deploy -c key=value`).
+const (
+	CtxHTTPPings      = "httpPings"      // "true": a public HTTPS ping endpoint (Lambda function URL), stack output PingUrl
+	CtxPingURLCodeDir = "pingurlCodeDir" // use this directory (with bootstrap) instead of building lambdas/pingurl
+	CtxAutoCreate     = "autoCreate"     // DUR: a ping for an unknown event creates a rolling event with this period
+)
+
+// PingURLPackage is the ping endpoint Lambda's main package; its bootstrap
+// goes to DefaultPingURLCodeDir.
+const (
+	PingURLPackage        = "./lambdas/pingurl"
+	DefaultPingURLCodeDir = "build/pingurl"
+)
+
+// Ping endpoint sizing: together with the handler's 250 ms minimum answer
+// time (pingurl.DefaultMinLatency) these bound what a flood can cost: at most
+// pingConcurrency/0.25 s = 8 requests a second are served, the rest are
+// throttled (429) by Lambda before any code runs. README "Ping from anywhere"
+// works out the monthly worst case from these numbers.
+const (
+	pingConcurrency    = 2
+	pingMemoryMB       = 128
+	pingTimeoutSeconds = 5
+)
+
+// pingOptions reads issue 15's context: whether to add the endpoint, its
+// code, and the auto-create period (validated here, so a typo fails the
+// synth rather than the poller).
+type pingOptions struct {
+	httpPings  bool
+	codeDir    string
+	autoCreate string
+}
+
+func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions, error) {
+	o := pingOptions{
+		httpPings:  p.HTTPPings || contextString(scope, CtxHTTPPings) == "true",
+		codeDir:    settings.First(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
+		autoCreate: settings.First(p.AutoCreate, contextString(scope, CtxAutoCreate)),
+	}
+	if v := contextString(scope, CtxHTTPPings); v != "" && v != "true" && v != "false" {
+		return o, fmt.Errorf("context %s=%q: want true or false", CtxHTTPPings, v)
+	}
+	if o.autoCreate != "" {
+		if _, err := memon.ParsePeriod(CtxAutoCreate, o.autoCreate); err != nil {
+			return o, fmt.Errorf("context %w", err)
+		}
+	}
+	if o.httpPings && o.codeDir == "" {
+		return o, fmt.Errorf("context %s=true needs the ping Lambda's code: PingURLCodeDir (or context %s)", CtxHTTPPings, CtxPingURLCodeDir)
+	}
+	return o, nil
+}
+
+// pingExtras adds what issue 15's context asks for: the ping endpoint and
+// the poller's auto-create period. With neither, the template is unchanged.
+func (m *memonStack) pingExtras(o pingOptions) {
+	if o.autoCreate != "" {
+		m.fn.AddEnvironment(jsii.String(settings.EnvAutoCreatePeriod), jsii.String(o.autoCreate), nil)
+	}
+	if o.httpPings {
+		m.pingEndpoint(o.codeDir)
+	}
+}
+
+// pingEndpoint: the tokens table and a Lambda behind a public function URL
+// whose role can send to the queue and read the tokens table, nothing else.
+func (m *memonStack) pingEndpoint(codeDir string) {
+	tp := &awsdynamodb.TableProps{
+		TableName:     m.name(settings.TokenTableSuffix),
+		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(memon.AttrTokenHash), Type: awsdynamodb.AttributeType_STRING},
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN, // as the events table, whose TokenHash attributes name these items
+	}
+	hardenTable(tp)
+	tokens := awsdynamodb.NewTable(m.stack, jsii.String("Tokens"), tp)
+
+	logGroup := awslogs.NewLogGroup(m.stack, jsii.String("PingLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-pingurl"),
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(m.stack, jsii.String("PingRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String("MEMon ping endpoint: resolve a token hash, put the ping on the queue"),
+	})
+	allow := func(actions []string, resource *string) {
+		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings(actions...), Resources: &[]*string{resource},
+		}))
+	}
+	allow([]string{"sqs:SendMessage"}, m.queue.QueueArn())
+	allow([]string{"dynamodb:GetItem"}, tokens.TableArn())
+	allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
+
+	fn := awslambda.NewFunction(m.stack, jsii.String("Ping"), &awslambda.FunctionProps{
+		FunctionName:                 m.name("-pingurl"),
+		Description:                  jsii.String("MEMon HTTPS ping endpoint (/ping/<token>)"),
+		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
+		Architecture:                 awslambda.Architecture_ARM_64(),
+		Handler:                      jsii.String("bootstrap"),
+		Code:                         awslambda.Code_FromAsset(jsii.String(codeDir), nil),
+		MemorySize:                   jsii.Number(pingMemoryMB),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pingTimeoutSeconds)),
+		ReservedConcurrentExecutions: jsii.Number(pingConcurrency),
+		RetryAttempts:                jsii.Number(0),
+		LoggingFormat:                awslambda.LoggingFormat_JSON,
+		// WARN: no START/END/REPORT line per request, so a flood writes no logs.
+		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_WARN,
+		LogGroup:              logGroup,
+		Role:                  role,
+		Environment: &map[string]*string{
+			settings.EnvQueueURL:   m.queue.QueueUrl(),
+			settings.EnvTokenTable: tokens.TableName(),
+		},
+	})
+	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{
+		AuthType:   awslambda.FunctionUrlAuthType_NONE,
+		InvokeMode: awslambda.InvokeMode_BUFFERED,
+	})
+	output(m.stack, "PingUrl", "HTTPS ping endpoint: memon-config token EVENT prints <PingUrl>/ping/<token>", url.Url())
+	output(m.stack, "TokenTableName", "ping tokens (hashes only): MEMON_TOKEN_TABLE", tokens.TableName())
+	output(m.stack, "PingFunctionName", "ping endpoint Lambda", fn.FunctionName())
+}

@@ -1,0 +1,154 @@
+package main
+
+import (
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/internal/settings"
+)
+
+var (
+	pingOnce sync.Once
+	pingTpl  tpl
+)
+
+// pingTemplate is the stack with the HTTPS endpoint and auto-create on.
+func pingTemplate(t *testing.T) tpl {
+	t.Helper()
+	pingOnce.Do(func() {
+		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1d"})
+	})
+	if pingTpl.json == nil {
+		t.Fatal("httpPings template failed to synthesize")
+	}
+	return pingTpl
+}
+
+// publicThings lists what would make the stack reachable from the internet:
+// function URLs, API Gateway APIs and Lambda permissions for anyone.
+func publicThings(x tpl) []string {
+	var out []string
+	for id, r := range x.json["Resources"].(obj) {
+		typ := r.(obj)["Type"].(string)
+		switch {
+		case typ == "AWS::Lambda::Url", strings.HasPrefix(typ, "AWS::ApiGateway"), strings.HasPrefix(typ, "AWS::ApiGatewayV2"):
+			out = append(out, id+" "+typ)
+		case typ == "AWS::Lambda::Permission":
+			if p := props(r.(obj)); p["Principal"] == "*" || p["FunctionUrlAuthType"] != nil {
+				out = append(out, id+" public permission")
+			}
+		}
+	}
+	return out
+}
+
+func TestNoPublicEndpointWithoutHTTPPings(t *testing.T) {
+	for name, x := range map[string]tpl{
+		"default":         defaultTemplate(t),
+		"httpPings=false": template(t, obj{CtxHTTPPings: "false"}),
+	} {
+		if p := publicThings(x); len(p) > 0 {
+			t.Errorf("%s: public resources %v", name, p)
+		}
+		if _, ok := x.json["Outputs"].(obj)["PingUrl"]; ok {
+			t.Errorf("%s: a PingUrl output", name)
+		}
+		if len(x.resources("AWS::DynamoDB::Table")) != 2 {
+			t.Errorf("%s: tables %v, want the events and history tables only", name, sortedKeys(x.resources("AWS::DynamoDB::Table")))
+		}
+	}
+}
+
+func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
+	x := pingTemplate(t)
+	fnID, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-pingurl")
+	p := props(fn)
+	expectJSON(t, "ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], pingConcurrency)
+	expectJSON(t, "MemorySize", p["MemorySize"], pingMemoryMB)
+	expectJSON(t, "Architectures", p["Architectures"], []string{"arm64"})
+	expectJSON(t, "log levels", p["LoggingConfig"].(obj)["SystemLogLevel"], "WARN")
+
+	_, url := onlyOne(t, x.resources("AWS::Lambda::Url"))
+	expectJSON(t, "function URL", props(url), obj{"AuthType": "NONE", "InvokeMode": "BUFFERED", "TargetFunctionArn": getAtt(fnID, "Arn")})
+	urlID, _ := onlyOne(t, x.resources("AWS::Lambda::Url"))
+	expectJSON(t, "PingUrl output", x.json["Outputs"].(obj)["PingUrl"].(obj)["Value"], getAtt(urlID, "FunctionUrl"))
+
+	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
+	tokensID, tokens := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-tokens")
+	expectJSON(t, "tokens key", props(tokens)["KeySchema"], []any{obj{"AttributeName": "TokenHash", "KeyType": "HASH"}})
+	expectJSON(t, "tokens PITR", props(tokens)["PointInTimeRecoverySpecification"], obj{"PointInTimeRecoveryEnabled": true})
+	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-pingurl")
+	expectJSON(t, "Environment", p["Environment"], obj{"Variables": obj{
+		settings.EnvQueueURL: ref(queueID), settings.EnvTokenTable: ref(tokensID),
+	}})
+
+	roleRef := p["Role"].(obj)["Fn::GetAtt"].([]any)[0].(string)
+	_, role := x.byProp(t, "AWS::IAM::Role", "Description", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
+	if mp, ok := props(role)["ManagedPolicyArns"]; ok {
+		t.Errorf("ping role has managed policies %v", mp)
+	}
+	var statements []any
+	for _, pol := range x.resources("AWS::IAM::Policy") {
+		for _, r := range props(pol)["Roles"].([]any) {
+			if equalJSON(r, ref(roleRef)) {
+				statements = append(statements, props(pol)["PolicyDocument"].(obj)["Statement"].([]any)...)
+			}
+		}
+	}
+	expectJSON(t, "ping role statements", statements, []any{
+		obj{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getAtt(queueID, "Arn")},
+		obj{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": getAtt(tokensID, "Arn")},
+		obj{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": getAtt(logID, "Arn")},
+	})
+	// The only public thing is this one function URL (and the permissions
+	// that let anyone call it through the URL).
+	for id, perm := range x.resources("AWS::Lambda::Permission") {
+		if props(perm)["Principal"] == "*" && !equalJSON(props(perm)["FunctionName"], getAtt(fnID, "Arn")) {
+			t.Errorf("%s: a public permission on another function: %s", id, jsonOf(perm))
+		}
+	}
+	for _, thing := range publicThings(x) {
+		if !strings.Contains(thing, "AWS::Lambda::Url") && !strings.Contains(thing, "permission") {
+			t.Errorf("unexpected public resource %s", thing)
+		}
+	}
+	noWildcardResources(t, x)
+}
+
+func TestAutoCreateReachesThePoller(t *testing.T) {
+	x := pingTemplate(t)
+	_, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	vars := props(fn)["Environment"].(obj)["Variables"].(obj)
+	expectJSON(t, settings.EnvAutoCreatePeriod, vars[settings.EnvAutoCreatePeriod], "1d")
+	_, fn = defaultTemplate(t).byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
+	if v, ok := props(fn)["Environment"].(obj)["Variables"].(obj)[settings.EnvAutoCreatePeriod]; ok {
+		t.Errorf("the default stack sets %s=%v: auto-create must be opt-in", settings.EnvAutoCreatePeriod, v)
+	}
+	for _, bad := range []obj{{CtxAutoCreate: "soon"}, {CtxHTTPPings: "yes"}} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(strings.ToLower(jsonOf(r)), "context") {
+					t.Errorf("%v: panic %v, want an error naming the context key", bad, r)
+				}
+			}()
+			synthStack(t, bad)
+		}()
+	}
+}
+
+func TestCdkNagWithHTTPPings(t *testing.T) {
+	stack := synthStack(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1h"})
+	must(t, func() {
+		a := assertions.Annotations_FromStack(stack)
+		for _, m := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
+			t.Errorf("error: %s", jsonOf(m))
+		}
+		for _, m := range *a.FindWarning(jsii.String("*"), assertions.Match_AnyValue()) {
+			t.Errorf("warning: %s", jsonOf(m))
+		}
+	})
+}
