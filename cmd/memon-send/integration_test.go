@@ -84,6 +84,7 @@ func newQueue(t *testing.T, name string) string {
 
 func sqsClient(t *testing.T) *sqs.Client {
 	t.Helper()
+	mototest.Need(t, moto)
 	return sqs.NewFromConfig(moto.Config(context.Background()))
 }
 
