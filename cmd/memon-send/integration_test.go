@@ -142,6 +142,7 @@ type runResult struct {
 // (later entries win), and no MEMON_QUEUE_URL unless given.
 func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
 	t.Helper()
+	mototest.Need(t, moto)
 	cmd := exec.Command(binary(t), args...)
 	for _, kv := range moto.Env() {
 		if !strings.HasPrefix(kv, "MEMON_") {
