@@ -130,7 +130,7 @@ func decodeEvent(item Item) (*memon.Event, error) {
 	name := r.str(memon.AttrName)
 	ev := &memon.Event{
 		Name:            name,
-		Description:     r.str(memon.AttrDescription),
+		Description:     memon.LimitDescription(r.str(memon.AttrDescription)),
 		Enabled:         r.boolean(memon.AttrEnabled, true),
 		Grace:           r.seconds(memon.AttrGrace),
 		MaxAlerts:       int(r.integer(memon.AttrMaxAlerts)),
@@ -157,6 +157,8 @@ func decodeEvent(item Item) (*memon.Event, error) {
 	ev.State = decodeState(r, ev)
 	ev.Today = decodeToday(r)
 	ev.DownSince, ev.PausedSince = r.time(memon.AttrDownSince), r.time(memon.AttrPausedSince)
+	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = r.time(memon.AttrAlertWindowStart),
+		int(r.integer(memon.AttrAlertsInWindow)), int(r.integer(memon.AttrAlertsHeld))
 	ev.Outbox = decodeOutbox(r, name)
 	if r.err != nil {
 		return ev, fmt.Errorf("event %q: %w", name, r.err)
@@ -239,6 +241,8 @@ const (
 	obAt, obFrom, obTo, obReason = "At", "From", "To", "Reason"
 	obKind, obSubject, obBody    = "Kind", "Subject", "Body"
 	obTries, obNextTry           = "Tries", "NextTry"
+	obPublished, obCoalesced     = "Published", "Coalesced"
+	obSince                      = "Since"
 )
 
 func decodeOutbox(r *reader, name string) []memon.Transition {
@@ -255,15 +259,23 @@ func decodeOutbox(r *reader, name string) []memon.Transition {
 		er := &reader{item: e.Value}
 		tr := memon.Transition{
 			ID: id, Event: name,
-			At:      er.time(obAt),
-			From:    memon.State(er.str(obFrom)),
-			To:      memon.State(er.str(obTo)),
-			Reason:  er.str(obReason),
-			Tries:   int(er.integer(obTries)),
-			NextTry: er.time(obNextTry),
+			At:        er.time(obAt),
+			From:      memon.State(er.str(obFrom)),
+			To:        memon.State(er.str(obTo)),
+			Reason:    er.str(obReason),
+			Tries:     int(er.integer(obTries)),
+			NextTry:   er.time(obNextTry),
+			Published: er.boolean(obPublished, false),
+			Coalesced: int(er.integer(obCoalesced)),
+			Since:     er.time(obSince),
 		}
 		if kind := er.str(obKind); kind != "" {
+			// No Body: the alert is rendered again when a retry delivers it
+			// (memon.Event.PendingAlert). Items written before that kept it.
 			tr.Alert = &memon.Alert{Kind: memon.AlertKind(kind), Event: name, Subject: er.str(obSubject), Body: er.str(obBody)}
+			if tr.Alert.Subject == "" {
+				tr.Alert.Subject = memon.Subject(tr.Alert.Kind, name)
+			}
 		}
 		out = append(out, tr)
 	}
@@ -284,10 +296,17 @@ func encodeOutbox(trs []memon.Transition) types.AttributeValue {
 			obTries:   numAV(float64(tr.Tries)),
 			obNextTry: timeAV(tr.NextTry),
 		}
+		if tr.Published {
+			e[obPublished] = numAV(1)
+		}
+		if tr.Coalesced > 0 {
+			e[obCoalesced] = numAV(float64(tr.Coalesced))
+			e[obSince] = timeAV(tr.Since)
+		}
 		if tr.Alert != nil {
 			e[obKind] = &types.AttributeValueMemberS{Value: string(tr.Alert.Kind)}
-			e[obSubject] = &types.AttributeValueMemberS{Value: tr.Alert.Subject}
-			e[obBody] = &types.AttributeValueMemberS{Value: tr.Alert.Body}
+			// The kind only: the text is rendered again on a retry, so job
+			// output is stored once (LastMessage), not in every entry.
 		}
 		m[tr.ID] = &types.AttributeValueMemberM{Value: e}
 	}
@@ -342,6 +361,9 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	putTime(memon.AttrLastClientTime, ev.LastClientTime)
 	putTime(memon.AttrDownSince, ev.DownSince)
 	putTime(memon.AttrPausedSince, ev.PausedSince)
+	putTime(memon.AttrAlertWindowStart, ev.AlertWindowStart)
+	put(memon.AttrAlertsInWindow, numAV(float64(ev.AlertsInWindow)), ev.AlertsInWindow > 0)
+	put(memon.AttrAlertsHeld, numAV(float64(ev.AlertsHeld)), ev.AlertsHeld > 0)
 	put(memon.AttrToday, &types.AttributeValueMemberM{Value: encodeCounts(ev.Today)}, ev.Today.Day != "")
 	if ev.LastExitCode != nil {
 		set[memon.AttrLastExitCode] = numAV(float64(*ev.LastExitCode))

@@ -19,6 +19,10 @@ type Transition struct {
 
 	Tries   int       // delivery attempts that failed
 	NextTry time.Time // when a poller other than the decider may deliver it
+
+	Published bool      // the alert went out; only the history record waits
+	Coalesced int       // earlier transitions folded into this one (bounds.go)
+	Since     time.Time // the oldest of them
 }
 
 // RetryDelay is how long a transition waits before a later poll delivers it:
@@ -93,7 +97,11 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 	if !ev.Enabled {
 		tr.Alert = nil // a paused event is recorded, never alerted
 	}
-	ev.Outbox = append(ev.Outbox, tr)
+	tr, keep := ev.admit(tr) // at most MaxAlertsPerHour FAILED/UP alerts (flood.go)
+	if !keep {
+		return nil, true
+	}
+	ev.enqueue(tr)
 	return []Transition{tr}, true
 }
 
@@ -158,7 +166,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 		kind = "" // still counted and recorded, no longer alerted
 	}
 	tr := ev.transition(due, from, Down, reason, kind)
-	ev.Outbox = append(ev.Outbox, tr)
+	ev.enqueue(tr)
 	return []Transition{tr}, true
 }
 

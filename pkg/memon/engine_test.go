@@ -474,11 +474,21 @@ func TestOutbox(t *testing.T) {
 	if ev.Outbox[0].Tries != len(want) {
 		t.Fatal("DeliveryFailed of an unknown id touched an entry")
 	}
-	if !ev.AlertAt().Equal(now.Add(15 * time.Minute)) {
-		t.Errorf("AlertAt %v, want the retry (earlier than the next DOWN check)", ev.AlertAt())
+	// An alert whose publish failed is looked at by every poll (each one
+	// reports it until it goes out), but retried only with the backoff.
+	if !ev.AlertAt().Equal(tr.At) || ev.Undelivered(nil) != 1 {
+		t.Errorf("AlertAt %v undelivered %d, want %v (every poll) and 1", ev.AlertAt(), ev.Undelivered(nil), tr.At)
 	}
-	if got := ev.Claim(now.Add(15 * time.Minute)); len(got) != 1 {
+	if got := ev.Claim(now.Add(15*time.Minute - time.Second)); len(got) != 0 {
+		t.Fatalf("claimed before its backoff: %v", got)
+	}
+	if got := ev.Claim(now.Add(15 * time.Minute)); len(got) != 1 || ev.Undelivered(got) != 0 {
 		t.Fatalf("not claimable when NextTry came: %v", got)
+	}
+	// Published, only its history record waits: retried with the backoff.
+	ev.MarkPublished(tr.ID)
+	if !ev.AlertAt().Equal(ev.Outbox[0].NextTry) || ev.Undelivered(nil) != 0 {
+		t.Errorf("AlertAt %v, want the retry (earlier than the next DOWN check)", ev.AlertAt())
 	}
 
 	// A DOWN check earlier than the retry wins AlertAt.

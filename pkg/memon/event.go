@@ -56,6 +56,12 @@ type Event struct {
 	// empties this. Never stored on the item.
 	ClosedDays []DayCounts
 
+	// The FAILED/UP alert window (flood.go): when it opened, the alerts
+	// sent in it, and the alerts held past MaxAlertsPerHour.
+	AlertWindowStart time.Time
+	AlertsInWindow   int
+	AlertsHeld       int
+
 	// Outbox holds transitions decided but not yet delivered (alert
 	// published and history written). It is stored with the state in the
 	// same conditional write, so a decision is never lost between the two.
@@ -117,10 +123,7 @@ func (ev *Event) dueAt() time.Time {
 func (ev *Event) AlertAt() time.Time {
 	at := ev.dueAt()
 	for _, tr := range ev.Outbox {
-		next := tr.NextTry
-		if next.IsZero() { // decided, not yet claimed by a poller: due at once
-			next = tr.At
-		}
+		next := tr.nextLook()
 		if at.IsZero() || next.Before(at) {
 			at = next
 		}

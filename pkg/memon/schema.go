@@ -38,6 +38,11 @@ const (
 	AttrTokenHash       = "TokenHash"       // S, hex SHA-256 of the event's ping token (never the token); set only by memon-config token
 	AttrAutoCreated     = "AutoCreated"     // BOOL, created by its first ping (autoCreate); removed by the first edit
 
+	// The FAILED/UP alert window (flood.go).
+	AttrAlertWindowStart = "AlertWindowStart" // N, when the window opened
+	AttrAlertsInWindow   = "AlertsInWindow"   // N, FAILED/UP alerts sent in the window
+	AttrAlertsHeld       = "AlertsHeld"       // N, FAILED/UP alerts held past the limit in the window
+
 	// Counters: keys of the item's Today map, and attributes of a daily
 	// record in the history table. Zero counts are left out.
 	CountDay            = "Day"            // S, UTC day 2006-01-02

@@ -1,0 +1,69 @@
+package memon
+
+import (
+	"fmt"
+	"time"
+)
+
+// A sender controls how often its job fails and recovers. Alternating fail
+// and success pings would otherwise publish one alert each: a flood a
+// sender holding only sqs:SendMessage can aim at the people on call. So
+// FAILED and UP alerts are limited per event and per hour; past the limit
+// one FLAPPING alert says so, and the event stays silent until the hour is
+// over. Only the alerts are held: the state moves with every ping.
+
+// MaxAlertsPerHour is how many FAILED and UP alerts one event may send in
+// an alert window.
+const MaxAlertsPerHour = 6
+
+// AlertWindow is the length of the window, opened by the first FAILED or UP
+// alert after the previous window ended.
+const AlertWindow = time.Hour
+
+// KindFlapping is the one alert sent when an event exceeds MaxAlertsPerHour.
+const KindFlapping AlertKind = "flapping"
+
+// admit decides whether a transition's FAILED or UP alert goes out, and
+// reports whether tr still belongs in the outbox. Past the limit, the first
+// held alert turns into the FLAPPING transition (returned in its place);
+// the following ones only raise the count the pending FLAPPING alert
+// reports, so a held alert costs no outbox space.
+func (ev *Event) admit(tr Transition) (Transition, bool) {
+	if tr.Alert == nil || (tr.Alert.Kind != KindFailed && tr.Alert.Kind != KindUp) {
+		return tr, true
+	}
+	if ev.AlertWindowStart.IsZero() || !tr.At.Before(ev.AlertWindowStart.Add(AlertWindow)) {
+		if ev.AlertsHeld > 0 {
+			// The first alert after a flapping hour says what was held.
+			tr.Reason += fmt.Sprintf("; %d FAILED/UP alerts were held while it was flapping", ev.AlertsHeld)
+			a := Render(tr.Alert.Kind, ev, tr.Reason)
+			tr.Alert = &a
+		}
+		ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = tr.At, 0, 0
+	}
+	if ev.AlertsInWindow < MaxAlertsPerHour {
+		ev.AlertsInWindow++
+		return tr, true
+	}
+	ev.AlertsHeld++
+	if ev.AlertsHeld == 1 {
+		return ev.transition(tr.At, tr.From, tr.To, ev.flappingReason(), KindFlapping), true
+	}
+	// Keep the waiting FLAPPING alert's count current until it is sent.
+	for i := range ev.Outbox {
+		o := &ev.Outbox[i]
+		if o.Alert != nil && o.Alert.Kind == KindFlapping && !o.Published && !o.At.Before(ev.AlertWindowStart) {
+			o.Reason = ev.flappingReason()
+			a := Render(KindFlapping, ev, o.Reason)
+			o.Alert = &a
+		}
+	}
+	return Transition{}, false
+}
+
+func (ev *Event) flappingReason() string {
+	return fmt.Sprintf("%d FAILED/UP alerts since %s, over the limit of %d an hour: %d more held. "+
+		"No more FAILED or UP alerts until %s; the state is still kept with every ping",
+		MaxAlertsPerHour+ev.AlertsHeld, FormatTime(ev.AlertWindowStart), MaxAlertsPerHour, ev.AlertsHeld,
+		FormatTime(ev.AlertWindowStart.Add(AlertWindow)))
+}
