@@ -37,7 +37,7 @@ func (p *Publisher) Publish(ctx context.Context, a memon.Alert) error {
 	attrs := map[string]types.MessageAttributeValue{
 		"kind": {DataType: aws.String("String"), StringValue: aws.String(string(a.Kind))},
 	}
-	if a.Event != "" { // SNS refuses an empty attribute; a report is about no one event
+	if a.Event != "" { // SNS refuses an empty attribute; a report or a CONFIG digest is about no one event
 		attrs["event"] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(a.Event)}
 	}
 	_, err := p.api.Publish(ctx, &sns.PublishInput{

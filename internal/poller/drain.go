@@ -36,7 +36,8 @@ func (p *Poller) drain(ctx context.Context, stop time.Time, sum *Summary) (map[s
 			return held, roundStart
 		}
 		if err != nil && len(msgs) == 0 {
-			break // the queue is unreachable: no overdue decisions this poll
+			sum.queueErr = err // unreachable or missing: no overdue decisions this poll
+			break
 		}
 	}
 	return held, time.Time{}
@@ -153,14 +154,18 @@ func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summ
 func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
 	sort.Slice(pings, func(i, j int) bool { return pings[i].SentAt.Before(pings[j].SentAt) })
 	var (
-		applied int
-		claimed []memon.Transition
+		applied, heldAlerts int
+		claimed             []memon.Transition
 	)
 	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
-		applied = 0
+		applied, heldAlerts = 0, 0
 		for _, ping := range pings {
+			before := ev.AlertsHeld
 			if _, ok := ev.Apply(ping); ok {
 				applied++
+			}
+			if ev.AlertsHeld > before {
+				heldAlerts++ // past the hourly limit (memon.MaxAlertsPerHour)
 			}
 		}
 		if applied == 0 {
@@ -186,7 +191,7 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		p.log.Error("store pings", "event", name, "err", err)
 		return false
 	}
-	sum.add(func(s *Summary) { s.Stale += len(pings) - applied })
+	sum.add(func(s *Summary) { s.Stale += len(pings) - applied; s.AlertsHeld += heldAlerts })
 	if ev == nil {
 		return true // every ping was already applied: safe to delete
 	}

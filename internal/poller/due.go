@@ -42,12 +42,17 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 	var (
 		down    bool
 		claimed []memon.Transition
+		waiting int
 	)
 	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())
-		return down || len(claimed) > 0 // else the index lagged behind a write
+		waiting = ev.Undelivered(claimed) // failed before, not retried yet: still reported
+		return down || len(claimed) > 0   // else the index lagged behind a write
 	})
+	if err == nil && waiting > 0 {
+		sum.add(func(s *Summary) { s.Undelivered += waiting })
+	}
 	switch {
 	case errors.Is(err, memon.ErrNotFound):
 		return // deleted since the index was read

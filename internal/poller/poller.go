@@ -114,6 +114,17 @@ type Summary struct {
 	ReconcileRan  bool
 	DurationMilli int64
 
+	// What a bound held back, never lost (#8): FAILED/UP alerts held past
+	// memon.MaxAlertsPerHour (one FLAPPING alert counts them), CONFIG
+	// problems sent in one digest instead of one alert each, and alerts
+	// whose publish failed earlier and still wait (an error, every poll).
+	AlertsHeld     int
+	ConfigInDigest int
+	Undelivered    int
+
+	configs  []memon.ConfigProblem // CONFIG problems met, published at the end of the poll
+	queueErr error                 // why the drain stopped early, when the queue failed
+
 	// AWS job events (EventBridge) dropped on purpose.
 	AWSUnconfigured int // for names not configured as events
 	AWSIgnored      int // states that end no run
@@ -134,6 +145,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
 		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
+		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("undelivered", s.Undelivered),
 		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
 		slog.Int64("duration_ms", s.DurationMilli),
@@ -162,18 +174,33 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	if !emptyAt.IsZero() {
 		sum.Drained = true
 		p.checkDue(ctx, emptyAt, held, sum)
+	} else if sum.queueErr != nil {
+		p.log.Warn("cannot read the queue: overdue checks wait until it can be drained", "err", sum.queueErr)
 	} else {
 		p.log.Warn("queue not drained before the time budget: overdue checks wait for the next poll")
 	}
 	if p.reconcileDue(start) {
 		p.reconcile(ctx, sum)
 	}
+	p.publishConfig(ctx, sum)
 	sum.DurationMilli = p.now().Sub(start).Milliseconds()
 	p.log.Info("poll", slog.Any("summary", sum))
-	if sum.Errors > 0 {
-		return sum, fmt.Errorf("poll finished with %d errors (see the log); failed work is retried next poll", sum.Errors)
+	return sum, sum.err()
+}
+
+// err is the poll's outcome. While an alert waits undelivered every poll
+// fails, not only those that retried it, so the poller's Errors alarm stays
+// on until the topic is fixed.
+func (s *Summary) err() error {
+	switch {
+	case s.Undelivered > 0 && s.Errors == 0:
+		return fmt.Errorf("%d alerts wait undelivered (their publish failed; see the log of the poll that tried)", s.Undelivered)
+	case s.Undelivered > 0:
+		return fmt.Errorf("poll finished with %d errors and %d alerts waiting undelivered (see the log); failed work is retried", s.Errors, s.Undelivered)
+	case s.Errors > 0:
+		return fmt.Errorf("poll finished with %d errors (see the log); failed work is retried next poll", s.Errors)
 	}
-	return sum, nil
+	return nil
 }
 
 // reconcileDue is true for the first poll of each ReconcileEvery window.
@@ -189,6 +216,7 @@ func (p *Poller) reconcileDue(now time.Time) bool {
 func (p *Poller) Reconcile(ctx context.Context) *Summary {
 	sum := &Summary{}
 	p.reconcile(ctx, sum)
+	p.publishConfig(ctx, sum)
 	return sum
 }
 

@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -52,7 +53,7 @@ func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 		},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("receive from %s: %w", r.url, err)
+		return nil, receiveError(r.url, err)
 	}
 	msgs := make([]memon.QueueMessage, 0, len(out.Messages))
 	for _, m := range out.Messages {
@@ -97,4 +98,15 @@ func (r *Receiver) Delete(ctx context.Context, msgs []memon.QueueMessage) ([]mem
 		}
 	}
 	return failed, firstErr
+}
+
+// receiveError says what a failed receive means for the person reading the
+// log: above all, a queue that does not exist is named as missing.
+func receiveError(url string, err error) error {
+	var missing *types.QueueDoesNotExist
+	if errors.As(err, &missing) {
+		return fmt.Errorf("queue %s does not exist: it was deleted, or MEMON_QUEUE_URL names another region or account "+
+			"(the stack output QueueUrl has the right URL): %w", url, err)
+	}
+	return fmt.Errorf("receive from %s: %w", url, err)
 }

@@ -2,6 +2,7 @@ package memon
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -66,4 +67,38 @@ func (ev *Event) flappingReason() string {
 		"No more FAILED or UP alerts until %s; the state is still kept with every ping",
 		MaxAlertsPerHour+ev.AlertsHeld, FormatTime(ev.AlertWindowStart), MaxAlertsPerHour, ev.AlertsHeld,
 		FormatTime(ev.AlertWindowStart.Add(AlertWindow)))
+}
+
+// MaxConfigAlertsPerPoll is how many CONFIG alerts one poll publishes one
+// by one; the rest go out together in one ConfigDigest.
+const MaxConfigAlertsPerPoll = 5
+
+// maxDigestLines bounds the lines a digest lists (each name is counted).
+const maxDigestLines = 100
+
+// ConfigProblem is one CONFIG alert's matter: an event name a ping used, or
+// an unusable item, and what is wrong.
+type ConfigProblem struct {
+	Name, Problem string
+}
+
+// ConfigDigest is the one CONFIG alert that stands for many (pings naming
+// many unknown events: a typo in a fleet's config, or a sender spraying
+// names). Its subject counts them; its body lists them. It names no single
+// event, so it carries no `event` attribute.
+func ConfigDigest(problems []ConfigProblem) Alert {
+	var b strings.Builder
+	fmt.Fprintf(&b, "MEMon Alert\n-----------\nConfig: %d unknown events\n\n"+
+		"Pings named these events, or their items cannot be used (more than %d in one poll, so they come in one alert):\n\n",
+		len(problems), MaxConfigAlertsPerPoll)
+	for i, p := range problems {
+		if i == maxDigestLines {
+			fmt.Fprintf(&b, "  ... and %d more\n", len(problems)-i)
+			break
+		}
+		fmt.Fprintf(&b, "  - %s\n", truncate(SingleLine(p.Problem), 300))
+	}
+	b.WriteString("\nTheir pings stay in the queue and move to the dead-letter queue after a few tries;\n" +
+		"create the events (memon-config set NAME ...) and redrive the dead-letter queue to keep them.\n--\nMEMon\n")
+	return Alert{Kind: KindConfig, Subject: Subject(KindConfig, fmt.Sprintf("%d unknown events", len(problems))), Body: b.String()}
 }
