@@ -145,7 +145,9 @@ func parseSet(name string, v map[string]string, now time.Time) (*setRequest, err
 	}
 	if has("description") {
 		d := v["description"]
-		if memon.SingleLine(d) != d {
+		if err := memon.ValidateDescription(d); err != nil {
+			bad(asFlag(err)) // bounded: it is stored on the item and shown in every alert
+		} else if memon.SingleLine(d) != d {
 			bad(flagError("description", d, "control characters (line breaks, tabs, escape sequences) are not allowed: give one line of plain text"))
 		}
 		r.description = &d

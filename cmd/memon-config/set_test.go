@@ -43,6 +43,7 @@ func TestSetRejectsBadInputBeforeAnyStoreCall(t *testing.T) {
 		{"flag without value", []string{"--period"}, []string{"-period", "needs an argument"}},
 		{"two names", []string{"other", "--period", "1h"}, []string{"too many arguments", "one EVENT"}},
 		{"escape in description", []string{"--period", "1h", "--description", "ok\x1b[2Jgone"}, []string{"--description", `"ok\x1b[2Jgone"`, "control characters"}},
+		{"120 KB description", []string{"--period", "1h", "--description", strings.Repeat("x", 120*1024)}, []string{"--description", "122880 bytes", "at most 1024 bytes"}},
 		{"line break in description", []string{"--period", "1h", "--description", "a\nWhat happened: x"}, []string{"--description", "one line of plain text"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

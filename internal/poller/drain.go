@@ -95,7 +95,7 @@ func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summ
 	msgsOf := map[string][]memon.QueueMessage{}
 	var deletable []memon.QueueMessage
 	for _, m := range msgs {
-		ping, err := memon.DecodeBody(m.Body, m.SentAt)
+		ping, err := decode(m)
 		if errors.Is(err, memon.ErrAWSIgnored) {
 			// An AWS event that ends no run (MEMon's rules send none, a
 			// broader rule of the user's may): nothing to keep.

@@ -57,7 +57,12 @@ func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 	}
 	msgs := make([]memon.QueueMessage, 0, len(out.Messages))
 	for _, m := range out.Messages {
-		rm := memon.QueueMessage{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle), Body: []byte(aws.ToString(m.Body))}
+		rm := memon.QueueMessage{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle)}
+		if body := aws.ToString(m.Body); len(body) > memon.MaxMessageBody {
+			rm.Oversize = len(body) // refused by the decoder anyway: not kept
+		} else {
+			rm.Body = []byte(body)
+		}
 		if ms, err := strconv.ParseInt(m.Attributes[string(types.MessageSystemAttributeNameSentTimestamp)], 10, 64); err == nil {
 			rm.SentAt = time.UnixMilli(ms).UTC()
 		}

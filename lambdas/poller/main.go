@@ -145,7 +145,7 @@ func build(ctx context.Context, getenv func(string) string, cfg poller.Config, l
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg), names[settings.EnvQueueURL], time.Second)
+	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg, queue.LimitResponses), names[settings.EnvQueueURL], time.Second)
 	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
 	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
 	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log).UseLease(store), store: store, pub: pub, now: time.Now, log: log}, nil

@@ -17,6 +17,10 @@ type QueueMessage struct {
 	Body         []byte    //
 	SentAt       time.Time // when the queue accepted it (SQS SentTimestamp)
 	ReceiveCount int       // receives so far, this one included
+	// Oversize is the body's length when it was over MaxMessageBody: the
+	// receiver drops such a body at once (Body is nil), so a poll never
+	// holds more than MaxMessageBody per message, whatever the queue allows.
+	Oversize int
 }
 
 // Listed is one stored item of a listing: the event as far as it could be

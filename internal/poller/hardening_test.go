@@ -1,0 +1,263 @@
+package poller
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/internal/fake"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// rig is a poller on the in-memory fakes (#8's unit tests: no server).
+type rig struct {
+	t      *testing.T
+	clock  *fake.Clock
+	faults *fake.Faults
+	q      *fake.Queue
+	store  *fake.Store
+	pub    *fake.Publisher
+	log    *strings.Builder
+	p      *Poller
+}
+
+func newRig(t *testing.T, evs ...*memon.Event) *rig {
+	t.Helper()
+	r := &rig{t: t, clock: fake.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), faults: &fake.Faults{}, log: &strings.Builder{}}
+	r.q = fake.NewQueue(r.clock.Now)
+	r.q.Faults = r.faults
+	r.store = fake.NewStore(evs...)
+	r.store.Faults = r.faults
+	r.pub = &fake.Publisher{Faults: r.faults}
+	r.p = New(r.q, r.store, r.pub, Config{ReconcileEvery: -1}, r.clock.Now, slog.New(slog.NewJSONHandler(r.log, nil)))
+	return r
+}
+
+func rollingEvent(t *testing.T, name string, period time.Duration) *memon.Event {
+	t.Helper()
+	s, err := memon.NewSchedule(memon.Rolling, period, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return memon.NewEvent(name, s)
+}
+
+// send queues a ping a millisecond after the previous one (one SQS
+// timestamp each: equal ones would be taken for redeliveries).
+func (r *rig) send(m memon.Message) {
+	r.t.Helper()
+	r.clock.Advance(time.Millisecond)
+	b, err := json.Marshal(m)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.q.Send(string(b))
+}
+
+func (r *rig) poll() (*Summary, error) {
+	r.t.Helper()
+	return r.p.Poll(context.Background())
+}
+
+func subjects(alerts []memon.Alert) []string {
+	var out []string
+	for _, a := range alerts {
+		out = append(out, a.Subject)
+	}
+	return out
+}
+
+// TestFlappingSenderGetsSixAlertsAndOneFlapping (#8 finding 4): 60
+// alternating fail/success pings in one poll publish 6 FAILED/UP alerts and
+// one FLAPPING alert that counts the 54 held; the next poll in the hour
+// publishes nothing for the event; the state follows every ping.
+func TestFlappingSenderGetsSixAlertsAndOneFlapping(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rollingEvent(t, "flaky", time.Hour))
+	for i := range 60 {
+		sig := memon.Fail
+		if i%2 == 1 {
+			sig = memon.Success
+		}
+		r.send(memon.Message{Name: "flaky", Signal: sig})
+	}
+	sum, err := r.poll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.pub.Take()
+	want := []string{"[MEMon] Failed: flaky", "[MEMon] Up: flaky", "[MEMon] Failed: flaky", "[MEMon] Up: flaky",
+		"[MEMon] Failed: flaky", "[MEMon] Up: flaky", "[MEMon] Flapping: flaky"}
+	if strings.Join(subjects(got), ";") != strings.Join(want, ";") {
+		t.Fatalf("alerts %v, want %v", subjects(got), want)
+	}
+	if fl := got[6]; fl.Kind != memon.KindFlapping || !strings.Contains(fl.Body, "54 more held") {
+		t.Fatalf("flapping alert does not say how many were held:\n%s", fl.Body)
+	}
+	if sum.AlertsHeld != 54 || !strings.Contains(r.log.String(), `"alerts_held":54`) {
+		t.Fatalf("summary alerts_held %d, want 54 in the poll's summary line", sum.AlertsHeld)
+	}
+	ev := r.store.Event("flaky")
+	if ev.State != memon.Up || ev.LastSuccessTime.IsZero() || len(ev.Outbox) != 0 {
+		t.Fatalf("state %s outbox %d, want up (the last ping) and nothing waiting", ev.State, len(ev.Outbox))
+	}
+
+	r.clock.Advance(10 * time.Minute)
+	for range 10 {
+		r.send(memon.Message{Name: "flaky", Signal: memon.Fail})
+	}
+	if _, err := r.poll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.pub.Take(); len(got) != 0 {
+		t.Fatalf("alerts within the flapping hour: %v", subjects(got))
+	}
+	if ev := r.store.Event("flaky"); ev.State != memon.Down || ev.AlertsHeld != 64 {
+		t.Fatalf("state %s held %d, want down 64", ev.State, ev.AlertsHeld)
+	}
+}
+
+// TestManyUnknownEventsGiveFiveConfigAlertsAndADigest (#8 finding 4): 40
+// pings naming 40 unknown events publish 5 CONFIG alerts and one digest
+// listing the other 35; the next poll within the hour publishes none.
+func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	for i := range 40 {
+		r.send(memon.Message{Name: fmt.Sprintf("ghost-%02d", i)})
+	}
+	sum, err := r.poll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := r.pub.Take()
+	if len(got) != 6 {
+		t.Fatalf("%d alerts %v, want 5 CONFIG alerts and 1 digest", len(got), subjects(got))
+	}
+	var digest memon.Alert
+	singles := 0
+	for _, a := range got {
+		switch {
+		case a.Kind != memon.KindConfig:
+			t.Fatalf("alert %q of kind %s", a.Subject, a.Kind)
+		case a.Subject == "[MEMon] Config: 35 unknown events":
+			digest = a
+		case strings.HasPrefix(a.Subject, "[MEMon] Config: ghost-"):
+			singles++
+		}
+	}
+	if singles != 5 || digest.Body == "" || digest.Event != "" {
+		t.Fatalf("alerts %v: want 5 single CONFIG alerts and the digest (no event attribute)", subjects(got))
+	}
+	listed := 0
+	for i := range 40 {
+		if strings.Contains(digest.Body, fmt.Sprintf("%q", fmt.Sprintf("ghost-%02d", i))) {
+			listed++
+		}
+	}
+	if listed != 35 {
+		t.Fatalf("digest lists %d names, want the 35 not alerted alone:\n%s", listed, digest.Body)
+	}
+	if sum.ConfigAlerts != 6 || sum.ConfigInDigest != 35 || sum.Held != 40 {
+		t.Fatalf("summary config_alerts %d config_in_digest %d held %d, want 6 35 40", sum.ConfigAlerts, sum.ConfigInDigest, sum.Held)
+	}
+	r.clock.Advance(2 * time.Minute) // the pings come back
+	if _, err := r.poll(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.pub.Take(); len(got) != 0 {
+		t.Fatalf("CONFIG alerts again within the hour: %v", subjects(got))
+	}
+}
+
+// TestEveryPollFailsWhileAnAlertIsUndeliverable (#8 finding 7): with the
+// topic broken, every poll reports an error, also those that do not retry
+// the alert (it waits for its backoff), so the Errors alarm stays on; once
+// the topic works the alert goes out and polls succeed again.
+func TestEveryPollFailsWhileAnAlertIsUndeliverable(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rollingEvent(t, "backup", time.Hour))
+	r.faults.FailAlways(fake.OpPublish)
+	r.send(memon.Message{Name: "backup", Signal: memon.Fail})
+	for i := range 20 {
+		sum, err := r.poll()
+		if err == nil {
+			t.Fatalf("poll %d (minute %d) succeeded while the FAILED alert is undeliverable (summary %+v)", i+1, i, sum)
+		}
+		if i > 0 && sum.Errors == 0 && (sum.Undelivered != 1 || !strings.Contains(err.Error(), "undelivered")) {
+			t.Fatalf("poll %d: %v (undelivered %d), want the waiting alert reported", i+1, err, sum.Undelivered)
+		}
+		r.clock.Advance(time.Minute)
+	}
+	r.faults.Heal(fake.OpPublish)
+	var delivered bool
+	for range 16 { // the backoff is at most 15 minutes
+		_, err := r.poll()
+		if got := r.pub.Take(); len(got) > 0 {
+			if len(got) != 1 || got[0].Subject != "[MEMon] Failed: backup" {
+				t.Fatalf("after the fix: %v", subjects(got))
+			}
+			delivered = true
+		}
+		if delivered && err == nil {
+			return
+		}
+		r.clock.Advance(time.Minute)
+	}
+	t.Fatalf("the alert was not delivered, or polls kept failing, after the topic was fixed (delivered %v)", delivered)
+}
+
+// TestAlertDoesNotWaitOnHistory (#8 finding 7): with the history table
+// failing, the alert is published at once and once only; the record is
+// written when the table works again.
+func TestAlertDoesNotWaitOnHistory(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, rollingEvent(t, "backup", time.Hour))
+	r.faults.FailAlways(fake.OpAppendHistory)
+	r.send(memon.Message{Name: "backup", Signal: memon.Fail})
+	if _, err := r.poll(); err == nil {
+		t.Fatal("a failed history write is not reported")
+	}
+	if got := r.pub.Take(); len(got) != 1 || got[0].Kind != memon.KindFailed {
+		t.Fatalf("alerts %v, want the FAILED alert published although history failed", subjects(got))
+	}
+	for range 5 {
+		r.clock.Advance(5 * time.Minute)
+		_, _ = r.poll()
+	}
+	r.faults.Heal(fake.OpAppendHistory)
+	for range 4 {
+		r.clock.Advance(5 * time.Minute)
+		_, _ = r.poll()
+	}
+	if got := r.pub.Take(); len(got) != 0 {
+		t.Fatalf("published again while only history waited: %v", subjects(got))
+	}
+	recs := r.store.Records("backup")
+	if len(recs) != 1 || recs[0].Alert != memon.KindFailed {
+		t.Fatalf("history %+v, want the FAILED record once the table works", recs)
+	}
+	if ob := r.store.Event("backup").Outbox; len(ob) != 0 {
+		t.Fatalf("outbox %+v, want empty", ob)
+	}
+}
+
+// TestUnreachableQueueIsNotCalledSlow (#8 finding 11): a poll that cannot
+// read the queue says so, with the queue's error, not that the queue was
+// not drained in time.
+func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.faults.FailAlways(fake.OpReceive)
+	if _, err := r.poll(); err == nil {
+		t.Fatal("a poll that cannot read the queue succeeded")
+	}
+	log := r.log.String()
+	if strings.Contains(log, "time budget") || !strings.Contains(log, "cannot read the queue") || !strings.Contains(log, "injected fault") {
+		t.Fatalf("log does not say the queue could not be read:\n%s", log)
+	}
+}
