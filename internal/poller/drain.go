@@ -180,6 +180,8 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		// ones are watched. Counted, never a CONFIG alert or a dead letter.
 		sum.add(func(s *Summary) { s.AWSUnconfigured += len(pings) })
 		return true
+	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0:
+		return p.autoCreate(ctx, name, pings, sum)
 	case errors.Is(err, memon.ErrNotFound):
 		p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
 		return false

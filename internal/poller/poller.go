@@ -31,6 +31,7 @@ type Store interface {
 	AppendHistory(ctx context.Context, tr memon.Transition) error
 	ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error)
 	ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error
+	Create(ctx context.Context, ev *memon.Event) error // memon.ErrExists when taken (auto-create)
 }
 
 // Publisher sends alerts.
@@ -49,6 +50,11 @@ type Config struct {
 	Interval       time.Duration // how often polls run, to place reconcile (default 1m)
 	Attempts       int           // conditional-write attempts per event (default 6)
 	Lease          time.Duration // poll lease length, renewed while a poll runs (default 3/4 of Interval)
+	// AutoCreatePeriod, when set, makes a ping for an unknown event create
+	// it (rolling, this period) instead of a CONFIG alert; AutoCreateCap
+	// bounds creations per poll (default DefaultAutoCreateCap). autocreate.go.
+	AutoCreatePeriod time.Duration
+	AutoCreateCap    int
 }
 
 func (c Config) withDefaults() Config {
@@ -66,6 +72,7 @@ func (c Config) withDefaults() Config {
 	def(&c.RoundSize, 500)
 	def(&c.Workers, 8)
 	def(&c.Attempts, 6)
+	def(&c.AutoCreateCap, DefaultAutoCreateCap)
 	defd(&c.Budget, 40*time.Second)
 	defd(&c.Reserve, 12*time.Second)
 	defd(&c.ReconcileEvery, time.Hour)
@@ -129,6 +136,9 @@ type Summary struct {
 	AWSUnconfigured int // for names not configured as events
 	AWSIgnored      int // states that end no run
 
+	AutoCreated        int // events created by their first ping
+	AutoCreateDeferred int // pings left queued: the per-poll creation cap was reached
+
 	mu sync.Mutex
 }
 
@@ -147,6 +157,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
 		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("undelivered", s.Undelivered),
 		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
+		slog.Int("auto_created", s.AutoCreated), slog.Int("auto_create_deferred", s.AutoCreateDeferred),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
 		slog.Int64("duration_ms", s.DurationMilli),
 	)

@@ -26,6 +26,7 @@ import (
 	"github.com/peerj/memon/internal/poller"
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
 )
 
 func main() {
@@ -51,6 +52,8 @@ In AWS Lambda it serves the EventBridge schedule; elsewhere:
 
 Environment (required): MEMON_QUEUE_URL, MEMON_TABLE, MEMON_HISTORY_TABLE,
 MEMON_TOPIC_ARN; and the standard AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL.
+Optional: MEMON_AUTO_CREATE_PERIOD=DUR: a ping for an unknown event creates a
+rolling event with that period (at most 20 a poll) instead of a CONFIG alert.
 Exit status: 0 ok, 1 a poll had errors, 2 usage or configuration error.
 `
 
@@ -85,7 +88,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *every > 0 {
 		interval = *every
 	}
-	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval}, log)
+	autoCreate, err := autoCreatePeriod(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "memon-poller:", err)
+		return 2
+	}
+	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval, AutoCreatePeriod: autoCreate}, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
@@ -149,4 +157,18 @@ func build(ctx context.Context, getenv func(string) string, cfg poller.Config, l
 	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
 	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
 	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log).UseLease(store), store: store, pub: pub, now: time.Now, log: log}, nil
+}
+
+// autoCreatePeriod reads MEMON_AUTO_CREATE_PERIOD (stack context
+// autoCreate=DUR): 0 when unset, which keeps CONFIG alerts for unknown names.
+func autoCreatePeriod(getenv func(string) string) (time.Duration, error) {
+	v := getenv(settings.EnvAutoCreatePeriod)
+	if v == "" {
+		return 0, nil
+	}
+	d, err := memon.ParsePeriod(settings.EnvAutoCreatePeriod, v)
+	if err != nil {
+		return 0, fmt.Errorf("%w (unset it to keep CONFIG alerts for unknown events)", err)
+	}
+	return d, nil
 }

@@ -1,0 +1,57 @@
+package poller
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Against moto: auto-create off keeps today's CONFIG; on, the item is
+// created in DynamoDB, marked AutoCreated, and editing it would clear that.
+func TestAutoCreateOnAndOffAgainstMoto(t *testing.T) {
+	h := newHarness(t)
+	h.ping("off:job", memon.Success)
+	h.poll()
+	if a := kinds(h.alerts()); fmt.Sprint(a) != "[off:job:config]" {
+		t.Fatalf("auto-create off: alerts %v, want one CONFIG", a)
+	}
+	if _, err := h.store.Get(h.ctx, "off:job"); err == nil {
+		t.Fatal("auto-create off created the event")
+	}
+
+	h.ping("on:job", memon.Success)
+	sum, err := h.poller(Config{AutoCreatePeriod: 24 * time.Hour}).Poll(h.ctx)
+	if err != nil || sum.AutoCreated < 1 {
+		t.Fatalf("poll with auto-create: %+v, %v", sum, err)
+	}
+	ev := h.get("on:job")
+	if !ev.AutoCreated || ev.Schedule.Period != 24*time.Hour || ev.State != memon.Up || ev.LastSuccessTime.IsZero() {
+		t.Fatalf("auto-created event %+v", ev)
+	}
+	for _, a := range h.alerts() {
+		if a.Event == "on:job" {
+			t.Fatalf("alert %+v for an auto-created event", a)
+		}
+	}
+	out, err := h.db.GetItem(h.ctx, &dynamodb.GetItemInput{TableName: &h.res.Table, Key: map[string]types.AttributeValue{
+		memon.AttrName: &types.AttributeValueMemberS{Value: "on:job"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := out.Item[memon.AttrAutoCreated].(*types.AttributeValueMemberBOOL); !ok || !v.Value {
+		t.Fatalf("stored %s = %v, want true", memon.AttrAutoCreated, out.Item[memon.AttrAutoCreated])
+	}
+	// A save that clears the mark removes the attribute.
+	ev.AutoCreated = false
+	if err := h.store.Save(h.ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	if h.get("on:job").AutoCreated {
+		t.Fatal("the mark survived a save that cleared it")
+	}
+}
