@@ -66,6 +66,12 @@ type MEMonStackProps struct {
 	HTTPPings      bool
 	PingURLCodeDir string
 	AutoCreate     string
+	// Report is weekly, monthly, both or off (scheduled reports). Default:
+	// context "report", else weekly.
+	Report string
+	// ReportTimeZone is the IANA zone of the report schedules (Monday 08:00,
+	// the 1st 08:00). Default: context "reportTimeZone", else UTC.
+	ReportTimeZone string
 	// AWSSources lists the AWS services whose job events become pings
 	// (see CtxAWSSources). Default: context "awsSources", else all but ECS.
 	AWSSources string
@@ -91,6 +97,8 @@ func (p MEMonStackProps) resolve(scope constructs.Construct) MEMonStackProps {
 	p.Email = settings.First(p.Email, contextString(scope, CtxEmail))
 	p.PollerCodeDir = settings.First(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
 	p.AWSSources = settings.First(p.AWSSources, contextString(scope, CtxAWSSources))
+	p.Report = settings.First(p.Report, contextString(scope, CtxReport))
+	p.ReportTimeZone = settings.First(p.ReportTimeZone, contextString(scope, CtxReportTimeZone))
 	p.AdoptTable = p.AdoptTable || contextString(scope, CtxAdoptTable) == "true"
 	if p.StackName == nil {
 		p.StackName = jsii.String(StackName(p.Prefix))
@@ -127,6 +135,14 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	if err != nil {
 		panic("NewMEMonStack: " + err.Error())
 	}
+	cadences, err := ReportCadences(p.Report)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
+	reportZone, err := ReportTimeZone(p.ReportTimeZone)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
 	m := &memonStack{stack: stack, prefix: p.Prefix}
 	m.queues()
 	m.awsEventRules(awsSources)
@@ -136,6 +152,7 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	m.subscribe(p.Email)
 	m.poller(p.PollerCodeDir)
 	m.pingExtras(pingOpts)
+	m.reports(cadences, reportZone)
 	m.alarms()
 	m.senderPolicy()
 	return stack

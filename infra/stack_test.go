@@ -39,7 +39,7 @@ func TestPollerFunction(t *testing.T) {
 		x.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), obj{"RetentionInDays": 30})
 	})
 
-	roleID, _ := onlyOne(t, x.resources("AWS::IAM::Role"))
+	roleID, _ := x.pollerRole(t)
 	expectJSON(t, "Role", p["Role"], getAtt(roleID, "Arn"))
 
 	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
@@ -203,7 +203,7 @@ func TestEmailSubscription(t *testing.T) {
 // needs, each on its own resource ARN, no managed policy and no wildcard.
 func TestPollerIAM(t *testing.T) {
 	x := defaultTemplate(t)
-	roleID, role := onlyOne(t, x.resources("AWS::IAM::Role"))
+	roleID, role := x.pollerRole(t)
 	if mp, ok := props(role)["ManagedPolicyArns"]; ok {
 		t.Errorf("poller role has managed policies %v; its statements must be its own", mp)
 	}
