@@ -46,7 +46,12 @@ def show(body):
     attrs = {k: v.get("Value") for k, v in env.get("MessageAttributes", {}).items()}
     subject = env.get("Subject", "(no subject)")
     print(f"    ALERT  {subject}    [kind={attrs.get('kind')} event={attrs.get('event')}]")
-    for line in env.get("Message", "").splitlines()[:3]:
+    text = env.get("Message", "")
+    try:  # an SQS subscriber gets the chat JSON; it carries the e-mail text
+        text = json.loads(text)["metadata"]["additionalContext"]["text"]
+    except (ValueError, KeyError, TypeError):
+        pass
+    for line in text.splitlines()[:3]:
         if line.strip():
             print(f"           | {line}")
     return subject

@@ -111,6 +111,9 @@ func (s *Server) SubscribeQueue(ctx context.Context, topicARN, name string) (str
 // Alert is an SNS notification read back from a subscribed queue.
 type Alert struct {
 	Subject, Body, Event, Kind string
+	// Chat is the message as an SQS subscriber receives it: the chat
+	// custom-notification JSON. Body is the e-mail text it carries.
+	Chat string
 }
 
 // ReadAlerts drains a subscribed queue, waiting up to wait for the first.
@@ -132,7 +135,13 @@ func (s *Server) ReadAlerts(ctx context.Context, queueURL string, wait time.Dura
 			if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &env); err != nil {
 				return out, fmt.Errorf("decode SNS envelope %q: %w", aws.ToString(m.Body), err)
 			}
-			out = append(out, Alert{Subject: env.Subject, Body: env.Message,
+			var chat struct {
+				Metadata struct{ AdditionalContext map[string]string }
+			}
+			if err := json.Unmarshal([]byte(env.Message), &chat); err != nil || chat.Metadata.AdditionalContext["text"] == "" {
+				return out, fmt.Errorf("SNS gave the SQS subscriber %q, want the chat JSON", env.Message)
+			}
+			out = append(out, Alert{Subject: env.Subject, Body: chat.Metadata.AdditionalContext["text"], Chat: env.Message,
 				Event: env.MessageAttributes["event"].Value, Kind: env.MessageAttributes["kind"].Value})
 			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &queueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return out, fmt.Errorf("delete alert: %w", err)

@@ -32,18 +32,23 @@ func New(api PublishAPI, topicARN string) *Publisher {
 	return &Publisher{api: api, topic: topicARN}
 }
 
-// Publish sends one alert.
+// Publish sends one alert, in the form each subscription protocol takes.
 func (p *Publisher) Publish(ctx context.Context, a memon.Alert) error {
+	msg, err := perProtocol(a) // per protocol: text, SMS line, chat JSON (protocols.go)
+	if err != nil {
+		return fmt.Errorf("publish %s alert for %q: %w", a.Kind, a.Event, err)
+	}
 	attrs := map[string]types.MessageAttributeValue{
 		"kind": {DataType: aws.String("String"), StringValue: aws.String(string(a.Kind))},
 	}
 	if a.Event != "" { // SNS refuses an empty attribute; a report or a CONFIG digest is about no one event
 		attrs["event"] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(a.Event)}
 	}
-	_, err := p.api.Publish(ctx, &sns.PublishInput{
+	_, err = p.api.Publish(ctx, &sns.PublishInput{
 		TopicArn:          &p.topic,
 		Subject:           aws.String(a.Subject),
-		Message:           aws.String(a.Body),
+		Message:           aws.String(msg),
+		MessageStructure:  aws.String("json"),
 		MessageAttributes: attrs,
 	})
 	if err != nil {

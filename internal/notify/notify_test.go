@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -28,8 +29,13 @@ func TestPublishCarriesSubjectBodyAndFilterAttributes(t *testing.T) {
 	if err := New(f, "arn:aws:sns:us-east-1:123456789012:memon").Publish(context.Background(), a); err != nil {
 		t.Fatal(err)
 	}
-	if aws.ToString(f.in.TopicArn) != "arn:aws:sns:us-east-1:123456789012:memon" || aws.ToString(f.in.Subject) != "[MEMon] Down: backup" || aws.ToString(f.in.Message) != "body" {
-		t.Errorf("published %+v", f.in)
+	var perProtocol map[string]string
+	if err := json.Unmarshal([]byte(aws.ToString(f.in.Message)), &perProtocol); err != nil || aws.ToString(f.in.MessageStructure) != "json" {
+		t.Fatalf("message %s (structure %s): want per-protocol JSON: %v", aws.ToString(f.in.Message), aws.ToString(f.in.MessageStructure), err)
+	}
+	if aws.ToString(f.in.TopicArn) != "arn:aws:sns:us-east-1:123456789012:memon" || aws.ToString(f.in.Subject) != "[MEMon] Down: backup" ||
+		perProtocol["email"] != "body" || perProtocol["default"] != "body" {
+		t.Errorf("published %s %s %v", aws.ToString(f.in.TopicArn), aws.ToString(f.in.Subject), perProtocol)
 	}
 	for attr, want := range map[string]string{"event": "backup", "kind": "down"} {
 		v := f.in.MessageAttributes[attr]

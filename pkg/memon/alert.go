@@ -30,6 +30,7 @@ type Alert struct {
 	Event   string
 	Subject string
 	Body    string
+	Facts   AlertFacts // the same facts for machines (alertfacts.go)
 }
 
 // maxSubject is SNS's limit on a subject.
@@ -111,7 +112,7 @@ func nextSteps(name string) string {
 // ShellWord is name as one shell word: bare when it is made of the
 // characters memon-send allows, else single-quoted (and SingleLine'd).
 func ShellWord(name string) string {
-	if ValidateName(name) == nil {
+	if plainName(name) { // not ValidateName: an AWS job name may hold spaces and quotes
 		return name
 	}
 	return "'" + strings.ReplaceAll(SingleLine(name), "'", `'\''`) + "'"

@@ -169,10 +169,14 @@ func TestAWSNamesForSet(t *testing.T) {
 			t.Errorf("ValidateName(%q): %v", name, err)
 		}
 	}
-	for _, name := range []string{"batch:", "glue: leading space", "codebuild:" + strings.Repeat("p", 300), "ecs:a\nb"} {
+	for _, name := range []string{"glue: leading space", "codebuild:" + strings.Repeat("p", 300), "ecs:a\nb"} {
 		if err := ValidateName(name); err == nil {
 			t.Errorf("ValidateName(%q) accepted", name)
 		}
+	}
+	// A pasteable command quotes what the shell would split.
+	if got := ShellWord("glue:clickstream to parquet"); got != "'glue:clickstream to parquet'" {
+		t.Errorf("ShellWord = %s", got)
 	}
 	// Not an AWS prefix: the usual 80-character rule still holds.
 	if err := ValidateName("mine:" + strings.Repeat("x", 80)); err == nil {

@@ -126,7 +126,9 @@ func (ev *Event) PendingAlert(tr Transition) Alert {
 	if !tr.At.Equal(ev.lastRun()) {
 		view.LastMessage, view.LastExitCode, view.LastHost, view.LastRunID, view.LastDuration = "", nil, "", "", 0
 	}
-	return Render(tr.Alert.Kind, &view, tr.Reason)
+	a := Render(tr.Alert.Kind, &view, tr.Reason)
+	a.Facts = transitionFacts(tr.Alert.Kind, &view, tr)
+	return a
 }
 
 // MarkPublished records that entry id's alert went out; the entry stays

@@ -192,6 +192,9 @@ func (ev *Event) transition(at time.Time, from, to State, reason string, kind Al
 	for n := 2; ev.Pending(tr.ID); n++ {
 		tr.ID = fmt.Sprintf("%s-%d", base, n)
 	}
+	if tr.Alert != nil {
+		tr.Alert.Facts = transitionFacts(kind, ev, tr)
+	}
 	return tr
 }
 

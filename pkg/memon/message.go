@@ -61,24 +61,34 @@ type Ping struct {
 }
 
 // ValidateName enforces the event-name rule the sender checks before it
-// sends: 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +.
+// sends: 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +, or an AWS
+// job's <service>:<resource> name (awsevents.go).
 func ValidateName(name string) error {
 	const rule = "an event name is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +"
+	if plainName(name) {
+		return nil
+	}
 	if IsAWSName(name) {
 		return validateAWSName(name) // AWS's own resource names: see awsevents.go
 	}
+	return invalid("name", name, rule)
+}
+
+// plainName is memon-send's character rule: a name that is safe as one
+// shell word, one path segment, one line.
+func plainName(name string) bool {
 	if name == "" || len(name) > MaxNameLen {
-		return invalid("name", name, rule)
+		return false
 	}
 	for _, r := range name {
 		switch {
 		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
 		case strings.ContainsRune("._-:/@+", r):
 		default:
-			return invalid("name", name, rule)
+			return false
 		}
 	}
-	return nil
+	return true
 }
 
 // acceptName is the poller's looser rule: items written by memon.py may have

@@ -1,0 +1,166 @@
+package notify
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.json")
+
+// failedAlert decides a real FAILED transition through the domain, as the
+// poller would, so the facts are the engine's own.
+func failedAlert(t *testing.T, name, message string) memon.Alert {
+	t.Helper()
+	s, err := memon.NewSchedule(memon.Rolling, 24*time.Hour, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := memon.NewEvent(name, s)
+	ev.Description = "nightly load into the warehouse"
+	sent := time.Date(2026, 3, 2, 4, 10, 7, 0, time.UTC)
+	ok := memon.Ping{Name: name, Signal: memon.Success, SentAt: sent.Add(-24 * time.Hour)}
+	ev.Apply(ok)
+	code := 3
+	trs, _ := ev.Apply(memon.Ping{Name: name, Signal: memon.Fail, SentAt: sent, ExitCode: &code, Duration: 605500 * time.Millisecond,
+		RunID: "7d4c9a10", Host: "batch-worker-1", Message: message, Source: "aws.batch"})
+	if len(trs) != 1 || trs[0].Alert == nil {
+		t.Fatalf("no FAILED transition: %+v", trs)
+	}
+	return *trs[0].Alert
+}
+
+func published(t *testing.T, a memon.Alert) map[string]string {
+	t.Helper()
+	f := &fakeSNS{}
+	if err := New(f, "arn:aws:sns:us-east-1:123456789012:memon").Publish(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToString(f.in.Subject) != a.Subject || aws.ToString(f.in.MessageAttributes["kind"].StringValue) != string(a.Kind) ||
+		aws.ToString(f.in.MessageAttributes["event"].StringValue) != a.Event {
+		t.Errorf("subject %q attributes %v changed", aws.ToString(f.in.Subject), f.in.MessageAttributes)
+	}
+	var m map[string]string
+	if err := json.Unmarshal([]byte(aws.ToString(f.in.Message)), &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestEachProtocolGetsItsForm(t *testing.T) {
+	a := failedAlert(t, "batch:nightly-etl", "load step: 17 rows rejected")
+	m := published(t, a)
+	if m["email"] != a.Body || m["default"] != a.Body {
+		t.Errorf("e-mail is not today's text:\n%s", m["email"])
+	}
+	if sms := m["sms"]; sms != "MEMon Failed: batch:nightly-etl, exit 3" {
+		t.Errorf("sms %q", sms)
+	}
+	for _, proto := range []string{"http", "https", "lambda", "sqs"} {
+		if m[proto] != m["sqs"] {
+			t.Errorf("%s gets a different form than sqs", proto)
+		}
+	}
+	var chat ChatNotification
+	dec := json.NewDecoder(strings.NewReader(m["sqs"]))
+	dec.DisallowUnknownFields() // only the fields of AWS's schema
+	if err := dec.Decode(&chat); err != nil {
+		t.Fatal(err)
+	}
+	if chat.Version != "1.0" || chat.Source != "custom" || chat.Content.TextType != "client-markdown" ||
+		chat.Content.Title != "MEMon Failed: `batch:nightly-etl`" || len(chat.Content.NextSteps) == 0 {
+		t.Errorf("chat notification %+v", chat)
+	}
+	want := map[string]string{"kind": "failed", "event": "batch:nightly-etl", "state": "down", "exit_code": "3", "host": "batch-worker-1",
+		"run_id": "7d4c9a10", "last_run": "2026-03-02T04:10:07Z", "deadline": "2026-03-03T04:10:07Z", "duration": "605.5", "text": a.Body}
+	for k, v := range want {
+		if got := chat.Metadata.AdditionalContext[k]; got != v {
+			t.Errorf("additionalContext[%s] = %q, want %q", k, got, v)
+		}
+	}
+	if chat.Metadata.ThreadID != "memon-batch:nightly-etl" || chat.Metadata.Summary != a.Subject || chat.ID == "" {
+		t.Errorf("metadata %+v", chat.Metadata)
+	}
+
+	// The exact document, for the README's readers and for review.
+	golden := filepath.Join("testdata", "chat_failed.json")
+	pretty, _ := json.MarshalIndent(chat, "", "  ")
+	if *update {
+		if err := os.WriteFile(golden, append(pretty, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if wantDoc, err := os.ReadFile(golden); err != nil || string(wantDoc) != string(pretty)+"\n" {
+		t.Errorf("chat JSON differs from %s (go test -update to accept):\n%s", golden, pretty)
+	}
+}
+
+// TestChatRendersNoSenderMarkup: names and job output go into code spans and
+// one fenced block; nothing a sender wrote can close them, mention a channel
+// or add a line of its own.
+func TestChatRendersNoSenderMarkup(t *testing.T) {
+	evil := "done\n```\n<!channel> *click* [here](http://evil.example)\x1b[2J\u202e"
+	a := failedAlert(t, "job`x", evil)
+	c := Chat(a)
+	d := c.Content.Description
+	if n := strings.Count(d, "```"); n != 2 {
+		t.Errorf("%d fences in the description, want the 2 of MEMon's own block:\n%s", n, d)
+	}
+	for _, bad := range []string{"\x1b", "\u202e"} {
+		if strings.Contains(d, bad) || strings.Contains(c.Content.Title, bad) {
+			t.Errorf("control or format character %q reached the chat", bad)
+		}
+	}
+	// Outside the fenced block, every line is MEMon's own "*Label:* `value`".
+	head := strings.TrimSuffix(strings.TrimSpace(d[:strings.Index(d, "```")]), "*Job output:*")
+	for _, l := range strings.Split(strings.TrimSpace(head), "\n") {
+		if !strings.HasPrefix(l, "*") || !strings.HasSuffix(l, "`") || strings.Count(l, "`") != 2 {
+			t.Errorf("line %q is not one label and one code span", l)
+		}
+	}
+	if c.Content.Title != "MEMon Failed: `jobʼx`" {
+		t.Errorf("title %q", c.Content.Title)
+	}
+}
+
+func TestSMSIsOneShortLine(t *testing.T) {
+	down := memon.Alert{Kind: memon.KindDown, Event: strings.Repeat("n", 200), Subject: memon.Subject(memon.KindDown, strings.Repeat("n", 200)),
+		Facts: memon.AlertFacts{Missed: 2, Deadline: time.Date(2026, 3, 2, 4, 0, 0, 0, time.UTC)}}
+	if s := SMS(down); len(s) > maxSMS || strings.ContainsAny(s, "\n\r") || !strings.HasPrefix(s, "MEMon Down: nnn") {
+		t.Errorf("sms %q (%d bytes)", s, len(s))
+	}
+	down.Event, down.Subject = "backup", memon.Subject(memon.KindDown, "backup")
+	if s := SMS(down); s != "MEMon Down: backup, 2 missed, due Mar 2 04:00 UTC" {
+		t.Errorf("sms %q", s)
+	}
+}
+
+func TestConfigAlertChat(t *testing.T) {
+	a := memon.ConfigAlert("ghost", `a ping names "ghost" but no such event exists`)
+	c := Chat(a)
+	if !strings.Contains(c.Content.Description, "no such event exists") || len(c.Content.NextSteps) != 1 ||
+		c.Metadata.AdditionalContext["kind"] != "config" || c.Metadata.AdditionalContext["event"] != "ghost" {
+		t.Errorf("config chat %+v", c)
+	}
+}
+
+func TestReportChat(t *testing.T) {
+	a := memon.Alert{Kind: memon.KindReport, Subject: "[MEMon] Weekly report: 3 events, 1 failed", Body: "Weekly report\n*bold*\n"}
+	c := Chat(a)
+	if c.Content.Title != "Weekly report: 3 events, 1 failed" || !strings.Contains(c.Content.Description, "```\nWeekly report\n*bold*\n```") ||
+		c.Metadata.ThreadID != "memon-report" || c.Metadata.AdditionalContext["kind"] != "report" {
+		t.Errorf("report chat %+v", c)
+	}
+	if _, ok := c.Metadata.AdditionalContext["event"]; ok {
+		t.Error("a report names no event")
+	}
+}
