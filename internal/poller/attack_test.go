@@ -324,4 +324,3 @@ func TestMissingQueueIsNamedMissing(t *testing.T) {
 		t.Fatalf("log does not say the queue is missing:\n%s", log)
 	}
 }
-
