@@ -76,10 +76,11 @@ deploy: ## cdk deploy MEMon to your AWS account (EMAIL=you@example.com, PREFIX=m
 	$(CDK) deploy MEMon --no-notices $(if $(EMAIL),-c email=$(EMAIL)) $(if $(PREFIX),-c prefix=$(PREFIX))
 
 local: deps ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes .local/memon.env
-	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh up
+	@$(GO) build -o $(BIN)/memon-local ./tools/memon-local
+	@MOTO_PORT=$(MOTO_PORT) $(BIN)/memon-local up
 
 local-down: ## stop the moto_server that `make local` started
-	@MOTO_PORT=$(MOTO_PORT) bash scripts/local.sh down
+	@MOTO_PORT=$(MOTO_PORT) $(GO) run ./tools/memon-local down
 
 # ---- demo (issue 4): MEMon's story on the local moto stack ----
 # scripts/demo.sh narrates it: three events, pings (one wrapping a failing

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -15,16 +14,9 @@ const PollerPackage = "./lambdas/poller"
 // bootstrap binary, relative to the module root.
 const DefaultPollerCodeDir = "build/poller"
 
-// ErrNoPoller reports that the poller's main package does not exist yet.
-var ErrNoPoller = errors.New("no Go files in " + PollerPackage)
-
 // BuildPoller compiles the poller Lambda from moduleRoot into outDir/bootstrap
 // exactly as `make lambda` does, and returns outDir.
 func BuildPoller(moduleRoot, outDir string) (string, error) {
-	matches, err := filepath.Glob(filepath.Join(moduleRoot, PollerPackage, "*.go"))
-	if err != nil || len(matches) == 0 {
-		return "", ErrNoPoller
-	}
 	return outDir, BuildLambda(moduleRoot, PollerPackage, outDir)
 }
 

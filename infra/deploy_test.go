@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"debug/elf"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -59,9 +58,6 @@ func TestBuildPollerReproducible(t *testing.T) {
 	var sums [2][32]byte
 	for i := range sums {
 		dir, err := BuildPoller(moduleRoot, t.TempDir())
-		if errors.Is(err, ErrNoPoller) {
-			t.Skip("lambdas/poller has no main package yet")
-		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -88,29 +84,12 @@ func TestBuildPollerReproducible(t *testing.T) {
 	}
 }
 
-// cdkCLI returns the pinned CDK CLI installed by `npm ci`.
-func cdkCLI(t *testing.T) string {
+// cdkCLI checks that the pinned CDK CLI is installed (`npm ci`).
+func cdkCLI(t *testing.T) {
 	t.Helper()
-	cdk, err := filepath.Abs(filepath.Join(moduleRoot, "node_modules", ".bin", "cdk"))
-	if err != nil {
-		t.Fatal(err)
+	if _, err := mototest.CDK(moduleRoot); err != nil {
+		skipOrFail(t, "%v", err)
 	}
-	if _, err := os.Stat(cdk); err != nil {
-		skipOrFail(t, "%s missing: run `npm ci` (make deps)", cdk)
-	}
-	return cdk
-}
-
-// stackOutputs is what `cdk deploy --outputs-file` writes for the stack.
-type stackOutputs struct {
-	QueueURL           string `json:"QueueUrl"`
-	DeadLetterQueueURL string `json:"DeadLetterQueueUrl"`
-	TableName          string
-	HistoryTableName   string
-	TopicArn           string
-	AlarmTopicArn      string
-	SenderPolicyArn    string
-	PollerFunctionName string
 }
 
 // TestDeployToMoto deploys the real stack with the pinned CDK CLI into a
@@ -119,7 +98,7 @@ func TestDeployToMoto(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys the stack into moto")
 	}
-	cdk := cdkCLI(t)
+	cdkCLI(t)
 	srv, err := mototest.Start()
 	if errors.Is(err, mototest.ErrMissing) {
 		skipOrFail(t, "%v", err)
@@ -140,39 +119,15 @@ func TestDeployToMoto(t *testing.T) {
 	Check(app)
 	must(t, func() { app.Synth(nil) })
 
-	work := t.TempDir() // no cdk.json here: the CLI sees only --app
-	env := append(srv.Env(), "CDK_DISABLE_CLI_TELEMETRY=true", "CDK_DISABLE_VERSION_CHECK=true",
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
-	cli := func(args ...string) {
-		t.Helper()
-		start := time.Now()
-		cmd := exec.Command(cdk, append(args, "--no-notices")...)
-		cmd.Dir, cmd.Env = work, env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("cdk %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		t.Logf("cdk %s: %s", args[0], time.Since(start).Round(time.Second))
-	}
-	cli("bootstrap", "aws://123456789012/"+mototest.Region)
-	outputsFile := filepath.Join(work, "outputs.json")
-	cli("deploy", DefaultStackName, "--app", assembly, "--method=direct", "--require-approval", "never",
-		"--outputs-file", outputsFile)
-
-	var all map[string]stackOutputs
-	body, err := os.ReadFile(outputsFile)
+	ctx := context.Background()
+	start := time.Now()
+	out, err := srv.Deploy(ctx, mototest.Deployment{Root: moduleRoot, Stack: DefaultStackName, App: assembly, WorkDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := json.Unmarshal(body, &all); err != nil {
-		t.Fatalf("outputs file: %v\n%s", err, body)
-	}
-	out := all[DefaultStackName]
-	t.Logf("outputs: %s", body)
+	t.Logf("bootstrap and deploy: %s; outputs: %v", time.Since(start).Round(time.Second), out.All)
 	for name, v := range map[string]string{
-		"QueueUrl": out.QueueURL, "DeadLetterQueueUrl": out.DeadLetterQueueURL, "TableName": out.TableName,
-		"HistoryTableName": out.HistoryTableName, "TopicArn": out.TopicArn, "SenderPolicyArn": out.SenderPolicyArn,
-		"PollerFunctionName": out.PollerFunctionName, "AlarmTopicArn": out.AlarmTopicArn,
+		"SenderPolicyArn": out.SenderPolicyArn, "PollerFunctionName": out.PollerFunctionName, "AlarmTopicArn": out.AlarmTopicArn,
 	} {
 		if v == "" {
 			t.Errorf("output %s is empty", name)
@@ -182,7 +137,6 @@ func TestDeployToMoto(t *testing.T) {
 		t.FailNow()
 	}
 
-	ctx := context.Background()
 	cfg := srv.Config(ctx)
 	checkStack(ctx, t, cloudformation.NewFromConfig(cfg))
 	checkQueue(ctx, t, sqs.NewFromConfig(cfg), out)
@@ -207,7 +161,7 @@ func checkStack(ctx context.Context, t *testing.T, cfn *cloudformation.Client) {
 
 // checkQueue sends a ping to the queue and reads it back, and checks the
 // queue's configuration where moto reports it.
-func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out stackOutputs) {
+func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out mototest.Outputs) {
 	t.Helper()
 	if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &out.QueueURL, MessageBody: aws.String(`{"name":"backup"}`)}); err != nil {
 		t.Fatalf("send to %s: %v", out.QueueURL, err)
@@ -240,7 +194,7 @@ func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out stackOutpu
 
 // checkTables writes and reads an event, finds it through DueIndex, and
 // writes a history record.
-func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out stackOutputs) {
+func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out mototest.Outputs) {
 	t.Helper()
 	item := map[string]dtypes.AttributeValue{
 		memon.AttrName:    &dtypes.AttributeValueMemberS{Value: "backup"},

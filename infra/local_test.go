@@ -13,21 +13,23 @@ import (
 	"time"
 )
 
-// TestLocalScript runs `make local`'s script on a free port with its state in
-// a temp dir: it starts moto, deploys the real stack through cdk.json, and
-// writes memon.env from the stack outputs; a second `up` does not redeploy;
-// `down` stops the moto it started.
-func TestLocalScript(t *testing.T) {
+// TestMakeLocal runs `make local`'s command (tools/memon-local) on a free
+// port with its state in a temp dir: it starts moto, deploys the real stack
+// through cdk.json, and writes memon.env from the stack outputs; a second
+// `up` does not redeploy; `down` stops the moto it started.
+func TestMakeLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys the stack into moto")
 	}
 	cdkCLI(t)
-	for _, tool := range []string{"moto_server", "python3", "curl"} {
-		lookTool(t, tool, "make deps")
-	}
+	lookTool(t, "moto_server", "make deps")
 	root, err := filepath.Abs(moduleRoot)
 	if err != nil {
 		t.Fatal(err)
+	}
+	tool := filepath.Join(t.TempDir(), "memon-local")
+	if out, err := exec.Command("go", "build", "-o", tool, filepath.Join(root, "tools", "memon-local")).CombinedOutput(); err != nil {
+		t.Fatalf("build memon-local: %v\n%s", err, out)
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,20 +38,20 @@ func TestLocalScript(t *testing.T) {
 	port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port)
 	l.Close()
 	dir := t.TempDir()
-	script := func(arg string) (string, error) {
-		cmd := exec.Command("bash", filepath.Join(root, "scripts", "local.sh"), arg)
+	local := func(arg string) (string, error) {
+		cmd := exec.Command(tool, arg)
 		cmd.Dir = root
 		cmd.Env = append(os.Environ(), "MOTO_PORT="+port, "MEMON_LOCAL_DIR="+dir)
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
-	t.Cleanup(func() { _, _ = script("down") })
+	t.Cleanup(func() { _, _ = local("down") })
 
 	start := time.Now()
-	if out, err := script("up"); err != nil {
-		t.Fatalf("local.sh up: %v\n%s", err, out)
+	if out, err := local("up"); err != nil {
+		t.Fatalf("memon-local up: %v\n%s", err, out)
 	}
-	t.Logf("local.sh up (deploy): %s", time.Since(start).Round(time.Second))
+	t.Logf("memon-local up (deploy): %s", time.Since(start).Round(time.Second))
 	env := readEnvFile(t, filepath.Join(dir, "memon.env"))
 	want := map[string]string{
 		"AWS_ENDPOINT_URL": "http://localhost:" + port, "AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1",
@@ -69,17 +71,17 @@ func TestLocalScript(t *testing.T) {
 		}
 	}
 
-	out, err := script("up")
+	out, err := local("up")
 	if err != nil || !strings.Contains(out, "not redeploying") {
-		t.Errorf("second local.sh up should find the stack and skip the deploy: %v\n%s", err, out)
+		t.Errorf("second memon-local up should find the stack and skip the deploy: %v\n%s", err, out)
 	}
-	if out, err := script("down"); err != nil || !strings.Contains(out, "stopping moto_server") {
-		t.Fatalf("local.sh down: %v\n%s", err, out)
+	if out, err := local("down"); err != nil || !strings.Contains(out, "stopping moto_server") {
+		t.Fatalf("memon-local down: %v\n%s", err, out)
 	}
 	client := http.Client{Timeout: time.Second}
 	if resp, err := client.Get("http://localhost:" + port + "/moto-api/"); err == nil {
 		resp.Body.Close()
-		t.Error("moto still answers after local.sh down")
+		t.Error("moto still answers after memon-local down")
 	}
 }
 

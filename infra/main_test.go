@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -47,9 +46,9 @@ var (
 	codeErr  error
 )
 
-// pollerCode returns a directory holding a linux/arm64 `bootstrap`: the real
-// poller when lambdas/poller has its main package, otherwise a stand-in
-// built from a tiny module in a temp dir (nothing is written to lambdas/).
+// pollerCode returns a directory holding the real poller's linux/arm64
+// `bootstrap`, built once per test binary into a temp dir (nothing is
+// written to the working tree).
 func pollerCode(t *testing.T) string {
 	t.Helper()
 	codeOnce.Do(func() {
@@ -58,35 +57,13 @@ func pollerCode(t *testing.T) string {
 			codeErr = err
 			return
 		}
-		if _, codeErr = BuildPoller(moduleRoot, dir); codeErr == ErrNoPoller {
-			fmt.Fprintln(os.Stderr, "infra tests: lambdas/poller has no Go files yet; using a stand-in bootstrap")
-			codeErr = buildStandIn(dir)
-		}
+		_, codeErr = BuildPoller(moduleRoot, dir)
 		codeDir = dir
 	})
 	if codeErr != nil {
 		t.Fatalf("build the poller code: %v", codeErr)
 	}
 	return codeDir
-}
-
-// buildStandIn builds a do-nothing main package as bootstrap into dir.
-func buildStandIn(dir string) error {
-	src, err := os.MkdirTemp("", "memon-standin-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(src)
-	files := map[string]string{
-		"go.mod":  "module standin\n\ngo 1.22\n",
-		"main.go": "package main\n\nfunc main() {}\n",
-	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(src, name), []byte(body), 0o644); err != nil {
-			return err
-		}
-	}
-	return BuildLambda(src, ".", dir)
 }
 
 // synthStack builds a fresh app with the given context and the cdk-nag

@@ -32,14 +32,13 @@ die() { printf 'demo: error: %s\n' "$*" >&2; exit 1; }
 [ -f "$ENV_FILE" ] || die "$ENV_FILE missing: run \`make local\` first (or \`make demo\`, which runs it)"
 # shellcheck disable=SC1090
 . "$ENV_FILE"
-export AWS_DEFAULT_REGION="${AWS_DEFAULT_REGION:-$AWS_REGION}" # boto3 reads this one
 curl -sf -o /dev/null --max-time 2 "$AWS_ENDPOINT_URL/moto-api/" ||
   die "moto does not answer at $AWS_ENDPOINT_URL: run \`make local\` again (it restarts moto and redeploys)"
 for b in memon-send memon-config memon-poller; do
   [ -x "bin/$b" ] || die "bin/$b missing: run \`make build\`"
 done
 command -v jq >/dev/null || die "jq not found (it prints the poller's JSON summary)"
-python3 -c 'import boto3' 2>/dev/null || die "python3 with boto3 is needed (it comes with moto)"
+[ -x bin/memon-local ] || die "bin/memon-local missing: run \`make local\`"
 export PATH="$PWD/bin:$PATH"
 memon-config show >/dev/null 2>&1 ||
   die "memon-config cannot read table $MEMON_TABLE at $AWS_ENDPOINT_URL: run \`make local\` again (it redeploys a missing stack)"
@@ -56,7 +55,7 @@ poll() {
     "    poll: \(.pings) ping(s) received, \(.due) due, \(.down) DOWN decided, \(.alerts_sent) alert(s) sent"' "$LOG"
 }
 # alerts prints alerts as they arrive until SUBJECT is among them.
-alerts() { python3 scripts/demo-alerts.py watch "$alert_url" "$1" 20 || exit 1; }
+alerts() { memon-local alerts watch "$alert_url" "$1" 20 || exit 1; }
 
 say "Cleaning up after any earlier demo run"
 for ev in "${EVENTS[@]}"; do memon-config pause "$ev" >/dev/null 2>&1 || true; done
@@ -71,8 +70,8 @@ run memon-config set "$CRON" --cron '* * * * *' --grace 30s --description "demo:
 run memon-config show
 
 say "Subscribing a demo queue to the alerts topic, so alerts show up here as they arrive"
-alert_url=$(python3 scripts/demo-alerts.py subscribe "$MEMON_TOPIC_ARN" "$ALERT_QUEUE")
-python3 scripts/demo-alerts.py drain "$alert_url"
+alert_url=$(memon-local alerts subscribe "$MEMON_TOPIC_ARN" "$ALERT_QUEUE")
+memon-local alerts drain "$alert_url"
 echo "    $ALERT_QUEUE <- $MEMON_TOPIC_ARN"
 
 say "Sending pings: the jobs ran"

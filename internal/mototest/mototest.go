@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,11 +66,14 @@ func Start() (*Server, error) {
 func (s *Server) waitReady(limit time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
+	for {
 		resp, err := client.Get(s.Endpoint + "/moto-api/")
 		if err == nil {
 			resp.Body.Close()
 			return nil
+		}
+		if !time.Now().Before(deadline) {
+			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -111,34 +115,32 @@ func (s *Server) Config(ctx context.Context) aws.Config {
 }
 
 // Env returns the environment a child process needs to talk to the server
-// (for testing built binaries), on top of a clean copy of os.Environ.
+// (for testing built binaries): a copy of os.Environ without any AWS
+// identity or endpoint of its own, plus AWSEnv.
 func (s *Server) Env() []string {
 	env := []string{}
 	for _, kv := range os.Environ() {
-		switch key(kv) {
+		switch k, _, _ := strings.Cut(kv, "="); k {
 		case "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
 			"AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION":
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env,
-		"AWS_ENDPOINT_URL="+s.Endpoint,
-		"AWS_REGION="+Region,
-		"AWS_DEFAULT_REGION="+Region,
+	return append(env, s.AWSEnv()...)
+}
+
+// AWSEnv is the standard AWS configuration that points any SDK or CLI at
+// the server with dummy credentials (AWS_DEFAULT_REGION for the v1 CLI).
+func (s *Server) AWSEnv() []string {
+	return []string{
+		"AWS_ENDPOINT_URL=" + s.Endpoint,
+		"AWS_REGION=" + Region,
+		"AWS_DEFAULT_REGION=" + Region,
 		"AWS_ACCESS_KEY_ID=test",
 		"AWS_SECRET_ACCESS_KEY=test",
 		"AWS_EC2_METADATA_DISABLED=true",
-	)
-}
-
-func key(kv string) string {
-	for i := 0; i < len(kv); i++ {
-		if kv[i] == '=' {
-			return kv[:i]
-		}
 	}
-	return kv
 }
 
 // Main is for TestMain: it starts moto, runs the tests and stops it. With

@@ -26,7 +26,6 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/mototest"
-	"github.com/peerj/memon/internal/settings"
 )
 
 // moduleRoot is the repository root as seen from this package's tests.
@@ -45,19 +44,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// stackOutputs is what `cdk deploy --outputs-file` writes for the stack
-// (the outputs this test uses).
-type stackOutputs struct {
-	QueueURL                              string `json:"QueueUrl"`
-	TableName, HistoryTableName, TopicArn string
-}
-
 // e2eStack is the deployed stack and the binaries built for this host.
 type e2eStack struct {
 	dir                      string   // temp dir holding binaries and CDK files
 	bootstrap, send, config  string   // executables
 	env                      []string // moto and the MEMON_* names from out
-	out                      stackOutputs
+	out                      mototest.Outputs
 	alertQueueURL            string // a queue subscribed to out.TopicArn
 	deployTime, setupElapsed time.Duration
 }
@@ -89,20 +81,18 @@ func deployed(t *testing.T) *e2eStack {
 	return &setup
 }
 
-// deploy builds the binaries and deploys the real stack into moto, the way
-// infra's TestDeployToMoto does: pinned `cdk bootstrap`, then `cdk deploy
-// --method=direct --outputs-file`. The CDK app is infra/, built once here and
-// given a prebuilt linux/arm64 poller (pollerCodeDir), so nothing is written
-// into the working tree.
+// deploy builds the binaries and deploys the real stack into moto with
+// mototest's Deploy (the one bootstrap-and-deploy of the repository). The
+// CDK app is infra/, built once here and given a prebuilt linux/arm64 poller
+// (pollerCodeDir), so nothing is written into the working tree.
 func deploy() error {
 	start := time.Now()
 	root, err := filepath.Abs(moduleRoot)
 	if err != nil {
 		return err
 	}
-	cdk := filepath.Join(root, "node_modules", ".bin", "cdk")
-	if _, err := os.Stat(cdk); err != nil {
-		setupSkip = cdk + " missing: run `npm ci` (make deps)"
+	if _, err := mototest.CDK(root); err != nil {
+		setupSkip = err.Error()
 		return nil
 	}
 	dir, err := os.MkdirTemp("", "memon-e2e-")
@@ -119,16 +109,8 @@ func deploy() error {
 	if err := os.Mkdir(work, 0o755); err != nil {
 		return err
 	}
-	cdkEnv := append(srv.Env(), "CDK_DISABLE_CLI_TELEMETRY=true", "CDK_DISABLE_VERSION_CHECK=true",
-		"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
-	cdkRun := func(args ...string) error {
-		cmd := exec.Command(cdk, append(args, "--no-notices")...)
-		cmd.Dir, cmd.Env = work, cdkEnv
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("cdk %s: %w\n%s", strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
+	d := mototest.Deployment{Root: root, App: app, WorkDir: work,
+		Context: map[string]string{"pollerCodeDir": filepath.Join(dir, "code")}}
 	goBuild := func(env []string, args ...string) error {
 		cmd := exec.Command("go", append([]string{"build"}, args...)...)
 		cmd.Dir = root
@@ -140,6 +122,7 @@ func deploy() error {
 	}
 
 	// Everything independent runs at once: five builds and cdk bootstrap.
+	ctx := context.Background()
 	jobs := []func() error{
 		// The poller as Lambda runs it, but for this host.
 		func() error {
@@ -155,7 +138,7 @@ func deploy() error {
 		// No -trimpath: the CDK packages' build cache is then shared with
 		// `go run ./infra` (cdk.json, make local) and infra's tests.
 		func() error { return goBuild(nil, "-o", app, "./infra") },
-		func() error { return cdkRun("bootstrap", "aws://123456789012/"+mototest.Region) },
+		func() error { return srv.Bootstrap(ctx, d) },
 	}
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -169,34 +152,12 @@ func deploy() error {
 	}
 
 	deployStart := time.Now()
-	outputs := filepath.Join(work, "outputs.json")
-	if err := cdkRun("deploy", "MEMon", "--app", app, "-c", "pollerCodeDir="+filepath.Join(dir, "code"),
-		"--method=direct", "--require-approval", "never", "--output", filepath.Join(work, "cdk.out"),
-		"--outputs-file", outputs); err != nil {
+	if s.out, err = srv.Deploy(ctx, d); err != nil {
 		return err
 	}
 	s.deployTime = time.Since(deployStart)
-	body, err := os.ReadFile(outputs)
-	if err != nil {
-		return err
-	}
-	var all map[string]json.RawMessage
-	if err := json.Unmarshal(body, &all); err != nil {
-		return fmt.Errorf("outputs file: %w\n%s", err, body)
-	}
-	if err := json.Unmarshal(all["MEMon"], &s.out); err != nil {
-		return fmt.Errorf("outputs of MEMon: %w\n%s", err, body)
-	}
-	if s.out.QueueURL == "" || s.out.TableName == "" || s.out.HistoryTableName == "" || s.out.TopicArn == "" {
-		return fmt.Errorf("stack outputs lack QueueUrl, TableName, HistoryTableName or TopicArn:\n%s", body)
-	}
-	s.env = append(srv.Env(),
-		settings.EnvQueueURL+"="+s.out.QueueURL,
-		settings.EnvTable+"="+s.out.TableName,
-		settings.EnvHistoryTable+"="+s.out.HistoryTableName,
-		settings.EnvTopicARN+"="+s.out.TopicArn,
-	)
-	s.alertQueueURL, err = srv.SubscribeQueue(context.Background(), s.out.TopicArn, "e2e-alerts")
+	s.env = append(srv.Env(), s.out.Env()...)
+	s.alertQueueURL, err = srv.SubscribeQueue(ctx, s.out.TopicArn, "e2e-alerts")
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,201 @@
+package mototest
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+
+	"github.com/peerj/memon/internal/settings"
+)
+
+// This file is the one place that bootstraps and deploys MEMon's stack into
+// moto with the pinned CDK CLI: infra's deploy test, the end-to-end test and
+// `make local` (tools/memon-local) all call Deploy.
+
+// Account is moto's fixed account id.
+const Account = "123456789012"
+
+// CDKEnv is what the pinned CDK CLI needs here: no telemetry, no version
+// check (both would call out), no Node end-of-life banner.
+var CDKEnv = []string{
+	"CDK_DISABLE_CLI_TELEMETRY=true",
+	"CDK_DISABLE_VERSION_CHECK=true",
+	"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
+}
+
+// Outputs are the MEMon stack's outputs (the README lists them). All holds
+// every output by key, including ones newer than these fields.
+type Outputs struct {
+	QueueURL           string `json:"QueueUrl"`
+	DeadLetterQueueURL string `json:"DeadLetterQueueUrl"`
+	TableName          string
+	HistoryTableName   string
+	TopicArn           string
+	AlarmTopicArn      string
+	SenderPolicyArn    string
+	PollerFunctionName string
+	All                map[string]string `json:"-"`
+}
+
+// Env is the MEMON_* environment the CLIs and the poller read, for these
+// outputs.
+func (o Outputs) Env() []string {
+	return []string{
+		settings.EnvQueueURL + "=" + o.QueueURL,
+		settings.EnvTable + "=" + o.TableName,
+		settings.EnvHistoryTable + "=" + o.HistoryTableName,
+		settings.EnvTopicARN + "=" + o.TopicArn,
+	}
+}
+
+// Deployment says what to deploy and where the CDK CLI works.
+type Deployment struct {
+	Root    string            // the module root: node_modules/.bin/cdk and cdk.json are there
+	Stack   string            // default settings.StackName("")
+	App     string            // --app: a cloud assembly directory or a command; "" is cdk.json's (go run ./infra)
+	Context map[string]string // -c key=value
+	WorkDir string            // the CLI's working directory; cdk.out and the logs go here (default Root)
+	Log     io.Writer         // the CLI's output; nil keeps it for the error only
+}
+
+// CDK returns the pinned CDK CLI under root, or an error saying how to get it.
+func CDK(root string) (string, error) {
+	cdk, err := filepath.Abs(filepath.Join(root, "node_modules", ".bin", "cdk"))
+	if err != nil {
+		return "", err
+	}
+	if _, err := os.Stat(cdk); err != nil {
+		return "", fmt.Errorf("%s missing: run `npm ci` (make deps)", cdk)
+	}
+	return cdk, nil
+}
+
+// Bootstrap runs `cdk bootstrap` for moto's account unless the CDKToolkit
+// stack is already there.
+func (s *Server) Bootstrap(ctx context.Context, d Deployment) error {
+	if status, _, err := s.Stack(ctx, "CDKToolkit"); err != nil {
+		return err
+	} else if complete(status) {
+		return nil
+	}
+	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region)
+}
+
+// Deploy bootstraps moto's account if needed, deploys the stack with `cdk
+// deploy --method=direct` (without it moto returns no outputs) and returns
+// the stack's outputs.
+func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
+	if err := s.Bootstrap(ctx, d); err != nil {
+		return Outputs{}, err
+	}
+	stack := cmp.Or(d.Stack, settings.StackName(""))
+	args := []string{"deploy", stack, "--method=direct", "--require-approval", "never"}
+	if d.App != "" {
+		args = append(args, "--app", d.App)
+	}
+	keys := make([]string, 0, len(d.Context))
+	for k := range d.Context {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		args = append(args, "-c", k+"="+d.Context[k])
+	}
+	args = append(args, "--output", filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out"))
+	if err := s.cdk(ctx, d, args...); err != nil {
+		return Outputs{}, err
+	}
+	status, out, err := s.Stack(ctx, stack)
+	if err != nil {
+		return out, err
+	}
+	if !complete(status) {
+		return out, fmt.Errorf("stack %s is %s after cdk deploy", stack, cmp.Or(status, "missing"))
+	}
+	return out, out.check()
+}
+
+// Stack returns a stack's status ("" when there is none) and its outputs.
+func (s *Server) Stack(ctx context.Context, name string) (string, Outputs, error) {
+	cfn := cloudformation.NewFromConfig(s.Config(ctx))
+	got, err := cfn.DescribeStacks(ctx, &cloudformation.DescribeStacksInput{StackName: &name})
+	if err != nil {
+		if strings.Contains(err.Error(), "does not exist") {
+			return "", Outputs{}, nil
+		}
+		return "", Outputs{}, fmt.Errorf("describe stack %s at %s: %w", name, s.Endpoint, err)
+	}
+	if len(got.Stacks) == 0 {
+		return "", Outputs{}, nil
+	}
+	st := got.Stacks[0]
+	all := map[string]string{}
+	for _, o := range st.Outputs {
+		all[aws.ToString(o.OutputKey)] = aws.ToString(o.OutputValue)
+	}
+	var out Outputs
+	b, _ := json.Marshal(all)
+	if err := json.Unmarshal(b, &out); err != nil {
+		return "", out, fmt.Errorf("outputs of %s: %w", name, err)
+	}
+	out.All = all
+	return string(st.StackStatus), out, nil
+}
+
+func (o Outputs) check() error {
+	var missing []string
+	for k, v := range map[string]string{"QueueUrl": o.QueueURL, "DeadLetterQueueUrl": o.DeadLetterQueueURL,
+		"TableName": o.TableName, "HistoryTableName": o.HistoryTableName, "TopicArn": o.TopicArn} {
+		if v == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return fmt.Errorf("stack outputs lack %s", strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+func complete(status string) bool { return status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" }
+
+// cdk runs the pinned CLI against the server.
+func (s *Server) cdk(ctx context.Context, d Deployment, args ...string) error {
+	cdk, err := CDK(d.Root)
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, cdk, append(args, "--no-notices")...)
+	cmd.Dir = cmp.Or(d.WorkDir, d.Root)
+	cmd.Env = append(s.Env(), CDKEnv...)
+	var buf strings.Builder
+	cmd.Stdout, cmd.Stderr = &buf, &buf
+	if d.Log != nil {
+		cmd.Stdout, cmd.Stderr = io.MultiWriter(&buf, d.Log), io.MultiWriter(&buf, d.Log)
+	}
+	if err := cmd.Run(); err != nil {
+		out := buf.String()
+		if len(out) > 4000 {
+			out = "…" + out[len(out)-4000:]
+		}
+		return fmt.Errorf("cdk %s: %w\n%s", args[0], err, out)
+	}
+	return nil
+}
+
+// Attach returns a Server for a moto that something else started (make
+// local's); Stop leaves it running.
+func Attach(endpoint string) *Server { return &Server{Endpoint: endpoint} }
+
+// Answers reports whether moto answers at the server's endpoint.
+func (s *Server) Answers() bool { return s.waitReady(0) == nil }
