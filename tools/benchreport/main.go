@@ -151,5 +151,29 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	}
 	fmt.Fprintf(w, "\nGoal under $1/month for 1,000 hourly jobs: %s ($%.2f after the always-free tier, $%.2f at list price).\n", verdict, free, list)
 	fmt.Fprintf(w, "Jobs that fit under $1 at this rate: about %d hourly jobs.\n", int(float64(jobs)/free))
+	awsEventsReport(w, tw, steady)
 	return nil
+}
+
+// awsEventsReport prices what the EventBridge rules for AWS job events add
+// (stack context awsSources). EventBridge itself charges nothing for AWS
+// services' own events on the default bus, nor for rules matching them;
+// each event delivered costs what a ping costs, plus the SQS send that
+// EventBridge makes. An event for a job nobody configured is read (one
+// consistent GetItem, 1 RRU) and deleted, never written.
+func awsEventsReport(w io.Writer, tw *tabwriter.Writer, steady map[string]float64) {
+	const perEvents = 1_000_000
+	sqsReq := perEvents * (1 + steady["sqs-requests/ping"])
+	wru := perEvents * steady["ddb-writes/ping"] * (1 + indexWritesPerPing)
+	rru := perEvents * steady["ddb-reads/ping"]
+	fmt.Fprintln(w, "\nAWS job events (EventBridge rules, -c awsSources): what 1 million delivered events add, list prices")
+	fmt.Fprintln(tw, "events\tEventBridge\tSQS\tDynamoDB\ttotal\t")
+	configured := sqsReq/1e6*sqsPerMillion + wru/1e6*ddbWritePerMillion + rru/1e6*ddbReadPerMillion
+	fmt.Fprintf(tw, "configured (a ping each)\t$0.00\t$%.2f\t$%.2f\t$%.2f\t\n", sqsReq/1e6*sqsPerMillion,
+		wru/1e6*ddbWritePerMillion+rru/1e6*ddbReadPerMillion, configured)
+	unconfigured := sqsReq/1e6*sqsPerMillion + 1*ddbReadPerMillion
+	fmt.Fprintf(tw, "not configured (read, dropped)\t$0.00\t$%.2f\t$%.2f\t$%.2f\t\n", sqsReq/1e6*sqsPerMillion, 1*ddbReadPerMillion, unconfigured)
+	tw.Flush()
+	fmt.Fprintf(w, "An hourly AWS job costs what an hourly memon-send job costs (%d events a month). The rules match only terminal\n"+
+		"states, and ECS (off by default) only tasks no service started; events the rules do not match cost nothing.\n", 24*days)
 }

@@ -29,7 +29,10 @@ func TestReportComputesTheBillFromTheMeasuredCounts(t *testing.T) {
 	out := b.String()
 	// 720,000 pings x 3 WRU x $0.625/M = $1.35; 720,000 x 1.5059 SQS requests
 	// = 1.08M -> $0.43 list, $0.03 after the first free million.
-	for _, want := range []string{"2.16M WRU", "$1.35", "1.08M requests", "$0.43", "$0.03", "NOT MET", "sqs=memory/pings=10000"} {
+	// AWS job events, per million: 1.5059M SQS requests = $0.60; configured
+	// ones 3 WRU + 1 RRU = $2.00 more; unconfigured ones 1 RRU = $0.125.
+	for _, want := range []string{"2.16M WRU", "$1.35", "1.08M requests", "$0.43", "$0.03", "NOT MET", "sqs=memory/pings=10000",
+		"AWS job events", "$0.60", "$2.00", "$2.60", "$0.73"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
 		}
