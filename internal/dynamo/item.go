@@ -135,6 +135,7 @@ func decodeEvent(item Item) (*memon.Event, error) {
 		Grace:           r.seconds(memon.AttrGrace),
 		MaxAlerts:       int(r.integer(memon.AttrMaxAlerts)),
 		ErrorCount:      int(r.integer(memon.AttrErrorCount)),
+		DownAlerts:      int(r.integer(memon.AttrDownAlerts)),
 		LastBlockTime:   r.time(memon.AttrLastBlockTime),
 		NextBlockTime:   r.time(memon.AttrNextBlockTime),
 		LastSuccessTime: r.time(memon.AttrLastSuccessTime),
@@ -352,6 +353,7 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	put(memon.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
 	put(memon.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
 	put(memon.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
+	put(memon.AttrDownAlerts, numAV(float64(ev.DownAlerts)), ev.DownAlerts > 0)
 	putTime(memon.AttrLastBlockTime, ev.LastBlockTime)
 	putTime(memon.AttrNextBlockTime, ev.NextBlockTime)
 	putTime(memon.AttrLastSuccessTime, ev.LastSuccessTime)

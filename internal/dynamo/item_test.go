@@ -156,7 +156,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	code := 3
 	ev := memon.NewEvent("job", sched)
 	ev.Description, ev.Grace, ev.MaxAlerts = "d", time.Minute, 5
-	ev.State, ev.ErrorCount = memon.Down, 2
+	ev.State, ev.ErrorCount, ev.DownAlerts = memon.Down, 2, 2
 	ev.LastBlockTime, ev.NextBlockTime = at(1700000000), at(1700086400)
 	ev.LastSuccessTime, ev.LastFailTime = time.UnixMilli(1699990000123).UTC(), at(1700000100)
 	ev.LastExitCode, ev.LastMessage, ev.LastHost, ev.LastRunID, ev.LastDuration = &code, "boom", "h", "r", 1500*time.Millisecond

@@ -64,13 +64,14 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 
 	from := ev.state()
 	deadline := ev.Deadline()
-	overdue := ev.Schedule.lateRun(t, deadline)
+	overdue := ev.Schedule.lateRun(t, deadline, ev.Grace)
 	ev.notePing(p)
 	ev.LastExitCode, ev.LastMessage, ev.LastDuration = p.ExitCode, p.Message, p.Duration
 	// A run, failed or not, covers its block: the next deadline moves on and
 	// the missed-run count restarts.
 	ev.LastBlockTime, ev.NextBlockTime = ev.Schedule.afterRun(t, ev.LastBlockTime, ev.NextBlockTime)
 	ev.ErrorCount = 0
+	ev.DownAlerts = 0 // the outage, if any, is over
 
 	var tr Transition
 	if p.Signal == Fail {
@@ -86,8 +87,7 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 		case from == Down:
 			tr = ev.transition(t, from, Up, "a successful run arrived after the event was down", KindUp)
 		case overdue:
-			tr = ev.transition(t, from, Up, fmt.Sprintf("ran %s after its deadline %s, before any DOWN alert",
-				FormatDuration(t.Sub(deadline).Round(time.Second)), FormatTime(deadline)), KindLate)
+			tr = ev.transition(t, from, Up, lateReason(t, deadline, ev.Grace), KindLate)
 		case from == New:
 			tr = ev.transition(t, from, Up, "first run", "")
 		default:
@@ -161,10 +161,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
 		FormatTime(due), FormatTime(pending),
 		FormatDuration(ev.Grace), ev.ErrorCount)
-	kind := KindDown
-	if before >= ev.maxAlerts() {
-		kind = "" // still counted and recorded, no longer alerted
-	}
+	kind := ev.downAlert(before)
 	tr := ev.transition(due, from, Down, reason, kind)
 	ev.enqueue(tr)
 	return []Transition{tr}, true

@@ -367,14 +367,29 @@ func TestCheckDueGrace(t *testing.T) {
 	}
 }
 
-func TestApplyRollingRunInsideGraceIsLateNotDown(t *testing.T) {
+// Grace means "don't bother me" (#9 point 1): for rolling and fixed as for
+// cron, a run before deadline + grace is on time; LATE is a run after
+// deadline + grace that came before any DOWN alert.
+func TestApplyRunInsideGraceIsOnTime(t *testing.T) {
 	t.Parallel()
-	// Rolling/fixed: LATE is judged against the deadline; grace only delays DOWN.
-	ev := seedEvent(t, Rolling, time.Hour, at(0), at(3600), at(0))
-	ev.Grace = 10 * time.Minute
-	trs, _ := ev.Apply(success("job", at(3700)))
-	if !equalKinds(kinds(trs), []AlertKind{KindLate}) {
-		t.Fatalf("%v", kinds(trs))
+	for _, kind := range []Kind{Rolling, Fixed} {
+		ev := seedEvent(t, kind, time.Minute, at(0), at(60), at(0))
+		ev.Grace = 2 * time.Minute
+		if trs, _ := ev.Apply(success("job", at(60+18))); len(trs) != 0 {
+			t.Errorf("%s: a run 18s after the deadline, inside a 2m grace: %v", kind, kinds(trs))
+		}
+		ev = seedEvent(t, kind, time.Minute, at(0), at(60), at(0))
+		ev.Grace = 2 * time.Minute
+		if trs, _ := ev.Apply(success("job", at(60+120))); len(trs) != 0 {
+			t.Errorf("%s: a run exactly at deadline + grace: %v", kind, kinds(trs))
+		}
+		ev = seedEvent(t, kind, time.Minute, at(0), at(60), at(0))
+		ev.Grace = 2 * time.Minute
+		trs, _ := ev.Apply(success("job", at(60+121)))
+		if !equalKinds(kinds(trs), []AlertKind{KindLate}) ||
+			!strings.Contains(trs[0].Reason, "ran 2m1s after its deadline 1970-01-01 00:01:00 UTC, past its grace of 2m, before any DOWN alert") {
+			t.Errorf("%s: a run past deadline + grace before any DOWN: %v %+v", kind, kinds(trs), trs)
+		}
 	}
 }
 

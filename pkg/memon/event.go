@@ -33,6 +33,7 @@ type Event struct {
 
 	State           State
 	ErrorCount      int       // deadlines missed since the last run
+	DownAlerts      int       // DOWN alerts sent in the current outage (ends with a run); capped by MaxAlerts
 	LastBlockTime   time.Time // the block the last run covered
 	NextBlockTime   time.Time // the deadline; zero until the first run or an initial time
 	LastSuccessTime time.Time
@@ -160,6 +161,7 @@ func (ev *Event) Rearm(now time.Time) {
 func (ev *Event) Resume(now time.Time) {
 	if !ev.Enabled {
 		ev.unpause(now)
+		ev.DownAlerts = 0 // a person resumed it: what it misses from now on is news
 	}
 	ev.Enabled = true
 	if due := ev.dueAt(); !due.IsZero() && !due.After(now) {

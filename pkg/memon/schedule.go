@@ -161,16 +161,18 @@ func (s Schedule) prevFire(t time.Time) time.Time {
 	return time.Time{}
 }
 
-// lateRun reports whether a run at t comes after the deadline it was
-// awaited by. For cron the firing is when the job starts, so its ping always
-// comes after it: a run is late only when it belongs to a later firing than
-// the one awaited (t is at or after the firing that follows the deadline).
-func (s Schedule) lateRun(t, deadline time.Time) bool {
+// lateRun reports whether a run at t comes too late for the deadline it was
+// awaited by. Grace means "don't bother me": a rolling or fixed run before
+// deadline + grace is on time. For cron the firing is when the job starts, so
+// its ping always comes after it: a run is late only when it belongs to a
+// later firing than the one awaited (t is at or after the firing that
+// follows the deadline).
+func (s Schedule) lateRun(t, deadline time.Time, grace time.Duration) bool {
 	if deadline.IsZero() {
 		return false
 	}
 	if s.Kind != Cron {
-		return t.After(deadline)
+		return t.After(deadline.Add(grace))
 	}
 	following := s.nextFire(deadline)
 	return !following.IsZero() && !t.Before(following)

@@ -19,6 +19,7 @@ const (
 	AttrTimeZone        = "TimeZone"        // S IANA zone, default UTC
 	AttrGrace           = "Grace"           // N seconds after the deadline before DOWN
 	AttrMaxAlerts       = "MaxAlerts"       // N, DOWN alerts per outage (default 3)
+	AttrDownAlerts      = "DownAlerts"      // N, DOWN alerts sent in the current outage; absent when none
 	AttrState           = "State"           // S new|up|down
 	AttrAlertAt         = "AlertAt"         // N epoch seconds: when the poller must look next; absent = nothing to watch
 	AttrOutbox          = "Outbox"          // M id -> transition not yet delivered (alert + history)
