@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -108,6 +109,10 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	}
 	tw.Flush()
 
+	if err := memoryReport(w, tw, r, need); err != nil {
+		return err
+	}
+
 	steady, err := need("BenchmarkSteadyHourlyJobs")
 	if err != nil {
 		return err
@@ -176,4 +181,47 @@ func awsEventsReport(w io.Writer, tw *tabwriter.Writer, steady map[string]float6
 	tw.Flush()
 	fmt.Fprintf(w, "An hourly AWS job costs what an hourly memon-send job costs (%d events a month). The rules match only terminal\n"+
 		"states, and ECS (off by default) only tasks no service started; events the rules do not match cost nothing.\n", 24*days)
+}
+
+// pollMemoryLimitMB is the bound on one poll's memory (#8): half the
+// Lambda's 128 MB.
+const pollMemoryLimitMB = 64
+
+// memoryReport prints the poller's peak memory for one poll of the
+// worst-case queue (BenchmarkPollPeakMemory) against the bound.
+func memoryReport(w io.Writer, tw *tabwriter.Writer, r map[string]map[string]float64,
+	need func(string) (map[string]float64, error)) error {
+	worst, err := need("BenchmarkPollPeakMemory/queue=16KiB")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nPoller memory for one poll of the worst-case queue (ten messages a receive, four receivers, a full round)")
+	fmt.Fprintln(tw, "queue\tmessage bytes\tpeak MB\t")
+	for _, name := range sortedNames(r, "BenchmarkPollPeakMemory/") {
+		m := r[name]
+		fmt.Fprintf(tw, "%s\t%.0f\t%.1f\t\n", strings.TrimPrefix(name, "BenchmarkPollPeakMemory/"), m["message-bytes"], m["peak-MB"])
+	}
+	tw.Flush()
+	peak := worst["peak-MB"]
+	for _, name := range sortedNames(r, "BenchmarkPollPeakMemory/") {
+		peak = max(peak, r[name]["peak-MB"])
+	}
+	verdict := "MET"
+	if peak > pollMemoryLimitMB {
+		verdict = "NOT MET"
+	}
+	fmt.Fprintf(w, "Bound of %d MB per poll (the Lambda has 128 MB): %s (peak %.1f MB).\n", pollMemoryLimitMB, verdict, peak)
+	return nil
+}
+
+// sortedNames lists the benchmark names with a prefix, sorted.
+func sortedNames(r map[string]map[string]float64, prefix string) []string {
+	var out []string
+	for name := range r {
+		if strings.HasPrefix(name, prefix) {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
 }
