@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
@@ -272,36 +273,56 @@ func durationsChart(ds []memon.DayCounts) *barChart {
 }
 
 // spark is the overview's small chart of the last days: runs per day when
-// counts are kept, else the availability of each day.
+// counts are kept, else the availability of each day. It is one path per
+// day class and one title, so a thousand rows stay light.
 type spark struct {
-	Bars  []bar
+	Paths []sparkPath
 	Title string
 }
+
+type sparkPath struct{ Class, D string }
 
 const sparkDays = 14
 
 func newSpark(days []dayState, runs []memon.DayCounts) *spark {
-	s := &spark{}
-	most := 0
+	most, total, failed := 0, 0, 0
 	for _, d := range runs {
 		most = max(most, d.Runs)
+		total += d.Runs
+		failed += d.Failures
 	}
+	byClass := map[string]*strings.Builder{}
+	n := map[string]int{}
 	for i, d := range days {
 		h := 14.0
-		title := d.Date.Format("2 Jan") + ": " + dayTitle(d.Class)
 		if most > 0 && i < len(runs) {
-			r := runs[i]
-			h = 3 + 11*float64(r.Runs)/float64(most)
-			title += fmt.Sprintf(", %d runs", r.Runs)
-			if r.Runs == 0 {
+			h = 3 + 11*float64(runs[i].Runs)/float64(most)
+			if runs[i].Runs == 0 {
 				h = 2
 			}
 		}
 		if d.Class == dayNone {
 			h = min(h, 4)
 		}
-		s.Bars = append(s.Bars, bar{X: float64(i * 5), Y: 16 - h, W: 4, H: h, Class: d.Class, Title: title})
+		b := byClass[d.Class]
+		if b == nil {
+			b = &strings.Builder{}
+			byClass[d.Class] = b
+		}
+		fmt.Fprintf(b, "M%d %gh4v%gh-4z", i*5, 16-h, h)
+		n[d.Class]++
 	}
-	s.Title = fmt.Sprintf("last %d days", len(days))
+	s := &spark{}
+	var parts []string
+	for _, c := range []string{dayDown, dayFailed, dayLate, dayUp, dayPaused, dayNone} {
+		if b := byClass[c]; b != nil {
+			s.Paths = append(s.Paths, sparkPath{Class: c, D: b.String()})
+			parts = append(parts, fmt.Sprintf("%d %s", n[c], dayTitle(c)))
+		}
+	}
+	s.Title = fmt.Sprintf("last %d days: %s", len(days), strings.Join(parts, ", "))
+	if most > 0 {
+		s.Title += fmt.Sprintf("; %d runs, %d failed", total, failed)
+	}
 	return s
 }

@@ -15,7 +15,7 @@ type moment struct {
 	ISO      string // RFC 3339 UTC, for <time datetime>
 	Relative string // "12m ago", "in 3h"
 	UTC      string // "2026-11-24 07:14 UTC"
-	Zone     string // "08:14 Europe/Berlin"; empty when the event's zone is UTC
+	Zone     string // "Nov 24, 08:14 Europe/Berlin"; empty when the event's zone is UTC
 }
 
 func newMoment(t, now time.Time, loc *time.Location) *moment {
@@ -24,7 +24,7 @@ func newMoment(t, now time.Time, loc *time.Location) *moment {
 	}
 	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now), UTC: t.UTC().Format("2006-01-02 15:04 UTC")}
 	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
-		m.Zone = t.In(loc).Format("2006-01-02 15:04 ") + loc.String()
+		m.Zone = t.In(loc).Format("Jan 2, 15:04 ") + loc.String()
 	}
 	return m
 }

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/internal/fake"
+	"github.com/peerj/memon/internal/web"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// uiServer serves the web app over a fake store through the CLI's own
+// editor, as `memon-config ui` wires it.
+func uiServer(t *testing.T, f *fake.Store, readOnly bool) (*httptest.Server, string) {
+	t.Helper()
+	a := &app{now: func() time.Time { return t0 }, local: time.UTC, env: func(string) string { return "" }, stdout: io.Discard, stderr: io.Discard}
+	ts := httptest.NewUnstartedServer(nil)
+	h, err := web.New(web.Options{Addr: ts.Listener.Addr().String(), ReadOnly: readOnly, Store: f, Editor: &webEditor{a: a, st: f}, Now: a.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = h
+	ts.Start()
+	t.Cleanup(ts.Close)
+	return ts, csrfOf(t, ts.URL+"/new")
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`)
+
+func csrfOf(t *testing.T, page string) string {
+	t.Helper()
+	_, body := get(t, page)
+	if m := csrfField.FindStringSubmatch(body); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func get(t *testing.T, u string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// postForm posts without following the redirect.
+func postForm(t *testing.T, u string, v url.Values) (int, string, string) {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.PostForm(u, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location"), string(b)
+}
+
+// editValues is the edit form as the page fills it, with changes.
+func editValues(ev *memon.Event, token string, change map[string]string) url.Values {
+	v := url.Values{"csrf": {token}, "name": {ev.Name}, "type": {string(ev.Schedule.Kind)},
+		"period": {memon.FormatDuration(ev.Schedule.Period)}, "grace": {memon.FormatDuration(ev.Grace)},
+		"max-alerts": {"3"}, "description": {ev.Description}, "tz": {ev.Schedule.TimeZone}}
+	for k, x := range change {
+		v.Set(k, x)
+	}
+	return v
+}
+
+func TestUIFormSetsThroughTheCLI(t *testing.T) {
+	t.Parallel()
+	ev := event(t, "backup", time.Hour, t0.Add(-10*time.Minute))
+	ev.Description = "keep me"
+	f := newFake(ev)
+	ts, tok := uiServer(t, f, false)
+	if tok == "" {
+		t.Fatal("the new-event form carries no CSRF token")
+	}
+
+	code, loc, body := postForm(t, ts.URL+"/set", editValues(ev, tok, map[string]string{"period": "2h"}))
+	if code != http.StatusSeeOther || !strings.Contains(loc, "done=saved") {
+		t.Fatalf("edit: %d %s\n%s", code, loc, body)
+	}
+	got := f.Event("backup")
+	if got.Schedule.Period != 2*time.Hour || got.Description != "keep me" {
+		t.Errorf("after the form: period %s, description %q", got.Schedule.Period, got.Description)
+	}
+
+	// The CLI's message for the same bad value, next to the field.
+	cli := runWith(t, newFake(ev), t0, "set", "backup", "--period", "0")
+	want := strings.TrimSpace(strings.TrimPrefix(cli.stderr, "memon-config set: "))
+	code, _, body = postForm(t, ts.URL+"/set", editValues(got, tok, map[string]string{"period": "0"}))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="e-period">`+template(want)+`</p>`) {
+		t.Errorf("invalid period: %d, want the CLI's %q next to the field in\n%s", code, want, body)
+	}
+	if f.Event("backup").Schedule.Period != 2*time.Hour {
+		t.Error("an invalid form changed the event")
+	}
+
+	// A new event from the form.
+	code, loc, body = postForm(t, ts.URL+"/set", url.Values{"csrf": {tok}, "mode": {"new"}, "name": {"fresh"}, "type": {"cron"},
+		"cron": {"0 3 * * 1-5"}, "tz": {"Europe/Berlin"}, "period": {"ignored for cron"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("create: %d %s\n%s", code, loc, body)
+	}
+	if c := f.Event("fresh"); c == nil || c.Schedule.Expr != "0 3 * * 1-5" || c.Grace != memon.DefaultCronGrace {
+		t.Errorf("created: %+v", c)
+	}
+}
+
+// template is how html/template writes the CLI's message.
+func template(s string) string {
+	return strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "<", "&lt;", ">", "&gt;", "&", "&amp;", "+", "&#43;").Replace(s)
+}
