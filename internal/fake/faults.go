@@ -26,11 +26,14 @@ const (
 	OpClaimConfig   Op = "claim-config"   // Store.ClaimConfigAlert
 	OpReleaseConfig Op = "release-config" // Store.ReleaseConfigAlert
 	OpPublish       Op = "publish"        // Publisher.Publish
+	OpAcquireLease  Op = "acquire-lease"  // Store.AcquireLease
+	OpRenewLease    Op = "renew-lease"    // Store.RenewLease
+	OpReleaseLease  Op = "release-lease"  // Store.ReleaseLease
 )
 
 // Ops is every Op, for tests that inject a fault into each call in turn.
 var Ops = []Op{OpReceive, OpDelete, OpGet, OpSave, OpCreate, OpDeleteEvent, OpList, OpDue, OpReconcile,
-	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish}
+	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish, OpAcquireLease, OpRenewLease, OpReleaseLease}
 
 // ErrInjected is the error every injected fault wraps.
 var ErrInjected = errors.New("injected fault")
@@ -58,6 +61,9 @@ func (f *Faults) FailNth(op Op, n int) {
 	}
 	f.nth[op][n] = true
 }
+
+// FailNext makes the next call of op fail once.
+func (f *Faults) FailNext(op Op) { f.FailNth(op, f.Calls(op)+1) }
 
 // FailAlways makes every call of op fail until Heal or Reset.
 func (f *Faults) FailAlways(op Op) {

@@ -31,6 +31,10 @@ type Store struct {
 	calls     []string
 	conflicts int
 	frozen    bool
+	lease     struct {
+		holder, checkpoint string
+		until              time.Time
+	}
 }
 
 type stored struct {

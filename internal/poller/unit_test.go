@@ -383,7 +383,7 @@ func TestUnitFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = w.poller(Config{Receivers: 2, RoundSize: 10, Workers: 3}).Poll(w.ctx)
+			_, _ = w.pollerWithoutLease(Config{Receivers: 2, RoundSize: 10, Workers: 3}).Poll(w.ctx)
 		}()
 	}
 	wg.Wait()
@@ -503,5 +503,53 @@ func TestUnitSummaryLogsOneLine(t *testing.T) {
 	}
 	if !errors.Is(fmt.Errorf("x: %w", fake.ErrInjected), fake.ErrInjected) {
 		t.Fatal("unreachable")
+	}
+}
+
+func TestUnitLeaseLetsOnePollerJudge(t *testing.T) {
+	w := newWorld(t)
+	w.rolling("backup", time.Hour, day0.Add(-time.Minute))
+	w.ping("backup", memon.Success)
+	w.store.TakeLease("lambda", day0.Add(30*time.Second))
+	sum, err := w.poller(Config{}).Poll(w.ctx)
+	if err != nil || !sum.Skipped || sum.Pings != 0 || w.queue.Len() != 1 || w.alerts() != "" {
+		t.Fatalf("err %v summary %+v: another poller holds the lease, this one does nothing", err, sum)
+	}
+	if !strings.Contains(w.logText(), `"holder":"lambda"`) {
+		t.Error("the skipping poller does not say who holds the lease")
+	}
+	w.clock.Advance(31 * time.Second) // the holder crashed: its lease expires
+	sum = w.poll()
+	if sum.Skipped || sum.Pings != 1 || w.alerts() != "backup:late" {
+		t.Fatalf("summary %+v: an expired lease is taken over", sum)
+	}
+	if holder, until := w.store.LeaseHolder(); holder == "lambda" || !until.Equal(w.clock.Now()) {
+		t.Fatalf("lease %s until %s: released at the end of the poll", holder, until)
+	}
+	w.faults.FailNext(fake.OpAcquireLease)
+	if sum, err := w.poller(Config{}).Poll(w.ctx); err == nil || sum.Pings != 0 || sum.Errors != 1 {
+		t.Fatalf("err %v summary %+v: an unreadable lease skips the poll and says so", err, sum)
+	}
+}
+
+func TestUnitAutoCreateIsCappedPerPoll(t *testing.T) {
+	w := newWorld(t)
+	w.ping("new-a", memon.Success)
+	w.ping("new-b", memon.Success)
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateCap: 1}
+	sum := w.pollWith(cfg)
+	if sum.AutoCreated != 1 || sum.AutoCreateDeferred != 1 || w.queue.Len() != 1 || w.alerts() != "" {
+		t.Fatalf("summary %+v queue %d: one event created, the other's ping waits", sum, w.queue.Len())
+	}
+	w.clock.Advance(2 * time.Minute)
+	w.pollWith(cfg)
+	for _, n := range []string{"new-a", "new-b"} {
+		ev := w.get(n)
+		if !ev.AutoCreated || ev.State != memon.Up || ev.Schedule.Period != time.Hour {
+			t.Errorf("%s: auto %v state %s period %s", n, ev.AutoCreated, ev.State, ev.Schedule.Period)
+		}
+	}
+	if w.queue.Len() != 0 {
+		t.Fatal("pings of created events must leave the queue")
 	}
 }

@@ -17,6 +17,7 @@ import (
 var (
 	_ Queue     = (*fake.Queue)(nil)
 	_ Store     = (*fake.Store)(nil)
+	_ Lease     = (*fake.Store)(nil)
 	_ Publisher = (*fake.Publisher)(nil)
 )
 
@@ -70,9 +71,13 @@ func (w *world) logText() string {
 	return w.log.String()
 }
 
-// poller builds a poller on the world; the hourly reconcile is off unless
-// cfg sets ReconcileEvery.
-func (w *world) poller(cfg Config) *Poller {
+// poller builds a poller on the world, with the poll lease as production
+// wires it; the hourly reconcile is off unless cfg sets ReconcileEvery.
+func (w *world) poller(cfg Config) *Poller { return w.pollerWithoutLease(cfg).UseLease(w.store) }
+
+// pollerWithoutLease is a poller that never waits for another: for tests of
+// what conditional writes alone guarantee to concurrent pollers.
+func (w *world) pollerWithoutLease(cfg Config) *Poller {
 	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = -1
 	}
