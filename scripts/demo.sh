@@ -106,3 +106,5 @@ say "What happened to $ROLLING"
 run memon-config history "$ROLLING" --since "$(($(ms) - fresh_ms))ms"
 
 say "Done in $(($(date +%s) - started))s. Try it yourself: . $ENV_FILE; PATH=\$PWD/bin:\$PATH"
+say "See it in the browser (overview, history charts, edit forms) on the demo's data:"
+echo "    . $ENV_FILE && bin/memon-config ui --open      # http://localhost:8080/"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the tools MEMon's build and tests need when they are missing:
-# Go modules, the pinned CDK CLI (npm ci), staticcheck, moto_server and
-# cfn-lint. Safe to run again: it only installs what is absent.
+# Go modules, the pinned CDK CLI (npm ci), staticcheck, moto_server,
+# cfn-lint and chromium (for the web UI's browser tests). Safe to run
+# again: it only installs what is absent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,6 +33,14 @@ if [ ${#missing_py[@]} -gt 0 ]; then
   say "installing ${missing_py[*]} with pip"
   if ! python3 -m pip install --quiet "${missing_py[@]}"; then
     say "could not install ${missing_py[*]}: run \`python3 -m pip install 'moto[server]' cfn-lint\` where PyPI is reachable"
+    exit 1
+  fi
+fi
+# The web UI's browser tests drive a real headless Chromium.
+if ! need chromium && [ ! -x /usr/bin/chromium ]; then
+  say "chromium missing: installing Debian's chromium (memon-config ui's browser tests)"
+  if ! { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }; then
+    say "could not install chromium: run \`apt-get install chromium\` (the browser tests fail under CI=true without it)"
     exit 1
   fi
 fi
