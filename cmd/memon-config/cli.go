@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -29,6 +30,7 @@ type app struct {
 	now    func() time.Time
 	local  *time.Location // the zone --initial-time falls back to
 	env    settings.Lookup
+	stdin  io.Reader // apply: -f - and the --prune question (nil: no terminal)
 	stdout io.Writer
 	stderr io.Writer
 	open   func(ctx context.Context, g *globals) (store, error)
@@ -36,7 +38,7 @@ type app struct {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{now: time.Now, local: time.Local, env: settings.OS(), stdout: stdout, stderr: stderr, open: openDynamo, tokens: openTokens}
+	a := &app{now: time.Now, local: time.Local, env: settings.OS(), stdin: os.Stdin, stdout: stdout, stderr: stderr, open: openDynamo, tokens: openTokens}
 	return a.run(ctx, args)
 }
 
@@ -60,7 +62,7 @@ type call struct {
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
 		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand(),
-		tokenCommand()}
+		tokenCommand(), exportCommand(), applyCommand()}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
