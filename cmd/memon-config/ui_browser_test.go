@@ -199,15 +199,6 @@ func (m *moto) store() *dynamo.Store {
 	return dynamo.New(m.db, m.table, m.history)
 }
 
-func sched(t *testing.T, kind memon.Kind, period time.Duration, expr, zone string) memon.Schedule {
-	t.Helper()
-	s, err := memon.NewSchedule(kind, period, expr, zone)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 // seedEvents writes one event in each status, with history and daily
 // counts for the charts.
 func (m *moto) seedEvents(now time.Time) {
@@ -216,23 +207,23 @@ func (m *moto) seedEvents(now time.Time) {
 	st := m.store()
 	exit0, exit3 := 0, 3
 	evs := []*memon.Event{
-		{Name: "backup-nightly", Description: "nightly database dump to S3", Enabled: true, Schedule: sched(t, memon.Rolling, 24*time.Hour, "", ""),
+		{Name: "backup-nightly", Description: "nightly database dump to S3", Enabled: true, Schedule: mustSchedule(t, memon.Rolling, 24*time.Hour, "", ""),
 			State: memon.Up, LastSuccessTime: now.Add(-2 * time.Hour), LastBlockTime: now.Add(-2 * time.Hour), NextBlockTime: now.Add(22 * time.Hour),
 			LastDuration: 754 * time.Second, LastExitCode: &exit0, LastHost: "db1.internal", LastRunID: "run-20261124-0300",
 			LastMessage: "dumping 42 tables\ndumped 1.2 GB in 12m34s\nupload ok"},
-		{Name: "db-dump", Enabled: true, Schedule: sched(t, memon.Rolling, time.Hour, "", ""), State: memon.Down, ErrorCount: 2,
+		{Name: "db-dump", Enabled: true, Schedule: mustSchedule(t, memon.Rolling, time.Hour, "", ""), State: memon.Down, ErrorCount: 2,
 			LastSuccessTime: now.Add(-3 * time.Hour), LastBlockTime: now.Add(-3 * time.Hour), NextBlockTime: now.Add(-2 * time.Hour)},
-		{Name: "etl-orders", Description: "orders warehouse load", Enabled: true, Schedule: sched(t, memon.Cron, 0, "0 3 * * 1-5", "Europe/Berlin"),
+		{Name: "etl-orders", Description: "orders warehouse load", Enabled: true, Schedule: mustSchedule(t, memon.Cron, 0, "0 3 * * 1-5", "Europe/Berlin"),
 			Grace: 5 * time.Minute, State: memon.Down, LastSuccessTime: now.Add(-26 * time.Hour), LastFailTime: now.Add(-30 * time.Minute),
 			LastBlockTime: now.Add(-30 * time.Minute), NextBlockTime: now.Add(20 * time.Hour), LastExitCode: &exit3, LastDuration: 95 * time.Second,
 			LastHost: "etl-2", LastMessage: "loading orders\n\x1b[31mERROR\x1b[0m duplicate key <b>42</b>\nexit 3"},
-		{Name: "report-hourly", Enabled: true, Schedule: sched(t, memon.Rolling, time.Hour, "", ""), Grace: 15 * time.Minute, State: memon.Up,
+		{Name: "report-hourly", Enabled: true, Schedule: mustSchedule(t, memon.Rolling, time.Hour, "", ""), Grace: 15 * time.Minute, State: memon.Up,
 			LastSuccessTime: now.Add(-65 * time.Minute), LastBlockTime: now.Add(-65 * time.Minute), NextBlockTime: now.Add(-5 * time.Minute)},
-		{Name: "cleanup-tmp", Enabled: true, Schedule: sched(t, memon.Fixed, time.Hour, "", ""), State: memon.Up,
+		{Name: "cleanup-tmp", Enabled: true, Schedule: mustSchedule(t, memon.Fixed, time.Hour, "", ""), State: memon.Up,
 			LastSuccessTime: now.Add(-2 * time.Hour), LastBlockTime: now.Add(-2 * time.Hour), NextBlockTime: now.Add(-time.Hour)},
-		{Name: "archive-logs", Enabled: false, Schedule: sched(t, memon.Rolling, 7*24*time.Hour, "", ""), State: memon.Up,
+		{Name: "archive-logs", Enabled: false, Schedule: mustSchedule(t, memon.Rolling, 7*24*time.Hour, "", ""), State: memon.Up,
 			LastSuccessTime: now.Add(-3 * 24 * time.Hour), LastBlockTime: now.Add(-3 * 24 * time.Hour), NextBlockTime: now.Add(4 * 24 * time.Hour)},
-		{Name: "warehouse/eu-west-1/nightly-export-of-customer-orders", Enabled: true, Schedule: sched(t, memon.Cron, 0, "30 1 * * *", "UTC"),
+		{Name: "warehouse/eu-west-1/nightly-export-of-customer-orders", Enabled: true, Schedule: mustSchedule(t, memon.Cron, 0, "30 1 * * *", "UTC"),
 			State: memon.Up, LastSuccessTime: now.Add(-4 * time.Hour), LastBlockTime: now.Add(-4 * time.Hour), NextBlockTime: now.Add(20 * time.Hour)},
 	}
 	for _, ev := range evs {
