@@ -141,6 +141,7 @@ func (c *command) flagSet(root *flag.FlagSet) *flag.FlagSet {
 func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, error) {
 	fs := c.flagSet(root)
 	cl := &call{fs: fs, g: g, set: map[string]bool{}}
+	raw := args
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
@@ -164,7 +165,7 @@ func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, e
 			cl.set[f.Name] = true
 		}
 	})
-	return cl, nil
+	return cl, splitDuration(fs, raw)
 }
 
 // event returns the single EVENT argument, or a usage error.

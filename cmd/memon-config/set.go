@@ -16,7 +16,7 @@ import (
 // event between our read and our conditional save.
 const maxAttempts = 5
 
-const durationForm = "seconds (3600), a Go duration (90s, 1h30m) or days (7d)"
+const durationForm = "one word such as 90s, 15m, 1h, 1d or 1h30m; a bare number is seconds (3600)"
 
 func setCommand() *command {
 	return &command{

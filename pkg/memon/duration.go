@@ -85,7 +85,7 @@ func FormatDuration(d time.Duration) string {
 }
 
 // durationForm is the accepted-form text used in error messages.
-const durationForm = "want seconds (3600), a Go duration (90s, 1h30m) or days (7d, 1d12h)"
+const durationForm = "want one word such as 90s, 15m, 1h, 1d or 1h30m (a bare number is seconds: 3600)"
 
 // ParsePeriod parses and bounds a period: more than zero, at most MaxPeriod.
 func ParsePeriod(field, s string) (time.Duration, error) {

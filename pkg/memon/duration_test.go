@@ -107,8 +107,8 @@ func TestParsePeriod(t *testing.T) {
 		{"367d", "at most 366d"},
 		{"31622401", "at most 366d"},
 		{"1500ms", "whole number of seconds"},
-		{"soon", "want seconds (3600), a Go duration (90s, 1h30m) or days (7d, 1d12h)"},
-		{"", "want seconds"},
+		{"soon", "want one word such as 90s, 15m, 1h, 1d or 1h30m (a bare number is seconds: 3600)"},
+		{"", "a bare number is seconds"},
 	}
 	for _, tc := range bad {
 		t.Run("bad/"+tc.in, func(t *testing.T) {
