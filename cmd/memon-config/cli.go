@@ -62,7 +62,9 @@ type call struct {
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
 		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand(),
-		tokenCommand(), exportCommand(), applyCommand()}
+		tokenCommand(), exportCommand(), applyCommand(),
+		doctorCommand(), // doctor.go
+	}
 }
 
 func (a *app) run(ctx context.Context, args []string) int {

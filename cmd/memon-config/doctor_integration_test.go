@@ -1,0 +1,140 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+)
+
+// doctor as a person runs it: `make local` (scripts/local.sh up, the real
+// stack deployed into this package's moto), then memon-config doctor without
+// and with `memon-poller --every 5s` running.
+func TestDoctorAgainstMakeLocal(t *testing.T) {
+	if srv == nil || testing.Short() {
+		t.Skip("deploys the stack into moto (needs moto_server, no -short)")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(srv.Endpoint)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	up := exec.Command("bash", filepath.Join(root, "scripts", "local.sh"), "up")
+	up.Dir = root
+	up.Env = append(os.Environ(), "MOTO_PORT="+u.Port(), "MEMON_LOCAL_DIR="+dir)
+	start := time.Now()
+	if out, err := up.CombinedOutput(); err != nil {
+		t.Fatalf("local.sh up: %v\n%s", err, out)
+	}
+	t.Logf("make local (deploy into moto): %s", time.Since(start).Round(time.Second))
+	env := append(srv.Env(), envFile(t, filepath.Join(dir, "memon.env"))...)
+	config, err := binary(t, "cmd/memon-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doctor := func(wait string) (int, string) {
+		t.Helper()
+		cmd := exec.Command(config, "doctor", "--wait", wait)
+		cmd.Env = env
+		out, err := cmd.Output()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return code, string(out)
+	}
+
+	// No poller, no subscription: a clear FAIL line with a fix for each.
+	code, out := doctor("6s")
+	if code != exitFailure || !strings.Contains(out, "ok    stack MEMon") || !strings.Contains(out, "ok    queue: accepted a ping") ||
+		!strings.Contains(out, "FAIL  poller: the ping was not applied within 6s. Fix: the poller is not running") ||
+		!strings.Contains(out, "memon-poller --every 5s") ||
+		!strings.Contains(out, "FAIL  alert topic: no confirmed subscription") {
+		t.Fatalf("doctor without a poller: exit %d\n%s", code, out)
+	}
+	if n := len(strings.Split(strings.TrimSpace(out), "\n")); n != 8 {
+		t.Errorf("%d lines, want one per check (8):\n%s", n, out)
+	}
+
+	// A subscriber and a running poller: every check passes.
+	ctx := context.Background()
+	alertQueue, err := srv.SubscribeQueue(ctx, "arn:aws:sns:us-east-1:123456789012:memon", "doctor-alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pollerBin, err := binary(t, "lambdas/poller")
+	if err != nil {
+		t.Fatal(err)
+	}
+	poller := exec.Command(pollerBin, "--every", "5s")
+	poller.Env = env
+	if err := poller.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = poller.Process.Kill(); _ = poller.Wait() })
+
+	code, out = doctor("60s")
+	if code != 0 || strings.Contains(out, "FAIL") || strings.Count(out, "\nok    ")+1 != 8 || !strings.Contains(out, "doctor: every check passed") {
+		t.Fatalf("doctor with a running poller: exit %d\n%s", code, out)
+	}
+	alerts, err := srv.ReadAlerts(ctx, alertQueue, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range alerts {
+		found = found || (a.Subject == "[MEMon] Test alert from memon-config doctor" && a.Kind == "test")
+	}
+	if !found {
+		t.Errorf("no test alert reached the subscriber: %+v", alerts)
+	}
+
+	// An error in the poller's log group fails its check, quoting it.
+	logs := cloudwatchlogs.NewFromConfig(srv.Config(ctx))
+	group, stream := "/aws/lambda/memon-poller", "doctor-test"
+	if _, err := logs.CreateLogStream(ctx, &cloudwatchlogs.CreateLogStreamInput{LogGroupName: &group, LogStreamName: &stream}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := logs.PutLogEvents(ctx, &cloudwatchlogs.PutLogEventsInput{LogGroupName: &group, LogStreamName: &stream,
+		LogEvents: []cwtypes.InputLogEvent{{Timestamp: aws.Int64(time.Now().UnixMilli()),
+			Message: aws.String(`{"level":"ERROR","msg":"store pings","err":"throttled"}`)}}}); err != nil {
+		t.Fatal(err)
+	}
+	code, out = doctor("60s")
+	if code != exitFailure || !strings.Contains(out, "FAIL  poller errors: 1 error line(s) in the last hour") || !strings.Contains(out, "throttled") {
+		t.Fatalf("doctor with a logged error: exit %d\n%s", code, out)
+	}
+}
+
+// envFile reads `export KEY=VALUE` lines as KEY=VALUE (shell quotes dropped).
+func envFile(t *testing.T, path string) []string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var env []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && !strings.HasPrefix(k, "#") {
+			env = append(env, k+"="+strings.Trim(v, "'"))
+		}
+	}
+	return env
+}
