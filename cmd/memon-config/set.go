@@ -53,6 +53,8 @@ type setRequest struct {
 	enabled     *bool
 	date        *time.Time // --initial-date, as a calendar date
 	clock       *time.Time // --initial-time, as a time of day
+
+	scheduleWas string // set by apply: the schedule an edit replaced, "" when unchanged
 }
 
 // values returns the flags given, by name.
@@ -188,8 +190,12 @@ func (r *setRequest) schedule(cur memon.Schedule) (memon.Schedule, bool, error) 
 		kind = memon.Cron
 	case r.kind != "":
 		kind = r.kind
+	case r.period != 0 && cur.Kind == memon.Cron:
+		// Never silently: a cron schedule becomes a period only when asked.
+		return cur, false, usagef("--period %s on an event with the schedule %s: to replace the cron schedule give --type rolling (or fixed) too, e.g. --period %s --type rolling",
+			memon.FormatDuration(r.period), cur, memon.FormatDuration(r.period))
 	case r.period != 0 && kind != memon.Fixed:
-		kind = memon.Rolling // a period replaces a cron schedule, or starts a new one
+		kind = memon.Rolling // starts a new one
 	}
 	period, expr := r.period, r.cron
 	switch {
@@ -249,7 +255,11 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, loca
 		if err != nil {
 			return nil, err
 		}
+		r.scheduleWas = ""
 		if changed {
+			if unusable == nil {
+				r.scheduleWas = cur.Schedule.String()
+			}
 			ev.Reschedule(s)
 		}
 	}
@@ -323,6 +333,9 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 		verb = "created"
 	}
 	fmt.Fprintf(a.stdout, "%s %s: %s\n", verb, ev.Name, describe(ev, a.now()))
+	if req.scheduleWas != "" {
+		fmt.Fprintf(a.stdout, "schedule changed: %s → %s\n", req.scheduleWas, ev.Schedule)
+	}
 	if d := ev.Deadline(); (req.date != nil || req.clock != nil) && !d.After(a.now()) {
 		fmt.Fprintf(a.stderr, "memon-config set: warning: the initial deadline %s has passed: the next poll reports %s down\n",
 			d.UTC().Format(time.RFC3339), ev.Name)
