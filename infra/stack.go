@@ -247,6 +247,9 @@ func newEventsTable(scope constructs.Construct, prefix string, adopt bool) awsdy
 	}
 	if !adopt {
 		hardenTable(props)
+		// Every write by any writer (console, put-item, memon.py): the
+		// poller reads the stream each poll and judges those items at once.
+		props.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
 	}
 	t := awsdynamodb.NewTable(scope, jsii.String("Events"), props)
 	if !adopt {
@@ -346,8 +349,10 @@ func (m *memonStack) poller(codeDir string) {
 	})
 	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueIndex)})
 	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
-	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"}, m.events.TableArn())
+	// DescribeTable: the poller finds the table's stream once per process.
+	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())
 	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
+	m.allow([]string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
 	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
 	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}, m.history.TableArn())
 	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())

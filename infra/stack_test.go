@@ -122,6 +122,7 @@ func TestTables(t *testing.T) {
 	}
 	_, events := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}})
+	expectJSON(t, "events stream", props(events)["StreamSpecification"], obj{"StreamViewType": "NEW_AND_OLD_IMAGES"})
 	expectJSON(t, "DueIndex", props(events)["GlobalSecondaryIndexes"], []any{obj{
 		"IndexName": memon.DueIndex,
 		"KeySchema": []any{
@@ -222,8 +223,9 @@ func TestPollerIAM(t *testing.T) {
 	}
 	expectJSON(t, "poller statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{
 		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
-		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan"),
+		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"),
 		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
+		allow(getAtt(eventsID, "StreamArn"), "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
 		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
 		allow(ref(topicID), "sns:Publish"),
 		allow(getAtt(logID, "Arn"), "logs:CreateLogStream", "logs:PutLogEvents"),

@@ -68,6 +68,8 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 			KeySchema:  []dtypes.KeySchemaElement{hash(memon.AttrType), rng(memon.AttrAlertAt)},
 			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly},
 		}},
+		// As the stack: the poller reads every write from the stream.
+		StreamSpecification: &dtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: dtypes.StreamViewTypeNewAndOldImages},
 	}); err != nil {
 		return r, fmt.Errorf("create table: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -15,8 +16,11 @@ import (
 // outbox entries whose retry time has come. cutoff is when the queue was
 // seen empty: no ping sent before it is still waiting, so a deadline before
 // it really was missed. The index is eventually consistent; each event is
-// re-read consistently and decided with a conditional write.
+// re-read consistently and decided with a conditional write. Items other
+// tools wrote since the last poll (read from the change stream) are judged
+// here too, whatever their index attributes say, and re-indexed.
 func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string]bool, sum *Summary) {
+	changes, commit := p.readChanges(ctx, sum)
 	names, err := p.store.Due(ctx, cutoff)
 	if err != nil {
 		sum.Errors++
@@ -24,47 +28,71 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 		return
 	}
 	sum.Due = len(names)
-	var g errgroup.Group
-	g.SetLimit(p.cfg.Workers)
+	check := map[string]*memon.Change{}
 	for _, name := range names {
+		check[name] = nil
+	}
+	for i := range changes {
+		check[changes[i].Name] = &changes[i]
+	}
+	var (
+		g      errgroup.Group
+		failed atomic.Bool
+	)
+	g.SetLimit(p.cfg.Workers)
+	for name, ch := range check {
 		if held[name] {
 			continue // its pings are still queued: deciding now could be wrong
 		}
 		g.Go(func() error {
-			p.checkEvent(ctx, name, cutoff, sum)
+			if !p.checkEvent(ctx, name, cutoff, ch, sum) && ch != nil {
+				failed.Store(true)
+			}
 			return nil
 		})
 	}
 	_ = g.Wait()
+	if !failed.Load() {
+		commit() // else the next poll reads those changes again
+	}
 }
 
-func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, sum *Summary) {
+// checkEvent judges one event; ch is set for an item another tool wrote,
+// which is always rewritten (re-indexed) and, when its schedule was edited,
+// re-armed on the new schedule first. It reports false when the event could
+// not be stored.
+func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, ch *memon.Change, sum *Summary) bool {
 	var (
 		down    bool
 		claimed []memon.Transition
 		waiting int
 	)
 	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
+		// A poller rewrote the item after the change was seen: handled.
+		foreign := ch != nil && ev.Version == ch.Version
+		if foreign && ch.ScheduleEdited {
+			ev.Reschedule(ev.Schedule) // the stored deadline is the old schedule's
+		}
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())
-		waiting = ev.Undelivered(claimed) // failed before, not retried yet: still reported
-		return down || len(claimed) > 0   // else the index lagged behind a write
+		waiting = ev.Undelivered(claimed)           // failed before, not retried yet: still reported
+		return down || len(claimed) > 0 || foreign // else the index lagged behind a write
 	})
 	if err == nil && waiting > 0 {
 		sum.add(func(s *Summary) { s.Undelivered += waiting })
 	}
 	switch {
 	case errors.Is(err, memon.ErrNotFound):
-		return // deleted since the index was read
+		return true // deleted since the index was read
 	case errors.Is(err, memon.ErrInvalid):
 		p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
-		return
+		return true
 	case err != nil:
 		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("store due event", "event", name, "err", err)
-		return
+		return false
 	case ev == nil:
-		return
+		return true
 	}
 	sum.add(func(s *Summary) {
 		s.Updated++
@@ -73,4 +101,5 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 		}
 	})
 	p.deliver(ctx, ev, claimed, sum)
+	return true
 }

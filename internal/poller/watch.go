@@ -21,3 +21,20 @@ func (p *Poller) WatchChanges(c Changes) *Poller {
 	p.changes = c
 	return p
 }
+
+// readChanges reads the change stream from where the last poll left it. The
+// returned commit moves the checkpoint on; the caller commits only once
+// every change is judged and stored, so a failure re-reads them next poll.
+func (p *Poller) readChanges(ctx context.Context, sum *Summary) ([]memon.Change, func()) {
+	if p.changes == nil {
+		return nil, func() {}
+	}
+	changes, next, err := p.changes.Changed(ctx, p.checkpoint)
+	if err != nil {
+		sum.add(func(s *Summary) { s.Errors++ })
+		p.log.Error("read the change stream (items other tools wrote are judged next poll)", "err", err)
+		return nil, func() {}
+	}
+	sum.Changed = len(changes)
+	return changes, func() { p.checkpoint = next }
+}

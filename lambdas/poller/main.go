@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -135,6 +136,7 @@ var (
 	_ poller.Store     = (*dynamo.Store)(nil)
 	_ poller.Publisher = (*notify.Publisher)(nil)
 	_ poller.Lease     = (*dynamo.Store)(nil)
+	_ poller.Changes   = (*dynamo.Stream)(nil)
 )
 
 // build wires the AWS adapters from the environment.
@@ -154,9 +156,12 @@ func build(ctx context.Context, getenv func(string) string, cfg poller.Config, l
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	q := queue.NewReceiver(sqs.NewFromConfig(awsCfg, queue.LimitResponses), names[settings.EnvQueueURL], time.Second)
-	store := dynamo.New(dynamodb.NewFromConfig(awsCfg), names[settings.EnvTable], names[settings.EnvHistoryTable])
+	db := dynamodb.NewFromConfig(awsCfg)
+	store := dynamo.New(db, names[settings.EnvTable], names[settings.EnvHistoryTable])
+	changes := dynamo.NewStream(db, dynamodbstreams.NewFromConfig(awsCfg), names[settings.EnvTable])
 	pub := notify.New(sns.NewFromConfig(awsCfg), names[settings.EnvTopicARN])
-	return &wiring{poller: poller.New(q, store, pub, cfg, time.Now, log).UseLease(store), store: store, pub: pub, now: time.Now, log: log}, nil
+	p := poller.New(q, store, pub, cfg, time.Now, log).UseLease(store).WatchChanges(changes)
+	return &wiring{poller: p, store: store, pub: pub, now: time.Now, log: log}, nil
 }
 
 // autoCreatePeriod reads MEMON_AUTO_CREATE_PERIOD (stack context

@@ -35,4 +35,9 @@ type Change struct {
 	// old schedule and must be recomputed from the last run (Reschedule),
 	// as `memon-config set` does.
 	ScheduleEdited bool
+	// Version is the item's Version in the write seen (other writers leave
+	// it as it was). An item whose Version has moved on since was rewritten
+	// by a poller after the change: the change is already handled, and
+	// reading the stream again (after a crash) must not handle it twice.
+	Version int64
 }
