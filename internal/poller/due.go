@@ -75,7 +75,7 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 		}
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())
-		waiting = ev.Undelivered(claimed)           // failed before, not retried yet: still reported
+		waiting = ev.Undelivered(claimed)          // failed before, not retried yet: still reported
 		return down || len(claimed) > 0 || foreign // else the index lagged behind a write
 	})
 	if err == nil && waiting > 0 {
