@@ -7,8 +7,11 @@ export CDK_DISABLE_VERSION_CHECK := true
 GO        ?= go
 BIN       := bin
 BUILD     := build
-LDFLAGS   := -s -w -buildid=
-GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags='$(LDFLAGS)'
+# Release builds: `go build` with the environment and flags defined once in
+# internal/buildflags (also used by infra/build.go and the tests); append -o and the package.
+GOBUILD        = $(shell $(GO) run ./internal/buildflags/print cli)
+GOBUILD_SMALL  = $(shell $(GO) run ./internal/buildflags/print small-cli)
+GOBUILD_LAMBDA = $(shell $(GO) run ./internal/buildflags/print lambda)
 MOTO_PORT ?= 5055
 CDK       := node_modules/.bin/cdk
 
@@ -21,14 +24,14 @@ deps: ## install Go modules, the pinned CDK CLI, and check moto/cfn-lint
 	@bash scripts/install-deps.sh
 
 build: ## build memon-send, memon-config, memon-pingurl and the poller for this host into bin/
-	$(GOBUILD) -gcflags=all=-l -o $(BIN)/memon-send ./cmd/memon-send
+	$(GOBUILD_SMALL) -o $(BIN)/memon-send ./cmd/memon-send
 	$(GOBUILD) -o $(BIN)/memon-config ./cmd/memon-config
 	$(GOBUILD) -o $(BIN)/memon-pingurl ./cmd/memon-pingurl
 	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
 
 lambda: ## build the poller and ping URL Lambdas (linux/arm64) into build/{poller,pingurl}/bootstrap
-	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(BUILD)/poller/bootstrap ./lambdas/poller
-	GOOS=linux GOARCH=arm64 $(GOBUILD) -tags lambda.norpc -o $(BUILD)/pingurl/bootstrap ./lambdas/pingurl
+	$(GOBUILD_LAMBDA) -o $(BUILD)/poller/bootstrap ./lambdas/poller
+	$(GOBUILD_LAMBDA) -o $(BUILD)/pingurl/bootstrap ./lambdas/pingurl
 
 lint: ## gofmt (no diff), go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \

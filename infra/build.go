@@ -3,8 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
+
+	"github.com/peerj/memon/internal/buildflags"
 )
 
 // PollerPackage is the poller Lambda's main package, relative to the module root.
@@ -21,8 +22,8 @@ func BuildPoller(moduleRoot, outDir string) (string, error) {
 }
 
 // BuildLambda cross-compiles the main package pkg (inside the Go module at dir)
-// into outDir/bootstrap for the provided.al2023 arm64 runtime, reproducibly:
-// no cgo, no build id, trimmed paths, no RPC shim. Docker is not needed.
+// into outDir/bootstrap for the provided.al2023 arm64 runtime, with the
+// release flags of internal/buildflags (reproducible). Docker is not needed.
 func BuildLambda(dir, pkg, outDir string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return err
@@ -31,11 +32,7 @@ func BuildLambda(dir, pkg, outDir string) error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath",
-		"-ldflags=-s -w -buildid=", "-o", out, pkg)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
-	if msg, err := cmd.CombinedOutput(); err != nil {
+	if msg, err := buildflags.Command(buildflags.Lambda, dir, out, pkg).CombinedOutput(); err != nil {
 		return fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
 	}
 	return nil

@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/peerj/memon/internal/buildflags"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -46,12 +47,9 @@ var (
 	buildErr  error
 )
 
-// releaseFlags are the Makefile's flags for memon-send: stripped, and built
-// without inlining, which keeps the static binary under 10 MB with the full
-// AWS credential chain (profiles, SSO, assume-role) inside.
-var releaseFlags = []string{"-trimpath", "-gcflags=all=-l", "-ldflags=-s -w -buildid="}
-
-// binary builds memon-send once per test run, as `make build` does.
+// binary builds memon-send once per test run, as `make build` does (the
+// release flags of internal/buildflags: stripped, static, no inlining,
+// which keeps it under 10 MB with the full AWS credential chain inside).
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -60,9 +58,7 @@ func binary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(binDir, "memon-send")
-		cmd := exec.Command("go", append([]string{"build"}, append(releaseFlags, "-o", binPath, ".")...)...)
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		if out, err := cmd.CombinedOutput(); err != nil {
+		if out, err := buildflags.Command(buildflags.SmallCLI, ".", binPath, ".").CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})

@@ -19,12 +19,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/peerj/memon/internal/buildflags"
 	"github.com/peerj/memon/internal/mototest"
 )
 
@@ -111,33 +113,34 @@ func deploy() error {
 	}
 	d := mototest.Deployment{Root: root, App: app, WorkDir: work,
 		Context: map[string]string{"pollerCodeDir": filepath.Join(dir, "code")}}
-	goBuild := func(env []string, args ...string) error {
-		cmd := exec.Command("go", append([]string{"build"}, args...)...)
-		cmd.Dir = root
-		cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("go build %s: %w\n%s", strings.Join(args, " "), err, out)
+	build := func(kind buildflags.Kind, out, pkg string, env ...string) func() error {
+		return func() error {
+			cmd := buildflags.Command(kind, root, out, pkg)
+			cmd.Env = append(cmd.Env, env...) // the last value of a key wins
+			if msg, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("go build %s: %w\n%s", pkg, err, msg)
+			}
+			return nil
 		}
-		return nil
 	}
 
 	// Everything independent runs at once: five builds and cdk bootstrap.
 	ctx := context.Background()
 	jobs := []func() error{
 		// The poller as Lambda runs it, but for this host.
-		func() error {
-			return goBuild(nil, "-trimpath", "-tags", "lambda.norpc", "-o", s.bootstrap, "./lambdas/poller")
-		},
-		func() error { return goBuild(nil, "-trimpath", "-o", s.send, "./cmd/memon-send") },
-		func() error { return goBuild(nil, "-trimpath", "-o", s.config, "./cmd/memon-config") },
+		build(buildflags.Lambda, s.bootstrap, "./lambdas/poller", "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH),
+		build(buildflags.SmallCLI, s.send, "./cmd/memon-send"),
+		build(buildflags.CLI, s.config, "./cmd/memon-config"),
 		// The Lambda asset, as `make lambda` builds it (moto never runs it).
+		build(buildflags.Lambda, filepath.Join(dir, "code", "bootstrap"), "./lambdas/poller"),
+		// A plain build (no -trimpath): the CDK packages' build cache is then
+		// shared with `go run ./infra` (cdk.json, make local) and infra's tests.
 		func() error {
-			return goBuild([]string{"GOOS=linux", "GOARCH=arm64"}, "-trimpath", "-tags", "lambda.norpc", "-ldflags=-s -w -buildid=",
-				"-o", filepath.Join(dir, "code", "bootstrap"), "./lambdas/poller")
+			if msg, err := exec.Command("go", "build", "-C", root, "-o", app, "./infra").CombinedOutput(); err != nil {
+				return fmt.Errorf("go build ./infra: %w\n%s", err, msg)
+			}
+			return nil
 		},
-		// No -trimpath: the CDK packages' build cache is then shared with
-		// `go run ./infra` (cdk.json, make local) and infra's tests.
-		func() error { return goBuild(nil, "-o", app, "./infra") },
 		func() error { return srv.Bootstrap(ctx, d) },
 	}
 	errs := make([]error, len(jobs))
