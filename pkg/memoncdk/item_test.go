@@ -1,0 +1,106 @@
+package memoncdk
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// av turns the custom resource's {"S": ...}/{"N": ...} values into the SDK's.
+func av(t *testing.T, v any) types.AttributeValue {
+	t.Helper()
+	m := v.(map[string]any)
+	if s, ok := m["S"]; ok {
+		return &types.AttributeValueMemberS{Value: s.(string)}
+	}
+	if n, ok := m["N"]; ok {
+		return &types.AttributeValueMemberN{Value: n.(string)}
+	}
+	t.Fatalf("value %v", v)
+	return nil
+}
+
+// run makes the UpdateItem call the custom resource makes, against moto.
+func run(t *testing.T, db *dynamodb.Client, p map[string]any) {
+	t.Helper()
+	in := &dynamodb.UpdateItemInput{
+		TableName:                 aws.String(p["TableName"].(string)),
+		Key:                       map[string]types.AttributeValue{},
+		UpdateExpression:          aws.String(p["UpdateExpression"].(string)),
+		ExpressionAttributeNames:  map[string]string{},
+		ExpressionAttributeValues: map[string]types.AttributeValue{},
+	}
+	for k, v := range p["Key"].(map[string]any) {
+		in.Key[k] = av(t, v)
+	}
+	for k, v := range p["ExpressionAttributeNames"].(map[string]any) {
+		in.ExpressionAttributeNames[k] = v.(string)
+	}
+	for k, v := range p["ExpressionAttributeValues"].(map[string]any) {
+		in.ExpressionAttributeValues[k] = av(t, v)
+	}
+	if _, err := db.UpdateItem(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCheckItemIsWhatMEMonReads: the item the construct writes is an event
+// MEMon's own store reads as intended; an update changes its configuration
+// and keeps its state (last run, deadline), and bumps the version so a
+// poller's write of an older copy fails its condition.
+func TestCheckItemIsWhatMEMonReads(t *testing.T) {
+	mototest.Need(t, srv)
+	ctx := context.Background()
+	res, err := srv.CreateMEMon(ctx, fmt.Sprintf("memoncdk-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(srv.Config(ctx))
+	store := dynamo.New(db, res.Table, res.HistoryTable)
+
+	two := 2 * time.Hour
+	props := CheckProps{Name: "batch:nightly-etl", Cron: "0 2 * * *", TimeZone: "Europe/Berlin", Grace: &two, Description: "warehouse load", TableName: res.Table}
+	run(t, db, props.updateItem(res.Table))
+	ev, err := store.Get(ctx, "batch:nightly-etl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev.Schedule.Kind != memon.Cron || ev.Schedule.Expr != "0 2 * * *" || ev.Schedule.TimeZone != "Europe/Berlin" || ev.Grace != two ||
+		ev.Description != "warehouse load" || !ev.Enabled || ev.State != memon.New || ev.Version != 1 {
+		t.Fatalf("created event %+v", ev)
+	}
+
+	// The poller records a run.
+	run1 := time.Now().Add(-time.Hour).Truncate(time.Second).UTC()
+	ev.Apply(memon.Ping{Name: ev.Name, Signal: memon.Success, SentAt: run1})
+	if err := store.Save(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	stale, _ := store.Get(ctx, ev.Name) // a poller's copy, read before the redeploy
+
+	// The stack is redeployed with another schedule.
+	props.Cron, props.Period, props.Grace, props.Paused = "", 12*time.Hour, nil, true
+	run(t, db, props.updateItem(res.Table))
+	got, err := store.Get(ctx, ev.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Schedule.Kind != memon.Rolling || got.Schedule.Period != 12*time.Hour || got.Schedule.Expr != "" || got.Grace != 0 || got.Enabled {
+		t.Errorf("updated schedule %+v grace %s enabled %v", got.Schedule, got.Grace, got.Enabled)
+	}
+	if !got.LastSuccessTime.Equal(run1) || got.State != memon.Up || got.NextBlockTime.IsZero() {
+		t.Errorf("the update lost the event's state: last success %s state %s next %s", got.LastSuccessTime, got.State, got.NextBlockTime)
+	}
+	if err := store.Save(ctx, stale); err == nil {
+		t.Error("a poller's write of a copy read before the update succeeded: it would undo the new configuration")
+	}
+}
