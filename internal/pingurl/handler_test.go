@@ -13,6 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -23,7 +24,7 @@ type fakeTokens struct {
 	lookups int
 	err     error
 	delay   time.Duration // simulated lookup time, on the fake clock
-	clock   *fakeClock
+	clock   *fake.Clock
 }
 
 func (f *fakeTokens) EventForToken(_ context.Context, hash string) (string, error) {
@@ -31,7 +32,7 @@ func (f *fakeTokens) EventForToken(_ context.Context, hash string) (string, erro
 	defer f.mu.Unlock()
 	f.lookups++
 	if f.clock != nil {
-		f.clock.advance(f.delay)
+		f.clock.Advance(f.delay)
 	}
 	if f.err != nil {
 		return "", f.err
@@ -59,42 +60,25 @@ func (f *fakeSender) Send(_ context.Context, m memon.Message) error {
 	return nil
 }
 
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 const goodToken = "abcdefghijklmnopqrstuvwxyzABCD-_"
 
 type rig struct {
 	h      *Handler
 	tokens *fakeTokens
 	sender *fakeSender
-	clock  *fakeClock
+	clock  *fake.Clock
 	slept  []time.Time // the fake time each answer was released at
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
-	clock := &fakeClock{t: time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC)}
+	clock := fake.NewClock(time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC))
 	r := &rig{clock: clock, sender: &fakeSender{},
 		tokens: &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}, clock: clock, delay: 7 * time.Millisecond}}
-	r.h = New(r.tokens, r.sender, cfg, clock.now)
+	r.h = New(r.tokens, r.sender, cfg, clock.Now)
 	r.h.sleep = func(_ context.Context, d time.Duration) {
-		clock.advance(max(d, 0))
-		r.slept = append(r.slept, clock.now())
+		clock.Advance(max(d, 0))
+		r.slept = append(r.slept, clock.Now())
 	}
 	return r
 }
@@ -166,7 +150,7 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
 			r := newRig(t, Config{MinLatency: floor})
-			start := r.clock.now()
+			start := r.clock.Now()
 			w := r.do("GET", p, "")
 			if w.Code != 404 {
 				t.Fatalf("status %d, want 404", w.Code)

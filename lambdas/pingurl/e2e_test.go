@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/lambdatest"
+	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+var srv *mototest.Server
+
+func TestMain(m *testing.M) { os.Exit(mototest.Main(m, &srv)) }
+
+// The real bootstrap under a Lambda Runtime API, invoked with function URL
+// events: what the function URL does in AWS, against moto.
+func TestBootstrapServesFunctionURLEvents(t *testing.T) {
+	mototest.Need(t, srv)
+	ctx := context.Background()
+	res, err := srv.CreateMEMon(ctx, "lambda-pingurl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokenTable := "lambda-pingurl" + settings.TokenTableSuffix
+	if err := srv.CreateTokenTable(ctx, tokenTable); err != nil {
+		t.Fatal(err)
+	}
+	cfg := srv.Config(ctx)
+	db := dynamodb.NewFromConfig(cfg)
+	sched, _ := memon.NewSchedule(memon.Rolling, time.Hour, "", "")
+	if err := dynamo.New(db, res.Table, res.HistoryTable).Create(ctx, memon.NewEvent("etl", sched)); err != nil {
+		t.Fatal(err)
+	}
+	token, err := dynamo.NewTokens(db, res.Table, tokenTable).Issue(ctx, "etl", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	if out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	rt := lambdatest.Start()
+	defer rt.Close()
+	cmd := exec.Command(bootstrap)
+	cmd.Env = append(srv.Env(), "AWS_LAMBDA_RUNTIME_API="+rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=memon-pingurl",
+		settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+
+	invoke := func(method, path, query, body string) events.LambdaFunctionURLResponse {
+		t.Helper()
+		ev := events.LambdaFunctionURLRequest{RawPath: path, RawQueryString: query,
+			Body: base64.StdEncoding.EncodeToString([]byte(body)), IsBase64Encoded: true,
+			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: "abc.lambda-url.us-east-1.on.aws",
+				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.7"}}}
+		payload, _ := json.Marshal(ev)
+		a, err := rt.Invoke(payload, 20*time.Second)
+		if err != nil || a.Kind != "response" {
+			t.Fatalf("%s %s: %v %s %s", method, path, err, a.Kind, a.Body)
+		}
+		var resp events.LambdaFunctionURLResponse
+		if err := json.Unmarshal(a.Body, &resp); err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if r := invoke("POST", "/ping/"+token+"/3", "rid=nightly-7", "ERROR: disk full"); r.StatusCode != 200 || r.Body != "OK\n" {
+		t.Fatalf("valid ping: %+v", r)
+	}
+	if r := invoke("GET", "/ping/"+token[:31]+"x", "", ""); r.StatusCode != 404 {
+		t.Fatalf("unknown token: %+v", r)
+	}
+	if r := invoke("POST", "/ping/"+token, "", string(make([]byte, memon.MaxMessageBody+1))); r.StatusCode != 413 {
+		t.Fatalf("oversized body: %d", r.StatusCode)
+	}
+
+	q := sqs.NewFromConfig(cfg)
+	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &res.QueueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 1 {
+		t.Fatalf("%d messages queued, want only the valid ping's", len(out.Messages))
+	}
+	p, err := memon.DecodeMessage([]byte(*out.Messages[0].Body), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name != "etl" || p.Signal != memon.Fail || p.ExitCode == nil || *p.ExitCode != 3 || p.RunID != "nightly-7" || p.Message != "ERROR: disk full" {
+		t.Fatalf("queued %+v", p)
+	}
+}
