@@ -42,9 +42,16 @@ func (a *app) deleteEvent(ctx context.Context, g *globals, st store, name string
 
 func pauseCommand() *command {
 	return &command{
-		name: "pause", args: "EVENT",
-		summary: "Stop watching an event: its pings are still recorded, it is never reported down.",
-		run:     func(a *app, ctx context.Context, cl *call) error { return a.toggle(ctx, cl, "pause", false) },
+		name: "pause", args: "EVENT [--until TIME|DUR]",
+		summary: "Stop watching an event: its pings are still recorded, it is never reported down.\n" +
+			"With --until the poller resumes it by itself at that time.",
+		flags: pauseFlags,
+		run: func(a *app, ctx context.Context, cl *call) error {
+			if cl.set["until"] {
+				return a.pauseWithUntil(ctx, cl)
+			}
+			return a.toggle(ctx, cl, "pause", false)
+		},
 	}
 }
 

@@ -35,6 +35,7 @@ func setCommand() *command {
 			fs.Bool("disabled", false, "stop watching the event (pings are still recorded)")
 			fs.String("initial-date", "", "first deadline on `YYYY-MM-DD` (at 00:00 unless --initial-time)")
 			fs.String("initial-time", "", "first deadline at `HH:MM`: today, or tomorrow if that time has passed")
+			controlFlags(fs)
 		},
 		run: runSet,
 	}
@@ -53,6 +54,7 @@ type setRequest struct {
 	enabled     *bool
 	date        *time.Time // --initial-date, as a calendar date
 	clock       *time.Time // --initial-time, as a time of day
+	controls    controlsRequest
 
 	scheduleWas string // set by apply: the schedule an edit replaced, "" when unchanged
 }
@@ -168,6 +170,7 @@ func parseSet(name string, v map[string]string, now time.Time) (*setRequest, err
 		}
 		r.clock = &t
 	}
+	r.controls = parseControls(v, bad)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -282,6 +285,7 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, loca
 	if r.date != nil || r.clock != nil {
 		ev.SetInitial(r.initialAt(r.initialZone(ev, local), now))
 	}
+	r.controls.apply(ev)
 	return ev, nil
 }
 

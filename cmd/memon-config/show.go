@@ -46,6 +46,7 @@ func runShow(a *app, ctx context.Context, cl *call) error {
 	}
 	if name != "" && len(ls) == 1 && ls[0].Event != nil {
 		fmt.Fprintln(a.stdout, tokenLine(ls[0].Event))
+		fmt.Fprintln(a.stdout, controlsLine(ls[0].Event))
 	}
 	return nil
 }

@@ -150,6 +150,7 @@ type record struct {
 	PingToken           bool     `json:"ping_token"` // whether one exists; the token itself is never stored
 	Version             int64    `json:"version"`
 	Error               *string  `json:"error"`
+	controlsJSON                 // the noise controls (controls.go)
 }
 
 func toRecord(l memon.Listed) record {
@@ -170,6 +171,7 @@ func toRecord(l memon.Listed) record {
 	if r.MaxAlerts <= 0 {
 		r.MaxAlerts = memon.DefaultMaxAlerts
 	}
+	r.controlsJSON = toControlsJSON(ev)
 	if ev.LastDuration > 0 {
 		s := ev.LastDuration.Seconds()
 		r.LastDurationSeconds = &s

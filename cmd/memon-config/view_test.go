@@ -119,10 +119,12 @@ func TestShowJSONShape(t *testing.T) {
 	if len(got) != 6 {
 		t.Fatalf("%d objects", len(got))
 	}
-	wantKeys := []string{"auto_created", "cron", "deadline", "description", "enabled", "error", "error_count", "grace_seconds",
+	wantKeys := []string{"auto_created", "cron", "deadline", "description", "enabled", "error", "error_count",
+		"failures_before_alert", "grace_seconds",
 		"last_duration_seconds", "last_exit_code", "last_failure", "last_host", "last_message", "last_ping",
-		"last_run_id", "last_start", "last_success", "max_alerts", "name", "next_alert_at", "pending_alerts",
-		"period_seconds", "ping_token", "schedule", "status", "time_zone", "type", "version"}
+		"last_run_id", "last_start", "last_success", "max_alerts", "max_runtime_seconds", "min_runtime_seconds",
+		"name", "next_alert_at", "paused_until", "pending_alerts",
+		"period_seconds", "ping_token", "quiet", "running_since", "schedule", "status", "time_zone", "type", "version"}
 	for _, obj := range got {
 		var keys []string
 		for k := range obj {

@@ -157,6 +157,7 @@ func decodeEvent(item Item) (*memon.Event, error) {
 	}
 	ev.State = decodeState(r, ev)
 	ev.Today = decodeToday(r)
+	decodeControls(r, ev)
 	ev.DownSince, ev.PausedSince = r.time(memon.AttrDownSince), r.time(memon.AttrPausedSince)
 	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = r.time(memon.AttrAlertWindowStart),
 		int(r.integer(memon.AttrAlertsInWindow)), int(r.integer(memon.AttrAlertsHeld))
@@ -362,6 +363,7 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	putTime(memon.AttrLastPingTime, ev.LastPingTime)
 	putTime(memon.AttrLastClientTime, ev.LastClientTime)
 	putTime(memon.AttrDownSince, ev.DownSince)
+	encodeControls(ev, put)
 	putTime(memon.AttrPausedSince, ev.PausedSince)
 	putTime(memon.AttrAlertWindowStart, ev.AlertWindowStart)
 	put(memon.AttrAlertsInWindow, numAV(float64(ev.AlertsInWindow)), ev.AlertsInWindow > 0)

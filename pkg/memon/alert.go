@@ -21,7 +21,7 @@ const (
 // subjectWord is the word in the subject; memon.py's, and people have mail
 // filters on them.
 var subjectWord = map[AlertKind]string{
-	KindDown: "Down", KindLate: "Late", KindUp: "Up", KindFailed: "Failed", KindConfig: "Config", KindFlapping: "Flapping",
+	KindDown: "Down", KindLate: "Late", KindUp: "Up", KindFailed: "Failed", KindConfig: "Config", KindOverrun: "Overrun", KindFlapping: "Flapping",
 }
 
 // Alert is a rendered notification.

@@ -201,7 +201,7 @@ func (ev *Event) Pause(now time.Time) {
 func (ev *Event) unpause(now time.Time) {
 	ev.rollTo(now)
 	ev.closeOpen(now)
-	ev.PausedSince = time.Time{}
+	ev.PausedSince, ev.PausedUntil = time.Time{}, time.Time{}
 	if ev.State == Down {
 		ev.DownSince = now
 	}
@@ -220,8 +220,11 @@ func (ev *Event) CountsThrough(now time.Time) []DayCounts {
 	return append(c.ClosedDays, c.Today)
 }
 
-// countOutcome counts a success or failure ping and moves the downtime.
+// countOutcome counts a success or failure ping and moves the downtime;
+// it also closes the open run and keeps the failure streak (noise.go).
 func (ev *Event) countOutcome(p Ping, failReason string, late bool) {
+	ev.endRun(p)
+	ev.countStreak(p.Signal == Fail)
 	t := p.SentAt
 	ev.countRun(t, p, p.Signal == Fail, failReason)
 	if p.Signal == Fail {

@@ -43,6 +43,7 @@ func retryBackoff(tries int) time.Duration {
 // order delivery is therefore harmless: no time moves backwards and no
 // transition is decided twice.
 func (ev *Event) Apply(p Ping) ([]Transition, bool) {
+	p = ev.shortRun(p) // MinRuntime (noise.go)
 	t := p.SentAt
 	switch p.Signal {
 	case Start:
@@ -51,6 +52,7 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 		}
 		ev.LastStartTime = t
 		ev.notePing(p)
+		ev.startRun(p)
 		return nil, true
 	case Fail:
 		if !t.After(ev.LastFailTime) || t.Before(ev.LastSuccessTime) {
@@ -77,8 +79,8 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 	if p.Signal == Fail {
 		ev.LastFailTime = t
 		ev.State = Down
-		ev.countOutcome(p, failReason(p), false)
-		tr = ev.transition(t, from, Down, failReason(p), KindFailed)
+		ev.countOutcome(p, ev.whyFailed(p), false)
+		tr = ev.transition(t, from, Down, ev.whyFailed(p), KindFailed)
 	} else {
 		ev.LastSuccessTime = t
 		ev.State = Up
@@ -97,6 +99,7 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 	if !ev.Enabled {
 		tr.Alert = nil // a paused event is recorded, never alerted
 	}
+	tr = ev.shape(tr, t)     // noise controls (noise.go)
 	tr, keep := ev.admit(tr) // at most MaxAlertsPerHour FAILED/UP alerts (flood.go)
 	if !keep {
 		return nil, true
@@ -136,8 +139,15 @@ func failReason(p Ping) string {
 // CheckDue decides DOWN for an event whose deadline plus grace has passed by
 // now. Every missed deadline counts (ErrorCount), a DOWN alert goes out once
 // per check that finds new missed deadlines, at most MaxAlerts per outage.
-// It reports whether anything changed.
+// It reports whether anything changed. It also looks at the noise
+// controls (noise.go): pause end, overrun, alerts held by a quiet window.
 func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
+	trs, changed := ev.checkControls(now)
+	down, isDown := ev.checkDown(now)
+	return append(trs, down...), changed || isDown
+}
+
+func (ev *Event) checkDown(now time.Time) ([]Transition, bool) {
 	if !ev.Enabled || ev.NextBlockTime.IsZero() {
 		return nil, false
 	}
@@ -162,7 +172,7 @@ func (ev *Event) CheckDue(now time.Time) ([]Transition, bool) {
 		FormatTime(due), FormatTime(pending),
 		FormatDuration(ev.Grace), ev.ErrorCount)
 	kind := ev.downAlert(before)
-	tr := ev.transition(due, from, Down, reason, kind)
+	tr := ev.shape(ev.transition(due, from, Down, reason, kind), now)
 	ev.enqueue(tr)
 	return []Transition{tr}, true
 }

@@ -47,6 +47,10 @@ type Event struct {
 	LastHost        string
 	LastDuration    time.Duration
 
+	// The noise controls and what they remember (noise.go).
+	Controls
+	ControlState
+
 	// Today's counters, and when the open downtime or pause began (zero
 	// when none is open): see counters.go.
 	Today       DayCounts
@@ -123,6 +127,9 @@ func (ev *Event) dueAt() time.Time {
 // nothing to watch: the item leaves the sparse due index.
 func (ev *Event) AlertAt() time.Time {
 	at := ev.dueAt()
+	if c := ev.controlsAt(); !c.IsZero() && (at.IsZero() || c.Before(at)) {
+		at = c
+	}
 	for _, tr := range ev.Outbox {
 		next := tr.nextLook()
 		if at.IsZero() || next.Before(at) {

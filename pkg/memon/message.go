@@ -58,6 +58,8 @@ type Ping struct {
 	Host       string
 	Message    string
 	Source     string // "" from memon-send; the EventBridge source ("aws.batch") for an AWS job event
+
+	tooShort bool // a success shorter than the event's MinRuntime, counted as a failure
 }
 
 // ValidateName enforces the event-name rule the sender checks before it

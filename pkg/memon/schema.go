@@ -44,6 +44,20 @@ const (
 	AttrAlertsInWindow   = "AlertsInWindow"   // N, FAILED/UP alerts sent in the window
 	AttrAlertsHeld       = "AlertsHeld"       // N, FAILED/UP alerts held past the limit in the window
 
+	// Noise controls (noise.go): settings, then what they remember.
+	AttrFailuresBeforeAlert = "FailuresBeforeAlert" // N, FAILED after this many failed runs in a row (default 1)
+	AttrMaxRuntime          = "MaxRuntime"          // N seconds: a start with no outcome within it is an OVERRUN
+	AttrMinRuntime          = "MinRuntime"          // N seconds: a shorter successful run is a failure
+	AttrPausedUntil         = "PausedUntil"         // N epoch seconds: a paused event resumes by itself then
+	AttrQuiet               = "Quiet"               // L of S, quiet windows "Mon-Fri 22:00-23:30" in the event's zone
+	AttrFailStreak          = "FailStreak"          // N, failed runs in a row
+	AttrUnannounced         = "Unannounced"         // BOOL, the current outage has had no alert
+	AttrHeldKind            = "HeldKind"            // S, the alert a quiet window holds
+	AttrHeldUntil           = "HeldUntil"           // N epoch seconds, when that window ends
+	AttrRunningSince        = "RunningSince"        // N epoch seconds, the open run's start
+	AttrRunningRunID        = "RunningRunId"        // S, its run id
+	AttrOverrunAlerted      = "OverrunAlerted"      // BOOL, the open run's OVERRUN was decided
+
 	// Counters: keys of the item's Today map, and attributes of a daily
 	// record in the history table. Zero counts are left out.
 	CountDay            = "Day"            // S, UTC day 2006-01-02

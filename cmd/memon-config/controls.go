@@ -1,0 +1,147 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// The noise-control flags of `set` (memon.Controls).
+
+// listFlag is a repeatable flag; String joins the values with ";" (which
+// no value may contain) for the call's value map.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ";") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func controlFlags(fs *flag.FlagSet) {
+	fs.String("failures-before-alert", "", "send FAILED only after `N` failed runs in a row (default 1); a success resets the count")
+	fs.String("max-runtime", "", "a start ping with no outcome within `DUR` raises one OVERRUN alert (0: off, the default)")
+	fs.String("min-runtime", "", "a successful run shorter than `DUR` counts as a failure (0: off, the default)")
+	fs.Var(&listFlag{}, "quiet", "hold the event's alerts in the recurring `WINDOW` 'Mon-Fri 22:00-23:30' (event's zone; repeatable; 'none' clears)")
+}
+
+// controlsRequest is the noise-control flags given; nil fields were not.
+type controlsRequest struct {
+	failuresBeforeAlert *int
+	maxRuntime          *time.Duration
+	minRuntime          *time.Duration
+	quiet               *[]memon.QuietWindow
+}
+
+// parseControls validates the control flags; bad collects each problem.
+func parseControls(v map[string]string, bad func(error)) controlsRequest {
+	var c controlsRequest
+	if s, ok := v["failures-before-alert"]; ok {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 || n > 100 {
+			bad(flagError("failures-before-alert", s, "want a whole number from 1 to 100 (1: every failure alerts)"))
+		}
+		c.failuresBeforeAlert = &n
+	}
+	runtime := func(name string) *time.Duration {
+		s, ok := v[name]
+		if !ok {
+			return nil
+		}
+		d, err := memon.ParseDuration(s)
+		if strings.TrimSpace(s) == "off" {
+			d, err = 0, nil
+		}
+		if err != nil || d < 0 || d > 366*24*time.Hour {
+			bad(flagError(name, s, "want a duration from 0 (off) to 366d: "+durationForm))
+		}
+		return &d
+	}
+	c.maxRuntime, c.minRuntime = runtime("max-runtime"), runtime("min-runtime")
+	if c.maxRuntime != nil && c.minRuntime != nil && *c.maxRuntime > 0 && *c.minRuntime >= *c.maxRuntime {
+		bad(usagef("--min-runtime %s is not shorter than --max-runtime %s: no run could pass both", v["min-runtime"], v["max-runtime"]))
+	}
+	if s, ok := v["quiet"]; ok {
+		ws := []memon.QuietWindow{}
+		for _, one := range strings.Split(s, ";") {
+			if strings.EqualFold(strings.TrimSpace(one), "none") {
+				continue
+			}
+			w, err := memon.ParseQuiet("quiet", one)
+			if err != nil {
+				bad(asFlag(err))
+				continue
+			}
+			ws = append(ws, w)
+		}
+		c.quiet = &ws
+	}
+	return c
+}
+
+// apply sets the controls given on ev.
+func (c controlsRequest) apply(ev *memon.Event) {
+	if c.failuresBeforeAlert != nil {
+		ev.FailuresBeforeAlert = *c.failuresBeforeAlert
+	}
+	if c.maxRuntime != nil {
+		ev.MaxRuntime = *c.maxRuntime
+	}
+	if c.minRuntime != nil {
+		ev.MinRuntime = *c.minRuntime
+	}
+	if c.quiet != nil {
+		ev.Quiet = *c.quiet
+	}
+}
+
+// controlsLine is `show EVENT`'s line about the noise controls.
+func controlsLine(ev *memon.Event) string {
+	var parts []string
+	if ev.FailuresBeforeAlert > 1 {
+		parts = append(parts, fmt.Sprintf("FAILED after %d failures in a row (%d so far)", ev.FailuresBeforeAlert, ev.FailStreak))
+	}
+	if ev.MinRuntime > 0 {
+		parts = append(parts, "min run time "+memon.FormatDuration(ev.MinRuntime))
+	}
+	if ev.MaxRuntime > 0 {
+		parts = append(parts, "max run time "+memon.FormatDuration(ev.MaxRuntime))
+	}
+	for _, w := range ev.Quiet {
+		parts = append(parts, "quiet "+w.String())
+	}
+	if !ev.PausedUntil.IsZero() {
+		parts = append(parts, "paused until "+memon.FormatTime(ev.PausedUntil))
+	}
+	if !ev.RunningSince.IsZero() {
+		parts = append(parts, "running since "+memon.FormatTime(ev.RunningSince))
+	}
+	if !ev.HeldUntil.IsZero() {
+		parts = append(parts, fmt.Sprintf("%s alert held until %s", ev.HeldKind, memon.FormatTime(ev.HeldUntil)))
+	}
+	if len(parts) == 0 {
+		return "alert controls: none (memon-config set --help lists them)"
+	}
+	return "alert controls: " + memon.SingleLine(strings.Join(parts, "; "))
+}
+
+// controlsJSON is the controls in `show --json`.
+type controlsJSON struct {
+	FailuresBeforeAlert int      `json:"failures_before_alert"`
+	MaxRuntimeSeconds   float64  `json:"max_runtime_seconds"`
+	MinRuntimeSeconds   float64  `json:"min_runtime_seconds"`
+	Quiet               []string `json:"quiet"`
+	PausedUntil         *string  `json:"paused_until"`
+	RunningSince        *string  `json:"running_since"`
+}
+
+func toControlsJSON(ev *memon.Event) controlsJSON {
+	c := controlsJSON{FailuresBeforeAlert: max(ev.FailuresBeforeAlert, 1), MaxRuntimeSeconds: ev.MaxRuntime.Seconds(),
+		MinRuntimeSeconds: ev.MinRuntime.Seconds(), Quiet: []string{},
+		PausedUntil: rfc3339(ev.PausedUntil), RunningSince: rfc3339(ev.RunningSince)}
+	for _, w := range ev.Quiet {
+		c.Quiet = append(c.Quiet, w.String())
+	}
+	return c
+}

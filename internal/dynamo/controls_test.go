@@ -1,0 +1,58 @@
+package dynamo
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func TestControlsRoundTrip(t *testing.T) {
+	t.Parallel()
+	w, _ := memon.ParseQuiet("quiet", "Mon-Fri 22:00-23:30")
+	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
+	ev.Controls = memon.Controls{FailuresBeforeAlert: 3, MaxRuntime: time.Hour, MinRuntime: 10 * time.Second,
+		PausedUntil: at(1700003600), Quiet: []memon.QuietWindow{w}}
+	ev.ControlState = memon.ControlState{FailStreak: 2, Unannounced: true, HeldKind: memon.KindDown, HeldUntil: at(1700007200),
+		RunningSince: at(1700000000), RunningID: "r1", OverrunAlerted: true}
+	set, _ := encodeEvent(ev)
+	item := Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}
+	for k, v := range set {
+		item[k] = v
+	}
+	got, err := decodeEvent(item)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Controls, ev.Controls) || !reflect.DeepEqual(got.ControlState, ev.ControlState) {
+		t.Errorf("round trip\n got %+v %+v\nwant %+v %+v", got.Controls, got.ControlState, ev.Controls, ev.ControlState)
+	}
+
+	// Console edits: a string list with ";" or a string set; a bad window names the attribute.
+	item[memon.AttrQuiet] = s("Sat 00:00-24:00; daily 01:00-02:00")
+	if got, err := decodeEvent(item); err != nil || len(got.Quiet) != 2 {
+		t.Errorf("S form: %v %v", got.Quiet, err)
+	}
+	item[memon.AttrQuiet] = &types.AttributeValueMemberSS{Value: []string{"Sat 00:00-24:00"}}
+	if got, err := decodeEvent(item); err != nil || len(got.Quiet) != 1 {
+		t.Errorf("SS form: %v %v", got.Quiet, err)
+	}
+	item[memon.AttrQuiet] = s("weekends")
+	var fe *memon.FieldError
+	if _, err := decodeEvent(item); !errors.As(err, &fe) || fe.Field != memon.AttrQuiet {
+		t.Errorf("bad window: %v", err)
+	}
+
+	// Defaults leave no attributes behind.
+	plain := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
+	set, _ = encodeEvent(plain)
+	for _, a := range []string{memon.AttrFailuresBeforeAlert, memon.AttrQuiet, memon.AttrMaxRuntime, memon.AttrUnannounced, memon.AttrRunningSince} {
+		if _, ok := set[a]; ok {
+			t.Errorf("a plain event stores %s", a)
+		}
+	}
+}
