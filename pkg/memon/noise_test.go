@@ -67,27 +67,27 @@ func TestNoiseControls(t *testing.T) {
 		state    State
 	}{
 		{
-			name: "failures before alert: the third failure in a row alerts; the state is down from the first",
+			name:     "failures before alert: the third failure in a row alerts; the state is down from the first",
 			controls: Controls{FailuresBeforeAlert: 3}, period: time.Hour,
 			acts:  []act{{min: 0, what: "success"}, {min: 1, what: "fail"}, {min: 2, what: "fail"}, {min: 3, what: "fail"}, {min: 4, what: "success"}},
 			want:  []string{"-", "-", "-", "failed: the job reported a failure (exit code 2)", "up:"},
 			state: Up,
 		},
 		{
-			name: "failures before alert: a success resets the count, and no UP for a failure nobody heard of",
+			name:     "failures before alert: a success resets the count, and no UP for a failure nobody heard of",
 			controls: Controls{FailuresBeforeAlert: 2}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "fail"}, {min: 2, what: "success"}, {min: 3, what: "fail"}},
 			want: []string{"-", "-", "-", "-"}, state: Down,
 		},
 		{
-			name: "min runtime: a too-short success is a failure that says why; a long enough or unknown one is a success",
+			name:     "min runtime: a too-short success is a failure that says why; a long enough or unknown one is a success",
 			controls: Controls{MinRuntime: time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success", dur: 2 * time.Minute}, {min: 1, what: "success", dur: 3 * time.Second},
 				{min: 2, what: "success"}, {min: 3, what: "success", dur: time.Minute}},
 			want: []string{"-", "failed: the run took 3s, shorter than the minimum run time 1m: counted as a failure", "up:"}, state: Up,
 		},
 		{
-			name: "max runtime: one OVERRUN naming start, host and run id; the late outcome is handled normally",
+			name:     "max runtime: one OVERRUN naming start, host and run id; the late outcome is handled normally",
 			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 5, what: "start", run: "r1"}, {min: 14, what: "check"}, {min: 16, what: "check"},
 				{min: 17, what: "check"}, {min: 20, what: "success", run: "r1"}, {min: 40, what: "check"}},
@@ -95,26 +95,26 @@ func TestNoiseControls(t *testing.T) {
 			state: Up,
 		},
 		{
-			name: "max runtime: an outcome of another run does not close the open one",
+			name:     "max runtime: an outcome of another run does not close the open one",
 			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "start", run: "a"}, {min: 1, what: "success", run: "b"}, {min: 11, what: "check"}},
 			want: []string{"-", "overrun:"}, state: Up,
 		},
 		{
-			name: "max runtime: a failed outcome in time closes the run: FAILED, no overrun",
+			name:     "max runtime: a failed outcome in time closes the run: FAILED, no overrun",
 			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "start"}, {min: 5, what: "fail"}, {min: 30, what: "check"}},
 			want: []string{"-", "failed:"}, state: Down,
 		},
 		{
-			name: "pause until: the poller resumes it, re-armed, without a DOWN for the paused time",
+			name:   "pause until: the poller resumes it, re-armed, without a DOWN for the paused time",
 			period: 10 * time.Minute,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "pause-until", arg: time.Hour}, {min: 30, what: "check"},
 				{min: 61, what: "check"}, {min: 65, what: "check"}, {min: 72, what: "check"}},
 			want: []string{"-", "-", "down:"}, state: Down,
 		},
 		{
-			name: "pause until: a failure while paused is recorded, and its recovery after the pause is not announced",
+			name:   "pause until: a failure while paused is recorded, and its recovery after the pause is not announced",
 			period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "pause-until", arg: 10 * time.Minute}, {min: 2, what: "fail"},
 				{min: 11, what: "check"}, {min: 12, what: "success"}},
