@@ -278,14 +278,8 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 			errs = append(errs, e.at(file, err))
 			continue
 		}
-		cur, err := st.Get(ctx, e.name)
-		var unusable error
-		switch {
-		case errors.Is(err, memon.ErrNotFound):
-			cur = nil
-		case errors.Is(err, memon.ErrInvalid) && cur != nil:
-			unusable = err
-		case err != nil:
+		cur, unusable, err := readForSet(ctx, st, e.name)
+		if err != nil {
 			return err
 		}
 		var before *memon.Event

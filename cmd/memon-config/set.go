@@ -376,17 +376,27 @@ func retryRaces(readModifyWrite func() error) error {
 	}
 }
 
+// readForSet reads the event set would edit: nil when there is none, and
+// why it is unusable when its item cannot be read as an event (set may
+// rewrite such an item).
+func readForSet(ctx context.Context, st store, name string) (cur *memon.Event, unusable, err error) {
+	cur, err = st.Get(ctx, name)
+	switch {
+	case errors.Is(err, memon.ErrNotFound):
+		return nil, nil, nil
+	case errors.Is(err, memon.ErrInvalid) && cur != nil:
+		return cur, err, nil
+	case err != nil:
+		return nil, nil, err
+	}
+	return cur, nil, nil
+}
+
 // setOnce is one read-modify-write. before is the status read, "" for a
 // new event.
 func (a *app) setOnce(ctx context.Context, st store, req *setRequest) (*memon.Event, memon.State, error) {
-	cur, err := st.Get(ctx, req.name)
-	var unusable error
-	switch {
-	case errors.Is(err, memon.ErrNotFound):
-		cur = nil
-	case errors.Is(err, memon.ErrInvalid) && cur != nil:
-		unusable = err
-	case err != nil:
+	cur, unusable, err := readForSet(ctx, st, req.name)
+	if err != nil {
 		return nil, "", err
 	}
 	var before memon.State

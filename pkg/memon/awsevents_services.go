@@ -20,8 +20,12 @@ var awsDecoders = map[string]func(json.RawMessage) (awsRun, error){
 	"ecs":       decodeECS,
 }
 
-func detailInvalid(service string) error {
-	return invalid("detail", "", "the "+service+" event's detail is not the JSON object AWS documents")
+// unmarshalDetail reads a service's detail into d.
+func unmarshalDetail(raw json.RawMessage, d any, service string) error {
+	if err := json.Unmarshal(raw, d); err != nil {
+		return invalid("detail", "", "the "+service+" event's detail is not the JSON object AWS documents")
+	}
+	return nil
 }
 
 type awsContainer struct {
@@ -65,8 +69,8 @@ func decodeBatch(raw json.RawMessage) (awsRun, error) {
 			} `json:"podProperties"`
 		} `json:"eksProperties"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("Batch")
+	if err := unmarshalDetail(raw, &d, "Batch"); err != nil {
+		return awsRun{}, err
 	}
 	if d.ArrayProperties.Index != nil || strings.Contains(d.JobID, "#") {
 		return awsRun{}, fmt.Errorf("batch child job %q: %w", d.JobID, ErrAWSIgnored)
@@ -139,8 +143,8 @@ func decodeStates(raw json.RawMessage) (awsRun, error) {
 		Error           string  `json:"error"`
 		Cause           string  `json:"cause"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("Step Functions")
+	if err := unmarshalDetail(raw, &d, "Step Functions"); err != nil {
+		return awsRun{}, err
 	}
 	// arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|ALIAS]
 	var machine string
@@ -179,8 +183,8 @@ func decodeBackup(raw json.RawMessage) (awsRun, error) {
 		CompletionDate awsTime `json:"completionDate"`
 		StatusMessage  string  `json:"statusMessage"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("Backup")
+	if err := unmarshalDetail(raw, &d, "Backup"); err != nil {
+		return awsRun{}, err
 	}
 	state := d.State
 	if state == "" {
@@ -209,8 +213,8 @@ func decodeGlue(raw json.RawMessage) (awsRun, error) {
 		State    string `json:"state"`
 		Message  string `json:"message"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("Glue")
+	if err := unmarshalDetail(raw, &d, "Glue"); err != nil {
+		return awsRun{}, err
 	}
 	return awsRun{state: d.State, resource: d.JobName, runID: d.JobRunID, message: d.Message}, nil
 }
@@ -234,8 +238,8 @@ func decodeCodeBuild(raw json.RawMessage) (awsRun, error) {
 			} `json:"phases"`
 		} `json:"additional-information"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("CodeBuild")
+	if err := unmarshalDetail(raw, &d, "CodeBuild"); err != nil {
+		return awsRun{}, err
 	}
 	runID := d.BuildID
 	if _, id, ok := strings.Cut(d.BuildID, ":build/"); ok {
@@ -277,8 +281,8 @@ func decodeECS(raw json.RawMessage) (awsRun, error) {
 		StoppedAt         awsTime        `json:"stoppedAt"`
 		Containers        []awsContainer `json:"containers"`
 	}
-	if err := json.Unmarshal(raw, &d); err != nil {
-		return awsRun{}, detailInvalid("ECS")
+	if err := unmarshalDetail(raw, &d, "ECS"); err != nil {
+		return awsRun{}, err
 	}
 	// arn:aws:ecs:REGION:ACCOUNT:task-definition/FAMILY:REVISION
 	var family string
