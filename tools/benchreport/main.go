@@ -157,6 +157,7 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	fmt.Fprintf(w, "\nGoal under $1/month for 1,000 hourly jobs: %s ($%.2f after the always-free tier, $%.2f at list price).\n", verdict, free, list)
 	fmt.Fprintf(w, "Jobs that fit under $1 at this rate: about %d hourly jobs.\n", int(float64(jobs)/free))
 	awsEventsReport(w, tw, steady)
+	countersReport(w, tw, r)
 	return nil
 }
 
