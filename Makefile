@@ -9,13 +9,16 @@ BIN       := bin
 BUILD     := build
 # Release builds: `go build` with the environment and flags defined once in
 # internal/buildflags (also used by infra/build.go and the tests); append -o and the package.
-GOBUILD        = $(shell $(GO) run ./internal/buildflags/print cli)
-GOBUILD_SMALL  = $(shell $(GO) run ./internal/buildflags/print small-cli)
-GOBUILD_LAMBDA = $(shell $(GO) run ./internal/buildflags/print lambda)
+# VERSION is stamped into every binary (internal/version); the CDK app's
+# Lambda build runs the same git describe.
+VERSION       ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+GOBUILD        = $(shell $(GO) run ./internal/buildflags/print cli $(VERSION))
+GOBUILD_SMALL  = $(shell $(GO) run ./internal/buildflags/print small-cli $(VERSION))
+GOBUILD_LAMBDA = $(shell $(GO) run ./internal/buildflags/print lambda $(VERSION))
 MOTO_PORT ?= 5055
 CDK       := node_modules/.bin/cdk
 
-.PHONY: help deps build lambda test test-unit lint fuzz bench synth deploy local local-down demo clean
+.PHONY: help deps build dist lambda test test-unit lint fuzz bench synth deploy local local-down demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -28,6 +31,24 @@ build: ## build memon-send, memon-config, memon-pingurl and the poller for this 
 	$(GOBUILD) -o $(BIN)/memon-config ./cmd/memon-config
 	$(GOBUILD) -o $(BIN)/memon-pingurl ./cmd/memon-pingurl
 	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
+
+# dist: one archive per platform, memon-<version>-<os>-<arch>.tar.gz holding
+# memon-send, memon-config and README.md, plus SHA256SUMS. Archives are
+# reproducible (sorted, epoch mtime, root owner). DIST_PLATFORMS narrows it.
+DIST           ?= dist
+DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 darwin/amd64
+dist: ## cross-compile memon-send and memon-config into dist/*.tar.gz with SHA256SUMS, version stamped
+	@rm -rf $(DIST) && mkdir -p $(DIST)
+	@set -e; for p in $(DIST_PLATFORMS); do \
+	  os=$${p%/*}; arch=$${p#*/}; name=memon-$(VERSION)-$$os-$$arch; dir=$(DIST)/$$name; \
+	  echo "dist: $$name"; mkdir -p $$dir; \
+	  GOOS=$$os GOARCH=$$arch $(GOBUILD_SMALL) -o $$dir/memon-send ./cmd/memon-send; \
+	  GOOS=$$os GOARCH=$$arch $(GOBUILD) -o $$dir/memon-config ./cmd/memon-config; \
+	  cp README.md $$dir/; \
+	  tar -C $(DIST) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf $$dir.tar.gz $$name; \
+	  rm -rf $$dir; \
+	done
+	@cd $(DIST) && sha256sum *.tar.gz > SHA256SUMS && cat SHA256SUMS
 
 lambda: ## build the poller and ping URL Lambdas (linux/arm64) into build/{poller,pingurl}/bootstrap
 	$(GOBUILD_LAMBDA) -o $(BUILD)/poller/bootstrap ./lambdas/poller
@@ -57,7 +78,7 @@ fuzz: ## fuzz the message decoder for a minute
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 60s ./pkg/memon
 
 clean: ## remove build output
-	rm -rf $(BIN) $(BUILD) cdk.out
+	rm -rf $(BIN) $(BUILD) $(DIST) cdk.out
 
 # ---- infra (issue 3) and local run (issue 4): CDK synth/deploy, MEMon on moto ----
 # The CDK app is infra/ (cdk.json: `go run ./infra`); it builds the poller into

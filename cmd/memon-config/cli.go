@@ -11,11 +11,9 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/version"
 	"github.com/peerj/memon/pkg/memon"
 )
-
-// version is set at build time: -ldflags "-X main.version=v1.2.3".
-var version = "dev"
 
 // Exit codes.
 const (
@@ -68,6 +66,9 @@ func commands() []*command {
 }
 
 func (a *app) run(ctx context.Context, args []string) int {
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		args = append([]string{"version"}, args[1:]...) // as every MEMon binary takes it
+	}
 	g := &globals{}
 	root := g.flags()
 	if err := root.Parse(args); err != nil {
@@ -221,6 +222,7 @@ func (a *app) rootUsage(w io.Writer) {
 	for _, c := range commands() {
 		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstLine(c.summary))
 	}
+	fmt.Fprintf(w, "\n  --version  print the version (as the version command does)\n")
 	fmt.Fprintf(w, "\nGlobal flags (before or after the command):\n")
 	printFlags(w, (&globals{}).flags())
 	fmt.Fprintf(w, "\n%s\nRun memon-config COMMAND --help for a command's flags.\n", envHelp)
@@ -253,7 +255,7 @@ func versionCommand() *command {
 			if err := cl.noArgs("version"); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stdout, "memon-config %s\n", version)
+			fmt.Fprintf(a.stdout, "memon-config %s\n", version.String())
 			return nil
 		},
 	}

@@ -85,6 +85,10 @@ func parseArgs(args []string) (options, error) {
 		return o, nil
 	}
 
+	if len(positional) == 1 && positional[0] == "version" && !dashdash {
+		o.version = true // `memon-send version`, as every MEMon binary takes it
+		return o, nil
+	}
 	switch {
 	case len(positional) == 0:
 		return o, usagef("missing EVENT: usage: memon-send [flags] EVENT [-- COMMAND [ARGS...]]")
@@ -195,7 +199,10 @@ into the ping, and from there into the FAILED or UP alert e-mail: use
 sent to memon-send are passed to COMMAND; memon-send waits for it and always
 sends the outcome.
 
-EVENT is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +
+  memon-send version                            print the version (as --version)
+
+EVENT is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ + ("version"
+alone prints the version instead)
 
 Flags (one or two dashes; they may also follow EVENT):
 `

@@ -45,6 +45,7 @@ func TestParseArgs(t *testing.T) {
 		{name: "help", args: []string{"--help"}, want: options{help: true}},
 		{name: "-h", args: []string{"-h"}, want: options{help: true}},
 		{name: "version", args: []string{"--version"}, want: options{version: true}},
+		{name: "version verb", args: []string{"version"}, want: options{version: true}},
 
 		{name: "missing EVENT", args: nil, wantErr: "missing EVENT"},
 		{name: "missing EVENT before --", args: []string{"--", "true"}, wantErr: "missing EVENT"},

@@ -7,13 +7,12 @@ import (
 	"io"
 	"math"
 	"os"
-	"runtime/debug"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/version"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -52,7 +51,7 @@ func runWith(ctx context.Context, d deps, args []string, stdin io.Reader, stdout
 		printUsage(stdout)
 		return exitOK
 	case o.version:
-		fmt.Fprintf(stdout, "memon-send %s\n", version())
+		fmt.Fprintf(stdout, "memon-send %s\n", version.String())
 		return exitOK
 	}
 	if o.host == "" {
@@ -197,23 +196,4 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(b)
-}
-
-// version is the module version stamped by the go command (a VCS pseudo
-// version when built from a checkout).
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "(unknown)"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " " + s.Value[:12]
-			}
-		}
-	}
-	return strings.TrimSpace(v + " " + bi.GoVersion)
 }

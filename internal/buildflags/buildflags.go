@@ -8,6 +8,8 @@ package buildflags
 import (
 	"os"
 	"os/exec"
+
+	"github.com/peerj/memon/internal/version"
 )
 
 // Kind is what is built.
@@ -33,9 +35,13 @@ const (
 )
 
 // Flags are the `go build` flags for kind (everything but -o and the
-// package).
-func Flags(kind Kind) []string {
-	flags := []string{"-trimpath", "-ldflags=" + LDFlags}
+// package), with ver stamped in as the binaries' version ("" stamps none).
+func Flags(kind Kind, ver string) []string {
+	ld := LDFlags
+	if ver != "" {
+		ld += " " + version.LinkerFlag(ver)
+	}
+	flags := []string{"-trimpath", "-ldflags=" + ld}
 	switch kind {
 	case SmallCLI:
 		flags = append(flags, "-gcflags="+SmallGCFlags)
@@ -56,9 +62,9 @@ func Env(kind Kind) []string {
 }
 
 // Command returns `go build` of pkg into out for kind, run in dir (inside
-// the module).
+// the module), stamped with the checkout's version as the Makefile does.
 func Command(kind Kind, dir, out, pkg string) *exec.Cmd {
-	cmd := exec.Command("go", append(append([]string{"build"}, Flags(kind)...), "-o", out, pkg)...)
+	cmd := exec.Command("go", append(append([]string{"build"}, Flags(kind, version.Describe(dir))...), "-o", out, pkg)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), Env(kind)...)
 	return cmd

@@ -30,7 +30,7 @@ func TestMakefileBuildsWithTheseFlags(t *testing.T) {
 		if strings.Contains(line, "GOOS=linux GOARCH=arm64") {
 			kind = Lambda
 		}
-		for _, w := range append(Env(kind), Flags(kind)...) {
+		for _, w := range append(Env(kind), Flags(kind, "")...) {
 			if !strings.Contains(strings.ReplaceAll(line, "'", ""), w) {
 				t.Errorf("%s is built without %q:\n%s", pkg, w, line)
 			}
@@ -42,10 +42,10 @@ func TestMakefileBuildsWithTheseFlags(t *testing.T) {
 }
 
 func TestFlagsByKind(t *testing.T) {
-	if f := strings.Join(Flags(Lambda), " "); !strings.Contains(f, "-tags lambda.norpc") || !strings.Contains(f, "-ldflags=-s -w -buildid=") {
+	if f := strings.Join(Flags(Lambda, ""), " "); !strings.Contains(f, "-tags lambda.norpc") || !strings.Contains(f, "-ldflags=-s -w -buildid=") {
 		t.Errorf("lambda flags %s", f)
 	}
-	if f := strings.Join(Flags(SmallCLI), " "); !strings.Contains(f, "-gcflags=all=-l") {
+	if f := strings.Join(Flags(SmallCLI, ""), " "); !strings.Contains(f, "-gcflags=all=-l") {
 		t.Errorf("small cli flags %s", f)
 	}
 	if e := strings.Join(Env(Lambda), " "); e != "CGO_ENABLED=0 GOOS=linux GOARCH=arm64" {

@@ -27,6 +27,7 @@ import (
 	"github.com/peerj/memon/internal/poller"
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/version"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -38,6 +39,7 @@ func main() {
 
 const usage = `usage: memon-poller [--once | --every DUR] [--reconcile] [--budget DUR]
        memon-poller --report weekly|monthly [--report-time-zone ZONE]
+       memon-poller --version | version | --help
 
 Drains the MEMon queue into event state, alerts on overdue events.
 In AWS Lambda it serves the EventBridge schedule; elsewhere:
@@ -68,7 +70,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	budget := fs.Duration("budget", 40*time.Second, "")
 	reportFlag := fs.String("report", "", "")
 	reportZone := fs.String("report-time-zone", getenv(envReportTimeZone), "")
+	showVersion := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		return 2
+	}
+	if *showVersion || (fs.NArg() == 1 && fs.Arg(0) == "version") {
+		fmt.Fprintf(stdout, "memon-poller %s\n", version.String())
+		return 0
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "memon-poller: unexpected arguments %q (see memon-poller --help)\n", fs.Args())
 		return 2
 	}
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
