@@ -106,10 +106,24 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 	})
 	// The only public thing is this one function URL (and the permissions
 	// that let anyone call it through the URL).
+	public := 0
 	for id, perm := range x.resources("AWS::Lambda::Permission") {
-		if props(perm)["Principal"] == "*" && !equalJSON(props(perm)["FunctionName"], getAtt(fnID, "Arn")) {
+		pp := props(perm)
+		if pp["Principal"] != "*" {
+			continue
+		}
+		public++
+		if !equalJSON(pp["FunctionName"], getAtt(fnID, "Arn")) {
 			t.Errorf("%s: a public permission on another function: %s", id, jsonOf(perm))
 		}
+		// Anyone may call it only through the URL, never with lambda:Invoke.
+		if !(pp["Action"] == "lambda:InvokeFunctionUrl" && pp["FunctionUrlAuthType"] == "NONE" ||
+			pp["Action"] == "lambda:InvokeFunction" && pp["InvokedViaFunctionUrl"] == true) {
+			t.Errorf("%s: public permission not limited to the function URL: %s", id, jsonOf(pp))
+		}
+	}
+	if public == 0 {
+		t.Error("no permission lets the function URL be called")
 	}
 	for _, thing := range publicThings(x) {
 		if !strings.Contains(thing, "AWS::Lambda::Url") && !strings.Contains(thing, "permission") {
