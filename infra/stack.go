@@ -354,7 +354,8 @@ func (m *memonStack) poller(codeDir string) {
 	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
 	m.allow([]string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
 	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
-	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"}, m.history.TableArn())
+	// GetItem: the CONFIG alerts waiting for the topic, read by every poll (one item).
+	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}, m.history.TableArn())
 	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())
 	// The log group's Arn attribute ends in ":*", which covers its streams.
 	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())

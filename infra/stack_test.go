@@ -226,7 +226,7 @@ func TestPollerIAM(t *testing.T) {
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"),
 		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
 		allow(getAtt(eventsID, "StreamArn"), "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
-		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"),
+		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"),
 		allow(ref(topicID), "sns:Publish"),
 		allow(getAtt(logID, "Arn"), "logs:CreateLogStream", "logs:PutLogEvents"),
 	})

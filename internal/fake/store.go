@@ -35,6 +35,7 @@ type Store struct {
 		holder, checkpoint string
 		until              time.Time
 	}
+	heldConfig map[string]string // CONFIG alerts waiting to be published (configoutbox.go)
 }
 
 type stored struct {

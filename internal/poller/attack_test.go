@@ -324,3 +324,32 @@ func TestMissingQueueIsNamedMissing(t *testing.T) {
 		t.Fatalf("log does not say the queue is missing:\n%s", log)
 	}
 }
+
+// TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown (#8 finding 7, moto):
+// the CONFIG alert of an unknown event waits in the history table's CONFIG
+// outbox item; every poll fails until the topic works, then it goes out once.
+func TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown(t *testing.T) {
+	h := newHarness(t)
+	topic := &outage{Publisher: h.publisher()}
+	topic.down.Store(true)
+	p := h.pollerVia(h.receiver(), topic)
+	h.ping("ghost", memon.Success)
+	for i := range 3 {
+		if sum, err := p.Poll(h.ctx); err == nil || sum.Undelivered != 1 {
+			t.Fatalf("poll %d: err %v undelivered %d, want the waiting CONFIG alert reported", i+1, err, sum.Undelivered)
+		}
+	}
+	if held, err := h.store.HeldConfigAlerts(h.ctx); err != nil || len(held) != 1 || held[0].Name != "ghost" {
+		t.Fatalf("waiting CONFIG alerts %+v, %v", held, err)
+	}
+	topic.down.Store(false)
+	if _, err := p.Poll(h.ctx); err != nil {
+		t.Fatalf("poll with the topic back: %v", err)
+	}
+	if got := kinds(h.alerts()); strings.Join(got, ",") != "ghost:config" {
+		t.Fatalf("alerts %v, want ghost:config once", got)
+	}
+	if held, err := h.store.HeldConfigAlerts(h.ctx); err != nil || len(held) != 0 {
+		t.Fatalf("still waiting after it went out: %+v, %v", held, err)
+	}
+}

@@ -261,3 +261,31 @@ func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
 		t.Fatalf("log does not say the queue could not be read:\n%s", log)
 	}
 }
+
+// TestEveryPollFailsWhileAConfigAlertIsUndeliverable (#8 finding 7): a
+// CONFIG alert has no event item to wait in; it waits in the store, every
+// poll retries it and fails until it goes out, once.
+func TestEveryPollFailsWhileAConfigAlertIsUndeliverable(t *testing.T) {
+	t.Parallel()
+	r := newRig(t)
+	r.faults.FailAlways(fake.OpPublish)
+	r.send(memon.Message{Name: "ghost"})
+	for i := range 5 {
+		sum, err := r.poll()
+		if err == nil || sum.Undelivered != 1 {
+			t.Fatalf("poll %d: err %v undelivered %d, want the waiting CONFIG alert reported", i+1, err, sum.Undelivered)
+		}
+		r.clock.Advance(time.Minute)
+	}
+	r.faults.Heal(fake.OpPublish)
+	if _, err := r.poll(); err != nil {
+		t.Fatalf("poll after the fix: %v", err)
+	}
+	r.clock.Advance(time.Minute)
+	if _, err := r.poll(); err != nil {
+		t.Fatalf("second poll after the fix: %v", err)
+	}
+	if got := r.pub.Take(); len(got) != 1 || got[0].Subject != "[MEMon] Config: ghost" {
+		t.Fatalf("alerts %v, want the CONFIG alert once", subjects(got))
+	}
+}

@@ -31,6 +31,10 @@ type Store interface {
 	AppendHistory(ctx context.Context, tr memon.Transition) error
 	ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error)
 	ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error
+	// CONFIG alerts whose publish failed, retried by every poll (config.go).
+	HeldConfigAlerts(ctx context.Context) ([]memon.ConfigProblem, error)
+	HoldConfigAlerts(ctx context.Context, problems []memon.ConfigProblem) error
+	DropHeldConfigAlerts(ctx context.Context, names []string) error
 	Create(ctx context.Context, ev *memon.Event) error // memon.ErrExists when taken (auto-create)
 }
 
