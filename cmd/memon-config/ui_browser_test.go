@@ -385,6 +385,7 @@ func TestUIInBrowser(t *testing.T) {
 	b.run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
 		chromedp.SetValue(`#f-period`, "0"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#e-period`),
 		chromedp.Text(`#e-period`, &fieldErr))
+	screenshot(t, b, "edit-invalid-1400-light.png")
 	if fieldErr != cliMsg {
 		t.Errorf("the form says %q\nthe CLI says  %q", fieldErr, cliMsg)
 	}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -70,7 +73,8 @@ func postForm(t *testing.T, u string, v url.Values) (int, string, string) {
 func editValues(ev *memon.Event, token string, change map[string]string) url.Values {
 	v := url.Values{"csrf": {token}, "name": {ev.Name}, "type": {string(ev.Schedule.Kind)},
 		"period": {memon.FormatDuration(ev.Schedule.Period)}, "grace": {memon.FormatDuration(ev.Grace)},
-		"max-alerts": {"3"}, "description": {ev.Description}, "tz": {ev.Schedule.TimeZone}}
+		"max-alerts": {"3"}, "description": {ev.Description}, "tz": {ev.Schedule.TimeZone},
+		"failures-before-alert": {"1"}, "min-runtime": {"0s"}, "max-runtime": {"0s"}, "quiet": {""}}
 	for k, x := range change {
 		v.Set(k, x)
 	}
@@ -107,6 +111,30 @@ func TestUIFormSetsThroughTheCLI(t *testing.T) {
 		t.Error("an invalid form changed the event")
 	}
 
+	// Noise controls: set's --quiet windows and --failures-before-alert.
+	code, _, body = postForm(t, ts.URL+"/set", editValues(f.Event("backup"), tok, map[string]string{
+		"quiet": "Mon-Fri 22:00-23:30; Sat,Sun 00:00-24:00", "failures-before-alert": "3"}))
+	if c := f.Event("backup"); code != http.StatusSeeOther || len(c.Quiet) != 2 || c.FailuresBeforeAlert != 3 {
+		t.Errorf("controls: %d, quiet %v, failures %d\n%s", code, c.Quiet, c.FailuresBeforeAlert, body)
+	}
+	v := editValues(f.Event("backup"), tok, map[string]string{"failures-before-alert": "3", "quiet": ""})
+	if code, _, body = postForm(t, ts.URL+"/set", v); code != http.StatusSeeOther || len(f.Event("backup").Quiet) != 0 {
+		t.Errorf("emptied quiet field: %d, quiet %v\n%s", code, f.Event("backup").Quiet, body)
+	}
+
+	// A race lost to a poll is retried; one lost every time is shown, and
+	// nothing is overwritten.
+	f.LoseRaces(2)
+	v = editValues(f.Event("backup"), tok, map[string]string{"failures-before-alert": "3", "max-alerts": "5"})
+	if code, _, body = postForm(t, ts.URL+"/set", v); code != http.StatusSeeOther || f.Event("backup").MaxAlerts != 5 {
+		t.Errorf("two lost races: %d, max alerts %d\n%s", code, f.Event("backup").MaxAlerts, body)
+	}
+	f.LoseRaces(maxAttempts)
+	v = editValues(f.Event("backup"), tok, map[string]string{"failures-before-alert": "3", "max-alerts": "5", "grace": "10m"})
+	if code, _, body = postForm(t, ts.URL+"/set", v); code != http.StatusConflict || !strings.Contains(body, "kept changing") || f.Event("backup").Grace != 0 {
+		t.Errorf("every race lost: %d, grace %s\n%s", code, f.Event("backup").Grace, body)
+	}
+
 	// A new event from the form.
 	code, loc, body = postForm(t, ts.URL+"/set", url.Values{"csrf": {tok}, "mode": {"new"}, "name": {"fresh"}, "type": {"cron"},
 		"cron": {"0 3 * * 1-5"}, "tz": {"Europe/Berlin"}, "period": {"ignored for cron"}})
@@ -121,4 +149,36 @@ func TestUIFormSetsThroughTheCLI(t *testing.T) {
 // template is how html/template writes the CLI's message.
 func template(s string) string {
 	return strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "<", "&lt;", ">", "&gt;", "&", "&amp;", "+", "&#43;").Replace(s)
+}
+
+// TestUIWarnsOnEveryInterface: --addr 0.0.0.0 serves the network, so it
+// says so; loopback says nothing.
+func TestUIWarnsOnEveryInterface(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin, err := binary(t, "cmd/memon-config")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		addr string
+		warn bool
+	}{{"0.0.0.0:0", true}, {"127.0.0.1:0", false}} {
+		cmd := exec.Command(bin, "ui", "--addr", tc.addr)
+		cmd.Env = []string{"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_ENDPOINT_URL=http://127.0.0.1:9"}
+		out, _ := cmd.StdoutPipe()
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		line, _ := bufio.NewReader(out).ReadString('\n') // the URL line: the warning was printed before it
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+		warned := strings.Contains(stderr.String(), "warning: --addr 0.0.0.0:0 listens on every network interface")
+		if warned != tc.warn || !strings.Contains(line, "MEMon UI on http://localhost:") {
+			t.Errorf("--addr %s: warned %v, want %v; stdout %q stderr %q", tc.addr, warned, tc.warn, line, stderr.String())
+		}
+	}
 }

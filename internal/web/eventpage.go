@@ -141,17 +141,31 @@ func settings(ev *memon.Event, unusable bool) []setting {
 	enabled := "yes"
 	if !ev.Enabled {
 		enabled = "no (paused)"
+		if !ev.PausedUntil.IsZero() {
+			enabled = "no (paused until " + ev.PausedUntil.UTC().Format("2006-01-02 15:04 UTC") + ")"
+		}
 	}
 	s = append(s,
 		setting{"Grace", memon.FormatDuration(ev.Grace)},
 		setting{"DOWN alerts per outage", strconv.Itoa(maxAlerts)},
 		setting{"Watched", enabled},
+		setting{"Failures before an alert", strconv.Itoa(max(1, ev.FailuresBeforeAlert))},
+		setting{"Shortest real run", offOr(ev.MinRuntime)},
+		setting{"Longest run", offOr(ev.MaxRuntime)},
+		setting{"Quiet windows", orDash(quietText(ev.Quiet))},
 		setting{"Description", orDash(memon.SingleLine(ev.Description))},
 		setting{"Missed deadlines", strconv.Itoa(ev.ErrorCount)},
 		setting{"Pending alerts", strconv.Itoa(len(ev.Outbox))},
 		setting{"Version", fmt.Sprint(ev.Version)},
 	)
 	return s
+}
+
+func offOr(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return memon.FormatDuration(d)
 }
 
 func orDash(s string) string {

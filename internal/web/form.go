@@ -10,7 +10,8 @@ import (
 )
 
 // fieldKeys are the form's fields, named as memon-config set's flags.
-var fieldKeys = []string{"name", "type", "period", "cron", "tz", "grace", "max-alerts", "description", "initial-date", "initial-time"}
+var fieldKeys = []string{"name", "type", "period", "cron", "tz", "grace", "max-alerts", "description", "initial-date", "initial-time",
+	"failures-before-alert", "min-runtime", "max-runtime", "quiet"}
 
 // form is the create or edit form with the values shown and the CLI's
 // errors placed next to the fields they name.
@@ -49,7 +50,21 @@ func currentValues(ev *memon.Event) map[string]string {
 		n = memon.DefaultMaxAlerts
 	}
 	v["max-alerts"] = strconv.Itoa(n)
+	v["failures-before-alert"] = strconv.Itoa(max(1, ev.FailuresBeforeAlert))
+	v["min-runtime"] = memon.FormatDuration(ev.MinRuntime)
+	v["max-runtime"] = memon.FormatDuration(ev.MaxRuntime)
+	v["quiet"] = quietText(ev.Quiet)
 	return v
+}
+
+// quietText is the quiet windows as `set --quiet` takes them, joined with
+// "; " (set's own separator for the repeated flag).
+func quietText(ws []memon.QuietWindow) string {
+	var parts []string
+	for _, w := range ws {
+		parts = append(parts, w.String())
+	}
+	return strings.Join(parts, "; ")
 }
 
 // submitted reads the posted form.
@@ -83,6 +98,9 @@ func changes(sub, cur map[string]string, isNew bool) map[string]string {
 			continue
 		}
 		if v != cur[k] {
+			if k == "quiet" && strings.TrimSpace(v) == "" {
+				v = "none" // an emptied field clears the windows, as --quiet none does
+			}
 			out[k] = v
 		}
 	}
