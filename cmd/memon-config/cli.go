@@ -59,7 +59,7 @@ type call struct {
 
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
-		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), versionCommand(),
+		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), testAlertCommand(), versionCommand(),
 		tokenCommand(), exportCommand(), applyCommand(),
 		doctorCommand(), // doctor.go
 	}

@@ -279,12 +279,10 @@ func (d *doctor) checkTopic(ctx context.Context) check {
 func (d *doctor) checkTestAlert(ctx context.Context) check {
 	c := check{name: "test alert"}
 	pub := notify.New(d.c.sns, d.out["TopicArn"])
-	err := pub.Publish(ctx, memon.Alert{
-		Kind:    "test",
-		Subject: "[MEMon] Test alert from memon-config doctor",
-		Body: "This is a test alert sent by `memon-config doctor` at " + d.a.now().UTC().Format(time.RFC3339) +
-			".\nIf you read this, MEMon's alerts reach you.\n\n-- MEMon",
-	})
+	alert, err := memon.TestAlert(memon.KindDown, d.a.now(), "memon-config doctor")
+	if err == nil {
+		err = pub.Publish(ctx, alert)
+	}
 	if err != nil {
 		c.text, c.fix = err.Error(), "your credentials need sns:Publish on the topic"
 		return c

@@ -98,7 +98,7 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 	}
 	found := false
 	for _, a := range alerts {
-		found = found || (a.Subject == "[MEMon] Test alert from memon-config doctor" && a.Kind == "test")
+		found = found || (a.Subject == "[MEMon] Test: Down: memon-test" && a.Kind == "test" && strings.Contains(a.Body, "sent by memon-config doctor"))
 	}
 	if !found {
 		t.Errorf("no test alert reached the subscriber: %+v", alerts)

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/peerj/memon/internal/notify"
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func testAlertCommand() *command {
+	var kinds []string
+	for _, k := range memon.TestAlertKinds {
+		kinds = append(kinds, string(k))
+	}
+	return &command{
+		name: "test-alert", args: "[--kind " + strings.Join(kinds, "|") + "] [--topic-arn ARN]",
+		summary: "Publish one test alert through the alert topic, to check the e-mail or chat subscriptions after a deploy.\n" +
+			"It looks like a real alert of --kind for a made-up event, marked as a test: subject \"[MEMon] Test: ...\",\n" +
+			"SNS attribute kind=test.",
+		flags: func(fs *flag.FlagSet) {
+			fs.String("kind", string(memon.KindDown), "the `KIND` of alert to imitate: "+strings.Join(kinds, ", "))
+			fs.String("topic-arn", "", "alert topic `ARN` (env "+settings.EnvTopicARN+"; default: the stack's TopicArn output)")
+		},
+		run: runTestAlert,
+	}
+}
+
+func runTestAlert(a *app, ctx context.Context, cl *call) error {
+	if err := cl.noArgs("test-alert"); err != nil {
+		return err
+	}
+	kind := memon.AlertKind(strings.ToLower(strings.TrimSpace(cl.fs.Lookup("kind").Value.String())))
+	alert, err := memon.TestAlert(kind, a.now(), "memon-config test-alert")
+	if err != nil {
+		return asFlag(err)
+	}
+	cfg, err := loadAWS(ctx, cl.g)
+	if err != nil {
+		return err
+	}
+	topic := settings.First(cl.fs.Lookup("topic-arn").Value.String(), a.env(settings.EnvTopicARN))
+	if topic == "" {
+		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), stackName(cl.g))
+		if err != nil {
+			return fmt.Errorf("find the alert topic (or give --topic-arn ARN or %s): %w", settings.EnvTopicARN, err)
+		}
+		if topic = out["TopicArn"]; topic == "" {
+			return fmt.Errorf("stack %s has no TopicArn output: give --topic-arn ARN", stackName(cl.g))
+		}
+	}
+	if err := notify.New(sns.NewFromConfig(cfg), topic).Publish(ctx, alert); err != nil {
+		return fmt.Errorf("%w (your credentials need sns:Publish on %s)", err, topic)
+	}
+	fmt.Fprintf(a.stdout, "published %q to %s: check that it reached your e-mail or chat\n", alert.Subject, topic)
+	return nil
+}
