@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -141,6 +142,7 @@ func TestDeployToMoto(t *testing.T) {
 	checkStack(ctx, t, cloudformation.NewFromConfig(cfg))
 	checkQueue(ctx, t, sqs.NewFromConfig(cfg), out)
 	checkTables(ctx, t, dynamodb.NewFromConfig(cfg), out)
+	checkAWSEventRules(ctx, t, eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg), out) // awsevents_deploy_test.go
 	if _, err := sns.NewFromConfig(cfg).Publish(ctx, &sns.PublishInput{
 		TopicArn: &out.TopicArn, Subject: aws.String("MEMon test"), Message: aws.String("hello from TestDeployToMoto"),
 	}); err != nil {
