@@ -10,7 +10,8 @@ import (
 func htmlCommand() *command {
 	return &command{
 		name: "html", args: "[--only-errors] > dashboard.html",
-		summary: "Print a self-contained HTML snapshot of the overview (inline style and script, from the same templates as memon-config ui): events in trouble first.",
+		summary: "Print a self-contained HTML snapshot of the overview, events in trouble first.\n" +
+			"The same templates as memon-config ui, with the style and script inline.",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("only-errors", false, "only events in trouble: down, failed, overdue, late or unusable")
 		},
