@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -14,10 +11,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
+
+	"github.com/peerj/memon/internal/mototest"
 )
 
-// doctor as a person runs it: `make local` (scripts/local.sh up, the real
-// stack deployed into this package's moto), then memon-config doctor without
+// doctor as a person runs it after `make local` (the real stack deployed
+// into this package's moto by mototest.Deploy, as make local does), without
 // and with `memon-poller --every 5s` running.
 func TestDoctorAgainstMakeLocal(t *testing.T) {
 	if srv == nil || testing.Short() {
@@ -27,20 +26,13 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := url.Parse(srv.Endpoint)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	up := exec.Command("bash", filepath.Join(root, "scripts", "local.sh"), "up")
-	up.Dir = root
-	up.Env = append(os.Environ(), "MOTO_PORT="+u.Port(), "MEMON_LOCAL_DIR="+dir)
 	start := time.Now()
-	if out, err := up.CombinedOutput(); err != nil {
-		t.Fatalf("local.sh up: %v\n%s", err, out)
+	outs, err := srv.Deploy(context.Background(), mototest.Deployment{Root: root, WorkDir: root} /* as make local does: cdk.json is there */)
+	if err != nil {
+		t.Fatalf("deploy the stack into moto: %v", err)
 	}
 	t.Logf("make local (deploy into moto): %s", time.Since(start).Round(time.Second))
-	env := append(srv.Env(), envFile(t, filepath.Join(dir, "memon.env"))...)
+	env := append(srv.Env(), outs.Env()...)
 	config, err := binary(t, "cmd/memon-config")
 	if err != nil {
 		t.Fatal(err)
@@ -119,22 +111,4 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 	if code != exitFailure || !strings.Contains(out, "FAIL  poller errors: 1 error line(s) in the last hour") || !strings.Contains(out, "throttled") {
 		t.Fatalf("doctor with a logged error: exit %d\n%s", code, out)
 	}
-}
-
-// envFile reads `export KEY=VALUE` lines as KEY=VALUE (shell quotes dropped).
-func envFile(t *testing.T, path string) []string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	var env []string
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "="); ok && !strings.HasPrefix(k, "#") {
-			env = append(env, k+"="+strings.Trim(v, "'"))
-		}
-	}
-	return env
 }
