@@ -54,7 +54,13 @@ func parseReportRequest(cadence, zone string) (reportRequest, error) {
 // else a poll.
 func (w *wiring) handle(ctx context.Context, in json.RawMessage) error {
 	var req reportRequest
-	if err := json.Unmarshal(in, &req); err == nil && req.Report != "" {
+	// Only a JSON object is an invocation this function knows (the minute
+	// schedule's EventBridge event, or the report schedule's input); anything
+	// else is answered as an error, as the typed handler did before reports.
+	if err := json.Unmarshal(in, &req); err != nil {
+		return fmt.Errorf("invocation input %.80s: want the schedule's EventBridge event or {\"report\": \"weekly\"}: %w", in, err)
+	}
+	if req.Report != "" {
 		r, err := parseReportRequest(req.Report, req.TimeZone)
 		if err != nil {
 			return fmt.Errorf("report schedule input %s: %w", in, err)

@@ -47,6 +47,7 @@ func TestHandleDispatch(t *testing.T) {
 		{"monthly, zone defaults to UTC", `{"report":"monthly"}`, "[MEMon] Monthly report: 1 event", ""},
 		{"an unknown cadence is an error naming the field", `{"report":"daily"}`, "", "weekly or monthly"},
 		{"an unknown zone is an error naming the field", `{"report":"weekly","time_zone":"Mars/Base"}`, "", "report-time-zone"},
+		{"input that is not an object is an error, not a poll", `"not an event"`, "", "want the schedule's EventBridge event"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
