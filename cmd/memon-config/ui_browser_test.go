@@ -164,6 +164,25 @@ func screenshot(t *testing.T, b *browser, name string) {
 	}
 }
 
+// wrapsMidWord lists, for every event name on the page, the text before
+// each line break that does not end in a separator (- _ . / : @ +).
+const wrapsMidWord = `(() => {
+  const bad = [];
+  document.querySelectorAll(".events .nm a, .events .nm strong").forEach(el => {
+    let text = "", lastTop = null;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      for (let i = 0; i < n.length; i++) {
+        const r = document.createRange(); r.setStart(n, i); r.setEnd(n, i + 1);
+        const top = r.getBoundingClientRect().top;
+        if (lastTop !== null && top > lastTop + 2 && !/[-_.\/:@+]$/.test(text)) bad.push(text);
+        lastTop = top; text += n.data[i];
+      }
+    }
+  });
+  return bad;
+})()`
+
 var uiURL = regexp.MustCompile(`MEMon UI on (http://\S+/)`)
 
 // startUI runs `memon-config ui` on a free port and returns its URL; the
@@ -327,6 +346,12 @@ func TestUIInBrowser(t *testing.T) {
 				t.Errorf("overview at %d px %s scrolls sideways", width, scheme)
 			}
 			screenshot(t, b, fmt.Sprintf("overview-%d-%s.png", width, scheme))
+			// Every line of a wrapped name ends at a separator, never mid-word.
+			var midWord []string
+			b.run(t, chromedp.Evaluate(wrapsMidWord, &midWord))
+			if len(midWord) > 0 {
+				t.Errorf("at %d px a name wraps mid-word after %q", width, midWord)
+			}
 			b.run(t, chromedp.Navigate(base+"event?name=backup-nightly"), chromedp.WaitVisible(`#availability`))
 			b.run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
 			if overflow {
