@@ -127,7 +127,9 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	pings := float64(pingsPerMonth)
 	sqsReq := pings*(1+steady["sqs-requests/ping"]) + 0 // a send per ping, plus the poller's receives and deletes
 	wru := pings * steady["ddb-writes/ping"] * (1 + indexWritesPerPing)
-	rru := pings*steady["ddb-reads/ping"] + polls*3*0.5 // consistent GetItem per event; three index queries a poll at the 0.5-unit minimum
+	// A consistent GetItem per event; three index queries a poll at the 0.5-unit minimum; the consistent read of
+	// the CONFIG alerts waiting for the topic (1 unit) a poll.
+	rru := pings*steady["ddb-reads/ping"] + polls*3*0.5 + polls*1
 	gbs := polls * steady["poll-ms"] / 1000 * lambdaMemoryGB
 	logGB := float64(polls*logBytesPerPoll) / 1e9
 	rows := []row{
