@@ -23,6 +23,7 @@ func controlFlags(fs *flag.FlagSet) {
 	fs.String("failures-before-alert", "", "send FAILED only after `N` failed runs in a row (default 1); a success resets the count")
 	fs.String("max-runtime", "", "a start ping with no outcome within `DUR` raises one OVERRUN alert (0: off, the default)")
 	fs.String("min-runtime", "", "a successful run shorter than `DUR` counts as a failure (0: off, the default)")
+	fs.String("repeat-every", "", "DOWN reminders every `DUR` instead of once per missed period, still at most --max-alerts (0: off)")
 	fs.Var(&listFlag{}, "quiet", "hold the event's alerts in the recurring `WINDOW` 'Mon-Fri 22:00-23:30' (event's zone; repeatable; 'none' clears)")
 }
 
@@ -32,6 +33,7 @@ type controlsRequest struct {
 	maxRuntime          *time.Duration
 	minRuntime          *time.Duration
 	quiet               *[]memon.QuietWindow
+	repeatEvery         *time.Duration
 }
 
 // parseControls validates the control flags; bad collects each problem.
@@ -59,6 +61,10 @@ func parseControls(v map[string]string, bad func(error)) controlsRequest {
 		return &d
 	}
 	c.maxRuntime, c.minRuntime = runtime("max-runtime"), runtime("min-runtime")
+	c.repeatEvery = runtime("repeat-every")
+	if c.repeatEvery != nil && *c.repeatEvery > 0 && *c.repeatEvery < time.Minute {
+		bad(flagError("repeat-every", v["repeat-every"], "want at least 1m (the poller looks once a minute), or 0 for off"))
+	}
 	if c.maxRuntime != nil && c.minRuntime != nil && *c.maxRuntime > 0 && *c.minRuntime >= *c.maxRuntime {
 		bad(usagef("--min-runtime %s is not shorter than --max-runtime %s: no run could pass both", v["min-runtime"], v["max-runtime"]))
 	}
@@ -94,6 +100,9 @@ func (c controlsRequest) apply(ev *memon.Event) {
 	if c.quiet != nil {
 		ev.Quiet = *c.quiet
 	}
+	if c.repeatEvery != nil {
+		ev.RepeatEvery = *c.repeatEvery
+	}
 }
 
 // controlsLine is `show EVENT`'s line about the noise controls.
@@ -107,6 +116,9 @@ func controlsLine(ev *memon.Event) string {
 	}
 	if ev.MaxRuntime > 0 {
 		parts = append(parts, "max run time "+memon.FormatDuration(ev.MaxRuntime))
+	}
+	if ev.RepeatEvery > 0 {
+		parts = append(parts, "DOWN reminders every "+memon.FormatDuration(ev.RepeatEvery))
 	}
 	for _, w := range ev.Quiet {
 		parts = append(parts, "quiet "+w.String())
@@ -131,6 +143,7 @@ type controlsJSON struct {
 	FailuresBeforeAlert int      `json:"failures_before_alert"`
 	MaxRuntimeSeconds   float64  `json:"max_runtime_seconds"`
 	MinRuntimeSeconds   float64  `json:"min_runtime_seconds"`
+	RepeatEverySeconds  float64  `json:"repeat_every_seconds"`
 	Quiet               []string `json:"quiet"`
 	PausedUntil         *string  `json:"paused_until"`
 	RunningSince        *string  `json:"running_since"`
@@ -138,7 +151,7 @@ type controlsJSON struct {
 
 func toControlsJSON(ev *memon.Event) controlsJSON {
 	c := controlsJSON{FailuresBeforeAlert: max(ev.FailuresBeforeAlert, 1), MaxRuntimeSeconds: ev.MaxRuntime.Seconds(),
-		MinRuntimeSeconds: ev.MinRuntime.Seconds(), Quiet: []string{},
+		MinRuntimeSeconds: ev.MinRuntime.Seconds(), RepeatEverySeconds: ev.RepeatEvery.Seconds(), Quiet: []string{},
 		PausedUntil: rfc3339(ev.PausedUntil), RunningSince: rfc3339(ev.RunningSince)}
 	for _, w := range ev.Quiet {
 		c.Quiet = append(c.Quiet, w.String())

@@ -12,17 +12,17 @@ func TestSetControls(t *testing.T) {
 	t.Parallel()
 	f := newFake(event(t, "backup", time.Hour, t0.Add(-time.Minute)))
 	r := runWith(t, f, t0, "set", "backup", "--failures-before-alert", "3", "--max-runtime", "2h", "--min-runtime", "30s",
-		"--quiet", "Mon-Fri 22:00-23:30", "--quiet", "Sat,Sun 00:00-24:00")
+		"--quiet", "Mon-Fri 22:00-23:30", "--quiet", "Sat,Sun 00:00-24:00", "--repeat-every", "4h")
 	if r.code != exitOK {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}
 	ev := f.Event("backup")
 	if ev.FailuresBeforeAlert != 3 || ev.MaxRuntime != 2*time.Hour || ev.MinRuntime != 30*time.Second || len(ev.Quiet) != 2 ||
-		ev.Quiet[1].String() != "Sat,Sun 00:00-24:00" {
+		ev.Quiet[1].String() != "Sat,Sun 00:00-24:00" || ev.RepeatEvery != 4*time.Hour {
 		t.Errorf("controls %+v", ev.Controls)
 	}
 	show := runWith(t, f, t0, "show", "backup").stdout
-	if !strings.Contains(show, "alert controls: FAILED after 3 failures in a row (0 so far); min run time 30s; max run time 2h; quiet Mon,Tue,Wed,Thu,Fri 22:00-23:30; quiet Sat,Sun 00:00-24:00") {
+	if !strings.Contains(show, "alert controls: FAILED after 3 failures in a row (0 so far); min run time 30s; max run time 2h; DOWN reminders every 4h; quiet Mon,Tue,Wed,Thu,Fri 22:00-23:30; quiet Sat,Sun 00:00-24:00") {
 		t.Errorf("show:\n%s", show)
 	}
 
@@ -46,6 +46,7 @@ func TestSetControlsRefusesBadValues(t *testing.T) {
 		{[]string{"--min-runtime", "-5m"}, "--min-runtime"},
 		{[]string{"--min-runtime", "2h", "--max-runtime", "1h"}, "not shorter than --max-runtime"},
 		{[]string{"--quiet", "weekends"}, "Mon-Fri 22:00-23:30"},
+		{[]string{"--repeat-every", "10s"}, "at least 1m"},
 		{[]string{"--quiet", "Mon 22:00-25:00"}, "--quiet"},
 	} {
 		f := newFake(event(t, "backup", time.Hour, t0))

@@ -105,6 +105,8 @@ func (m *moto) createTables() {
 			{AttributeName: aws.String(memon.AttrAlertAt), AttributeType: n},
 		},
 		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(memon.AttrName), KeyType: types.KeyTypeHash}},
+		// As the stack makes it: the poller reads the change stream each poll.
+		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
 		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
 			IndexName: aws.String(memon.DueIndex),
 			KeySchema: []types.KeySchemaElement{

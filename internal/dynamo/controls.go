@@ -35,6 +35,8 @@ func decodeControls(r *reader, ev *memon.Event) {
 	ev.RunningSince = r.time(memon.AttrRunningSince)
 	ev.RunningID = r.str(memon.AttrRunningRunID)
 	ev.OverrunAlerted = r.boolean(memon.AttrOverrunAlerted, false)
+	ev.RepeatEvery = r.seconds(memon.AttrRepeatEvery)
+	ev.LastDownAlert = r.time(memon.AttrLastDownAlert)
 }
 
 // strings reads a list of strings: L of S, SS, or one S (a console edit),
@@ -86,4 +88,6 @@ func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool
 	put(memon.AttrRunningSince, timeAV(ev.RunningSince), !ev.RunningSince.IsZero())
 	put(memon.AttrRunningRunID, s(ev.RunningID), ev.RunningID != "")
 	put(memon.AttrOverrunAlerted, b(true), ev.OverrunAlerted)
+	put(memon.AttrRepeatEvery, numAV(ev.RepeatEvery.Seconds()), ev.RepeatEvery > 0)
+	put(memon.AttrLastDownAlert, timeAV(ev.LastDownAlert), !ev.LastDownAlert.IsZero())
 }

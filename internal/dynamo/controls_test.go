@@ -16,9 +16,9 @@ func TestControlsRoundTrip(t *testing.T) {
 	w, _ := memon.ParseQuiet("quiet", "Mon-Fri 22:00-23:30")
 	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
 	ev.Controls = memon.Controls{FailuresBeforeAlert: 3, MaxRuntime: time.Hour, MinRuntime: 10 * time.Second,
-		PausedUntil: at(1700003600), Quiet: []memon.QuietWindow{w}}
+		PausedUntil: at(1700003600), Quiet: []memon.QuietWindow{w}, RepeatEvery: 2 * time.Hour}
 	ev.ControlState = memon.ControlState{FailStreak: 2, Unannounced: true, HeldKind: memon.KindDown, HeldUntil: at(1700007200),
-		RunningSince: at(1700000000), RunningID: "r1", OverrunAlerted: true}
+		RunningSince: at(1700000000), RunningID: "r1", OverrunAlerted: true, LastDownAlert: at(1700000100)}
 	set, _ := encodeEvent(ev)
 	item := Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}
 	for k, v := range set {

@@ -171,7 +171,7 @@ func (ev *Event) checkDown(now time.Time) ([]Transition, bool) {
 	reason := fmt.Sprintf("no successful run by %s (deadline %s + grace %s); %d missed",
 		FormatTime(due), FormatTime(pending),
 		FormatDuration(ev.Grace), ev.ErrorCount)
-	kind := ev.downAlert(before)
+	kind := ev.downKind(before) // RepeatEvery (noise.go), then the cap
 	tr := ev.shape(ev.transition(due, from, Down, reason, kind), now)
 	ev.enqueue(tr)
 	return []Transition{tr}, true

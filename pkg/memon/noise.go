@@ -15,6 +15,7 @@ import (
 //   - MinRuntime: a success shorter than this counts as a failure.
 //   - MaxRuntime: a start with no outcome within this raises one OVERRUN.
 //   - PausedUntil: a pause that ends by itself.
+//   - RepeatEvery: DOWN reminders at this interval, not per missed period.
 //   - Quiet: recurring windows in the event's zone during which alerts are
 //     held; an outage still on at the window's end is alerted then.
 //
@@ -32,6 +33,7 @@ type Controls struct {
 	MinRuntime          time.Duration // 0: off
 	PausedUntil         time.Time     // a paused event resumes by itself then; zero: until resumed
 	Quiet               []QuietWindow
+	RepeatEvery         time.Duration // DOWN reminders at this interval instead of once per missed period; 0: off
 }
 
 // ControlState is what the controls remember between pings and polls.
@@ -43,6 +45,26 @@ type ControlState struct {
 	RunningSince   time.Time // the open run's start (a start ping with no outcome yet)
 	RunningID      string    // its run id, if it had one
 	OverrunAlerted bool      // the open run's OVERRUN was decided
+	LastDownAlert  time.Time // when the outage's last DOWN alert was decided (RepeatEvery)
+}
+
+// downKind is the DOWN decision for newly missed deadlines: with
+// RepeatEvery only the outage's first DOWN comes from a missed deadline,
+// the rest are reminders (checkControls); both stay within MaxAlerts.
+func (ev *Event) downKind(missedBefore int) AlertKind {
+	if ev.RepeatEvery > 0 && ev.DownAlerts > 0 {
+		return ""
+	}
+	return ev.downAlert(missedBefore)
+}
+
+// reminderAt is when the next DOWN reminder is due; zero when none is.
+func (ev *Event) reminderAt() time.Time {
+	if ev.RepeatEvery <= 0 || !ev.Enabled || ev.State != Down || ev.DownAlerts == 0 || ev.Unannounced ||
+		ev.LastDownAlert.IsZero() || ev.DownAlerts >= ev.maxAlerts() {
+		return time.Time{}
+	}
+	return ev.LastDownAlert.Add(ev.RepeatEvery)
 }
 
 // shortRun turns a success shorter than MinRuntime into a failure.
@@ -132,6 +154,9 @@ func (ev *Event) shape(tr Transition, at time.Time) Transition {
 	if kind == KindDown || kind == KindFailed {
 		ev.Unannounced = false
 	}
+	if kind == KindDown {
+		ev.LastDownAlert = at
+	}
 	return tr
 }
 
@@ -158,6 +183,15 @@ func (ev *Event) checkControls(now time.Time) ([]Transition, bool) {
 		ev.Today.Overruns++
 		tr := ev.transition(due, ev.state(), ev.state(), ev.overrunReason(), KindOverrun)
 		tr = ev.shape(tr, now)
+		ev.enqueue(tr)
+		out, changed = append(out, tr), true
+	}
+	if due := ev.reminderAt(); !due.IsZero() && !now.Before(due) {
+		ev.DownAlerts++
+		reason := fmt.Sprintf("still down: reminder %d of at most %d, every %s; %d missed since %s",
+			ev.DownAlerts, ev.maxAlerts(), FormatDuration(ev.RepeatEvery), ev.ErrorCount, FormatTime(ev.NextBlockTime))
+		tr := ev.shape(ev.transition(now, Down, Down, reason, KindDown), now)
+		ev.LastDownAlert = now // a held reminder waits a whole interval too
 		ev.enqueue(tr)
 		out, changed = append(out, tr), true
 	}
@@ -214,7 +248,7 @@ func (ev *Event) overrunReason() string {
 // never): a pause's end, an overrun, a quiet window's end with an alert held.
 func (ev *Event) controlsAt() time.Time {
 	var at time.Time
-	for _, t := range []time.Time{ev.pauseEnd(), ev.overrunIfEnabled(), ev.HeldUntil} {
+	for _, t := range []time.Time{ev.pauseEnd(), ev.overrunIfEnabled(), ev.HeldUntil, ev.reminderAt()} {
 		if !t.IsZero() && (at.IsZero() || t.Before(at)) {
 			at = t
 		}

@@ -57,6 +57,8 @@ const (
 	AttrRunningSince        = "RunningSince"        // N epoch seconds, the open run's start
 	AttrRunningRunID        = "RunningRunId"        // S, its run id
 	AttrOverrunAlerted      = "OverrunAlerted"      // BOOL, the open run's OVERRUN was decided
+	AttrRepeatEvery         = "RepeatEvery"         // N seconds: DOWN reminders at this interval, within MaxAlerts
+	AttrLastDownAlert       = "LastDownAlert"       // N epoch seconds, when the outage's last DOWN was decided
 
 	// Counters: keys of the item's Today map, and attributes of a daily
 	// record in the history table. Zero counts are left out.
