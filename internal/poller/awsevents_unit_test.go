@@ -32,3 +32,19 @@ func TestUnitAWSEvents(t *testing.T) {
 		t.Fatalf("%d messages left: unconfigured AWS events must not wait for the dead-letter queue", w.queue.Len())
 	}
 }
+
+// TestUnitAWSEventsNeverAutoCreate: with auto-create on (pings through the
+// ping URL create their events), AWS still reports every job of the account,
+// and only configured ones are watched: no event is created from an AWS event.
+func TestUnitAWSEventsNeverAutoCreate(t *testing.T) {
+	w := newWorld(t)
+	w.queue.Send(awsEvent(t, "states_succeeded", "invoice-run", "invoice-run"))
+	w.clock.Advance(time.Second)
+	sum := w.pollWith(Config{AutoCreatePeriod: 24 * time.Hour})
+	if sum.AWSUnconfigured != 1 || sum.AutoCreated != 0 || w.queue.Len() != 0 {
+		t.Fatalf("summary %+v, %d queued", sum, w.queue.Len())
+	}
+	if _, err := w.store.Get(w.ctx, "states:invoice-run"); err == nil {
+		t.Fatal("an AWS event created an event")
+	}
+}
