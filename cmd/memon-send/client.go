@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
 
@@ -20,10 +22,18 @@ import (
 // a send against an endpoint that is down.
 const maxAttempts = 3
 
-var errNoRegion = errors.New("no AWS region: set --region or AWS_REGION (or a region in the AWS_PROFILE profile), or give the full queue URL with --queue-url or " + settings.EnvQueueURL)
+var errNoRegion = errors.New("no AWS region: set --region or AWS_REGION (or a region in the AWS_PROFILE profile), or give the full queue URL with --queue-url or " + settings.EnvQueueURL + " (on EC2 the instance metadata service did not answer)")
+
+// imdsTimeout bounds the instance-metadata region lookup: off EC2 nothing
+// answers, and a send must not wait for it.
+const imdsTimeout = time.Second
 
 // newSQS builds the SQS client from the standard AWS configuration chain
-// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, credentials, ...).
+// (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, credentials, ...). region is
+// --region or the queue URL's; when neither that nor the chain gives one (a
+// cron job's bare environment on EC2), the instance metadata service does
+// (IMDSv2, honouring AWS_EC2_METADATA_SERVICE_ENDPOINT and
+// AWS_EC2_METADATA_DISABLED). ECS and Lambda set AWS_REGION themselves.
 func newSQS(ctx context.Context, region string) (queue.SendAPI, string, error) {
 	opts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(maxAttempts)}
 	if region != "" {
@@ -34,9 +44,24 @@ func newSQS(ctx context.Context, region string) (queue.SendAPI, string, error) {
 		return nil, "", fmt.Errorf("load AWS configuration (check AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE): %w", err)
 	}
 	if cfg.Region == "" {
+		cfg.Region = imdsRegion(ctx)
+	}
+	if cfg.Region == "" {
 		return nil, "", errNoRegion
 	}
 	return sqs.NewFromConfig(cfg), cfg.Region, nil
+}
+
+// imdsRegion asks the instance metadata service for the region, "" when it
+// does not answer within imdsTimeout.
+func imdsRegion(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, imdsTimeout)
+	defer cancel()
+	out, err := imds.New(imds.Options{}).GetRegion(ctx, nil)
+	if err != nil {
+		return ""
+	}
+	return out.Region
 }
 
 // explain turns a send error into one line that says what to set.

@@ -213,7 +213,8 @@ Environment:
                       the queue named by --queue (default "memon") is looked
                       up with sqs:GetQueueUrl
   AWS_REGION          region (also AWS_DEFAULT_REGION, or the profile's);
-                      --region wins, then the region in the queue URL
+                      --region wins, then the region in the queue URL; with
+                      none of these, the EC2 instance metadata service (1s)
   AWS_PROFILE         shared config/credentials profile
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN
                       static credentials (otherwise the standard AWS chain:
