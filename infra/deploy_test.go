@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -143,6 +144,7 @@ func TestDeployToMoto(t *testing.T) {
 	checkQueue(ctx, t, sqs.NewFromConfig(cfg), out)
 	checkTables(ctx, t, dynamodb.NewFromConfig(cfg), out)
 	checkAWSEventRules(ctx, t, eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg), out) // awsevents_deploy_test.go
+	checkTestTablesAreTheStacks(ctx, t, srv, dynamodb.NewFromConfig(cfg), out)
 	if _, err := sns.NewFromConfig(cfg).Publish(ctx, &sns.PublishInput{
 		TopicArn: &out.TopicArn, Subject: aws.String("MEMon test"), Message: aws.String("hello from TestDeployToMoto"),
 	}); err != nil {
@@ -237,5 +239,50 @@ func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out mot
 	if err != nil || pitr.ContinuousBackupsDescription.PointInTimeRecoveryDescription == nil ||
 		pitr.ContinuousBackupsDescription.PointInTimeRecoveryDescription.PointInTimeRecoveryStatus != dtypes.PointInTimeRecoveryStatusEnabled {
 		t.Logf("moto: PITR not reported enabled: %v", err)
+	}
+}
+
+// checkTestTablesAreTheStacks: the tables tests create without deploying
+// (mototest.CreateTable from memon's schema) have the keys, indexes and
+// stream of the tables the stack deploys.
+func checkTestTablesAreTheStacks(ctx context.Context, t *testing.T, srv *mototest.Server, db *dynamodb.Client, out mototest.Outputs) {
+	t.Helper()
+	shape := func(name string) string {
+		d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+		if err != nil {
+			t.Fatalf("describe %s: %v", name, err)
+		}
+		tb := d.Table
+		var b strings.Builder
+		attrs := map[string]string{}
+		for _, a := range tb.AttributeDefinitions {
+			attrs[aws.ToString(a.AttributeName)] = string(a.AttributeType)
+		}
+		key := func(ks []dtypes.KeySchemaElement) {
+			for _, k := range ks {
+				fmt.Fprintf(&b, "%s:%s:%s ", k.KeyType, aws.ToString(k.AttributeName), attrs[aws.ToString(k.AttributeName)])
+			}
+		}
+		key(tb.KeySchema)
+		for _, ix := range tb.GlobalSecondaryIndexes {
+			fmt.Fprintf(&b, "| %s ", aws.ToString(ix.IndexName))
+			key(ix.KeySchema)
+			fmt.Fprintf(&b, "%s ", ix.Projection.ProjectionType)
+		}
+		if tb.StreamSpecification != nil && aws.ToBool(tb.StreamSpecification.StreamEnabled) {
+			fmt.Fprintf(&b, "| stream %s", tb.StreamSpecification.StreamViewType)
+		}
+		return b.String()
+	}
+	for deployed, schema := range map[string]memon.TableSchema{out.TableName: memon.EventsTable, out.HistoryTableName: memon.HistoryTable} {
+		name := "schema-check-" + deployed
+		if err := srv.CreateTable(ctx, name, schema); err != nil {
+			t.Fatal(err)
+		}
+		got, want := shape(name), shape(deployed)
+		if got != want || !strings.Contains(want, "HASH:") {
+			t.Errorf("a test's %s is not the stack's:\n test  %s\n stack %s", deployed, got, want)
+		}
+		t.Logf("%s: %s", deployed, want)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -83,14 +82,10 @@ func (m *memonStack) pingExtras(o pingOptions) {
 // pingEndpoint: the tokens table and a Lambda behind a public function URL
 // whose role can send to the queue and read the tokens table, nothing else.
 func (m *memonStack) pingEndpoint(codeDir string) {
-	tp := &awsdynamodb.TableProps{
-		TableName:     m.name(settings.TokenTableSuffix),
-		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(memon.AttrTokenHash), Type: awsdynamodb.AttributeType_STRING},
-		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN, // as the events table, whose TokenHash attributes name these items
-	}
+	// Retained, as the events table, whose TokenHash attributes name these items.
+	tp := tableProps(m.name(settings.TokenTableSuffix), memon.TokensTable)
 	hardenTable(tp)
-	tokens := awsdynamodb.NewTable(m.stack, jsii.String("Tokens"), tp)
+	tokens := newTable(m.stack, "Tokens", tp, memon.TokensTable)
 
 	logGroup := awslogs.NewLogGroup(m.stack, jsii.String("PingLogs"), &awslogs.LogGroupProps{
 		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-pingurl"),

@@ -239,28 +239,63 @@ const adoptReason = "Adoption step only (cdk import): the template must mirror m
 // `cdk import` records what really exists and the next normal deploy adds the
 // rest. Both shapes share the construct id, hence the logical id.
 func newEventsTable(scope constructs.Construct, prefix string, adopt bool) awsdynamodb.Table {
+	schema := memon.EventsTable
+	if adopt {
+		schema = memon.TableSchema{Hash: schema.Hash}
+	}
+	// The stream: every write by any writer (console, put-item, memon.py);
+	// the poller reads it each poll and judges those items at once.
+	props := tableProps(jsii.String(prefix), schema)
+	if !adopt {
+		hardenTable(props)
+	}
+	return newTable(scope, "Events", props, schema)
+}
+
+// tableProps are the props of a table laid out as schema (memon's one
+// definition of MEMon's tables): on demand, retained on stack deletion.
+func tableProps(name *string, schema memon.TableSchema) *awsdynamodb.TableProps {
 	props := &awsdynamodb.TableProps{
-		TableName:     jsii.String(prefix),
-		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String(memon.AttrName), Type: awsdynamodb.AttributeType_STRING},
+		TableName:     name,
+		PartitionKey:  cdkAttr(schema.Hash),
 		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	}
-	if !adopt {
-		hardenTable(props)
-		// Every write by any writer (console, put-item, memon.py): the
-		// poller reads the stream each poll and judges those items at once.
+	if schema.Range.Name != "" {
+		props.SortKey = cdkAttr(schema.Range)
+	}
+	if schema.TTL != "" {
+		props.TimeToLiveAttribute = jsii.String(schema.TTL)
+	}
+	if schema.Stream {
 		props.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
 	}
-	t := awsdynamodb.NewTable(scope, jsii.String("Events"), props)
-	if !adopt {
+	return props
+}
+
+// newTable creates the table and schema's indexes.
+func newTable(scope constructs.Construct, id string, props *awsdynamodb.TableProps, schema memon.TableSchema) awsdynamodb.Table {
+	t := awsdynamodb.NewTable(scope, jsii.String(id), props)
+	for _, ix := range schema.Indexes {
 		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
-			IndexName:      jsii.String(memon.DueIndex),
-			PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(memon.AttrType), Type: awsdynamodb.AttributeType_STRING},
-			SortKey:        &awsdynamodb.Attribute{Name: jsii.String(memon.AttrAlertAt), Type: awsdynamodb.AttributeType_NUMBER},
+			IndexName:      jsii.String(ix.Name),
+			PartitionKey:   cdkAttr(ix.Hash),
+			SortKey:        cdkAttr(ix.Range),
 			ProjectionType: awsdynamodb.ProjectionType_KEYS_ONLY,
 		})
 	}
 	return t
+}
+
+func cdkAttr(k memon.KeyAttr) *awsdynamodb.Attribute {
+	if k.Name == "" {
+		return nil
+	}
+	typ := awsdynamodb.AttributeType_STRING
+	if k.Number {
+		typ = awsdynamodb.AttributeType_NUMBER
+	}
+	return &awsdynamodb.Attribute{Name: jsii.String(k.Name), Type: typ}
 }
 
 // hardenTable adds point-in-time recovery and encryption at rest under the
@@ -274,16 +309,9 @@ func hardenTable(props *awsdynamodb.TableProps) {
 
 func (m *memonStack) tables() {
 	m.events = newEventsTable(m.stack, m.prefix, false)
-	hp := &awsdynamodb.TableProps{
-		TableName:           m.name("-history"),
-		PartitionKey:        &awsdynamodb.Attribute{Name: jsii.String(memon.HistName), Type: awsdynamodb.AttributeType_STRING},
-		SortKey:             &awsdynamodb.Attribute{Name: jsii.String(memon.HistTime), Type: awsdynamodb.AttributeType_STRING},
-		TimeToLiveAttribute: jsii.String(memon.HistExpiresAt),
-		BillingMode:         awsdynamodb.BillingMode_PAY_PER_REQUEST,
-		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
-	}
+	hp := tableProps(m.name("-history"), memon.HistoryTable)
 	hardenTable(hp)
-	m.history = awsdynamodb.NewTable(m.stack, jsii.String("History"), hp)
+	m.history = newTable(m.stack, "History", hp, memon.HistoryTable)
 	output(m.stack, "TableName", "events table: MEMON_TABLE", m.events.TableName())
 	output(m.stack, "HistoryTableName", "history table: MEMON_HISTORY_TABLE", m.history.TableName())
 }

@@ -17,7 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
@@ -93,46 +92,14 @@ func newMoto(t *testing.T) *moto {
 	return m
 }
 
+// createTables creates the events and history tables as the stack lays them
+// out (memon.EventsTable, memon.HistoryTable).
 func (m *moto) createTables() {
 	ctx := context.Background()
-	s, n := types.ScalarAttributeTypeS, types.ScalarAttributeTypeN
-	_, err := m.db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   &m.table,
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(memon.AttrName), AttributeType: s},
-			{AttributeName: aws.String(memon.AttrType), AttributeType: s},
-			{AttributeName: aws.String(memon.AttrAlertAt), AttributeType: n},
-		},
-		KeySchema: []types.KeySchemaElement{{AttributeName: aws.String(memon.AttrName), KeyType: types.KeyTypeHash}},
-		// As the stack makes it: the poller reads the change stream each poll.
-		StreamSpecification: &types.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: types.StreamViewTypeNewAndOldImages},
-		GlobalSecondaryIndexes: []types.GlobalSecondaryIndex{{
-			IndexName: aws.String(memon.DueIndex),
-			KeySchema: []types.KeySchemaElement{
-				{AttributeName: aws.String(memon.AttrType), KeyType: types.KeyTypeHash},
-				{AttributeName: aws.String(memon.AttrAlertAt), KeyType: types.KeyTypeRange},
-			},
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeKeysOnly},
-		}},
-	})
-	if err != nil {
-		m.t.Fatalf("create %s: %v", m.table, err)
-	}
-	_, err = m.db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   &m.history,
-		BillingMode: types.BillingModePayPerRequest,
-		AttributeDefinitions: []types.AttributeDefinition{
-			{AttributeName: aws.String(memon.HistName), AttributeType: s},
-			{AttributeName: aws.String(memon.HistTime), AttributeType: s},
-		},
-		KeySchema: []types.KeySchemaElement{
-			{AttributeName: aws.String(memon.HistName), KeyType: types.KeyTypeHash},
-			{AttributeName: aws.String(memon.HistTime), KeyType: types.KeyTypeRange},
-		},
-	})
-	if err != nil {
-		m.t.Fatalf("create %s: %v", m.history, err)
+	for name, schema := range map[string]memon.TableSchema{m.table: memon.EventsTable, m.history: memon.HistoryTable} {
+		if err := srv.CreateTable(ctx, name, schema); err != nil {
+			m.t.Fatal(err)
+		}
 	}
 }
 

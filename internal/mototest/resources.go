@@ -27,7 +27,7 @@ type Resources struct {
 // CreateMEMon creates a fresh set of resources named with prefix.
 func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, error) {
 	cfg := s.Config(ctx)
-	q, db, ns := sqs.NewFromConfig(cfg), dynamodb.NewFromConfig(cfg), sns.NewFromConfig(cfg)
+	q, ns := sqs.NewFromConfig(cfg), sns.NewFromConfig(cfg)
 	r := Resources{Table: prefix, HistoryTable: prefix + "-history"}
 
 	dlq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(prefix + "-dlq")})
@@ -48,38 +48,11 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 	}
 	r.QueueURL = *main.QueueUrl
 
-	str := func(n string) dtypes.AttributeDefinition {
-		return dtypes.AttributeDefinition{AttributeName: aws.String(n), AttributeType: dtypes.ScalarAttributeTypeS}
+	if err := s.CreateTable(ctx, r.Table, memon.EventsTable); err != nil {
+		return r, err
 	}
-	hash := func(n string) dtypes.KeySchemaElement {
-		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeHash}
-	}
-	rng := func(n string) dtypes.KeySchemaElement {
-		return dtypes.KeySchemaElement{AttributeName: aws.String(n), KeyType: dtypes.KeyTypeRange}
-	}
-	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:   aws.String(r.Table),
-		BillingMode: dtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []dtypes.AttributeDefinition{str(memon.AttrName), str(memon.AttrType),
-			{AttributeName: aws.String(memon.AttrAlertAt), AttributeType: dtypes.ScalarAttributeTypeN}},
-		KeySchema: []dtypes.KeySchemaElement{hash(memon.AttrName)},
-		GlobalSecondaryIndexes: []dtypes.GlobalSecondaryIndex{{
-			IndexName:  aws.String(memon.DueIndex),
-			KeySchema:  []dtypes.KeySchemaElement{hash(memon.AttrType), rng(memon.AttrAlertAt)},
-			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly},
-		}},
-		// As the stack: the poller reads every write from the stream.
-		StreamSpecification: &dtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: dtypes.StreamViewTypeNewAndOldImages},
-	}); err != nil {
-		return r, fmt.Errorf("create table: %w", err)
-	}
-	if _, err := db.CreateTable(ctx, &dynamodb.CreateTableInput{
-		TableName:            aws.String(r.HistoryTable),
-		BillingMode:          dtypes.BillingModePayPerRequest,
-		AttributeDefinitions: []dtypes.AttributeDefinition{str(memon.HistName), str(memon.HistTime)},
-		KeySchema:            []dtypes.KeySchemaElement{hash(memon.HistName), rng(memon.HistTime)},
-	}); err != nil {
-		return r, fmt.Errorf("create history table: %w", err)
+	if err := s.CreateTable(ctx, r.HistoryTable, memon.HistoryTable); err != nil {
+		return r, err
 	}
 
 	topic, err := ns.CreateTopic(ctx, &sns.CreateTopicInput{Name: aws.String(prefix)})
@@ -89,6 +62,64 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 	r.TopicARN = *topic.TopicArn
 	r.AlertQueueURL, err = s.SubscribeQueue(ctx, r.TopicARN, prefix+"-alerts")
 	return r, err
+}
+
+// CreateTable creates a table laid out as schema (memon's one definition,
+// which the CDK stack builds its tables from), on demand.
+func (s *Server) CreateTable(ctx context.Context, name string, schema memon.TableSchema) error {
+	attr := func(k memon.KeyAttr) dtypes.AttributeDefinition {
+		typ := dtypes.ScalarAttributeTypeS
+		if k.Number {
+			typ = dtypes.ScalarAttributeTypeN
+		}
+		return dtypes.AttributeDefinition{AttributeName: aws.String(k.Name), AttributeType: typ}
+	}
+	keys := func(hash, rng memon.KeyAttr) []dtypes.KeySchemaElement {
+		ks := []dtypes.KeySchemaElement{{AttributeName: aws.String(hash.Name), KeyType: dtypes.KeyTypeHash}}
+		if rng.Name != "" {
+			ks = append(ks, dtypes.KeySchemaElement{AttributeName: aws.String(rng.Name), KeyType: dtypes.KeyTypeRange})
+		}
+		return ks
+	}
+	defined := map[string]bool{}
+	var defs []dtypes.AttributeDefinition
+	define := func(ks ...memon.KeyAttr) {
+		for _, k := range ks {
+			if k.Name != "" && !defined[k.Name] {
+				defined[k.Name] = true
+				defs = append(defs, attr(k))
+			}
+		}
+	}
+	in := &dynamodb.CreateTableInput{
+		TableName:   aws.String(name),
+		BillingMode: dtypes.BillingModePayPerRequest,
+		KeySchema:   keys(schema.Hash, schema.Range),
+	}
+	define(schema.Hash, schema.Range)
+	for _, ix := range schema.Indexes {
+		define(ix.Hash, ix.Range)
+		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, dtypes.GlobalSecondaryIndex{
+			IndexName:  aws.String(ix.Name),
+			KeySchema:  keys(ix.Hash, ix.Range),
+			Projection: &dtypes.Projection{ProjectionType: dtypes.ProjectionTypeKeysOnly},
+		})
+	}
+	in.AttributeDefinitions = defs
+	if schema.Stream {
+		in.StreamSpecification = &dtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: dtypes.StreamViewTypeNewAndOldImages}
+	}
+	db := dynamodb.NewFromConfig(s.Config(ctx))
+	if _, err := db.CreateTable(ctx, in); err != nil {
+		return fmt.Errorf("create table %s: %w", name, err)
+	}
+	if schema.TTL != "" {
+		if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name),
+			TimeToLiveSpecification: &dtypes.TimeToLiveSpecification{AttributeName: aws.String(schema.TTL), Enabled: aws.Bool(true)}}); err != nil {
+			return fmt.Errorf("time to live of %s: %w", name, err)
+		}
+	}
+	return nil
 }
 
 // SubscribeQueue creates a queue and subscribes it to a topic (moto's

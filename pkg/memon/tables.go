@@ -1,0 +1,43 @@
+package memon
+
+// The key layout of MEMon's tables, declared once in plain Go: the CDK stack
+// (infra) builds its tables from it, and the test helpers that create tables
+// without deploying the stack (internal/mototest) create them from it.
+
+// KeyAttr is a key attribute: its name, and whether it is a number (else a
+// string).
+type KeyAttr struct {
+	Name   string
+	Number bool
+}
+
+// IndexSchema is a global secondary index that projects keys only.
+type IndexSchema struct {
+	Name        string
+	Hash, Range KeyAttr
+}
+
+// TableSchema is a table's keys, indexes, time-to-live attribute and
+// whether it has a change stream (new and old images). A zero Range means
+// a hash key only.
+type TableSchema struct {
+	Hash, Range KeyAttr
+	Indexes     []IndexSchema
+	TTL         string
+	Stream      bool
+}
+
+var (
+	// EventsTable: one item per event; DueIndex is how a poll reads only
+	// what is due; the stream is how it sees writes by other tools.
+	EventsTable = TableSchema{
+		Hash:    KeyAttr{Name: AttrName},
+		Indexes: []IndexSchema{{Name: DueIndex, Hash: KeyAttr{Name: AttrType}, Range: KeyAttr{Name: AttrAlertAt, Number: true}}},
+		Stream:  true,
+	}
+	// HistoryTable: transitions, CONFIG claims, daily records and the
+	// poll lease, by name and time; records expire.
+	HistoryTable = TableSchema{Hash: KeyAttr{Name: HistName}, Range: KeyAttr{Name: HistTime}, TTL: HistExpiresAt}
+	// TokensTable (with httpPings): a ping token's hash names its event.
+	TokensTable = TableSchema{Hash: KeyAttr{Name: AttrTokenHash}}
+)
