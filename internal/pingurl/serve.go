@@ -11,9 +11,11 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/version"
 )
 
 const serveUsage = `usage: memon-pingurl --addr HOST:PORT [--min-latency DUR] [--max-in-flight N]
+       memon-pingurl --version | version
 
 Serves MEMon's ping API (GET|POST /ping/<token>[/start|/fail|/<exit code>])
 over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
@@ -32,6 +34,7 @@ func Serve(ctx context.Context, args []string, getenv settings.Lookup, stdout, s
 	addr := fs.String("addr", "", "")
 	minLatency := fs.Duration("min-latency", DefaultMinLatency, "")
 	maxInFlight := fs.Int("max-in-flight", DefaultMaxInFlight, "")
+	showVersion := fs.Bool("version", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, serveUsage)
@@ -39,6 +42,10 @@ func Serve(ctx context.Context, args []string, getenv settings.Lookup, stdout, s
 		}
 		fmt.Fprintf(stderr, "memon-pingurl: %v\n\n%s", err, serveUsage)
 		return 2
+	}
+	if *showVersion || (fs.NArg() == 1 && fs.Arg(0) == "version") {
+		fmt.Fprintf(stdout, "memon-pingurl %s\n", version.String())
+		return 0
 	}
 	if *addr == "" || fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "memon-pingurl: give --addr HOST:PORT (e.g. --addr 127.0.0.1:8080)\n\n%s", serveUsage)

@@ -51,7 +51,7 @@ func TestBinariesShareOneVersionAndHelp(t *testing.T) {
 	root := moduleRoot(t)
 	bin := t.TempDir()
 	makeIn(t, root, "build", "BIN="+bin, "VERSION=v9.8.7-test")
-	for _, name := range []string{"memon-send", "memon-config", "memon-poller"} {
+	for _, name := range []string{"memon-send", "memon-config", "memon-poller", "memon-pingurl"} {
 		for _, args := range [][]string{{"--version"}, {"version"}} {
 			out, err := exec.Command(filepath.Join(bin, name), args...).Output()
 			if want := name + " v9.8.7-test\n"; err != nil || string(out) != want {
@@ -100,10 +100,10 @@ func TestMakeDist(t *testing.T) {
 		t.Errorf("SHA256SUMS %q, want %q", sums, want)
 	}
 	files := untar(t, archive, filepath.Join(dist, "x"))
-	if want := []string{name + "/", name + "/README.md", name + "/memon-config", name + "/memon-send"}; strings.Join(files, " ") != strings.Join(want, " ") {
+	if want := []string{name + "/", name + "/README.md", name + "/memon-config", name + "/memon-pingurl", name + "/memon-send"}; strings.Join(files, " ") != strings.Join(want, " ") {
 		t.Errorf("archive holds %v, want %v", files, want)
 	}
-	for _, bin := range []string{"memon-send", "memon-config"} {
+	for _, bin := range []string{"memon-send", "memon-config", "memon-pingurl"} {
 		out, err := exec.Command(filepath.Join(dist, "x", name, bin), "--version").Output()
 		if want := bin + " v1.0.0-test\n"; err != nil || string(out) != want {
 			t.Errorf("%s --version: %q %v, want %q", bin, out, err, want)
