@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
@@ -112,5 +114,75 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 	sort.Strings(got)
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("the rules delivered %v, want %v", got, want)
+	}
+}
+
+// TestECSRuleLeavesOutServiceTasks: the ECS rule's pattern, as the stack
+// writes it, evaluated by moto's EventBridge: a stopped standalone task
+// (group family:...) is delivered, a service's task (group service:...) is not.
+func TestECSRuleLeavesOutServiceTasks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs moto")
+	}
+	srv, err := mototest.Start()
+	if errors.Is(err, mototest.ErrMissing) {
+		skipOrFail(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop()
+	ctx := context.Background()
+	cfg := srv.Config(ctx)
+	eb, q := eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg)
+	queue, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String("memon")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs, err := q.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: queue.QueueUrl, AttributeNames: []qtypes.QueueAttributeName{qtypes.QueueAttributeNameQueueArn}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, _ := memon.AWSSourceByKey("ecs")
+	pattern, _ := json.Marshal(map[string]any{"source": []string{src.Source}, "detail-type": []string{src.DetailType}, "detail": src.DetailPattern()})
+	if _, err := eb.PutRule(ctx, &eventbridge.PutRuleInput{Name: aws.String("memon-aws-ecs"), EventPattern: aws.String(string(pattern))}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String("memon-aws-ecs"),
+		Targets: []ebtypes.Target{{Id: aws.String("queue"), Arn: aws.String(attrs.Attributes["QueueArn"])}}}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join("..", "pkg", "memon", "testdata", "awsevents", "ecs_stopped_exit_1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		Detail map[string]any `json:"detail"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, group := range []string{"family:s3-sync", "service:web"} {
+		ev.Detail["group"] = group
+		d, _ := json.Marshal(ev.Detail)
+		if _, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: []ebtypes.PutEventsRequestEntry{{
+			Source: aws.String(src.Source), DetailType: aws.String(src.DetailType), Detail: aws.String(string(d))}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: queue.QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var groups []any
+	for _, m := range got.Messages {
+		var e struct{ Detail map[string]any }
+		if err := json.Unmarshal([]byte(aws.ToString(m.Body)), &e); err != nil {
+			t.Fatal(err)
+		}
+		groups = append(groups, e.Detail["group"])
+	}
+	if len(groups) != 1 || groups[0] != "family:s3-sync" {
+		t.Fatalf("delivered the tasks of groups %v, want only family:s3-sync", groups)
 	}
 }
