@@ -44,7 +44,7 @@ type local struct {
 	base   string // http://127.0.0.1:PORT
 }
 
-func startLocal(t *testing.T, prefix string) *local {
+func startLocal(t *testing.T, prefix string, flags ...string) *local {
 	t.Helper()
 	mototest.Need(t, srv)
 	ctx := context.Background()
@@ -67,7 +67,7 @@ func startLocal(t *testing.T, prefix string) *local {
 	if out, err := exec.Command("go", "build", "-o", bin, "github.com/peerj/memon/cmd/memon-pingurl").CombinedOutput(); err != nil {
 		t.Fatalf("go build memon-pingurl: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "--addr", "127.0.0.1:0", "--min-latency", "1ms")
+	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--min-latency", "1ms"}, flags...)...)
 	cmd.Env = append(srv.Env(), settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -253,5 +253,32 @@ func TestRejectedPingsQueueNothing(t *testing.T) {
 	}
 	if ev := l.event("etl"); ev.HasToken {
 		t.Error("the event still says it has a token after Revoke")
+	}
+}
+
+// Past --max-in-flight the server answers 429 at once; the request in
+// flight is served.
+func TestLocalServerThrottles(t *testing.T) {
+	l := startLocal(t, "pu-throttle", "--max-in-flight", "1", "--min-latency", "1500ms")
+	tok := l.create("busy")
+	first := make(chan int)
+	go func() { // no t.Fatal off the test goroutine
+		resp, err := http.Get(l.base + "/ping/" + tok)
+		if err != nil {
+			first <- 0
+			return
+		}
+		resp.Body.Close()
+		first <- resp.StatusCode
+	}()
+	time.Sleep(500 * time.Millisecond) // the first request is inside its 1.5 s answer time
+	if code, body := l.do("GET", "/ping/"+tok, ""); code != 429 {
+		t.Errorf("second request while one is in flight: %d %q, want 429", code, body)
+	}
+	if code := <-first; code != 200 {
+		t.Errorf("first request: %d, want 200", code)
+	}
+	if n := l.queued(); n != 1 {
+		t.Errorf("%d queued, want the first ping only", n)
 	}
 }
