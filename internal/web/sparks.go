@@ -29,6 +29,9 @@ type sparkEntry struct {
 
 const sparkTTL = 2 * time.Minute
 
+// sparkBudget is how long a live page waits for missing charts.
+const sparkBudget = 150 * time.Millisecond
+
 // fillers bounds the concurrent history queries of one fill.
 const fillers = 8
 
@@ -67,17 +70,26 @@ func (sp *sparks) fill(ctx context.Context, rows []row, ls []memon.Listed, wait 
 	sp.filling = true
 	sp.mu.Unlock()
 
+	done := make(chan struct{})
 	run := func(ctx context.Context) {
+		defer close(done)
 		sp.compute(ctx, missing, now)
 		sp.mu.Lock()
 		sp.filling = false
 		sp.mu.Unlock()
 	}
-	if !wait {
+	if wait {
+		run(ctx)
+	} else {
+		// A small table's charts are ready within the budget and show at
+		// once; a big one's follow with the next self-update.
 		go run(context.WithoutCancel(ctx))
-		return
+		select {
+		case <-done:
+		case <-time.After(sparkBudget):
+			return
+		}
 	}
-	run(ctx)
 	sp.mu.Lock()
 	for i := range rows {
 		if e, ok := sp.cache[rows[i].Name]; ok {

@@ -308,6 +308,9 @@ func TestOverviewFiltersAndPutsTroubleFirst(t *testing.T) {
 	down.State, down.ErrorCount = memon.Down, 1
 	ts, _, _ := serve(t, false, hourly(t, "aa-up", t0.Add(time.Hour)), down, hourly(t, "backup-up", t0.Add(time.Hour)))
 	_, body := do(t, http.MethodGet, ts.URL+"/", "", nil, nil)
+	if n := strings.Count(body, `<svg class="spark"`); n != 3 {
+		t.Errorf("a small table's first overview has %d sparklines, want 3", n)
+	}
 	if i, j := strings.Index(body, `data-name="zz-down"`), strings.Index(body, `data-name="aa-up"`); i < 0 || j < i {
 		t.Errorf("trouble is not first:\n%s", body)
 	}
