@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,6 +26,7 @@ func controlFlags(fs *flag.FlagSet) {
 	fs.String("max-runtime", "", "a start ping with no outcome within `DUR` raises one OVERRUN alert (0: off, the default)")
 	fs.String("min-runtime", "", "a successful run shorter than `DUR` counts as a failure (0: off, the default)")
 	fs.String("repeat-every", "", "DOWN reminders every `DUR` instead of once per missed period, still at most --max-alerts (0: off)")
+	fs.Var(&listFlag{}, "depends-on", "the event needs `PARENT`: while it is down this event's alerts are held and listed in the parent's (repeatable; 'none' clears)")
 	fs.Var(&listFlag{}, "quiet", "hold the event's alerts in the recurring `WINDOW` 'Mon-Fri 22:00-23:30' (event's zone; repeatable; 'none' clears)")
 }
 
@@ -34,6 +37,7 @@ type controlsRequest struct {
 	minRuntime          *time.Duration
 	quiet               *[]memon.QuietWindow
 	repeatEvery         *time.Duration
+	dependsOn           *[]string
 }
 
 // parseControls validates the control flags; bad collects each problem.
@@ -67,6 +71,15 @@ func parseControls(v map[string]string, bad func(error)) controlsRequest {
 	}
 	if c.maxRuntime != nil && c.minRuntime != nil && *c.maxRuntime > 0 && *c.minRuntime >= *c.maxRuntime {
 		bad(usagef("--min-runtime %s is not shorter than --max-runtime %s: no run could pass both", v["min-runtime"], v["max-runtime"]))
+	}
+	if s, ok := v["depends-on"]; ok {
+		deps := []string{}
+		for _, d := range strings.Split(s, ";") {
+			if d = strings.TrimSpace(d); d != "" && !strings.EqualFold(d, "none") {
+				deps = append(deps, d)
+			}
+		}
+		c.dependsOn = &deps
 	}
 	if s, ok := v["quiet"]; ok {
 		ws := []memon.QuietWindow{}
@@ -103,6 +116,9 @@ func (c controlsRequest) apply(ev *memon.Event) {
 	if c.repeatEvery != nil {
 		ev.RepeatEvery = *c.repeatEvery
 	}
+	if c.dependsOn != nil {
+		ev.DependsOn = *c.dependsOn
+	}
 }
 
 // controlsLine is `show EVENT`'s line about the noise controls.
@@ -119,6 +135,9 @@ func controlsLine(ev *memon.Event) string {
 	}
 	if ev.RepeatEvery > 0 {
 		parts = append(parts, "DOWN reminders every "+memon.FormatDuration(ev.RepeatEvery))
+	}
+	if len(ev.DependsOn) > 0 {
+		parts = append(parts, "depends on "+strings.Join(ev.DependsOn, ", "))
 	}
 	for _, w := range ev.Quiet {
 		parts = append(parts, "quiet "+w.String())
@@ -145,6 +164,7 @@ type controlsJSON struct {
 	MinRuntimeSeconds   float64  `json:"min_runtime_seconds"`
 	RepeatEverySeconds  float64  `json:"repeat_every_seconds"`
 	Quiet               []string `json:"quiet"`
+	DependsOn           []string `json:"depends_on"`
 	PausedUntil         *string  `json:"paused_until"`
 	RunningSince        *string  `json:"running_since"`
 }
@@ -152,9 +172,62 @@ type controlsJSON struct {
 func toControlsJSON(ev *memon.Event) controlsJSON {
 	c := controlsJSON{FailuresBeforeAlert: max(ev.FailuresBeforeAlert, 1), MaxRuntimeSeconds: ev.MaxRuntime.Seconds(),
 		MinRuntimeSeconds: ev.MinRuntime.Seconds(), RepeatEverySeconds: ev.RepeatEvery.Seconds(), Quiet: []string{},
+		DependsOn:   append([]string{}, ev.DependsOn...),
 		PausedUntil: rfc3339(ev.PausedUntil), RunningSince: rfc3339(ev.RunningSince)}
 	for _, w := range ev.Quiet {
 		c.Quiet = append(c.Quiet, w.String())
 	}
 	return c
+}
+
+// checkDependsOn refuses parents that do not exist, and a dependency
+// cycle, before anything is written.
+func checkDependsOn(ctx context.Context, st store, name string, deps []string) error {
+	if err := memon.ValidateDependsOn("depends-on", name, deps); err != nil {
+		return asFlag(err)
+	}
+	if len(deps) == 0 {
+		return nil
+	}
+	ls, err := st.List(ctx)
+	if err != nil {
+		return err
+	}
+	graph := map[string][]string{}
+	for _, l := range ls {
+		if l.Event != nil {
+			graph[l.Event.Name] = l.Event.DependsOn
+		}
+	}
+	for _, d := range deps {
+		if _, ok := graph[d]; !ok {
+			return flagError("depends-on", d, "no event has that name: create it first")
+		}
+	}
+	if cycle := memon.DependencyCycle(name, deps, graph); cycle != "" {
+		return usagef("--depends-on would make a dependency cycle %s: an event cannot wait on itself", cycle)
+	}
+	return nil
+}
+
+// linkParents records name on each parent (Dependents), so the parent's
+// alerts can list it. A conditional write per parent, retried on a race.
+func (a *app) linkParents(ctx context.Context, st store, name string, deps []string) error {
+	for _, d := range deps {
+		err := retryRaces(func() error {
+			par, err := getUsable(ctx, st, d)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(par.Dependents, name) {
+				return nil
+			}
+			par.Dependents = append(par.Dependents, name)
+			return st.Save(ctx, par)
+		})
+		if err != nil {
+			return fmt.Errorf("%s now depends on %s, but %s's list of dependents was not updated (its alerts will not list %s): %w", name, d, d, name, err)
+		}
+	}
+	return nil
 }

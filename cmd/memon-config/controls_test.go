@@ -97,3 +97,39 @@ func TestPauseUntil(t *testing.T) {
 		t.Errorf("after resume: enabled %v until %v", ev.Enabled, ev.PausedUntil)
 	}
 }
+
+func TestSetDependsOn(t *testing.T) {
+	t.Parallel()
+	f := newFake(event(t, "db", time.Hour, t0), event(t, "report", time.Hour, t0), event(t, "export", time.Hour, t0))
+	if r := runWith(t, f, t0, "set", "report", "--depends-on", "db"); r.code != exitOK {
+		t.Fatalf("exit %d %s", r.code, r.stderr)
+	}
+	runWith(t, f, t0, "set", "export", "--depends-on", "report")
+	if got := f.Event("report").DependsOn; len(got) != 1 || got[0] != "db" {
+		t.Errorf("report depends on %v", got)
+	}
+	if got := f.Event("db").Dependents; len(got) != 1 || got[0] != "report" {
+		t.Errorf("db's dependents %v", got)
+	}
+	if show := runWith(t, f, t0, "show", "report").stdout; !strings.Contains(show, "depends on db") {
+		t.Errorf("show:\n%s", show)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"set", "db", "--depends-on", "export"}, "dependency cycle db → export → report → db"},
+		{[]string{"set", "db", "--depends-on", "db"}, "itself"},
+		{[]string{"set", "report", "--depends-on", "nosuch"}, "no event has that name"},
+	} {
+		before := len(f.Writes())
+		r := runWith(t, f, t0, tc.args...)
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || len(f.Writes()) != before {
+			t.Errorf("%v: exit %d %q (writes %v), want 2 naming %q", tc.args, r.code, r.stderr, f.Writes()[before:], tc.want)
+		}
+	}
+	runWith(t, f, t0, "set", "report", "--depends-on", "none")
+	if got := f.Event("report").DependsOn; len(got) != 0 {
+		t.Errorf("after none: %v", got)
+	}
+}

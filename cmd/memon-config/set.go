@@ -328,9 +328,19 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
+	if deps := req.controls.dependsOn; deps != nil {
+		if err := checkDependsOn(ctx, st, name, *deps); err != nil {
+			return err
+		}
+	}
 	ev, before, err := a.applySet(ctx, st, req)
 	if err != nil {
 		return err
+	}
+	if deps := req.controls.dependsOn; deps != nil {
+		if err := a.linkParents(ctx, st, name, *deps); err != nil {
+			return err
+		}
 	}
 	verb := "updated"
 	if before == "" {

@@ -119,7 +119,7 @@ func TestShowJSONShape(t *testing.T) {
 	if len(got) != 6 {
 		t.Fatalf("%d objects", len(got))
 	}
-	wantKeys := []string{"auto_created", "cron", "deadline", "description", "enabled", "error", "error_count",
+	wantKeys := []string{"auto_created", "cron", "deadline", "depends_on", "description", "enabled", "error", "error_count",
 		"failures_before_alert", "grace_seconds",
 		"last_duration_seconds", "last_exit_code", "last_failure", "last_host", "last_message", "last_ping",
 		"last_run_id", "last_start", "last_success", "max_alerts", "max_runtime_seconds", "min_runtime_seconds",

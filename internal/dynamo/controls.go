@@ -35,6 +35,8 @@ func decodeControls(r *reader, ev *memon.Event) {
 	ev.RunningSince = r.time(memon.AttrRunningSince)
 	ev.RunningID = r.str(memon.AttrRunningRunID)
 	ev.OverrunAlerted = r.boolean(memon.AttrOverrunAlerted, false)
+	ev.DependsOn = r.strings(memon.AttrDependsOn)
+	ev.Dependents = r.strings(memon.AttrDependents)
 	ev.RepeatEvery = r.seconds(memon.AttrRepeatEvery)
 	ev.LastDownAlert = r.time(memon.AttrLastDownAlert)
 }
@@ -76,11 +78,11 @@ func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool
 	put(memon.AttrMaxRuntime, numAV(ev.MaxRuntime.Seconds()), ev.MaxRuntime > 0)
 	put(memon.AttrMinRuntime, numAV(ev.MinRuntime.Seconds()), ev.MinRuntime > 0)
 	put(memon.AttrPausedUntil, timeAV(ev.PausedUntil), !ev.PausedUntil.IsZero())
-	quiet := make([]types.AttributeValue, len(ev.Quiet))
+	quiet := make([]string, len(ev.Quiet))
 	for i, w := range ev.Quiet {
-		quiet[i] = s(w.String())
+		quiet[i] = w.String()
 	}
-	put(memon.AttrQuiet, &types.AttributeValueMemberL{Value: quiet}, len(quiet) > 0)
+	put(memon.AttrQuiet, stringList(quiet), len(quiet) > 0)
 	put(memon.AttrFailStreak, numAV(float64(ev.FailStreak)), ev.FailStreak > 0)
 	put(memon.AttrUnannounced, b(true), ev.Unannounced)
 	put(memon.AttrHeldKind, s(string(ev.HeldKind)), ev.HeldKind != "")
@@ -88,6 +90,16 @@ func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool
 	put(memon.AttrRunningSince, timeAV(ev.RunningSince), !ev.RunningSince.IsZero())
 	put(memon.AttrRunningRunID, s(ev.RunningID), ev.RunningID != "")
 	put(memon.AttrOverrunAlerted, b(true), ev.OverrunAlerted)
+	put(memon.AttrDependsOn, stringList(ev.DependsOn), len(ev.DependsOn) > 0)
+	put(memon.AttrDependents, stringList(ev.Dependents), len(ev.Dependents) > 0)
 	put(memon.AttrRepeatEvery, numAV(ev.RepeatEvery.Seconds()), ev.RepeatEvery > 0)
 	put(memon.AttrLastDownAlert, timeAV(ev.LastDownAlert), !ev.LastDownAlert.IsZero())
+}
+
+func stringList(ss []string) types.AttributeValue {
+	l := make([]types.AttributeValue, len(ss))
+	for i, v := range ss {
+		l[i] = &types.AttributeValueMemberS{Value: v}
+	}
+	return &types.AttributeValueMemberL{Value: l}
 }

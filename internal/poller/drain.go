@@ -159,6 +159,7 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 	)
 	ev, err := p.update(ctx, name, nil, func(ev *memon.Event) bool {
 		applied, heldAlerts = 0, 0
+		p.relate(ctx, ev, p.now()) // parents and dependents (relatives.go)
 		for _, ping := range pings {
 			before := ev.AlertsHeld
 			if _, ok := ev.Apply(ping); ok {

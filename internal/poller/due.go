@@ -73,6 +73,7 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 		if foreign && ch.ScheduleEdited {
 			ev.Reschedule(ev.Schedule) // the stored deadline is the old schedule's
 		}
+		p.relate(ctx, ev, cutoff) // parents and dependents (relatives.go)
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())
 		waiting = ev.Undelivered(claimed)          // failed before, not retried yet: still reported

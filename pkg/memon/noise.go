@@ -34,6 +34,8 @@ type Controls struct {
 	PausedUntil         time.Time     // a paused event resumes by itself then; zero: until resumed
 	Quiet               []QuietWindow
 	RepeatEvery         time.Duration // DOWN reminders at this interval instead of once per missed period; 0: off
+	DependsOn           []string      // parents: while one is down, this event's alerts are held (depends.go)
+	Dependents          []string      // events that named this one in DependsOn (kept by memon-config set)
 }
 
 // ControlState is what the controls remember between pings and polls.
@@ -46,6 +48,8 @@ type ControlState struct {
 	RunningID      string    // its run id, if it had one
 	OverrunAlerted bool      // the open run's OVERRUN was decided
 	LastDownAlert  time.Time // when the outage's last DOWN alert was decided (RepeatEvery)
+
+	Relatives // read by the poller before it decides; never stored
 }
 
 // downKind is the DOWN decision for newly missed deadlines: with
@@ -140,6 +144,9 @@ func (ev *Event) shape(tr Transition, at time.Time) Transition {
 	}
 	kind := tr.Alert.Kind
 	if kind == KindDown || kind == KindFailed || kind == KindLate || kind == KindOverrun {
+		if ev.holdForParents(&tr, at) {
+			return tr
+		}
 		if end := ev.quietUntil(at); !end.IsZero() {
 			hold("held: quiet window until " + FormatTime(end))
 			if kind != KindLate { // a late run is over: nothing to announce later
@@ -153,6 +160,7 @@ func (ev *Event) shape(tr Transition, at time.Time) Transition {
 	}
 	if kind == KindDown || kind == KindFailed {
 		ev.Unannounced = false
+		ev.alsoAffected(&tr)
 	}
 	if kind == KindDown {
 		ev.LastDownAlert = at
@@ -201,6 +209,10 @@ func (ev *Event) checkControls(now time.Time) ([]Transition, bool) {
 			ev.HeldUntil = end // another window began as this one ended
 			return out, changed
 		}
+		if len(ev.TroubledParents) > 0 {
+			ev.HeldUntil = now.Add(ParentRecheck) // the parent is still down
+			return out, changed
+		}
 		kind := ev.HeldKind
 		ev.HeldKind, ev.HeldUntil = "", time.Time{}
 		var reason string
@@ -211,6 +223,12 @@ func (ev *Event) checkControls(now time.Time) ([]Transition, bool) {
 			reason = "still down at the end of the quiet window"
 			if kind == KindFailed {
 				reason = "still failing at the end of the quiet window: " + ev.whyFailed(Ping{ExitCode: ev.LastExitCode})
+			}
+			switch {
+			case len(ev.DependsOn) > 0 && len(ev.Quiet) == 0:
+				reason = strings.Replace(reason, "at the end of the quiet window", "now that its parents are up", 1)
+			case len(ev.DependsOn) > 0:
+				reason = strings.Replace(reason, "the quiet window", "the hold (quiet window or a parent down)", 1)
 			}
 			ev.Unannounced = false
 		default:

@@ -46,7 +46,7 @@ func runActs(t *testing.T, ev *Event, start time.Time, acts []act) []string {
 		for _, tr := range trs {
 			ev.Delivered(tr.ID) // as the poller does once it has published
 			if tr.Alert == nil {
-				out = append(out, "-")
+				out = append(out, "- "+tr.Reason)
 			} else {
 				out = append(out, string(tr.Alert.Kind)+": "+tr.Reason)
 			}

@@ -57,6 +57,8 @@ const (
 	AttrRunningSince        = "RunningSince"        // N epoch seconds, the open run's start
 	AttrRunningRunID        = "RunningRunId"        // S, its run id
 	AttrOverrunAlerted      = "OverrunAlerted"      // BOOL, the open run's OVERRUN was decided
+	AttrDependsOn           = "DependsOn"           // L of S, parents: while one is down this event's alerts are held
+	AttrDependents          = "Dependents"          // L of S, events that depend on this one (kept by memon-config set)
 	AttrRepeatEvery         = "RepeatEvery"         // N seconds: DOWN reminders at this interval, within MaxAlerts
 	AttrLastDownAlert       = "LastDownAlert"       // N epoch seconds, when the outage's last DOWN was decided
 
