@@ -122,6 +122,26 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 		t.Errorf("reminder: %+v", got)
 	}
 
+	// --depends-on: the parent's DOWN lists the child; the child's is held.
+	s.ok("set", "db", "--period", "1d")
+	s.ok("set", "nightly-report", "--period", "1d", "--depends-on", "db")
+	if code, _, errs := s.run("set", "db", "--depends-on", "nightly-report"); code != exitUsage || !strings.Contains(errs, "cycle db → nightly-report → db") {
+		t.Errorf("cycle: exit %d %q", code, errs)
+	}
+	s.sh(0, s.send, "db")
+	s.sh(0, s.send, "nightly-report")
+	s.pollAlerts()
+	past := map[string]time.Time{memon.AttrNextBlockTime: time.Now().Add(-time.Minute), memon.AttrAlertAt: time.Now().Add(-time.Minute)}
+	s.backdate("db", past)
+	s.backdate("nightly-report", past)
+	got = s.pollAlerts()
+	if len(got) != 1 || got[0].Subject != "[MEMon] Down: db" || !strings.Contains(got[0].Body, "also affected: nightly-report") {
+		t.Errorf("parent and child down: %+v", got)
+	}
+	if hist := s.ok("history", "nightly-report"); !strings.Contains(hist, "held: 1 parent down: db") {
+		t.Errorf("child history:\n%s", hist)
+	}
+
 	// pause --until: the poller resumes the event by itself.
 	s.ok("set", "nap", "--period", "1d")
 	if out := s.ok("pause", "nap", "--until", "1s"); !strings.Contains(out, "paused until") {
