@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"text/tabwriter"
 
 	"github.com/peerj/memon/pkg/memon"
@@ -49,7 +50,12 @@ func runHistory(a *app, ctx context.Context, cl *call) error {
 		fmt.Fprintf(a.stdout, "no history for %s in the last %s\n", memon.SingleLine(name), memon.FormatDuration(since))
 		return nil
 	}
-	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	return writeHistory(a.stdout, recs)
+}
+
+// writeHistory is the transitions table of history and show EVENT.
+func writeHistory(w io.Writer, recs []memon.HistoryRecord) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME (UTC)\tCHANGE\tALERT\tREASON")
 	for _, r := range recs {
 		change := orDash(string(r.To))

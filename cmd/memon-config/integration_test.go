@@ -199,9 +199,14 @@ func TestCLILifecycle(t *testing.T) {
 	m.ok("set", "--cron", "0 3 * * *", "--tz", "Europe/Berlin", "report")
 
 	table := m.ok("show")
-	for _, w := range []string{"NAME", "backup", "new", "every 1h (rolling), grace 5m", "nightly backup", `cron "0 3 * * *" Europe/Berlin`} {
+	for _, w := range []string{"NAME", "backup", "new", "1h rolling", "nightly backup", "cron 0 3 * * *"} {
 		if !strings.Contains(table, w) {
 			t.Errorf("show lacks %q:\n%s", w, table)
+		}
+	}
+	for name, w := range map[string]string{"backup": "every 1h (rolling), grace 5m", "report": `cron "0 3 * * *" Europe/Berlin`} {
+		if detail := m.ok("show", name); !strings.Contains(detail, w) {
+			t.Errorf("show %s lacks %q:\n%s", name, w, detail)
 		}
 	}
 	evs := m.showJSON()
@@ -323,7 +328,7 @@ func TestCLISeedItems(t *testing.T) {
 		t.Errorf("unusable item: %v", h)
 	}
 	table := m.ok("show")
-	for _, w := range []string{"seed job", "up", "every 1h (fixed)", "10m ago", "console", "paused", "half-made", "UNUSABLE"} {
+	for _, w := range []string{"seed job", "up", "1h fixed", "10m ago", "console", "paused", "half-made", "UNUSABLE"} {
 		if !strings.Contains(table, w) {
 			t.Errorf("show lacks %q:\n%s", w, table)
 		}

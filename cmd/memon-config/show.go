@@ -7,19 +7,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"text/tabwriter"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/peerj/memon/pkg/memon"
 )
 
 func showCommand() *command {
 	return &command{
-		name: "show", args: "[EVENT] [--only-errors] [--json]",
-		summary: "List events (or one) by next deadline, events without one last; unusable items too, with the reason.",
+		name: "show", args: "[EVENT] [--only-errors] [--json] [--utc]",
+		summary: "List events by next deadline, events without one last; unusable items too, with the reason.\n" +
+			"With EVENT, everything about one event: settings, state, last run, next deadline, last 10 transitions.",
 		flags: func(fs *flag.FlagSet) {
 			fs.Bool("only-errors", false, "only events that are down or unusable")
 			fs.Bool("json", false, "print a JSON array (snake_case keys, RFC 3339 UTC times, null when unknown)")
+			fs.Bool("utc", false, "show times in UTC (default: each event's own zone, UTC when it has none)")
 		},
 		run: runShow,
 	}
@@ -41,14 +44,10 @@ func runShow(a *app, ctx context.Context, cl *call) error {
 	if cl.set["json"] {
 		return writeJSON(a.stdout, ls)
 	}
-	if err := writeTable(a.stdout, ls, a.now()); err != nil {
-		return err
+	if name != "" && len(ls) == 1 {
+		return writeDetail(ctx, a.stdout, st, ls[0], a.now(), cl.set["utc"])
 	}
-	if name != "" && len(ls) == 1 && ls[0].Event != nil {
-		fmt.Fprintln(a.stdout, tokenLine(ls[0].Event))
-		fmt.Fprintln(a.stdout, controlsLine(ls[0].Event))
-	}
-	return nil
+	return writeTable(a.stdout, ls, a.now(), cl.set["utc"])
 }
 
 // tokenLine says whether the event has an HTTPS ping token, never what it is.
@@ -86,20 +85,99 @@ func writeJSON(w io.Writer, ls []memon.Listed) error {
 	return enc.Encode(out)
 }
 
-func writeTable(w io.Writer, ls []memon.Listed, now time.Time) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATUS\tSCHEDULE\tLAST SUCCESS\tDEADLINE\tMISSED\tDESCRIPTION")
+// Column widths of the table, chosen so that a 30-character name fits in
+// 120 columns: what does not fit is cut with "…".
+const (
+	tableWidth    = 120
+	nameWidth     = 30
+	scheduleWidth = 20
+)
+
+func writeTable(w io.Writer, ls []memon.Listed, now time.Time, forceUTC bool) error {
+	rows := [][]string{{"NAME", "STATUS", "SCHEDULE", "LAST OK", "DEADLINE", "MISSED"}}
+	descs := []string{"DESCRIPTION"}
 	for _, l := range ls {
 		ev := l.Event
 		if ev == nil {
 			ev = &memon.Event{}
 		}
-		schedule, desc := scheduleText(ev), ev.Description
+		schedule, desc := shortSchedule(ev), ev.Description
 		if l.Err != nil {
 			schedule, desc = "-", l.Err.Error()
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", memon.SingleLine(ev.Name), statusText(l), memon.SingleLine(schedule),
-			when(ev.LastSuccessTime, now), when(deadline(l), now), ev.ErrorCount, memon.SingleLine(desc))
+		if ev.AutoCreated {
+			desc = "AUTO-CREATED " + desc // by its first ping; cleared by memon-config set
+		}
+		loc := zoneOf(ev, forceUTC)
+		rows = append(rows, []string{cut(ev.Name, nameWidth), statusWord(l, now), cut(schedule, scheduleWidth),
+			ago(ev.LastSuccessTime, now), clock(deadline(l), loc), fmt.Sprint(ev.ErrorCount)})
+		descs = append(descs, desc)
 	}
-	return tw.Flush()
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	used := 0
+	for _, wd := range widths {
+		used += wd + 2
+	}
+	for i, r := range rows {
+		var b strings.Builder
+		for j, c := range r {
+			b.WriteString(c + strings.Repeat(" ", widths[j]-utf8.RuneCountInString(c)+2))
+		}
+		b.WriteString(cut(descs[i], max(tableWidth-used, 11)))
+		if _, err := fmt.Fprintln(w, strings.TrimRight(b.String(), " ")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cut is s on one line (memon.SingleLine), at most n characters, "…" marking a cut.
+func cut(s string, n int) string {
+	s = memon.SingleLine(s)
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// shortSchedule is the schedule in a table cell: "1h rolling", "1d fixed",
+// "cron 0 3 * * 1-5" (the zone shows in the times).
+func shortSchedule(ev *memon.Event) string {
+	switch ev.Schedule.Kind {
+	case memon.Cron:
+		return "cron " + ev.Schedule.Expr
+	case "":
+		return "-"
+	}
+	return memon.FormatDuration(ev.Schedule.Period) + " " + string(ev.Schedule.Kind)
+}
+
+// zoneOf is the zone an event's times are shown in: its own, or UTC.
+func zoneOf(ev *memon.Event, forceUTC bool) *time.Location {
+	if forceUTC {
+		return time.UTC
+	}
+	return ev.Schedule.Location()
+}
+
+// clock is a time to the minute in loc, with the zone's abbreviation.
+func clock(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+// ago is how long before now t was: "50m ago"; "-" for never.
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return relative(t, now)
 }

@@ -14,19 +14,26 @@ import (
 // unusableStatus is the status shown for an item that could not be read.
 const unusableStatus = "UNUSABLE"
 
-// statusText is the status, with the seed's ERRORS(n) marker.
-func statusText(l memon.Listed) string {
-	if l.Err != nil || l.Event == nil {
+// statusWord is the status shown in the table, one word: the stored state
+// refined by the clock. An event past deadline + grace that no poll has
+// judged yet is "overdue" (not "up"); a down event whose last run failed
+// (rather than missed) is "failed".
+func statusWord(l memon.Listed, now time.Time) string {
+	ev := l.Event
+	switch {
+	case l.Err != nil || ev == nil:
 		return unusableStatus
+	case !ev.Enabled:
+		return string(memon.Paused)
+	case ev.State == memon.Down && ev.ErrorCount == 0 && ev.LastFailTime.After(ev.LastSuccessTime):
+		return "failed"
+	case ev.State == memon.Down:
+		return string(memon.Down)
 	}
-	s := string(l.Event.Status())
-	if n := l.Event.ErrorCount; n > 0 {
-		s += fmt.Sprintf(" ERRORS(%d)", n)
+	if d := ev.Deadline(); !d.IsZero() && now.After(d.Add(ev.Grace)) {
+		return "overdue"
 	}
-	if l.Event.AutoCreated {
-		s += " AUTO-CREATED" // by its first ping; cleared by memon-config set
-	}
-	return s
+	return string(ev.Status())
 }
 
 // inError is what --only-errors keeps and html puts first: events that
