@@ -160,6 +160,7 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	fmt.Fprintf(w, "Jobs that fit under $1 at this rate: about %d hourly jobs.\n", int(float64(jobs)/free))
 	awsEventsReport(w, tw, steady)
 	countersReport(w, tw, r)
+	reportsReport(w, tw, r)
 	return nil
 }
 
