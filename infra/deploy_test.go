@@ -196,14 +196,15 @@ func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out mototest.O
 	}
 }
 
-// checkTables writes and reads an event, finds it through DueIndex, and
+// checkTables writes and reads an event, finds it through DueShardIndex, and
 // writes a history record.
 func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out mototest.Outputs) {
 	t.Helper()
 	item := map[string]dtypes.AttributeValue{
-		memon.AttrName:    &dtypes.AttributeValueMemberS{Value: "backup"},
-		memon.AttrType:    &dtypes.AttributeValueMemberS{Value: "rolling"},
-		memon.AttrAlertAt: &dtypes.AttributeValueMemberN{Value: "1000"},
+		memon.AttrName:     &dtypes.AttributeValueMemberS{Value: "backup"},
+		memon.AttrType:     &dtypes.AttributeValueMemberS{Value: "rolling"},
+		memon.AttrDueShard: &dtypes.AttributeValueMemberS{Value: "3"},
+		memon.AttrDueAt:    &dtypes.AttributeValueMemberN{Value: "1000"},
 	}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.TableName, Item: item}); err != nil {
 		t.Fatalf("put into %s: %v", out.TableName, err)
@@ -216,13 +217,13 @@ func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out mot
 	}
 	due, err := db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &out.TableName,
-		IndexName:                 aws.String(memon.DueIndex),
-		KeyConditionExpression:    aws.String("#t = :t AND #a <= :now"),
-		ExpressionAttributeNames:  map[string]string{"#t": memon.AttrType, "#a": memon.AttrAlertAt},
-		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":t": &dtypes.AttributeValueMemberS{Value: "rolling"}, ":now": &dtypes.AttributeValueMemberN{Value: "2000"}},
+		IndexName:                 aws.String(memon.DueShardIndex),
+		KeyConditionExpression:    aws.String("#s = :s AND #a <= :now"),
+		ExpressionAttributeNames:  map[string]string{"#s": memon.AttrDueShard, "#a": memon.AttrDueAt},
+		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":s": &dtypes.AttributeValueMemberS{Value: "3"}, ":now": &dtypes.AttributeValueMemberN{Value: "2000"}},
 	})
 	if err != nil || len(due.Items) != 1 {
-		t.Fatalf("query %s: %v %+v", memon.DueIndex, err, due)
+		t.Fatalf("query %s: %v %+v", memon.DueShardIndex, err, due)
 	}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.HistoryTableName, Item: map[string]dtypes.AttributeValue{
 		memon.HistName:      &dtypes.AttributeValueMemberS{Value: "backup"},

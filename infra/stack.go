@@ -375,7 +375,7 @@ func (m *memonStack) poller(codeDir string) {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
 		Description: jsii.String("MEMon poller: drain the queue, keep event state, publish alerts"),
 	})
-	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueIndex)})
+	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueShardIndex)})
 	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	// DescribeTable: the poller finds the table's stream once per process.
 	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())

@@ -123,11 +123,18 @@ func TestTables(t *testing.T) {
 	_, events := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}})
 	expectJSON(t, "events stream", props(events)["StreamSpecification"], obj{"StreamViewType": "NEW_AND_OLD_IMAGES"})
-	expectJSON(t, "DueIndex", props(events)["GlobalSecondaryIndexes"], []any{obj{
-		"IndexName": memon.DueIndex,
+	expectJSON(t, "due indexes", props(events)["GlobalSecondaryIndexes"], []any{obj{
+		"IndexName": memon.DueIndex, // legacy, left empty: one index added per update
 		"KeySchema": []any{
 			obj{"AttributeName": memon.AttrType, "KeyType": "HASH"},
 			obj{"AttributeName": memon.AttrAlertAt, "KeyType": "RANGE"},
+		},
+		"Projection": obj{"ProjectionType": "KEYS_ONLY"},
+	}, obj{
+		"IndexName": memon.DueShardIndex,
+		"KeySchema": []any{
+			obj{"AttributeName": memon.AttrDueShard, "KeyType": "HASH"},
+			obj{"AttributeName": memon.AttrDueAt, "KeyType": "RANGE"},
 		},
 		"Projection": obj{"ProjectionType": "KEYS_ONLY"},
 	}})
@@ -135,6 +142,8 @@ func TestTables(t *testing.T) {
 		obj{"AttributeName": memon.AttrName, "AttributeType": "S"},
 		obj{"AttributeName": memon.AttrType, "AttributeType": "S"},
 		obj{"AttributeName": memon.AttrAlertAt, "AttributeType": "N"},
+		obj{"AttributeName": memon.AttrDueShard, "AttributeType": "S"},
+		obj{"AttributeName": memon.AttrDueAt, "AttributeType": "N"},
 	})
 
 	_, history := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
@@ -224,7 +233,7 @@ func TestPollerIAM(t *testing.T) {
 	expectJSON(t, "poller statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{
 		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"),
-		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueIndex}}}, "dynamodb:Query"),
+		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueShardIndex}}}, "dynamodb:Query"),
 		allow(getAtt(eventsID, "StreamArn"), "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
 		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"),
 		allow(ref(topicID), "sns:Publish"),

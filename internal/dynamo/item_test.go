@@ -3,6 +3,7 @@ package dynamo
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,19 +188,42 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(got, ev) {
 		t.Errorf("round trip\n got %+v\nwant %+v", got, ev)
 	}
-	if want := "1700000220"; item[memon.AttrAlertAt].(*types.AttributeValueMemberN).Value != want {
-		t.Errorf("AlertAt %v, want the outbox retry %s (earlier than the DOWN check)", item[memon.AttrAlertAt], want)
+	if want := "1700000220"; item[memon.AttrDueAt].(*types.AttributeValueMemberN).Value != want {
+		t.Errorf("DueAt %v, want the outbox retry %s (earlier than the DOWN check)", item[memon.AttrDueAt], want)
 	}
-	if !strings.Contains(strings.Join(remove, ","), memon.AttrPeriod) || strings.Contains(strings.Join(remove, ","), memon.AttrAlertAt) {
-		t.Errorf("remove %v: want Period removed for a cron event and AlertAt kept", remove)
+	if want := DueShard(ev.Name); item[memon.AttrDueShard].(*types.AttributeValueMemberS).Value != want {
+		t.Errorf("DueShard %v, want %s", item[memon.AttrDueShard], want)
+	}
+	rm := strings.Join(remove, ",")
+	if !strings.Contains(rm, memon.AttrPeriod) || strings.Contains(rm, memon.AttrDueAt) || !strings.Contains(rm, memon.AttrAlertAt) {
+		t.Errorf("remove %v: want Period removed for a cron event, DueAt kept and the legacy AlertAt removed", remove)
 	}
 
 	paused := memon.NewEvent("p", sched) // never ran, so nothing to watch
 	set, remove = encodeEvent(paused)
-	if _, ok := set[memon.AttrAlertAt]; ok || !strings.Contains(strings.Join(remove, ","), memon.AttrAlertAt) {
-		t.Errorf("an unwatched event keeps AlertAt: set %v remove %v", set[memon.AttrAlertAt], remove)
+	for _, a := range []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt} {
+		if _, ok := set[a]; ok || !strings.Contains(strings.Join(remove, ","), a) {
+			t.Errorf("an unwatched event keeps %s: set %v remove %v", a, set[a], remove)
+		}
 	}
 	if v := set[memon.AttrEnabled].(*types.AttributeValueMemberN).Value; v != "1" {
 		t.Errorf("Enabled written as %q, want memon.py's 1", v)
+	}
+}
+
+func TestDueShardsSpreadNamesEvenly(t *testing.T) {
+	t.Parallel()
+	count := map[string]int{}
+	const names = 10000
+	for i := range names {
+		count[DueShard("job-"+strconv.Itoa(i))]++
+	}
+	if len(count) != memon.DueShards {
+		t.Fatalf("%d shards used, want %d: %v", len(count), memon.DueShards, count)
+	}
+	for shard, n := range count {
+		if share := float64(n) / names * memon.DueShards; share < 0.9 || share > 1.1 {
+			t.Errorf("shard %s holds %d of %d names (%.2f of an even share)", shard, n, names, share)
+		}
 	}
 }

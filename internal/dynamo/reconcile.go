@@ -15,7 +15,7 @@ import (
 // indexed are the attributes the due index and the poller depend on. An item
 // memon.py wrote has none of them; one edited in the console may hold stale
 // values. Reconcile rewrites those items.
-var indexed = []string{memon.AttrAlertAt, memon.AttrType, memon.AttrState}
+var indexed = []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrType, memon.AttrState}
 
 // Reconcile scans the table and rewrites every usable event whose index
 // attributes differ from what its configuration and state imply, so items
@@ -59,8 +59,11 @@ func inSync(item Item, ev *memon.Event) bool {
 		}
 	}
 	for _, a := range remove {
-		if a == memon.AttrAlertAt && item[a] != nil {
-			return false
+		switch a {
+		case memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt: // AlertAt: not re-keyed since sharding
+			if item[a] != nil {
+				return false
+			}
 		}
 	}
 	_, versioned := item[memon.AttrVersion]

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -170,36 +171,47 @@ func (s *Store) List(ctx context.Context) ([]memon.Listed, error) {
 	return out, nil
 }
 
-// Due returns the names of events whose AlertAt has come by now, read from
-// the sparse DueIndex: a poll reads what is due, never the whole table. The
+// Due returns the names of events whose DueAt has come by now, read from
+// the sparse DueShardIndex: a poll reads what is due, never the whole table. The
 // index is eventually consistent: callers re-read each event consistently
 // and decide with a conditional write.
 func (s *Store) Due(ctx context.Context, now time.Time) ([]string, error) {
-	var names []string
-	for _, kind := range []memon.Kind{memon.Rolling, memon.Fixed, memon.Cron} {
-		p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-			TableName:              &s.table,
-			IndexName:              aws.String(memon.DueIndex),
-			KeyConditionExpression: aws.String("#t = :t AND #at <= :now"),
-			ExpressionAttributeNames: map[string]string{
-				"#t": memon.AttrType, "#at": memon.AttrAlertAt,
-			},
-			ExpressionAttributeValues: Item{
-				":t":   &types.AttributeValueMemberS{Value: string(kind)},
-				":now": numAV(float64(now.Unix())),
-			},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("query %s.%s: %w", s.table, memon.DueIndex, err)
-			}
-			for _, item := range page.Items {
-				if v, ok := item[memon.AttrName].(*types.AttributeValueMemberS); ok {
-					names = append(names, v.Value)
+	// One query per shard, all at once: as quick as one, and each reads
+	// only that shard's due keys.
+	perShard := make([][]string, memon.DueShards)
+	var g errgroup.Group
+	for shard := range memon.DueShards {
+		g.Go(func() error {
+			p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+				TableName:                &s.table,
+				IndexName:                aws.String(memon.DueShardIndex),
+				KeyConditionExpression:   aws.String("#s = :s AND #at <= :now"),
+				ExpressionAttributeNames: map[string]string{"#s": memon.AttrDueShard, "#at": memon.AttrDueAt},
+				ExpressionAttributeValues: Item{
+					":s":   &types.AttributeValueMemberS{Value: strconv.Itoa(shard)},
+					":now": numAV(float64(now.Unix())),
+				},
+			})
+			for p.HasMorePages() {
+				page, err := p.NextPage(ctx)
+				if err != nil {
+					return fmt.Errorf("query %s.%s: %w", s.table, memon.DueShardIndex, err)
+				}
+				for _, item := range page.Items {
+					if v, ok := item[memon.AttrName].(*types.AttributeValueMemberS); ok {
+						perShard[shard] = append(perShard[shard], v.Value)
+					}
 				}
 			}
-		}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range perShard {
+		names = append(names, n...)
 	}
 	return names, nil
 }

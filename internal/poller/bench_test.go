@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
@@ -77,6 +79,10 @@ func (d countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ..
 }
 
 func (d countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if strings.HasSuffix(aws.ToString(in.TableName), "-history") {
+		d.c.add("ddb.UpdateItem.lease", 0) // the poll lease: counted per poll, not per ping
+		return d.API.UpdateItem(ctx, in, o...)
+	}
 	d.c.add("ddb.UpdateItem", 0)
 	return d.API.UpdateItem(ctx, in, o...)
 }
@@ -104,6 +110,26 @@ func (d countingDB) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(
 	}
 	d.c.add("ddb.Scan", n)
 	return out, err
+}
+
+type countingStreams struct {
+	dynamo.StreamAPI
+	c *counts
+}
+
+func (st countingStreams) DescribeStream(ctx context.Context, in *dynamodbstreams.DescribeStreamInput, o ...func(*dynamodbstreams.Options)) (*dynamodbstreams.DescribeStreamOutput, error) {
+	st.c.add("streams.DescribeStream", 0)
+	return st.StreamAPI.DescribeStream(ctx, in, o...)
+}
+
+func (st countingStreams) GetShardIterator(ctx context.Context, in *dynamodbstreams.GetShardIteratorInput, o ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetShardIteratorOutput, error) {
+	st.c.add("streams.GetShardIterator", 0)
+	return st.StreamAPI.GetShardIterator(ctx, in, o...)
+}
+
+func (st countingStreams) GetRecords(ctx context.Context, in *dynamodbstreams.GetRecordsInput, o ...func(*dynamodbstreams.Options)) (*dynamodbstreams.GetRecordsOutput, error) {
+	st.c.add("streams.GetRecords", 0)
+	return st.StreamAPI.GetRecords(ctx, in, o...)
 }
 
 type countingSQS struct {
@@ -163,7 +189,17 @@ func (e *benchEnv) pollerOn(sqsAPI queue.ReceiveAPI, cfg Config) *Poller {
 	store := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
 	pub := notify.New(countingSNS{sns.NewFromConfig(cfgAWS), e.c}, e.res.TopicARN)
 	cfg.ReconcileEvery = -1
-	return New(q, store, pub, cfg, time.Now, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	// Wired as in production: the lease and the change stream, counted.
+	changes := dynamo.NewStream(e.db, countingStreams{dynamodbstreams.NewFromConfig(cfgAWS), e.c}, e.res.Table)
+	return New(q, store, pub, cfg, time.Now, slog.New(slog.NewJSONHandler(io.Discard, nil))).UseLease(store).WatchChanges(changes)
+}
+
+// warm runs a first poll before counting: it reads the change stream from
+// its start (the seeding), which in production happens once.
+func (e *benchEnv) warm(p *Poller) {
+	if _, err := p.Poll(e.ctx); err != nil {
+		e.b.Fatalf("first poll: %v", err)
+	}
 }
 
 // seed writes n up, indexed hourly events whose next check is an hour away,
@@ -186,8 +222,9 @@ func (e *benchEnv) seed(n int) {
 				memon.AttrEnabled: num(1), memon.AttrState: str("up"), memon.AttrErrorCount: num(0),
 				memon.AttrDescription:   str("hourly job " + strconv.Itoa(i)),
 				memon.AttrLastBlockTime: num(float64(last.Unix())), memon.AttrLastSuccessTime: num(float64(last.Unix())),
-				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())), memon.AttrAlertAt: num(float64(last.Add(time.Hour).Unix())),
-				memon.AttrVersion: num(1),
+				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())), memon.AttrDueAt: num(float64(last.Add(time.Hour).Unix())),
+				memon.AttrDueShard: str(dynamo.DueShard(fmt.Sprintf("job-%05d", i))),
+				memon.AttrVersion:  num(1),
 			}}})
 		}
 		if _, err := e.db.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]dtypes.WriteRequest{e.res.Table: reqs}}); err != nil {
@@ -214,10 +251,14 @@ func (e *benchEnv) enqueue(names []string) {
 func (e *benchEnv) report(polls, pings int) {
 	calls, items := e.c.snapshot()
 	sqsCalls := calls["sqs.ReceiveMessage"] + calls["sqs.DeleteMessageBatch"]
-	ddbCalls := calls["ddb.GetItem"] + calls["ddb.UpdateItem"] + calls["ddb.PutItem"] + calls["ddb.Query"] + calls["ddb.Scan"]
+	ddbCalls := calls["ddb.GetItem"] + calls["ddb.UpdateItem"] + calls["ddb.UpdateItem.lease"] + calls["ddb.PutItem"] + calls["ddb.Query"] + calls["ddb.Scan"]
+	streamCalls := calls["streams.DescribeStream"] + calls["streams.GetShardIterator"] + calls["streams.GetRecords"]
 	per := float64(polls)
 	e.b.ReportMetric(float64(items)/per, "items-read/poll")
-	e.b.ReportMetric(float64(sqsCalls+ddbCalls+calls["sns.Publish"])/per, "api-calls/poll")
+	e.b.ReportMetric(float64(sqsCalls+ddbCalls+streamCalls+calls["sns.Publish"])/per, "api-calls/poll")
+	e.b.ReportMetric(float64(calls["streams.GetRecords"])/per, "stream-reads/poll")
+	e.b.ReportMetric(float64(streamCalls)/per, "stream-calls/poll")
+	e.b.ReportMetric(float64(calls["ddb.UpdateItem.lease"])/per, "lease-writes/poll")
 	e.b.ReportMetric(float64(calls["sqs.ReceiveMessage"])/per, "sqs-receives/poll")
 	e.b.ReportMetric(float64(calls["ddb.Query"])/per, "ddb-queries/poll")
 	if pings > 0 {
@@ -238,6 +279,7 @@ func BenchmarkPollNothingDue(b *testing.B) {
 			e := newBenchEnv(b)
 			e.seed(n)
 			p := e.poller(Config{})
+			e.warm(p)
 			e.c.reset()
 			polls := 0
 			for b.Loop() {
@@ -382,6 +424,7 @@ func BenchmarkSteadyHourlyJobs(b *testing.B) {
 	e := newBenchEnv(b)
 	e.seed(events)
 	p := e.poller(Config{})
+	e.warm(p)
 	e.c.reset()
 	polls, pings, applied := 0, 0, 0
 	var polling time.Duration

@@ -181,6 +181,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 		return sum, nil
 	}
 	defer release()
+	firstWatched := p.firstWatchedPoll()
 	stopDraining := start.Add(p.cfg.Budget)
 	if d, ok := ctx.Deadline(); ok {
 		stopDraining = d.Add(-p.cfg.Reserve)
@@ -194,7 +195,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	} else {
 		p.log.Warn("queue not drained before the time budget: overdue checks wait for the next poll")
 	}
-	if p.reconcileDue(start) {
+	if p.reconcileDue(start) || firstWatched {
 		p.reconcile(ctx, sum)
 	}
 	p.publishConfig(ctx, sum)

@@ -38,3 +38,11 @@ func (p *Poller) readChanges(ctx context.Context, sum *Summary) ([]memon.Change,
 	sum.Changed = len(changes)
 	return changes, func() { p.checkpoint = next }
 }
+
+// firstWatchedPoll is true for the first poll that reads the change stream
+// (no checkpoint stored yet): right after the deploy that enabled the stream
+// and sharded the due index. That poll also reconciles, which re-keys items
+// indexed the old way and indexes any written before the stream existed.
+func (p *Poller) firstWatchedPoll() bool {
+	return p.changes != nil && p.checkpoint == "" && p.cfg.ReconcileEvery >= 0
+}

@@ -21,7 +21,9 @@ const (
 	AttrMaxAlerts       = "MaxAlerts"       // N, DOWN alerts per outage (default 3)
 	AttrDownAlerts      = "DownAlerts"      // N, DOWN alerts sent in the current outage; absent when none
 	AttrState           = "State"           // S new|up|down
-	AttrAlertAt         = "AlertAt"         // N epoch seconds: when the poller must look next; absent = nothing to watch
+	AttrAlertAt         = "AlertAt"         // legacy: the old DueIndex's range key; removed by MEMon's next write of the item
+	AttrDueAt           = "DueAt"           // N epoch seconds: when the poller must look next; absent = nothing to watch
+	AttrDueShard        = "DueShard"        // S "0".."DueShards-1", from the name: DueShardIndex's hash key
 	AttrOutbox          = "Outbox"          // M id -> transition not yet delivered (alert + history)
 	AttrVersion         = "Version"         // N, bumped by every write; conditional writes compare it
 	AttrLastStartTime   = "LastStartTime"   // N
@@ -78,8 +80,18 @@ const (
 	CountLastFailTime   = "LastFailTime"   // N epoch seconds
 	CountLastFailReason = "LastFailReason" // S
 
-	// DueIndex is the sparse global secondary index (hash Type, range
-	// AlertAt, keys only) through which a poll reads only the events due.
+	// DueShardIndex is the sparse global secondary index (hash DueShard,
+	// range DueAt, keys only) through which a poll reads only the events
+	// due: one query per shard. Sharding keeps any one index key value far
+	// below DynamoDB's ~1,000 writes/s per key value (README "Scale").
+	DueShardIndex = "DueShardIndex"
+	// DueShards is how many DueShard values there are.
+	DueShards = 8
+
+	// DueIndex is the index before sharding (hash Type, range AlertAt). It
+	// stays in the stack, empty once items are re-keyed, for one release:
+	// CloudFormation adds or removes only one index per table update, so
+	// an existing stack adds the new one first and drops this one next.
 	DueIndex = "DueIndex"
 
 	// Tokens table (with httpPings): hash TokenHash, attribute Name, so

@@ -28,12 +28,18 @@ type TableSchema struct {
 }
 
 var (
-	// EventsTable: one item per event; DueIndex is how a poll reads only
-	// what is due; the stream is how it sees writes by other tools.
+	// EventsTable: one item per event; DueShardIndex is how a poll reads
+	// only what is due; the stream is how it sees writes by other tools.
+	// DueIndex, the index before sharding, is left empty (items are
+	// re-keyed) and stays one release: CloudFormation adds or removes only
+	// one index per table update.
 	EventsTable = TableSchema{
-		Hash:    KeyAttr{Name: AttrName},
-		Indexes: []IndexSchema{{Name: DueIndex, Hash: KeyAttr{Name: AttrType}, Range: KeyAttr{Name: AttrAlertAt, Number: true}}},
-		Stream:  true,
+		Hash: KeyAttr{Name: AttrName},
+		Indexes: []IndexSchema{
+			{Name: DueIndex, Hash: KeyAttr{Name: AttrType}, Range: KeyAttr{Name: AttrAlertAt, Number: true}},
+			{Name: DueShardIndex, Hash: KeyAttr{Name: AttrDueShard}, Range: KeyAttr{Name: AttrDueAt, Number: true}},
+		},
+		Stream: true,
 	}
 	// HistoryTable: transitions, CONFIG claims, daily records and the
 	// poll lease, by name and time; records expire.

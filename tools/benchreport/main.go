@@ -39,6 +39,8 @@ const (
 	polls               = 43_200 // one a minute for 30 days
 	pingsPerMonth       = jobs * 24 * days
 	indexWritesPerPing  = 2 // the due index re-keys on each success: delete + put
+	streamPerMillion    = 0.20      // DynamoDB Streams read request units (GetRecords calls)
+	streamFreeReads     = 2_500_000 // always free
 )
 
 var line = regexp.MustCompile(`^(Benchmark\S+?)(-\d+)?\s+\d+\s+(.*)$`)
@@ -88,13 +90,14 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "MEMon cost report (make bench). Counts are measured against moto; prices are AWS list prices, us-east-1.")
 	fmt.Fprintln(w, "\nIdle poll, nothing due: must not grow with the number of events")
-	fmt.Fprintln(tw, "events\titems read/poll\tAPI calls/poll\tSQS receives\tDynamoDB queries\t")
+	fmt.Fprintln(tw, "events\titems read/poll\tAPI calls/poll\tSQS receives\tDynamoDB queries\tstream reads\tlease writes\t")
 	for _, n := range []string{"10", "1000", "10000"} {
 		m, err := need("BenchmarkPollNothingDue/events=" + n)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t\n", n, m["items-read/poll"], m["api-calls/poll"], m["sqs-receives/poll"], m["ddb-queries/poll"])
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t\n", n, m["items-read/poll"], m["api-calls/poll"], m["sqs-receives/poll"],
+			m["ddb-queries/poll"], m["stream-reads/poll"], m["lease-writes/poll"])
 	}
 	tw.Flush()
 
@@ -127,15 +130,21 @@ func report(w io.Writer, r map[string]map[string]float64) error {
 	pings := float64(pingsPerMonth)
 	sqsReq := pings*(1+steady["sqs-requests/ping"]) + 0 // a send per ping, plus the poller's receives and deletes
 	wru := pings * steady["ddb-writes/ping"] * (1 + indexWritesPerPing)
-	// A consistent GetItem per event; three index queries a poll at the 0.5-unit minimum; the consistent read of
-	// the CONFIG alerts waiting for the topic (1 unit) a poll.
-	rru := pings*steady["ddb-reads/ping"] + polls*3*0.5 + polls*1
+	// A consistent GetItem per event; the due queries (one per index shard)
+	// at the 0.5-unit minimum each; the consistent read of the CONFIG alerts
+	// waiting for the topic (1 unit) a poll.
+	rru := pings*steady["ddb-reads/ping"] + polls*steady["ddb-queries/poll"]*0.5 + polls*1
+	leaseWRU := polls * steady["lease-writes/poll"] // take and release, 1 WRU each
+	streamReads := polls * steady["stream-reads/poll"]
 	gbs := polls * steady["poll-ms"] / 1000 * lambdaMemoryGB
 	logGB := float64(polls*logBytesPerPoll) / 1e9
 	rows := []row{
 		{"SQS", fmt.Sprintf("%.2fM requests", sqsReq/1e6), sqsReq / 1e6 * sqsPerMillion, max(0, sqsReq-sqsFreeRequests) / 1e6 * sqsPerMillion},
 		{"DynamoDB writes", fmt.Sprintf("%.2fM WRU (1 item + %d index per write)", wru/1e6, indexWritesPerPing), wru / 1e6 * ddbWritePerMillion, wru / 1e6 * ddbWritePerMillion},
 		{"DynamoDB reads", fmt.Sprintf("%.2fM RRU", rru/1e6), rru / 1e6 * ddbReadPerMillion, rru / 1e6 * ddbReadPerMillion},
+		{"DynamoDB poll lease", fmt.Sprintf("%.3fM WRU (%.0f a poll)", leaseWRU/1e6, steady["lease-writes/poll"]), leaseWRU / 1e6 * ddbWritePerMillion, leaseWRU / 1e6 * ddbWritePerMillion},
+		{"DynamoDB Streams", fmt.Sprintf("%.3fM GetRecords (%.1f a poll)", streamReads/1e6, steady["stream-reads/poll"]), streamReads / 1e6 * streamPerMillion,
+			max(0, streamReads-streamFreeReads) / 1e6 * streamPerMillion},
 		{"Lambda", fmt.Sprintf("%d invocations, %.0f GB-s", polls, gbs), gbs*lambdaPerGBSecond + polls/1e6*lambdaPerMillionReq,
 			max(0, gbs-lambdaFreeGBSeconds)*lambdaPerGBSecond + max(0, polls-lambdaFreeRequests)/1e6*lambdaPerMillionReq},
 		{"CloudWatch alarms", fmt.Sprintf("%d alarms", alarms), alarms * alarmPerMonth, max(0, alarms-alarmsFree) * alarmPerMonth},
