@@ -38,7 +38,7 @@ const (
 	days                = 30     //
 	polls               = 43_200 // one a minute for 30 days
 	pingsPerMonth       = jobs * 24 * days
-	indexWritesPerPing  = 2 // the due index re-keys on each success: delete + put
+	indexWritesPerPing  = 2         // the due index re-keys on each success: delete + put
 	streamPerMillion    = 0.20      // DynamoDB Streams read request units (GetRecords calls)
 	streamFreeReads     = 2_500_000 // always free
 )
