@@ -75,7 +75,7 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 			return nil, from, fmt.Errorf("find the stream of table %s: %w", s.table, err)
 		}
 		if out.Table == nil || aws.ToString(out.Table.LatestStreamArn) == "" {
-			return nil, from, fmt.Errorf("table %s has no stream: deploy the stack again (it enables NEW_AND_OLD_IMAGES)", s.table)
+			return nil, from, fmt.Errorf("table %s: %w: deploy the stack again (it enables NEW_AND_OLD_IMAGES)", s.table, memon.ErrNoStream)
 		}
 		s.arn = aws.ToString(out.Table.LatestStreamArn)
 	}

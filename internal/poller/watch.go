@@ -2,6 +2,7 @@ package poller
 
 import (
 	"context"
+	"errors"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -30,6 +31,12 @@ func (p *Poller) readChanges(ctx context.Context, sum *Summary) ([]memon.Change,
 		return nil, func() {}
 	}
 	changes, next, err := p.changes.Changed(ctx, p.checkpoint)
+	if errors.Is(err, memon.ErrNoStream) {
+		// Not an error of the poll: such a table still works, with the
+		// hourly reconcile indexing what other tools write.
+		p.log.Warn("items other tools write are indexed by the hourly reconcile only", "err", err)
+		return nil, func() {}
+	}
 	if err != nil {
 		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("read the change stream (items other tools wrote are judged next poll)", "err", err)

@@ -11,6 +11,11 @@ import (
 // may still hold in flight.
 var ErrLeaseHeld = errors.New("another poller holds the poll lease")
 
+// ErrNoStream reports an events table without a stream (one created by
+// memon.py or by hand rather than by the stack): other writers' items are
+// then indexed only by the hourly reconcile.
+var ErrNoStream = errors.New("the events table has no stream")
+
 // LeaseHeldError names the poller holding the lease and until when.
 type LeaseHeldError struct {
 	Holder string
