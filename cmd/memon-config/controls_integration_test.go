@@ -95,7 +95,7 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 	s.ok("set", "long", "--period", "1d", "--max-runtime", "1h")
 	s.sh(0, s.send, "long", "--start", "--run-id", "r-42", "--host", "db1")
 	s.pollAlerts()
-	s.backdate("long", map[string]time.Time{memon.AttrRunningSince: time.Now().Add(-2 * time.Hour), memon.AttrAlertAt: time.Now().Add(-time.Hour)})
+	s.backdate("long", map[string]time.Time{memon.AttrRunningSince: time.Now().Add(-2 * time.Hour), memon.AttrDueAt: time.Now().Add(-time.Hour)})
 	got = s.pollAlerts()
 	if len(got) != 1 || got[0].Kind != "overrun" || got[0].Subject != "[MEMon] Overrun: long" ||
 		!strings.Contains(got[0].Body, "run id r-42") || !strings.Contains(got[0].Body, "host db1") {
@@ -172,7 +172,7 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 		t.Errorf("show:\n%s", line)
 	}
 	s.ok("set", "night", "--quiet", "none")
-	s.backdate("night", map[string]time.Time{memon.AttrHeldUntil: time.Now().Add(-time.Minute), memon.AttrAlertAt: time.Now().Add(-time.Minute)})
+	s.backdate("night", map[string]time.Time{memon.AttrHeldUntil: time.Now().Add(-time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
 	got = s.pollAlerts()
 	if len(got) != 1 || got[0].Subject != "[MEMon] Failed: night" || !strings.Contains(got[0].Body, "still failing at the end of the quiet window") {
 		t.Errorf("at the window's end: %+v", got)
