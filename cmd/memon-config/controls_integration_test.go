@@ -110,14 +110,14 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 	s.ok("set", "remind", "--period", "1d", "--repeat-every", "1h")
 	s.sh(0, s.send, "remind")
 	s.pollAlerts()
-	s.backdate("remind", map[string]time.Time{memon.AttrNextBlockTime: time.Now().Add(-time.Minute), memon.AttrAlertAt: time.Now().Add(-time.Minute)})
+	s.backdate("remind", map[string]time.Time{memon.AttrNextBlockTime: time.Now().Add(-time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
 	if got := s.pollAlerts(); len(got) != 1 || got[0].Subject != "[MEMon] Down: remind" {
 		t.Errorf("first DOWN: %s", mototest.Subjects(got))
 	}
 	if got := s.pollAlerts(); len(got) != 0 {
 		t.Errorf("a reminder before the interval: %s", mototest.Subjects(got))
 	}
-	s.backdate("remind", map[string]time.Time{memon.AttrLastDownAlert: time.Now().Add(-61 * time.Minute), memon.AttrAlertAt: time.Now().Add(-time.Minute)})
+	s.backdate("remind", map[string]time.Time{memon.AttrLastDownAlert: time.Now().Add(-61 * time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
 	if got := s.pollAlerts(); len(got) != 1 || got[0].Subject != "[MEMon] Down: remind" || !strings.Contains(got[0].Body, "reminder 2 of at most 3, every 1h") {
 		t.Errorf("reminder: %+v", got)
 	}

@@ -89,11 +89,17 @@ func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
 		sumB, _ = b.Poll(h.ctx)
 	}()
 	wg.Wait()
-	if !sumB.Skipped || sumA.Skipped {
-		t.Fatalf("skipped: A %v, B %v; want only B to skip", sumA.Skipped, sumB.Skipped)
+	// B normally skips; on a loaded machine B may take the lease first and
+	// A skip instead. Either way exactly one judges.
+	if sumA.Skipped == sumB.Skipped {
+		t.Fatalf("skipped: A %v, B %v; want exactly one to skip", sumA.Skipped, sumB.Skipped)
 	}
-	if !strings.Contains(logB.String(), "another poller holds the lease") || !strings.Contains(logB.String(), `"holder"`) {
-		t.Errorf("B's log does not say why it skipped:\n%s", logB.String())
+	skipper := &logB
+	if sumA.Skipped {
+		skipper = &logA
+	}
+	if !strings.Contains(skipper.String(), "another poller holds the lease") || !strings.Contains(skipper.String(), `"holder"`) {
+		t.Errorf("the skipping poller's log does not say why:\n%s", skipper.String())
 	}
 	h.poll() // a later poll: nothing left to do
 	for _, a := range kinds(h.alerts()) {
