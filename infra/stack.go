@@ -354,13 +354,16 @@ func (m *memonStack) alarmTopic() {
 	output(m.stack, "AlarmTopicArn", "CloudWatch alarms about MEMon itself", m.alarmTo.TopicArn())
 }
 
-// subscribe sends both the alerts and the alarms to an e-mail address.
-func (m *memonStack) subscribe(email string) {
-	if email == "" {
-		return
-	}
-	for _, t := range []awssns.Topic{m.alerts, m.alarmTo} {
-		t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+// subscribe sends both the alerts and the alarms to each e-mail address of
+// a comma-separated list (-c email=ops@example.com,oncall@example.com).
+func (m *memonStack) subscribe(emails string) {
+	for _, email := range strings.Split(emails, ",") {
+		if email = strings.TrimSpace(email); email == "" {
+			continue
+		}
+		for _, t := range []awssns.Topic{m.alerts, m.alarmTo} {
+			t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -207,6 +208,14 @@ func TestEmailSubscription(t *testing.T) {
 	want := []any{ref(topicID), ref(alarmID)}
 	sort.Slice(want, func(i, j int) bool { return jsonOf(want[i]) < jsonOf(want[j]) })
 	expectJSON(t, "subscribed topics", topics, want)
+
+	// Several addresses, comma-separated: each gets both topics.
+	x = template(t, obj{CtxEmail: "ops@example.com, oncall@example.com"})
+	got := map[string]int{}
+	for _, sub := range x.resources("AWS::SNS::Subscription") {
+		got[fmt.Sprint(props(sub)["Endpoint"])]++
+	}
+	expectJSON(t, "subscriptions per address", got, map[string]int{"ops@example.com": 2, "oncall@example.com": 2})
 }
 
 // TestPollerIAM checks the poller role holds exactly the statements the poller

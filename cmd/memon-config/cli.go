@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	dynamotypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/internal/version"
 	"github.com/peerj/memon/pkg/memon"
@@ -120,6 +122,10 @@ func commandNames() string {
 // fail prints an error and maps it to an exit code: bad input is 2, the
 // rest 1.
 func (a *app) fail(err error) int {
+	var missing *dynamotypes.ResourceNotFoundException
+	if errors.As(err, &missing) {
+		err = fmt.Errorf("%w\n(the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION, or deploy MEMon there: make deploy)", err)
+	}
 	fmt.Fprintf(a.stderr, "memon-config %v\n", err)
 	if isUsage(err) {
 		return exitUsage

@@ -408,3 +408,14 @@ func TestCLIGlobalFlagsBeforeOrAfterTheVerb(t *testing.T) {
 		}
 	}
 }
+
+// TestCLIMissingTableSaysWhatToCheck: a first-hour mistake (wrong table or
+// region) names the flags and the fix, not only the SDK's error.
+func TestCLIMissingTableSaysWhatToCheck(t *testing.T) {
+	t.Parallel()
+	m := newMoto(t)
+	code, _, errs := m.run("--table", "no-such-table", "show")
+	if code != exitFailure || !strings.Contains(errs, "the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION") {
+		t.Errorf("exit %d: %s", code, errs)
+	}
+}

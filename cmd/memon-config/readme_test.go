@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestReadmeTroubleshootsFirstHourErrors (#9 point 13): every error a
+// newcomer meets in the first hour has a Troubleshooting row, and the text the
+// row quotes is still what the code prints (so the docs cannot drift).
+func TestReadmeTroubleshootsFirstHourErrors(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, trouble, ok := strings.Cut(string(readme), "\n## Troubleshooting\n")
+	if !ok {
+		t.Fatal("README has no Troubleshooting section")
+	}
+	var src strings.Builder
+	for _, dir := range []string{"../../cmd", "../../internal", "../../pkg"} {
+		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return err
+			}
+			b, err := os.ReadFile(path)
+			src.Write(b)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct{ readme, code string }{
+		{"no AWS region: give --region REGION, or set AWS_REGION", "no AWS region: give --region REGION, or set AWS_REGION"},
+		{"memon-send: … no AWS region: set --region or AWS_REGION", "no AWS region: set --region or AWS_REGION"},
+		{"retrieve credentials", "retrieve credentials"},
+		{"the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION", "the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION"},
+		{"not found in this account and region", "not found in this account and region"},
+		{"(memon-config show lists them; set creates one)", "(memon-config show lists them; set creates one)"},
+		{"does not exist yet: creating it needs --period DUR", "does not exist yet: creating it needs --period DUR"},
+		{`--period "1 hour" is invalid: write --period 1h`, "write --"},
+		{"give --type rolling (or fixed) too", "give --type rolling (or fixed) too"},
+		{"it never fires in the next 5 years", "it never fires in the next 5 years"},
+		{"give one line of plain text", "give one line of plain text"},
+		{"queue \"memon\" not found", "no queue named"},
+		{"Subscription Confirmation", ""},
+		{"This stack uses assets, so the toolkit stack must be deployed", ""},
+		{"node_modules/.bin/cdk: No such file or directory", ""},
+		{"`Config: NAME` alert", ""},
+		{"a `[MEMon] Late:` mail", ""},
+	} {
+		if !strings.Contains(trouble, tc.readme) {
+			t.Errorf("Troubleshooting has no row for %q", tc.readme)
+		}
+		if tc.code != "" && !strings.Contains(src.String(), tc.code) {
+			t.Errorf("the code no longer prints %q: update the Troubleshooting row", tc.code)
+		}
+	}
+	for _, want := range []string{"make deps", "cdk bootstrap", "EMAIL=you@example.com,oncall@example.com", "unsubscribe", "**Which one?**"} {
+		if !strings.Contains(string(readme), want) {
+			t.Errorf("README lacks %q", want)
+		}
+	}
+	if strings.Index(string(readme), "`make deps`") > strings.Index(string(readme), "node_modules/.bin/cdk bootstrap") {
+		t.Error("README tells a newcomer to run cdk bootstrap before make deps installs it")
+	}
+}
