@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -97,7 +98,7 @@ func newMoto(t *testing.T) *moto {
 func (m *moto) createTables() {
 	ctx := context.Background()
 	for name, schema := range map[string]memon.TableSchema{m.table: memon.EventsTable, m.history: memon.HistoryTable} {
-		if err := srv.CreateTable(ctx, name, schema); err != nil {
+		if err := mototest.CreateTableWith(ctx, m.db, name, schema); err != nil {
 			m.t.Fatal(err)
 		}
 	}

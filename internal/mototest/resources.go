@@ -65,8 +65,14 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 }
 
 // CreateTable creates a table laid out as schema (memon's one definition,
-// which the CDK stack builds its tables from), on demand.
+// which the CDK stack builds its tables from), on demand, in the server's
+// region.
 func (s *Server) CreateTable(ctx context.Context, name string, schema memon.TableSchema) error {
+	return CreateTableWith(ctx, dynamodb.NewFromConfig(s.Config(ctx)), name, schema)
+}
+
+// CreateTableWith is CreateTable through a given client (another region).
+func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, schema memon.TableSchema) error {
 	attr := func(k memon.KeyAttr) dtypes.AttributeDefinition {
 		typ := dtypes.ScalarAttributeTypeS
 		if k.Number {
@@ -109,7 +115,6 @@ func (s *Server) CreateTable(ctx context.Context, name string, schema memon.Tabl
 	if schema.Stream {
 		in.StreamSpecification = &dtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: dtypes.StreamViewTypeNewAndOldImages}
 	}
-	db := dynamodb.NewFromConfig(s.Config(ctx))
 	if _, err := db.CreateTable(ctx, in); err != nil {
 		return fmt.Errorf("create table %s: %w", name, err)
 	}
