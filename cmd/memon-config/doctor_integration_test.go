@@ -51,6 +51,15 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 		return code, string(out)
 	}
 
+	// A stack that is not there: one FAIL with the fix, every other check skipped.
+	cmd := exec.Command(config, "doctor", "--stack", "MEMon-nope", "--wait", "1s")
+	cmd.Env = env
+	noStack, _ := cmd.Output()
+	if cmd.ProcessState.ExitCode() != exitFailure || !strings.HasPrefix(string(noStack), "FAIL  stack MEMon-nope: stack MEMon-nope not found") ||
+		!strings.Contains(string(noStack), "Fix: deploy MEMon") || strings.Count(string(noStack), "\nskip  ") != 7 {
+		t.Fatalf("doctor --stack MEMon-nope: exit %d\n%s", cmd.ProcessState.ExitCode(), noStack)
+	}
+
 	// No poller, no subscription: a clear FAIL line with a fix for each.
 	code, out := doctor("6s")
 	if code != exitFailure || !strings.Contains(out, "ok    stack MEMon") || !strings.Contains(out, "ok    queue: accepted a ping") ||
