@@ -226,7 +226,7 @@ func (c *command) usage(w io.Writer) {
 func (a *app) rootUsage(w io.Writer) {
 	fmt.Fprintf(w, "usage: memon-config [global flags] COMMAND [flags] [EVENT]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, firstLine(c.summary))
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, firstLine(c.summary))
 	}
 	fmt.Fprintf(w, "\n  --version  print the version (as the version command does)\n")
 	fmt.Fprintf(w, "\nGlobal flags (before or after the command):\n")
