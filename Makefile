@@ -81,7 +81,7 @@ fuzz: ## fuzz the message decoder for a minute
 clean: ## remove build output
 	rm -rf $(BIN) $(BUILD) $(DIST) cdk.out
 
-# ---- infra (issue 3) and local run (issue 4): CDK synth/deploy, MEMon on moto ----
+# ---- infra and local run: CDK synth/deploy, MEMon on moto ----
 # The CDK app is infra/ (cdk.json: `go run ./infra`); it builds the poller into
 # build/poller first and fails on any unsuppressed cdk-nag finding.
 CDK_OUTDIR ?= cdk.out
@@ -107,7 +107,7 @@ local: deps ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; w
 local-down: ## stop the moto_server that `make local` started
 	@MOTO_PORT=$(MOTO_PORT) $(GO) run ./tools/memon-local down
 
-# ---- demo (issue 4): MEMon's story on the local moto stack ----
+# ---- demo: MEMon's story on the local moto stack ----
 # scripts/demo.sh narrates it: three events, pings (one wrapping a failing
 # command), `memon-poller --once`, and the FAILED, DOWN and UP alerts as they
 # arrive on a queue it subscribes to the topic. Reruns start clean.

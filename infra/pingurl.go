@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -51,8 +52,8 @@ type pingOptions struct {
 func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions, error) {
 	o := pingOptions{
 		httpPings:  p.HTTPPings || contextString(scope, CtxHTTPPings) == "true",
-		codeDir:    settings.First(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
-		autoCreate: settings.First(p.AutoCreate, contextString(scope, CtxAutoCreate)),
+		codeDir:    cmp.Or(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
+		autoCreate: cmp.Or(p.AutoCreate, contextString(scope, CtxAutoCreate)),
 	}
 	if v := contextString(scope, CtxHTTPPings); v != "" && v != "true" && v != "false" {
 		return o, fmt.Errorf("context %s=%q: want true or false", CtxHTTPPings, v)

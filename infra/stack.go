@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -93,12 +94,12 @@ func contextString(scope constructs.Construct, key string) string {
 
 // resolve fills the props' empty fields from the context and defaults.
 func (p MEMonStackProps) resolve(scope constructs.Construct) MEMonStackProps {
-	p.Prefix = settings.First(p.Prefix, contextString(scope, CtxPrefix), settings.DefaultPrefix)
-	p.Email = settings.First(p.Email, contextString(scope, CtxEmail))
-	p.PollerCodeDir = settings.First(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
-	p.AWSSources = settings.First(p.AWSSources, contextString(scope, CtxAWSSources))
-	p.Report = settings.First(p.Report, contextString(scope, CtxReport))
-	p.ReportTimeZone = settings.First(p.ReportTimeZone, contextString(scope, CtxReportTimeZone))
+	p.Prefix = cmp.Or(p.Prefix, contextString(scope, CtxPrefix), settings.DefaultPrefix)
+	p.Email = cmp.Or(p.Email, contextString(scope, CtxEmail))
+	p.PollerCodeDir = cmp.Or(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
+	p.AWSSources = cmp.Or(p.AWSSources, contextString(scope, CtxAWSSources))
+	p.Report = cmp.Or(p.Report, contextString(scope, CtxReport))
+	p.ReportTimeZone = cmp.Or(p.ReportTimeZone, contextString(scope, CtxReportTimeZone))
 	p.AdoptTable = p.AdoptTable || contextString(scope, CtxAdoptTable) == "true"
 	if p.StackName == nil {
 		p.StackName = jsii.String(StackName(p.Prefix))

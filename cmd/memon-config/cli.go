@@ -305,7 +305,7 @@ func isUsage(err error) bool {
 	return errors.As(err, &ue) || errors.Is(err, memon.ErrInvalid)
 }
 
-// notFoundError is a reference to an event that does not exist.
+// notFound is the error for a reference to an event that does not exist.
 func notFound(name string) error {
 	return fmt.Errorf("no event named %q (memon-config show lists them; set creates one): %w", name, memon.ErrNotFound)
 }

@@ -48,7 +48,7 @@ func (s *stack) backdate(name string, attrs map[string]time.Time, remove ...stri
 	}
 }
 
-// alertsOf polls once and returns the alerts published, as "kind subject".
+// pollAlerts polls once and returns the alerts published.
 func (s *stack) pollAlerts() []mototest.Alert {
 	s.t.Helper()
 	s.sh(0, s.poll, "--once")

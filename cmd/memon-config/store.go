@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -51,8 +52,8 @@ func (g *globals) flags() *flag.FlagSet {
 // resolve fills what the flags left empty from the environment, then the
 // stack's defaults.
 func (g *globals) resolve(env settings.Lookup) {
-	g.table = settings.First(g.table, env(settings.EnvTable), settings.DefaultTable)
-	g.history = settings.First(g.history, env(settings.EnvHistoryTable), settings.DefaultHistoryTable)
+	g.table = cmp.Or(g.table, env(settings.EnvTable), settings.DefaultTable)
+	g.history = cmp.Or(g.history, env(settings.EnvHistoryTable), settings.DefaultHistoryTable)
 }
 
 // openDynamo builds the real store from the standard AWS configuration

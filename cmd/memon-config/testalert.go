@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -45,7 +46,7 @@ func runTestAlert(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	topic := settings.First(cl.fs.Lookup("topic-arn").Value.String(), a.env(settings.EnvTopicARN))
+	topic := cmp.Or(cl.fs.Lookup("topic-arn").Value.String(), a.env(settings.EnvTopicARN))
 	if topic == "" {
 		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), stackName(cl.g))
 		if err != nil {

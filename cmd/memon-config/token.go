@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -26,7 +27,7 @@ var _ tokenStore = (*dynamo.Tokens)(nil)
 // tokenTable is the tokens table: MEMON_TOKEN_TABLE, else the events
 // table's name + "-tokens", as the stack names it.
 func tokenTable(g *globals, env settings.Lookup) string {
-	return settings.First(env(settings.EnvTokenTable), g.table+settings.TokenTableSuffix)
+	return cmp.Or(env(settings.EnvTokenTable), g.table+settings.TokenTableSuffix)
 }
 
 func openTokens(ctx context.Context, g *globals) (tokenStore, error) {
@@ -87,7 +88,7 @@ func runToken(a *app, ctx context.Context, cl *call) error {
 // pingURL is the endpoint's base URL without a trailing slash: --ping-url,
 // MEMON_PING_URL, else the stack's PingUrl output.
 func (a *app) pingURL(ctx context.Context, cl *call) (string, error) {
-	u := settings.First(cl.fs.Lookup("ping-url").Value.String(), a.env(settings.EnvPingURL))
+	u := cmp.Or(cl.fs.Lookup("ping-url").Value.String(), a.env(settings.EnvPingURL))
 	if u == "" {
 		cfg, err := loadAWS(ctx, cl.g)
 		if err != nil {

@@ -27,8 +27,8 @@ import (
 )
 
 // These tests run the real, statically built binary against a private
-// moto_server. mototest.Main skips them (and the package) when moto is not
-// installed, except under CI=true where that is a failure.
+// moto_server. Without moto (or with -short) mototest.Main leaves moto nil
+// and they skip themselves, except under CI=true where that is a failure.
 
 var moto *mototest.Server
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -84,7 +85,7 @@ func runWith(ctx context.Context, d deps, args []string, stdin io.Reader, stdout
 func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
 	base := memon.Message{
 		Name:  p.o.event,
-		RunID: settings.First(p.o.runID, rand.Text()),
+		RunID: cmp.Or(p.o.runID, rand.Text()),
 		Host:  p.o.host,
 	}
 	startSent := make(chan struct{})
@@ -149,7 +150,7 @@ func (p *pinger) send(ctx context.Context, m memon.Message) error {
 	}
 	if err != nil {
 		fmt.Fprintf(p.stderr, "memon-send: %s ping for %q not sent: %s\n",
-			settings.First(string(m.Signal), string(memon.Success)), m.Name, p.explain(ctx, err))
+			cmp.Or(string(m.Signal), string(memon.Success)), m.Name, p.explain(ctx, err))
 	}
 	return err
 }
@@ -161,7 +162,7 @@ func (p *pinger) client(ctx context.Context) (*queue.Sender, error) {
 		return p.sender, p.err
 	}
 	url, name, _ := queueTarget(p.o, p.d.getenv)
-	region := settings.First(p.o.region, queue.RegionFromURL(url))
+	region := cmp.Or(p.o.region, queue.RegionFromURL(url))
 	api, region, err := p.d.newAPI(ctx, region)
 	p.ready, p.region, p.err = true, region, err
 	if err == nil {
@@ -175,7 +176,7 @@ func (p *pinger) client(ctx context.Context) (*queue.Sender, error) {
 // It returns the URL (empty when it must be looked up), the name, and where
 // the queue came from.
 func queueTarget(o options, getenv settings.Lookup) (url, name, source string) {
-	name = settings.First(o.queueName, settings.DefaultQueueName)
+	name = cmp.Or(o.queueName, settings.DefaultQueueName)
 	switch {
 	case o.queueURL != "":
 		return o.queueURL, name, "--queue-url"

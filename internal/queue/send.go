@@ -1,6 +1,7 @@
 package queue
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,7 +43,7 @@ type Sender struct {
 // empty, for the queue called queueName (default settings.DefaultQueueName)
 // looked up with GetQueueUrl on first use.
 func NewSender(api SendAPI, queueURL, queueName string) *Sender {
-	return &Sender{api: api, url: queueURL, name: settings.First(queueName, settings.DefaultQueueName)}
+	return &Sender{api: api, url: queueURL, name: cmp.Or(queueName, settings.DefaultQueueName)}
 }
 
 // QueueURL returns the queue's URL, resolving the name with GetQueueUrl the

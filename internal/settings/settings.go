@@ -43,14 +43,3 @@ type Lookup func(string) string
 
 // OS reads the process environment.
 func OS() Lookup { return os.Getenv }
-
-// First returns the first non-empty value: a flag, then the environment, then
-// the default.
-func First(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
-}

@@ -418,7 +418,7 @@ func wantAlert(t *testing.T, got []mototest.Alert, subject, kind, event string) 
 	}
 }
 
-// TestLambdaDownThenUp is issue 4's story through the deployed stack: an
+// TestLambdaDownThenUp is the README's story through the deployed stack: an
 // event configured with memon-config, a ping from memon-send, the Lambda
 // invoked by the scheduled event records the first run silently, reports
 // DOWN once the period has passed without a ping, and UP after the next one.

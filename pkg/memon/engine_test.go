@@ -2,6 +2,7 @@ package memon
 
 import (
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestApplySeedFixedBlocks(t *testing.T) {
 			if !ev.LastBlockTime.Equal(at(tc.last)) || !ev.NextBlockTime.Equal(at(tc.next)) {
 				t.Errorf("blocks %d/%d, want %d/%d", ev.LastBlockTime.Unix(), ev.NextBlockTime.Unix(), tc.last, tc.next)
 			}
-			if !equalKinds(kinds(trs), tc.want) {
+			if !slices.Equal(kinds(trs), tc.want) {
 				t.Errorf("alerts %v, want %v", kinds(trs), tc.want)
 			}
 			if !ev.LastSuccessTime.Equal(sent) || ev.ErrorCount != 0 || ev.State != Up {
@@ -66,7 +67,7 @@ func TestApplyFixedWithoutLastBlock(t *testing.T) {
 	for _, last := range []time.Time{{}, at(10), at(99)} {
 		ev := seedEvent(t, Fixed, 5*time.Second, last, at(10), at(1))
 		trs, _ := ev.Apply(success("job", at(12)))
-		if !ev.LastBlockTime.Equal(at(15)) || !ev.NextBlockTime.Equal(at(20)) || !equalKinds(kinds(trs), []AlertKind{KindLate}) {
+		if !ev.LastBlockTime.Equal(at(15)) || !ev.NextBlockTime.Equal(at(20)) || !slices.Equal(kinds(trs), []AlertKind{KindLate}) {
 			t.Errorf("last %v: blocks %d/%d, %v", last.Unix(), ev.LastBlockTime.Unix(), ev.NextBlockTime.Unix(), kinds(trs))
 		}
 	}
@@ -78,7 +79,7 @@ func TestApplySeedRolling(t *testing.T) {
 
 	// An event that has never run: the first ping sets the deadline, silently.
 	trs, ok := ev.Apply(success("job", at(100)))
-	if !ok || !equalKinds(kinds(trs), []AlertKind{""}) || trs[0].From != New || trs[0].To != Up {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{""}) || trs[0].From != New || trs[0].To != Up {
 		t.Fatalf("first run: %+v, %v", trs, ok)
 	}
 	if !ev.LastBlockTime.Equal(at(100)) || !ev.NextBlockTime.Equal(at(160)) {
@@ -90,7 +91,7 @@ func TestApplySeedRolling(t *testing.T) {
 	}
 	// Deadline passed, no DOWN yet: LATE.
 	trs, _ = ev.Apply(success("job", at(211)))
-	if !equalKinds(kinds(trs), []AlertKind{KindLate}) || !ev.NextBlockTime.Equal(at(271)) {
+	if !slices.Equal(kinds(trs), []AlertKind{KindLate}) || !ev.NextBlockTime.Equal(at(271)) {
 		t.Fatalf("late run: %v, next %v", kinds(trs), ev.NextBlockTime.Unix())
 	}
 	if trs[0].Alert.Subject != "[MEMon] Late: job" {
@@ -105,7 +106,7 @@ func TestApplyAfterDownIsUp(t *testing.T) {
 		t.Fatalf("CheckDue: state %s errors %d", ev.State, ev.ErrorCount)
 	}
 	trs, ok := ev.Apply(success("job", at(90)))
-	if !ok || !equalKinds(kinds(trs), []AlertKind{KindUp}) || ev.State != Up || ev.ErrorCount != 0 {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{KindUp}) || ev.State != Up || ev.ErrorCount != 0 {
 		t.Fatalf("run after DOWN: %v state %s errors %d", kinds(trs), ev.State, ev.ErrorCount)
 	}
 	if trs[0].Alert.Subject != "[MEMon] Up: job" || trs[0].From != Down || trs[0].To != Up {
@@ -192,7 +193,7 @@ func TestApplyFail(t *testing.T) {
 	p := fail("job", at(100), 2)
 	p.Message, p.Host, p.RunID, p.Duration = "disk full", "db1", "r-7", 90*time.Second
 	trs, ok := ev.Apply(p)
-	if !ok || !equalKinds(kinds(trs), []AlertKind{KindFailed}) {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{KindFailed}) {
 		t.Fatalf("fail: %v", kinds(trs))
 	}
 	if ev.State != Down || !ev.LastFailTime.Equal(at(100)) || !ev.LastSuccessTime.Equal(at(0)) {
@@ -208,11 +209,11 @@ func TestApplyFail(t *testing.T) {
 		}
 	}
 	// Another failure is reported too.
-	if trs, _ := ev.Apply(fail("job", at(200), 3)); !equalKinds(kinds(trs), []AlertKind{KindFailed}) {
+	if trs, _ := ev.Apply(fail("job", at(200), 3)); !slices.Equal(kinds(trs), []AlertKind{KindFailed}) {
 		t.Errorf("second fail: %v", kinds(trs))
 	}
 	// Then a success: UP.
-	if trs, _ := ev.Apply(success("job", at(300))); !equalKinds(kinds(trs), []AlertKind{KindUp}) || ev.State != Up {
+	if trs, _ := ev.Apply(success("job", at(300))); !slices.Equal(kinds(trs), []AlertKind{KindUp}) || ev.State != Up {
 		t.Errorf("success after fail: %v, %s", kinds(trs), ev.State)
 	}
 }
@@ -221,7 +222,7 @@ func TestApplyFailWithoutExitCode(t *testing.T) {
 	t.Parallel()
 	ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
 	trs, _ := ev.Apply(Ping{Name: "job", Signal: Fail, SentAt: at(10)})
-	if !equalKinds(kinds(trs), []AlertKind{KindFailed}) || trs[0].From != New || strings.Contains(trs[0].Alert.Body, "Exit code") {
+	if !slices.Equal(kinds(trs), []AlertKind{KindFailed}) || trs[0].From != New || strings.Contains(trs[0].Alert.Body, "Exit code") {
 		t.Fatalf("%+v", trs)
 	}
 	if trs[0].Reason != "the job reported a failure" {
@@ -282,7 +283,7 @@ func TestCheckDueSeed(t *testing.T) {
 	}
 	for _, s := range steps {
 		trs, ok := ev.CheckDue(at(s.now))
-		if ok != (len(s.want) > 0) || !equalKinds(kinds(trs), s.want) || ev.ErrorCount != s.errors {
+		if ok != (len(s.want) > 0) || !slices.Equal(kinds(trs), s.want) || ev.ErrorCount != s.errors {
 			t.Fatalf("now %d: %v %v errors %d; want %v errors %d", s.now, kinds(trs), ok, ev.ErrorCount, s.want, s.errors)
 		}
 		if len(trs) > 0 && (ev.State != Down || trs[0].To != Down) {
@@ -323,7 +324,7 @@ func TestCheckDuePollerOutageIsOneDown(t *testing.T) {
 		ev := seedEvent(t, Rolling, time.Minute, at(0), at(60), at(0))
 		now := at(60 + int64(n-1)*60 + 30) // n deadlines have passed
 		trs, ok := ev.CheckDue(now)
-		if !ok || !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != n {
+		if !ok || !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != n {
 			t.Fatalf("outage of %d periods: %v, missed %d", n, kinds(trs), ev.ErrorCount)
 		}
 		if !strings.Contains(trs[0].Alert.Body, "Missed runs:   "+itoa(n)) {
@@ -348,7 +349,7 @@ func TestCheckDueGrace(t *testing.T) {
 		t.Fatalf("AlertAt %v, want deadline + grace", ev.AlertAt().Unix())
 	}
 	trs, ok := ev.CheckDue(at(3600 + 600))
-	if !ok || !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 1 {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 1 {
 		t.Fatalf("at deadline+grace: %v", kinds(trs))
 	}
 	if !strings.Contains(trs[0].Alert.Body, "grace 10m") {
@@ -386,7 +387,7 @@ func TestApplyRunInsideGraceIsOnTime(t *testing.T) {
 		ev = seedEvent(t, kind, time.Minute, at(0), at(60), at(0))
 		ev.Grace = 2 * time.Minute
 		trs, _ := ev.Apply(success("job", at(60+121)))
-		if !equalKinds(kinds(trs), []AlertKind{KindLate}) ||
+		if !slices.Equal(kinds(trs), []AlertKind{KindLate}) ||
 			!strings.Contains(trs[0].Reason, "ran 2m1s after its deadline 1970-01-01 00:01:00 UTC, past its grace of 2m, before any DOWN alert") {
 			t.Errorf("%s: a run past deadline + grace before any DOWN: %v %+v", kind, kinds(trs), trs)
 		}
@@ -423,7 +424,7 @@ func TestSetInitialArmsBeforeFirstRun(t *testing.T) {
 		t.Fatal("DOWN before the initial deadline")
 	}
 	trs, ok := ev.CheckDue(first)
-	if !ok || !equalKinds(kinds(trs), []AlertKind{KindDown}) || trs[0].From != New {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{KindDown}) || trs[0].From != New {
 		t.Fatalf("armed event not watched: %+v", trs)
 	}
 
@@ -431,14 +432,14 @@ func TestSetInitialArmsBeforeFirstRun(t *testing.T) {
 	ev2 := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
 	ev2.SetInitial(first)
 	trs, _ = ev2.Apply(success("job", first.Add(time.Minute)))
-	if !equalKinds(kinds(trs), []AlertKind{KindLate}) {
+	if !slices.Equal(kinds(trs), []AlertKind{KindLate}) {
 		t.Fatalf("armed late first run: %v", kinds(trs))
 	}
 	// Armed, run in time: a silent first run.
 	ev3 := NewEvent("job", mustSchedule(t, Fixed, time.Hour, "", ""))
 	ev3.SetInitial(first)
 	trs, _ = ev3.Apply(success("job", first.Add(-time.Minute)))
-	if !equalKinds(kinds(trs), []AlertKind{""}) || !ev3.NextBlockTime.Equal(first.Add(time.Hour)) {
+	if !slices.Equal(kinds(trs), []AlertKind{""}) || !ev3.NextBlockTime.Equal(first.Add(time.Hour)) {
 		t.Fatalf("armed first run: %v next %v", kinds(trs), ev3.NextBlockTime)
 	}
 }
@@ -564,15 +565,15 @@ func TestCheckDueRemindersAreCappedByMissedPeriodsNotAlertsSent(t *testing.T) {
 	t.Parallel()
 	ev := seedEvent(t, Rolling, time.Minute, at(0), at(60), at(0))
 	trs, _ := ev.CheckDue(at(60 + 60)) // two periods missed at once
-	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 2 {
+	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 2 {
 		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
 	}
 	trs, _ = ev.CheckDue(at(180)) // third missed period: one more reminder
-	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 3 {
+	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 3 {
 		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
 	}
 	trs, _ = ev.CheckDue(at(240))
-	if !equalKinds(kinds(trs), []AlertKind{""}) || ev.ErrorCount != 4 {
+	if !slices.Equal(kinds(trs), []AlertKind{""}) || ev.ErrorCount != 4 {
 		t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
 	}
 }
@@ -588,7 +589,7 @@ func TestFailedThenSilentIsDownAgainAtTheNextDeadline(t *testing.T) {
 		t.Fatal("DOWN before the deadline")
 	}
 	trs, _ := ev.CheckDue(at(4200))
-	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || trs[0].From != Down {
+	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) || trs[0].From != Down {
 		t.Fatalf("%+v", trs)
 	}
 }

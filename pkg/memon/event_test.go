@@ -1,6 +1,7 @@
 package memon
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -96,7 +97,7 @@ func TestReschedule(t *testing.T) {
 			t.Fatalf("next %v", ev.NextBlockTime)
 		}
 		trs, ok := ev.CheckDue(run.Add(2 * time.Hour))
-		if !ok || !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 2 {
+		if !ok || !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev.ErrorCount != 2 {
 			t.Fatalf("%v missed %d", kinds(trs), ev.ErrorCount)
 		}
 	})

@@ -1,6 +1,7 @@
 package memon
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,7 +30,7 @@ func TestFlappingHoldsAlertsPastSixAnHour(t *testing.T) {
 		}
 	}
 	want := []AlertKind{KindFailed, KindUp, KindFailed, KindUp, KindFailed, KindUp, KindFlapping}
-	if !equalKinds(got, want) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("alerts %v, want %v", got, want)
 	}
 	fl := ev.Outbox[len(ev.Outbox)-1]
@@ -54,7 +55,7 @@ func TestFlappingHoldsAlertsPastSixAnHour(t *testing.T) {
 	}
 	// The hour is over: the next alert goes out, and says what was held.
 	trs, _ := ev.Apply(success("job", start.Add(61*time.Minute)))
-	if !equalKinds(kinds(trs), []AlertKind{KindUp}) || !strings.Contains(trs[0].Reason, "55 FAILED/UP alerts were held") {
+	if !slices.Equal(kinds(trs), []AlertKind{KindUp}) || !strings.Contains(trs[0].Reason, "55 FAILED/UP alerts were held") {
 		t.Fatalf("after the hour: %v %+v", kinds(trs), trs)
 	}
 	if ev.AlertsInWindow != 1 || ev.AlertsHeld != 0 {
@@ -70,7 +71,7 @@ func TestFlappingLeavesDownAndLateAlone(t *testing.T) {
 	ev.AlertWindowStart, ev.AlertsInWindow = at(0), MaxAlertsPerHour
 	ev.MaxAlerts = 100
 	trs, _ := ev.CheckDue(at(125))
-	if !equalKinds(kinds(trs), []AlertKind{KindDown}) {
+	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) {
 		t.Fatalf("DOWN held by the FAILED/UP limit: %v", kinds(trs))
 	}
 }

@@ -46,15 +46,3 @@ func kinds(trs []Transition) []AlertKind {
 	}
 	return out
 }
-
-func equalKinds(a, b []AlertKind) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}

@@ -1,6 +1,7 @@
 package memon
 
 import (
+	"slices"
 	"testing"
 	"time"
 )
@@ -56,7 +57,7 @@ func TestDownCapHoldsFromEveryStartState(t *testing.T) {
 				}
 				ev.Apply(success("job", t0.Add(35*time.Minute)))
 				trs, _ := ev.CheckDue(t0.Add(45 * time.Minute))
-				if !equalKinds(kinds(trs), []AlertKind{KindDown}) {
+				if !slices.Equal(kinds(trs), []AlertKind{KindDown}) {
 					t.Errorf("%s, edit %s: the outage after a run is not alerted: %v", sname, ename, kinds(trs))
 				}
 			}
@@ -72,12 +73,12 @@ func TestResumeAfterTheDeadlineAlertsAgain(t *testing.T) {
 	ev := NewEvent("job", mustSchedule(t, Rolling, 2*time.Minute, "", ""))
 	ev.MaxAlerts = 1
 	ev.SetInitial(t0)
-	if trs, _ := ev.CheckDue(t0.Add(time.Minute)); !equalKinds(kinds(trs), []AlertKind{KindDown}) {
+	if trs, _ := ev.CheckDue(t0.Add(time.Minute)); !slices.Equal(kinds(trs), []AlertKind{KindDown}) {
 		t.Fatalf("first DOWN: %v", kinds(trs))
 	}
 	ev.Enabled = false
 	ev.Resume(t0.Add(time.Hour))
-	if trs, _ := ev.CheckDue(t0.Add(time.Hour + 3*time.Minute)); !equalKinds(kinds(trs), []AlertKind{KindDown}) {
+	if trs, _ := ev.CheckDue(t0.Add(time.Hour + 3*time.Minute)); !slices.Equal(kinds(trs), []AlertKind{KindDown}) {
 		t.Errorf("after a resume: %v", kinds(trs))
 	}
 }

@@ -2,6 +2,7 @@ package memon
 
 import (
 	"errors"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestCronWeekdaysInZone(t *testing.T) {
 		t.Fatal("DOWN over the weekend or inside grace")
 	}
 	trs, ok := ev.CheckDue(want.Add(30 * time.Minute))
-	if !ok || !equalKinds(kinds(trs), []AlertKind{KindDown}) {
+	if !ok || !slices.Equal(kinds(trs), []AlertKind{KindDown}) {
 		t.Fatalf("Monday missed: %v", kinds(trs))
 	}
 	// Both zones in the alert body.
@@ -111,7 +112,7 @@ func TestCronWeekdaysInZone(t *testing.T) {
 	ev2 := NewEvent("job", mustSchedule(t, Cron, 0, "0 3 * * 1-5", "Europe/Berlin"))
 	ev2.Apply(success("job", fri))
 	trs, _ = ev2.CheckDue(time.Date(2025, 6, 12, 12, 0, 0, 0, berlin))
-	if !equalKinds(kinds(trs), []AlertKind{KindDown}) || ev2.ErrorCount != 4 {
+	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) || ev2.ErrorCount != 4 {
 		t.Fatalf("outage: %v, missed %d", kinds(trs), ev2.ErrorCount)
 	}
 	if want := time.Date(2025, 6, 13, 3, 0, 0, 0, berlin); !ev2.Deadline().Equal(want) {
@@ -140,7 +141,7 @@ func TestCronRunWithinGraceIsOnTime(t *testing.T) {
 	// a day would do the same): the next run is LATE.
 	ev.Grace = 36 * time.Hour
 	trs, _ := ev.Apply(success("job", day(7, 3, 5)))
-	if !equalKinds(kinds(trs), []AlertKind{KindLate}) {
+	if !slices.Equal(kinds(trs), []AlertKind{KindLate}) {
 		t.Fatalf("run after a skipped firing: %v", kinds(trs))
 	}
 }
