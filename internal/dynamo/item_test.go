@@ -126,6 +126,7 @@ func TestDecodeNamesTheUnusableAttribute(t *testing.T) {
 		{"no Period", seedItem(Item{"Period": nil}), []string{"Period", "seconds"}},
 		{"unknown Type", seedItem(Item{"Type": s("weekly")}), []string{"Type", `"weekly"`, "rolling, fixed or cron"}},
 		{"bad Cron", seedItem(Item{"Type": s("cron"), "Period": nil, "Cron": s("every day")}), []string{"Cron", "five fields"}},
+		{"Cron that never fires", seedItem(Item{"Type": s("cron"), "Period": nil, "Cron": s("0 0 30 2 *")}), []string{"Cron", "never fires"}},
 		{"bad TimeZone", seedItem(Item{"TimeZone": s("Mars/Olympus")}), []string{"TimeZone", "IANA"}},
 		{"Period not a number", seedItem(Item{"Period": s("hourly")}), []string{"Period", `"hourly"`, "number"}},
 		{"bad State", seedItem(Item{"State": s("sleepy")}), []string{"State", "new, up or down"}},

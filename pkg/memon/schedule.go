@@ -63,6 +63,12 @@ func NewSchedule(kind Kind, period time.Duration, expr, zone string) (Schedule, 
 		}
 		spec.Location = loc
 		s.spec = spec
+		// A day that never comes (30 February) never fires from any date;
+		// the probe date only has to be fixed. Rare but real crons (29
+		// February) fire from it. CheckFires applies the 5-year rule at now.
+		if spec.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, loc)).IsZero() {
+			return Schedule{}, invalid("cron", s.Expr, neverFires)
+		}
 	default:
 		return Schedule{}, invalid("type", string(kind), "want rolling, fixed or cron")
 	}
@@ -280,7 +286,9 @@ func (s Schedule) CheckFires(now time.Time) error {
 		return nil
 	}
 	if n := s.nextFire(now); n.IsZero() || n.Sub(now) > FiringHorizon {
-		return invalid("cron", s.Expr, "it never fires in the next 5 years (a day that does not exist in that month, such as 30 February?): give an expression that fires, e.g. \"0 0 28 2 *\"")
+		return invalid("cron", s.Expr, neverFires)
 	}
 	return nil
 }
+
+const neverFires = "it never fires in the next 5 years (a day that does not exist in that month, such as 30 February?): give an expression that fires, e.g. \"0 0 28 2 *\""
