@@ -48,9 +48,7 @@ func (s *Store) AcquireLease(ctx context.Context, holder string, now time.Time, 
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		r := &reader{item: ccf.Item}
-		until, _ := r.num(attrLeaseUntil)
-		return "", &memon.LeaseHeldError{Holder: r.str(attrLeaseHolder), Until: time.UnixMilli(int64(until))}
+		return "", leaseHeld(ccf.Item)
 	}
 	if err != nil {
 		return "", fmt.Errorf("acquire the poll lease: %w", err)
@@ -91,12 +89,17 @@ func (s *Store) holdLease(ctx context.Context, holder string, until time.Time, c
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
-		r := &reader{item: ccf.Item}
-		u, _ := r.num(attrLeaseUntil)
-		return &memon.LeaseHeldError{Holder: r.str(attrLeaseHolder), Until: time.UnixMilli(int64(u))}
+		return leaseHeld(ccf.Item)
 	}
 	if err != nil {
 		return fmt.Errorf("hold the poll lease: %w", err)
 	}
 	return nil
+}
+
+// leaseHeld names the holder from the lease item a lost condition returned.
+func leaseHeld(item Item) *memon.LeaseHeldError {
+	r := &reader{item: item}
+	until, _ := r.num(attrLeaseUntil)
+	return &memon.LeaseHeldError{Holder: r.str(attrLeaseHolder), Until: time.UnixMilli(int64(until))}
 }
