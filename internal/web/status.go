@@ -7,8 +7,9 @@ import (
 )
 
 // Status is what a person sees on a chip. It refines the stored state with
-// the clock: an event past its deadline is late (inside its grace) or
-// overdue (past grace, but no poll has marked it down yet).
+// the clock: an event past its deadline is late (inside its grace, which
+// means "don't bother me": no alert, not in trouble) or overdue (past grace,
+// but no poll has marked it down yet).
 type Status string
 
 const (
@@ -16,7 +17,7 @@ const (
 	StatusDown     Status = "down"     // missed deadlines
 	StatusFailed   Status = "failed"   // the last run reported a failure
 	StatusOverdue  Status = "overdue"  // past deadline + grace, not yet polled
-	StatusLate     Status = "late"     // past its deadline, inside its grace
+	StatusLate     Status = "late"     // past its deadline, inside its grace: on time as far as alerts go
 	StatusNew      Status = "new"      // never ran
 	StatusUp       Status = "up"
 	StatusPaused   Status = "paused"
@@ -30,15 +31,19 @@ func (s Status) Label() string {
 	switch s {
 	case StatusOverdue:
 		return "overdue, not yet polled"
+	case StatusLate:
+		return "late, in grace"
 	default:
 		return string(s)
 	}
 }
 
-// Trouble says whether the status needs a person's attention.
+// Trouble says whether the status needs a person's attention. A run still
+// inside its grace does not: grace means "don't bother me" (no alert goes
+// out for a run that arrives before deadline + grace).
 func (s Status) Trouble() bool {
 	switch s {
-	case StatusUnusable, StatusDown, StatusFailed, StatusOverdue, StatusLate:
+	case StatusUnusable, StatusDown, StatusFailed, StatusOverdue:
 		return true
 	}
 	return false

@@ -64,6 +64,10 @@ func TestStatusOf(t *testing.T) {
 		if got := statusOf(tc.l, t0); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.l.Name(), got, tc.want)
 		}
+		// Grace means "don't bother me": a run still inside it is no trouble.
+		if want := tc.want != StatusUp && tc.want != StatusNew && tc.want != StatusPaused && tc.want != StatusLate; tc.want.Trouble() != want {
+			t.Errorf("%s: Trouble() = %v, want %v", tc.want, tc.want.Trouble(), want)
+		}
 	}
 }
 
