@@ -58,9 +58,6 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // DOWN, and A's ping then turns it UP. With the lease B skips and says why.
 func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
 	h := newHarness(t)
-	ev := h.rolling("nightly", time.Hour)
-	ev.SetInitial(time.Now().Add(2 * time.Second)) // due in 2 s: the ping below is on time
-	h.create(ev)
 	var names []string
 	for i := 0; i < 6; i++ {
 		other := h.rolling(fmt.Sprintf("other-%d", i), time.Hour)
@@ -71,7 +68,14 @@ func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
 	for _, n := range names {
 		h.ping(n, memon.Success)
 	}
-	time.Sleep(2500 * time.Millisecond) // the deadline passes with the ping still queued
+	// nightly's deadline is set after its ping was sent, so the ping is on
+	// time however slow a loaded machine made the sends above; no poll runs
+	// before the event exists.
+	ev := h.rolling("nightly", time.Hour)
+	deadline := time.Now().Add(time.Second)
+	ev.SetInitial(deadline)
+	h.create(ev)
+	time.Sleep(time.Until(deadline) + 500*time.Millisecond) // the deadline passes with the ping still queued
 
 	var (
 		mu         sync.Mutex
