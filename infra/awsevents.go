@@ -61,7 +61,7 @@ func (m *memonStack) awsEventRules(keys []string) {
 		for f, v := range src.DetailPattern() {
 			detail[f] = v
 		}
-		awsevents.NewRule(m.stack, jsii.String("AwsEvents-"+k), &awsevents.RuleProps{
+		rule := awsevents.NewRule(m.stack, jsii.String("AwsEvents-"+k), &awsevents.RuleProps{
 			RuleName:    m.name("-aws-" + k),
 			Description: jsii.String(fmt.Sprintf("MEMon: %s outcomes as pings named %s:<%s>", src.DetailType, k, src.Resource)),
 			EventPattern: &awsevents.EventPattern{
@@ -71,5 +71,15 @@ func (m *memonStack) awsEventRules(keys []string) {
 			},
 			Targets: &[]awsevents.IRuleTarget{awseventstargets.NewSqsQueue(m.queue, nil)},
 		})
+		// The queue takes at most 16 KiB; a whole AWS event can be 256 KB.
+		// The target sends the compact event instead: only what the poller
+		// decodes (memon.AWSSource.Compact).
+		compact := src.Compact()
+		paths := map[string]any{}
+		for k, v := range compact.PathsMap {
+			paths[k] = v
+		}
+		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("Targets.0.InputTransformer"),
+			map[string]any{"InputPathsMap": paths, "InputTemplate": compact.Template})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -62,7 +63,11 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 	if err != nil {
 		t.Fatal(err)
 	}
+	transformers := map[string]memon.CompactInput{} // rule name -> its target's input transformer
 	for _, r := range rules.Rules {
+		if strings.Contains(aws.ToString(r.Name), "-aws-") {
+			transformers[aws.ToString(r.Name)] = compactTargetAsDeployed(ctx, t, eb, r.Name)
+		}
 		if r.ScheduleExpression == nil {
 			continue
 		}
@@ -99,12 +104,31 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 			t.Fatal(err)
 		}
 		for _, m := range msgs.Messages {
-			p, err := memon.DecodeBody([]byte(aws.ToString(m.Body)), time.Now())
+			sent := time.Now()
+			body := []byte(aws.ToString(m.Body))
+			p, err := memon.DecodeBody(body, sent)
 			if err != nil {
-				t.Errorf("delivered event does not decode: %v\n%s", err, aws.ToString(m.Body))
+				t.Errorf("delivered event does not decode: %v\n%s", err, body)
 				continue
 			}
 			got = append(got, p.Name)
+			// What AWS would have queued: the compact event the deployed
+			// transformer makes of it, which must give the same ping.
+			key, _, _ := strings.Cut(p.Name, ":")
+			in, ok := transformers["memon-aws-"+key]
+			if !ok {
+				t.Errorf("no deployed input transformer for %s", key)
+				continue
+			}
+			compact, err := memon.ApplyInputTransformer(in, body, "")
+			if err != nil {
+				t.Fatalf("%s: %v", key, err)
+			}
+			cp, err := memon.DecodeBody(compact, sent)
+			if err != nil || cp.Name != p.Name || cp.Signal != p.Signal || cp.RunID != p.RunID ||
+				cp.Duration != p.Duration || exitOf(cp) != exitOf(p) {
+				t.Errorf("%s: the compact event (%d bytes) gives %+v, %v; the whole event %+v\n%s", key, len(compact), cp, err, p, compact)
+			}
 			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &out.QueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				t.Fatal(err)
 			}
@@ -115,6 +139,40 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("the rules delivered %v, want %v", got, want)
 	}
+}
+
+// exitOf shows a ping's exit code, or none.
+func exitOf(p memon.Ping) string {
+	if p.ExitCode == nil {
+		return "none"
+	}
+	return fmt.Sprint(*p.ExitCode)
+}
+
+// compactTargetAsDeployed reads the input transformer of a deployed AWS
+// rule's queue target, checks it is the source's compact one, and puts the
+// target back without it: moto fills templates unlike EventBridge (string
+// values unquoted, so `[<v1>]` becomes `[nightly-etl]`; a missing path left
+// as `<v1>`), so the test applies the transformer as AWS documents it
+// (memon.ApplyInputTransformer) to what moto delivers.
+func compactTargetAsDeployed(ctx context.Context, t *testing.T, eb *eventbridge.Client, rule *string) memon.CompactInput {
+	t.Helper()
+	targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule})
+	if err != nil || len(targets.Targets) != 1 || targets.Targets[0].InputTransformer == nil {
+		t.Fatalf("rule %s: want one target with an input transformer: %v %+v", aws.ToString(rule), err, targets)
+	}
+	tg := targets.Targets[0]
+	in := memon.CompactInput{PathsMap: tg.InputTransformer.InputPathsMap, Template: aws.ToString(tg.InputTransformer.InputTemplate)}
+	key := strings.TrimPrefix(aws.ToString(rule), "memon-aws-")
+	src, _ := memon.AWSSourceByKey(key)
+	if want := src.Compact(); in.Template != want.Template || fmt.Sprint(in.PathsMap) != fmt.Sprint(want.PathsMap) {
+		t.Errorf("rule %s deployed the transformer %+v, want %+v", aws.ToString(rule), in, want)
+	}
+	tg.InputTransformer = nil
+	if _, err := eb.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: rule, Targets: []ebtypes.Target{tg}}); err != nil {
+		t.Fatal(err)
+	}
+	return in
 }
 
 // TestECSRuleLeavesOutServiceTasks: the ECS rule's pattern, as the stack

@@ -84,6 +84,9 @@ func checkAWSRules(t *testing.T, x tpl, keys []string) {
 			t.Fatalf("%s targets %v", k, targets)
 		}
 		expectJSON(t, k+" target", targets[0].(obj)["Arn"], getAtt(queueID, "Arn"))
+		compact := src.Compact()
+		expectJSON(t, k+" input transformer", targets[0].(obj)["InputTransformer"],
+			obj{"InputPathsMap": compact.PathsMap, "InputTemplate": compact.Template})
 		wantStatements = append(wantStatements, obj{
 			"Action":    []string{"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"},
 			"Condition": obj{"ArnEquals": obj{"aws:SourceArn": getAtt(r.id, "Arn")}},

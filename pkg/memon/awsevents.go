@@ -159,6 +159,13 @@ func DecodeAWSEvent(body []byte, sentAt time.Time) (Ping, error) {
 	if len(body) > MaxAWSEventBody {
 		return Ping{}, invalid("body", fmt.Sprintf("%d bytes", len(body)), fmt.Sprintf("an AWS event is at most %d bytes", MaxAWSEventBody))
 	}
+	compact := isCompact(body)
+	if compact {
+		var err error
+		if body, err = ExpandCompactAWSEvent(body); err != nil {
+			return Ping{}, err
+		}
+	}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil {
 		return Ping{}, invalid("body", truncate(string(body), 60), "want an EventBridge event (JSON with source, detail-type and detail)")
@@ -200,6 +207,10 @@ func DecodeAWSEvent(body []byte, sentAt time.Time) (Ping, error) {
 		RunID:    truncate(run.runID, MaxRunIDLen),
 		Message:  truncate(strings.TrimSpace(run.message), MaxMessageLen),
 	}
+	if compact && src.Key == "states" && sig == Fail && run.ref != "" {
+		// The compact event leaves the cause out (it can be 32,768 characters).
+		p.Message = truncate(joinReasons(p.Message, "cause in the history of execution "+run.ref), MaxMessageLen)
+	}
 	if err := validateAWSName(p.Name); err != nil {
 		return Ping{}, err
 	}
@@ -235,6 +246,7 @@ type awsRun struct {
 	exitCode    *int
 	start, stop time.Time
 	message     string
+	ref         string // where the full outcome can be read (a Step Functions execution ARN)
 }
 
 func contains(list []string, s string) bool {

@@ -163,7 +163,7 @@ func decodeStates(raw json.RawMessage) (awsRun, error) {
 		msg = d.Cause
 	}
 	return awsRun{state: d.Status, resource: machine, runID: runID,
-		start: d.StartDate.Time, stop: d.StopDate.Time, message: msg}, nil
+		start: d.StartDate.Time, stop: d.StopDate.Time, message: msg, ref: d.ExecutionArn}, nil
 }
 
 // decodeBackup: "Backup Job State Change". A backup operator watches each
