@@ -92,6 +92,7 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 		t.Fatalf("put events: %v %+v", err, res)
 	}
 	var want, got []string
+	var compacts []string // what EventBridge would queue
 	for _, name := range files {
 		if name != "" {
 			want = append(want, name)
@@ -129,6 +130,7 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 				cp.Duration != p.Duration || exitOf(cp) != exitOf(p) {
 				t.Errorf("%s: the compact event (%d bytes) gives %+v, %v; the whole event %+v\n%s", key, len(compact), cp, err, p, compact)
 			}
+			compacts = append(compacts, string(compact))
 			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &out.QueueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				t.Fatal(err)
 			}
@@ -138,6 +140,42 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 	sort.Strings(got)
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("the rules delivered %v, want %v", got, want)
+	}
+	checkCompactEventsQueue(ctx, t, q, out.QueueURL, compacts, want)
+}
+
+// checkCompactEventsQueue sends the compact events, as EventBridge would,
+// to the deployed ping queue (at most 16 KiB a message) and reads them back
+// as the poller does: each is accepted and decodes to its ping name.
+func checkCompactEventsQueue(ctx context.Context, t *testing.T, q *sqs.Client, url string, compacts, want []string) {
+	t.Helper()
+	for _, c := range compacts {
+		if _, err := q.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: &url, MessageBody: aws.String(c)}); err != nil {
+			t.Fatalf("the queue refuses a compact event of %d bytes: %v", len(c), err)
+		}
+	}
+	var got []string
+	deadline := time.Now().Add(5 * time.Second)
+	for len(got) < len(compacts) && time.Now().Before(deadline) {
+		msgs, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs.Messages {
+			p, err := memon.DecodeBody([]byte(aws.ToString(m.Body)), time.Now())
+			if err != nil {
+				t.Errorf("a queued compact event does not decode: %v", err)
+				continue
+			}
+			got = append(got, p.Name)
+			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &url, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	sort.Strings(got)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("the queued compact events gave %v, want %v", got, want)
 	}
 }
 
