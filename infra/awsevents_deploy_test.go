@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -217,17 +216,7 @@ func compactTargetAsDeployed(ctx context.Context, t *testing.T, eb *eventbridge.
 // writes it, evaluated by moto's EventBridge: a stopped standalone task
 // (group family:...) is delivered, a service's task (group service:...) is not.
 func TestECSRuleLeavesOutServiceTasks(t *testing.T) {
-	if testing.Short() {
-		t.Skip("needs moto")
-	}
-	srv, err := mototest.Start()
-	if errors.Is(err, mototest.ErrMissing) {
-		skipOrFail(t, "%v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
+	srv := startMoto(t)
 	ctx := context.Background()
 	cfg := srv.Config(ctx)
 	eb, q := eventbridge.NewFromConfig(cfg), sqs.NewFromConfig(cfg)

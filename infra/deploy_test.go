@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"debug/elf"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -97,18 +96,8 @@ func cdkCLI(t *testing.T) {
 // TestDeployToMoto deploys the real stack with the pinned CDK CLI into a
 // private moto_server and then uses what it created, by the outputs only.
 func TestDeployToMoto(t *testing.T) {
-	if testing.Short() {
-		t.Skip("deploys the stack into moto")
-	}
+	srv := startMoto(t)
 	cdkCLI(t)
-	srv, err := mototest.Start()
-	if errors.Is(err, mototest.ErrMissing) {
-		skipOrFail(t, "%v", err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Stop()
 
 	// The cloud assembly of the real stack, synthesized in this process; the
 	// CLI deploys it as it would deploy `go run ./infra`'s.

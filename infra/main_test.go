@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/internal/mototest"
 )
 
 // moduleRoot is the repository root as seen from this package's tests.
@@ -30,6 +33,24 @@ func TestMain(m *testing.M) {
 
 // ci reports whether missing tools must fail rather than skip.
 func ci() bool { return os.Getenv("CI") == "true" }
+
+// startMoto starts a private moto_server for one test (stopped at its
+// end); -short skips the test, a missing moto skips it outside CI.
+func startMoto(t *testing.T) *mototest.Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs moto")
+	}
+	srv, err := mototest.Start()
+	if errors.Is(err, mototest.ErrMissing) {
+		skipOrFail(t, "%v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	return srv
+}
 
 // skipOrFail skips locally and fails under CI=true: CI must run everything.
 func skipOrFail(t *testing.T, format string, args ...any) {

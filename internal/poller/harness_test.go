@@ -3,7 +3,6 @@ package poller
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -44,7 +43,6 @@ type harness struct {
 	db     *dynamodb.Client
 	store  *dynamo.Store
 	offset atomic.Int64
-	faults *faults
 	log    *strings.Builder
 	logMu  sync.Mutex
 }
@@ -63,7 +61,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	cfg := srv.Config(ctx)
-	h := &harness{t: t, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), faults: &faults{}, log: &strings.Builder{}}
+	h := &harness{t: t, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), log: &strings.Builder{}}
 	h.store = dynamo.New(h.db, res.Table, res.HistoryTable)
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -91,14 +89,13 @@ func (h *harness) poller(cfg Config) *Poller {
 		cfg.ReconcileEvery = -1
 	}
 	var w io.Writer = h
-	return New(&faultyQueue{q, h.faults}, &faultyStore{h.store, h.faults}, &faultyPublisher{pub, h.faults},
-		cfg, h.now, slog.New(slog.NewJSONHandler(w, nil)))
+	return New(q, h.store, pub, cfg, h.now, slog.New(slog.NewJSONHandler(w, nil)))
 }
 
 func (h *harness) poll() *Summary {
 	h.t.Helper()
 	sum, err := h.poller(Config{}).Poll(h.ctx)
-	if err != nil && h.faults.armed() == 0 {
+	if err != nil {
 		h.t.Logf("poll: %v", err)
 	}
 	return sum
@@ -170,113 +167,6 @@ func (h *harness) queued(url string) int {
 		n += i
 	}
 	return n
-}
-
-// faults fails chosen calls once: op -> the call number that fails.
-type faults struct {
-	mu    sync.Mutex
-	fail  map[string]int
-	calls map[string]int
-}
-
-var errInjected = errors.New("injected fault")
-
-func (f *faults) arm(op string, call int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.fail = map[string]int{op: call}
-	f.calls = map[string]int{}
-}
-
-func (f *faults) armed() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.fail)
-}
-
-func (f *faults) hit(op string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.fail == nil {
-		return nil
-	}
-	f.calls[op]++
-	if n, ok := f.fail[op]; ok && f.calls[op] == n {
-		delete(f.fail, op)
-		return fmt.Errorf("%s: %w", op, errInjected)
-	}
-	return nil
-}
-
-type faultyQueue struct {
-	Queue
-	f *faults
-}
-
-func (q *faultyQueue) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
-	if err := q.f.hit("receive"); err != nil {
-		return nil, err
-	}
-	return q.Queue.Receive(ctx)
-}
-
-func (q *faultyQueue) Delete(ctx context.Context, m []memon.QueueMessage) ([]memon.QueueMessage, error) {
-	if err := q.f.hit("delete"); err != nil {
-		return m, err
-	}
-	return q.Queue.Delete(ctx, m)
-}
-
-type faultyStore struct {
-	Store
-	f *faults
-}
-
-func (s *faultyStore) Get(ctx context.Context, name string) (*memon.Event, error) {
-	if err := s.f.hit("get"); err != nil {
-		return nil, err
-	}
-	return s.Store.Get(ctx, name)
-}
-
-func (s *faultyStore) Save(ctx context.Context, ev *memon.Event) error {
-	if err := s.f.hit("update"); err != nil {
-		return err
-	}
-	return s.Store.Save(ctx, ev)
-}
-
-func (s *faultyStore) Due(ctx context.Context, now time.Time) ([]string, error) {
-	if err := s.f.hit("due-query"); err != nil {
-		return nil, err
-	}
-	return s.Store.Due(ctx, now)
-}
-
-func (s *faultyStore) AppendHistory(ctx context.Context, tr memon.Transition) error {
-	if err := s.f.hit("history"); err != nil {
-		return err
-	}
-	return s.Store.AppendHistory(ctx, tr)
-}
-
-func (s *faultyStore) ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error) {
-	if err := s.f.hit("config-claim"); err != nil {
-		return false, err
-	}
-	return s.Store.ClaimConfigAlert(ctx, name, problem, now)
-}
-
-type faultyPublisher struct {
-	Publisher
-	f *faults
-}
-
-func (p *faultyPublisher) Publish(ctx context.Context, a memon.Alert) error {
-	if err := p.f.hit("publish"); err != nil {
-		return err
-	}
-	return p.Publisher.Publish(ctx, a)
 }
 
 // shortVisibility makes a message that a poll kept (not deleted) visible

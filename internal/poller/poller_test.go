@@ -171,25 +171,6 @@ func TestLateFailedAndConfig(t *testing.T) {
 	}
 }
 
-// TestConfigAlertIsRetriedWhenItsPublishFails: the hour's CONFIG claim is
-// released when the publish fails, so the redelivered ping claims and
-// publishes it again instead of the alert being lost for the hour.
-func TestConfigAlertIsRetriedWhenItsPublishFails(t *testing.T) {
-	h := newHarness(t)
-	h.shortVisibility()
-	h.ping("ghost", memon.Success)
-	h.faults.arm("publish", 1)
-	h.poll()
-	if a := h.alerts(); len(a) != 0 {
-		t.Fatalf("alerts %v while SNS failed", kinds(a))
-	}
-	time.Sleep(2100 * time.Millisecond) // the ping comes back
-	h.poll()
-	if got := kinds(h.alerts()); len(got) != 1 || got[0] != "ghost:config" {
-		t.Fatalf("after the failed publish: %v, want one ghost:config", got)
-	}
-}
-
 func TestMalformedPingsEndInTheDeadLetterQueue(t *testing.T) {
 	h := newHarness(t)
 	h.shortVisibility()
@@ -293,75 +274,5 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		if want[k] == 0 {
 			t.Errorf("unexpected alert %s x%d", k, n)
 		}
-	}
-}
-
-// TestNoPingOrAlertLostWhenAnyCallFailsOnce injects one failure at each AWS
-// call a poll makes, then lets later polls run: every ping must end stored,
-// every alert published (a duplicate after a failure is allowed, a loss not).
-func TestNoPingOrAlertLostWhenAnyCallFailsOnce(t *testing.T) {
-	ops := []struct {
-		op   string
-		call int
-	}{
-		{"receive", 1}, {"receive", 2}, {"get", 1}, {"get", 3}, {"update", 1}, {"update", 2}, {"update", 4},
-		{"delete", 1}, {"due-query", 1}, {"history", 1}, {"history", 3}, {"publish", 1}, {"publish", 2}, {"publish", 4},
-	}
-	for _, tc := range ops {
-		t.Run(fmt.Sprintf("%s-%d", tc.op, tc.call), func(t *testing.T) {
-			t.Parallel()
-			h := newHarness(t)
-			h.shortVisibility()
-			now := time.Now()
-			mk := func(name string, deadline time.Time, grace time.Duration) *memon.Event {
-				ev := h.rolling(name, 24*time.Hour)
-				ev.Grace = grace
-				ev.SetInitial(deadline)
-				return ev
-			}
-			h.create(mk("ontime", now.Add(time.Hour), 0))
-			h.create(mk("missed", now.Add(-time.Minute), 0))
-			h.create(mk("late", now.Add(-2*time.Minute), time.Minute))
-			back := mk("back", now.Add(-time.Hour), 0)
-			back.State, back.ErrorCount = memon.Down, 1
-			h.create(back)
-			h.create(mk("broken", now.Add(time.Hour), 0))
-			for _, n := range []string{"ontime", "late", "back"} {
-				h.ping(n, memon.Success)
-			}
-			h.ping("broken", memon.Fail)
-			h.faults.arm(tc.op, tc.call)
-			h.poll()
-			for i := 0; i < 3; i++ { // later polls, past retry backoffs and the visibility timeout
-				h.advance(6 * time.Minute)
-				time.Sleep(2100 * time.Millisecond)
-				h.poll()
-			}
-			got := map[string]int{}
-			for _, k := range kinds(h.alerts()) {
-				got[k]++
-			}
-			for _, k := range []string{"missed:down", "late:late", "back:up", "broken:failed"} {
-				if got[k] < 1 || got[k] > 2 {
-					t.Errorf("%s alerted %d times, want 1 (2 at most after a failure)", k, got[k])
-				}
-			}
-			for _, n := range []string{"ontime", "late", "back"} {
-				if h.get(n).LastSuccessTime.IsZero() {
-					t.Errorf("the ping for %s was lost", n)
-				}
-			}
-			if h.get("broken").LastFailTime.IsZero() {
-				t.Error("the fail ping was lost")
-			}
-			if n := h.queued(h.res.QueueURL); n != 0 {
-				t.Errorf("%d pings still queued after recovery", n)
-			}
-			for _, n := range []string{"ontime", "missed", "late", "back", "broken"} {
-				if ob := h.get(n).Outbox; len(ob) != 0 {
-					t.Errorf("%s still has %d undelivered transitions", n, len(ob))
-				}
-			}
-		})
 	}
 }

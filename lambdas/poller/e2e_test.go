@@ -14,19 +14,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/peerj/memon/internal/buildflags"
+	"github.com/peerj/memon/internal/lambdatest"
 	"github.com/peerj/memon/internal/mototest"
 )
 
@@ -221,87 +219,10 @@ func (s *e2eStack) alerts(t *testing.T) []mototest.Alert {
 	return got
 }
 
-// runtimeAPI serves the Lambda Runtime API (2018-06-01) to one bootstrap
-// process: each invoke hands an event to its pending GET .../next and waits
-// for the POST .../response or .../error.
-type runtimeAPI struct {
-	server  *httptest.Server
-	pending chan invocation
-	done    chan struct{} // closed at the end: releases a waiting /next
-
-	mu       sync.Mutex
-	outcomes map[string]chan outcome
-	n        int
-}
-
-type invocation struct {
-	id      string
-	payload []byte
-}
-
-// outcome is how the function answered an invocation.
-type outcome struct {
-	Kind string // "response", "error", or "init/error"
-	Body []byte
-}
-
-const (
-	runtimePrefix = "/2018-06-01/runtime"
-	functionArn   = "arn:aws:lambda:us-east-1:123456789012:function:memon-poller"
-)
-
-func newRuntimeAPI(t *testing.T) *runtimeAPI {
-	api := &runtimeAPI{pending: make(chan invocation), done: make(chan struct{}), outcomes: map[string]chan outcome{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET "+runtimePrefix+"/invocation/next", api.next)
-	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/response", api.answer("response"))
-	mux.HandleFunc("POST "+runtimePrefix+"/invocation/{id}/error", api.answer("error"))
-	mux.HandleFunc("POST "+runtimePrefix+"/init/error", api.answer("init/error"))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		t.Errorf("runtime API: unexpected %s %s", r.Method, r.URL.Path)
-		http.NotFound(w, r)
-	})
-	api.server = httptest.NewServer(mux)
-	return api
-}
-
-func (api *runtimeAPI) next(w http.ResponseWriter, r *http.Request) {
-	select {
-	case inv := <-api.pending:
-		h := w.Header()
-		h.Set("Content-Type", "application/json")
-		h.Set("Lambda-Runtime-Aws-Request-Id", inv.id)
-		h.Set("Lambda-Runtime-Deadline-Ms", strconv.FormatInt(time.Now().Add(55*time.Second).UnixMilli(), 10))
-		h.Set("Lambda-Runtime-Invoked-Function-Arn", functionArn)
-		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=0")
-		_, _ = w.Write(inv.payload)
-	case <-api.done:
-		http.Error(w, "test over", http.StatusServiceUnavailable)
-	case <-r.Context().Done():
-	}
-}
-
-func (api *runtimeAPI) answer(kind string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		id := r.PathValue("id")
-		api.mu.Lock()
-		ch := api.outcomes[id]
-		api.mu.Unlock()
-		if ch == nil && kind != "init/error" {
-			http.Error(w, "unknown request id "+id, http.StatusBadRequest)
-			return
-		}
-		w.WriteHeader(http.StatusAccepted)
-		if ch != nil {
-			ch <- outcome{Kind: kind, Body: body}
-		}
-	}
-}
-
-// lambdaProcess is the poller bootstrap running against a runtimeAPI.
+// lambdaProcess is the poller bootstrap running against a Runtime API
+// served by internal/lambdatest.
 type lambdaProcess struct {
-	api    *runtimeAPI
+	rt     *lambdatest.Runtime
 	cmd    *exec.Cmd
 	exited chan struct{}
 	log    *bytes.Buffer // stdout and stderr: the poller's JSON log
@@ -312,12 +233,12 @@ type lambdaProcess struct {
 // provided.al2023 function, plus the moto endpoint and the stack outputs.
 func startLambda(t *testing.T, s *e2eStack) *lambdaProcess {
 	t.Helper()
-	api := newRuntimeAPI(t)
-	p := &lambdaProcess{api: api, exited: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
+	rt := lambdatest.Start()
+	p := &lambdaProcess{rt: rt, exited: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	p.cmd = exec.Command(s.bootstrap)
 	p.cmd.Dir = s.dir
 	p.cmd.Env = append(append([]string{}, s.env...),
-		"AWS_LAMBDA_RUNTIME_API="+strings.TrimPrefix(api.server.URL, "http://"),
+		"AWS_LAMBDA_RUNTIME_API="+rt.Addr(),
 		"AWS_LAMBDA_FUNCTION_NAME=memon-poller",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
 		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=128",
@@ -331,15 +252,14 @@ func startLambda(t *testing.T, s *e2eStack) *lambdaProcess {
 	w := &lockedWriter{mu: p.mu, w: p.log}
 	p.cmd.Stdout, p.cmd.Stderr = w, w
 	if err := p.cmd.Start(); err != nil {
-		api.server.Close()
+		rt.Close()
 		t.Fatalf("start bootstrap: %v", err)
 	}
 	go func() { _ = p.cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() {
 		_ = p.cmd.Process.Kill()
 		<-p.exited
-		close(api.done)
-		api.server.Close()
+		rt.Close()
 		if t.Failed() {
 			t.Logf("bootstrap output:\n%s", p.output())
 		}
@@ -365,33 +285,18 @@ func (l *lockedWriter) Write(b []byte) (int, error) {
 }
 
 // invoke hands payload to the function and waits for its answer.
-func (p *lambdaProcess) invoke(t *testing.T, payload []byte) outcome {
+func (p *lambdaProcess) invoke(t *testing.T, payload []byte) lambdatest.Answer {
 	t.Helper()
-	api := p.api
-	api.mu.Lock()
-	api.n++
-	id := fmt.Sprintf("e2e-%s-%d", strings.ReplaceAll(t.Name(), "/", "-"), api.n)
-	ch := make(chan outcome, 1)
-	api.outcomes[id] = ch
-	api.mu.Unlock()
-
-	timeout := time.After(60 * time.Second)
-	select {
-	case api.pending <- invocation{id: id, payload: payload}:
-	case <-p.exited:
-		t.Fatalf("bootstrap exited before asking for invocation %s: %v\n%s", id, p.cmd.ProcessState, p.output())
-	case <-timeout:
-		t.Fatalf("bootstrap did not ask for invocation %s within 60s\n%s", id, p.output())
+	a, err := p.rt.Invoke(payload, 60*time.Second)
+	if err != nil {
+		select {
+		case <-p.exited:
+			t.Fatalf("bootstrap exited: %v (%v)\n%s", p.cmd.ProcessState, err, p.output())
+		default:
+			t.Fatalf("%v\n%s", err, p.output())
+		}
 	}
-	select {
-	case o := <-ch:
-		return o
-	case <-p.exited:
-		t.Fatalf("bootstrap exited during invocation %s: %v\n%s", id, p.cmd.ProcessState, p.output())
-	case <-timeout:
-		t.Fatalf("no answer to invocation %s within 60s\n%s", id, p.output())
-	}
-	return outcome{}
+	return a
 }
 
 // poll invokes the function with the scheduled event and requires success.
