@@ -142,11 +142,7 @@ func (a *app) recordToggle(ctx context.Context, st store, ev *memon.Event, befor
 		reason = "resumed by memon-config"
 	}
 	now := a.now().UTC()
-	tr := memon.Transition{
-		ID: fmt.Sprintf("%d-%s", now.UnixMilli(), after), Event: ev.Name, At: now,
-		From: before, To: after, Reason: reason,
-	}
-	if err := st.AppendHistory(ctx, tr); err != nil {
+	if err := st.AppendHistory(ctx, ev.ByHand(now, before, after, reason)); err != nil {
 		return fmt.Errorf("%s was %s, but its history record was not written: %w", ev.Name, map[bool]string{true: "paused", false: "resumed"}[after == memon.Paused], err)
 	}
 	return nil

@@ -79,3 +79,9 @@ func ConfigClaim(name, problem string, now time.Time) HistoryRecord {
 
 // ErrExists reports a create for a name already taken.
 var ErrExists = errors.New("event already exists")
+
+// ByHand is the history transition of a change a person made (paused,
+// resumed): no alert, its id built as the engine builds every id.
+func (ev *Event) ByHand(at time.Time, from, to State, reason string) Transition {
+	return ev.transition(at, from, to, reason, "")
+}
