@@ -29,10 +29,8 @@ func (p *Poller) configAlert(_ context.Context, name, problem string, sum *Summa
 // whose publish failed wait in the store and are published first by the
 // next polls: every poll reads them, and fails while any waits.
 func (p *Poller) publishConfig(ctx context.Context, sum *Summary) {
-	sum.mu.Lock()
-	problems := sum.configs
-	sum.configs = nil
-	sum.mu.Unlock()
+	var problems []memon.ConfigProblem
+	sum.add(func(s *Summary) { problems, s.configs = s.configs, nil })
 	now := p.now()
 
 	held, err := p.store.HeldConfigAlerts(ctx)

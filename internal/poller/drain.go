@@ -23,10 +23,10 @@ func (p *Poller) drain(ctx context.Context, stop time.Time, sum *Summary) (map[s
 		roundStart := p.now()
 		msgs, empty, err := p.receiveRound(ctx, stop)
 		if err != nil {
-			sum.Errors++
+			sum.add(func(s *Summary) { s.Errors++ })
 			p.log.Error("receive", "err", err)
 		}
-		sum.Pings += len(msgs)
+		sum.add(func(s *Summary) { s.Pings += len(msgs) })
 		if len(msgs) > 0 {
 			for name := range p.apply(ctx, msgs, sum) {
 				held[name] = true
@@ -36,7 +36,7 @@ func (p *Poller) drain(ctx context.Context, stop time.Time, sum *Summary) (map[s
 			return held, roundStart
 		}
 		if err != nil && len(msgs) == 0 {
-			sum.queueErr = err // unreachable or missing: no overdue decisions this poll
+			sum.add(func(s *Summary) { s.queueErr = err }) // unreachable or missing: no overdue decisions this poll
 			break
 		}
 	}
@@ -99,14 +99,14 @@ func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summ
 		if errors.Is(err, memon.ErrAWSIgnored) {
 			// An AWS event that ends no run (MEMon's rules send none, a
 			// broader rule of the user's may): nothing to keep.
-			sum.AWSIgnored++
+			sum.add(func(s *Summary) { s.AWSIgnored++ })
 			deletable = append(deletable, m)
 			continue
 		}
 		if err != nil {
 			// Left in the queue: after the redrive limit it moves to the
 			// dead-letter queue, where a person can read it.
-			sum.Invalid++
+			sum.add(func(s *Summary) { s.Invalid++ })
 			p.log.Warn("malformed ping left for the dead-letter queue", "message_id", m.ID, "receives", m.ReceiveCount, "err", err)
 			continue
 		}
@@ -142,7 +142,7 @@ func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summ
 	// voids the first receipt.) A delete that keeps failing ends in the
 	// dead-letter queue, whose alarm says so.
 	if failed, err := p.queue.Delete(ctx, deletable); err != nil {
-		sum.Undeleted += len(failed)
+		sum.add(func(s *Summary) { s.Undeleted += len(failed) })
 		p.log.Warn("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
 	}
 	return held

@@ -23,11 +23,11 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 	changes, commit := p.readChanges(ctx, sum)
 	names, err := p.store.Due(ctx, cutoff)
 	if err != nil {
-		sum.Errors++
+		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("query due events", "err", err)
 		return
 	}
-	sum.Due = len(names)
+	sum.add(func(s *Summary) { s.Due = len(names) })
 	check := map[string]*memon.Change{}
 	for _, name := range names {
 		check[name] = nil

@@ -54,12 +54,12 @@ func (p *Poller) takeLease(ctx context.Context, now time.Time, sum *Summary) (co
 	var held *memon.LeaseHeldError
 	switch {
 	case errors.As(err, &held):
-		sum.Skipped = true
+		sum.add(func(s *Summary) { s.Skipped = true })
 		p.log.Info("poll skipped: another poller holds the lease, so this one must not judge events it may hold pings for",
 			"holder", held.Holder, "until", held.Until.UTC().Format(time.RFC3339Nano))
 		return ctx, nil, false
 	case err != nil:
-		sum.Errors++
+		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("poll skipped: cannot take the poll lease", "err", err)
 		return ctx, nil, false
 	}

@@ -105,7 +105,8 @@ func New(q Queue, s Store, p Publisher, cfg Config, now func() time.Time, log *s
 	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log, holder: newHolder()}
 }
 
-// Summary is what one poll did; it is logged as one JSON line.
+// Summary is what one poll did; it is logged as one JSON line. Workers
+// update it concurrently, so every write goes through add, one way.
 type Summary struct {
 	Pings         int  // messages received
 	Stale         int  // pings already applied (redelivered or out of order)
@@ -188,7 +189,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	}
 	held, emptyAt := p.drain(ctx, stopDraining, sum)
 	if !emptyAt.IsZero() {
-		sum.Drained = true
+		sum.add(func(s *Summary) { s.Drained = true })
 		p.checkDue(ctx, emptyAt, held, sum)
 	} else if sum.queueErr != nil {
 		p.log.Warn("cannot read the queue: overdue checks wait until it can be drained", "err", sum.queueErr)
@@ -199,7 +200,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 		p.reconcile(ctx, sum)
 	}
 	p.publishConfig(ctx, sum)
-	sum.DurationMilli = p.now().Sub(start).Milliseconds()
+	sum.add(func(s *Summary) { s.DurationMilli = p.now().Sub(start).Milliseconds() })
 	p.log.Info("poll", slog.Any("summary", sum))
 	return sum, sum.err()
 }
@@ -237,11 +238,11 @@ func (p *Poller) Reconcile(ctx context.Context) *Summary {
 }
 
 func (p *Poller) reconcile(ctx context.Context, sum *Summary) {
-	sum.ReconcileRan = true
+	sum.add(func(s *Summary) { s.ReconcileRan = true })
 	fixed, unusable, err := p.store.Reconcile(ctx)
-	sum.Reconciled = len(fixed)
+	sum.add(func(s *Summary) { s.Reconciled = len(fixed) })
 	if err != nil {
-		sum.Errors++
+		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("reconcile", "err", err)
 	}
 	for _, u := range unusable {

@@ -42,7 +42,7 @@ func (p *Poller) readChanges(ctx context.Context, sum *Summary) ([]memon.Change,
 		p.log.Error("read the change stream (items other tools wrote are judged next poll)", "err", err)
 		return nil, func() {}
 	}
-	sum.Changed = len(changes)
+	sum.add(func(s *Summary) { s.Changed = len(changes) })
 	return changes, func() { p.checkpoint = next }
 }
 
