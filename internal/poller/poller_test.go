@@ -223,6 +223,14 @@ func TestReconcileAdoptsSeedItemsIntoTheDueIndex(t *testing.T) {
 	}
 }
 
+// TestFourPollersAlertEachTransitionExactlyOnce runs four pollers at once
+// against moto, wired as production wires them (with the poll lease). Without
+// the lease the exactly-once guarantee rests on DynamoDB's atomic conditional
+// writes, which moto does not give: four threads racing one conditional
+// UpdateItem let two win in 1 trial of 50 (python3 probe against
+// moto_server), so that case is proved on internal/fake's atomic store
+// (TestUnitFourPollersAlertEachTransitionExactlyOnce) and here moto proves the rest:
+// SQS handing one message to two receivers, SNS, the lease on DynamoDB.
 func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 	h := newHarness(t)
 	now := time.Now()
@@ -255,7 +263,7 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).Poll(h.ctx)
+			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(h.store).Poll(h.ctx)
 		}()
 	}
 	wg.Wait()
@@ -264,7 +272,6 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 	for _, k := range kinds(h.alerts()) {
 		got[k]++
 	}
-	foldLateRaces(got, "late-", 10)
 	for k, n := range want {
 		if got[k] != n {
 			t.Errorf("%s alerted %d times, want exactly %d", k, got[k], n)
