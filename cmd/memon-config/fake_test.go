@@ -39,7 +39,7 @@ func runWith(t *testing.T, f *fake.Store, now time.Time, args ...string) result 
 }
 
 // mustSchedule builds a schedule or fails the test.
-func mustSchedule(t *testing.T, kind memon.Kind, period time.Duration, expr, zone string) memon.Schedule {
+func mustSchedule(t *testing.T, kind memon.ScheduleKind, period time.Duration, expr, zone string) memon.Schedule {
 	t.Helper()
 	s, err := memon.NewSchedule(kind, period, expr, zone)
 	if err != nil {

@@ -44,7 +44,7 @@ func setCommand() *command {
 // setRequest is a validated `set`: a nil or zero field was not given.
 type setRequest struct {
 	name        string
-	kind        memon.Kind    // --type
+	kind        memon.ScheduleKind    // --type
 	period      time.Duration // --period
 	cron        string        // --cron
 	tz          *string
@@ -93,7 +93,7 @@ func parseSet(name string, v map[string]string, now time.Time) (*setRequest, err
 		r.enabled = &on
 	}
 	if has("type") {
-		switch k := memon.Kind(strings.ToLower(strings.TrimSpace(v["type"]))); k {
+		switch k := memon.ScheduleKind(strings.ToLower(strings.TrimSpace(v["type"]))); k {
 		case memon.Rolling, memon.Fixed, memon.Cron:
 			r.kind = k
 		default:

@@ -38,7 +38,7 @@ func encodeRecord(r memon.HistoryRecord) Item {
 		item[memon.HistTo] = &types.AttributeValueMemberS{Value: string(r.To)}
 	}
 	if r.Alert != "" {
-		item[memon.HistKind] = &types.AttributeValueMemberS{Value: string(r.Alert)}
+		item[memon.HistAlertKind] = &types.AttributeValueMemberS{Value: string(r.Alert)}
 	}
 	return item
 }
@@ -103,7 +103,7 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 				Name: name, At: at,
 				From:   memon.State(r.str(memon.HistFrom)),
 				To:     memon.State(r.str(memon.HistTo)),
-				Alert:  memon.AlertKind(r.str(memon.HistKind)),
+				Alert:  memon.AlertKind(r.str(memon.HistAlertKind)),
 				Reason: r.str(memon.HistReason),
 			})
 		}

@@ -200,7 +200,7 @@ func decodeState(r *reader, ev *memon.Event) memon.State {
 }
 
 func decodeSchedule(r *reader) (memon.Schedule, error) {
-	kind := memon.Kind(strings.ToLower(strings.TrimSpace(r.str(memon.AttrType))))
+	kind := memon.ScheduleKind(strings.ToLower(strings.TrimSpace(r.str(memon.AttrType))))
 	expr := r.str(memon.AttrCron)
 	if kind == "" {
 		kind = memon.Rolling // memon-config's default, and a console item's

@@ -18,7 +18,7 @@ import (
 
 var t0 = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
 
-func schedule(t *testing.T, kind memon.Kind, period time.Duration, expr, zone string) memon.Schedule {
+func schedule(t *testing.T, kind memon.ScheduleKind, period time.Duration, expr, zone string) memon.Schedule {
 	t.Helper()
 	s, err := memon.NewSchedule(kind, period, expr, zone)
 	if err != nil {

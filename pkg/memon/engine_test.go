@@ -10,7 +10,7 @@ import (
 )
 
 // seedEvent is an event as memon.py stored it: Up, with blocks and a last run.
-func seedEvent(t *testing.T, kind Kind, period time.Duration, last, next, success time.Time) *Event {
+func seedEvent(t *testing.T, kind ScheduleKind, period time.Duration, last, next, success time.Time) *Event {
 	t.Helper()
 	ev := NewEvent("job", mustSchedule(t, kind, period, "", ""))
 	ev.State = Up
@@ -373,7 +373,7 @@ func TestCheckDueGrace(t *testing.T) {
 // deadline + grace that came before any DOWN alert.
 func TestApplyRunInsideGraceIsOnTime(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []Kind{Rolling, Fixed} {
+	for _, kind := range []ScheduleKind{Rolling, Fixed} {
 		ev := seedEvent(t, kind, time.Minute, at(0), at(60), at(0))
 		ev.Grace = 2 * time.Minute
 		if trs, _ := ev.Apply(success("job", at(60+18))); len(trs) != 0 {
@@ -396,7 +396,7 @@ func TestApplyRunInsideGraceIsOnTime(t *testing.T) {
 
 func TestNewEventsNeverAlert(t *testing.T) {
 	t.Parallel()
-	for _, kind := range []Kind{Rolling, Fixed} {
+	for _, kind := range []ScheduleKind{Rolling, Fixed} {
 		ev := NewEvent("job", mustSchedule(t, kind, time.Minute, "", ""))
 		if ev.Status() != New || ev.MaxAlerts != 0 || ev.maxAlerts() != DefaultMaxAlerts || DefaultMaxAlerts != 3 {
 			t.Fatalf("NewEvent: %+v", ev)

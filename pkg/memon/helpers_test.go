@@ -8,7 +8,7 @@ import (
 // at returns epoch seconds as a UTC time: the seed's examples are in epochs.
 func at(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
-func mustSchedule(t *testing.T, kind Kind, period time.Duration, expr, zone string) Schedule {
+func mustSchedule(t *testing.T, kind ScheduleKind, period time.Duration, expr, zone string) Schedule {
 	t.Helper()
 	s, err := NewSchedule(kind, period, expr, zone)
 	if err != nil {

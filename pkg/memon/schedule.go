@@ -9,23 +9,24 @@ import (
 	"github.com/robfig/cron/v3"
 )
 
-// Kind is how an event's deadlines are laid out.
-type Kind string
+// ScheduleKind is how an event's deadlines are laid out (rolling, fixed or
+// cron); not to be confused with AlertKind, the kind of an alert.
+type ScheduleKind string
 
 const (
 	// Rolling: the next deadline is the last run plus the period.
-	Rolling Kind = "rolling"
+	Rolling ScheduleKind = "rolling"
 	// Fixed: deadlines sit on a grid of periods anchored at an initial time;
 	// a run inside a block covers that block (memon.py's block arithmetic).
-	Fixed Kind = "fixed"
+	Fixed ScheduleKind = "fixed"
 	// Cron: the job is expected at each firing of a cron expression in a zone.
-	Cron Kind = "cron"
+	Cron ScheduleKind = "cron"
 )
 
 // Schedule says when an event is expected to run. Build it with
 // NewSchedule, which validates and compiles it.
 type Schedule struct {
-	Kind     Kind
+	Kind     ScheduleKind
 	Period   time.Duration // rolling and fixed
 	Expr     string        // cron
 	TimeZone string        // IANA name; "" is UTC
@@ -38,7 +39,7 @@ var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 
 // NewSchedule validates a schedule. Field names in errors are the CLI's
 // flags, which match the stored attributes case-insensitively.
-func NewSchedule(kind Kind, period time.Duration, expr, zone string) (Schedule, error) {
+func NewSchedule(kind ScheduleKind, period time.Duration, expr, zone string) (Schedule, error) {
 	s := Schedule{Kind: kind, Period: period, Expr: strings.TrimSpace(expr), TimeZone: zone}
 	loc, err := LoadZone(zone)
 	if err != nil {

@@ -13,7 +13,7 @@ func TestNewScheduleErrors(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
 		name         string
-		kind         Kind
+		kind         ScheduleKind
 		period       time.Duration
 		expr, zone   string
 		field, wants string
@@ -54,7 +54,7 @@ func TestNewScheduleErrors(t *testing.T) {
 func TestNewScheduleOK(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
-		kind       Kind
+		kind       ScheduleKind
 		period     time.Duration
 		expr, zone string
 		str, loc   string

@@ -105,7 +105,7 @@ const (
 	HistFrom      = "From"
 	HistTo        = "To"
 	HistReason    = "Reason"
-	HistKind      = "Kind"
+	HistAlertKind = "Kind"
 	HistExpiresAt = "ExpiresAt"
 
 	// HistDayPrefix starts a daily record's range key: "#day 2026-11-24".

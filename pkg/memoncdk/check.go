@@ -174,7 +174,7 @@ func (p *CheckProps) validate() error {
 	return nil
 }
 
-func (p *CheckProps) kind() memon.Kind {
+func (p *CheckProps) kind() memon.ScheduleKind {
 	switch {
 	case p.Cron != "":
 		return memon.Cron
