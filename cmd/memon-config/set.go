@@ -44,9 +44,9 @@ func setCommand() *command {
 // setRequest is a validated `set`: a nil or zero field was not given.
 type setRequest struct {
 	name        string
-	kind        memon.ScheduleKind    // --type
-	period      time.Duration // --period
-	cron        string        // --cron
+	kind        memon.ScheduleKind // --type
+	period      time.Duration      // --period
+	cron        string             // --cron
 	tz          *string
 	grace       *time.Duration
 	maxAlerts   *int
