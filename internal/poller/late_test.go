@@ -1,6 +1,9 @@
 package poller
 
-import "fmt"
+import (
+	"fmt"
+	"testing"
+)
 
 // foldLateRaces counts a DOWN followed by an UP for events prefix0..n-1 as
 // their one LATE. A late run (past deadline + grace) is LATE when its ping is
@@ -14,6 +17,22 @@ func foldLateRaces(got map[string]int, prefix string, n int) {
 			got[name+":late"] = 1
 			delete(got, name+":down")
 			delete(got, name+":up")
+		}
+	}
+}
+
+// alertedExactly checks that every "event:kind" in want was alerted exactly
+// that many times and nothing else was alerted.
+func alertedExactly(t *testing.T, got, want map[string]int) {
+	t.Helper()
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s alerted %d times, want exactly %d", k, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if want[k] == 0 {
+			t.Errorf("unexpected alert %s x%d", k, n)
 		}
 	}
 }

@@ -272,14 +272,5 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 	for _, k := range kinds(h.alerts()) {
 		got[k]++
 	}
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%s alerted %d times, want exactly %d", k, got[k], n)
-		}
-	}
-	for k, n := range got {
-		if want[k] == 0 {
-			t.Errorf("unexpected alert %s x%d", k, n)
-		}
-	}
+	alertedExactly(t, got, want)
 }

@@ -394,16 +394,7 @@ func TestUnitFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		got[a.Event+":"+string(a.Kind)]++
 	}
 	foldLateRaces(got, "late-", 10)
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%s alerted %d times, want exactly %d", k, got[k], n)
-		}
-	}
-	for k, n := range got {
-		if want[k] == 0 {
-			t.Errorf("unexpected alert %s x%d", k, n)
-		}
-	}
+	alertedExactly(t, got, want)
 }
 
 // TestUnitNoPingOrAlertLostWhenAnyCallFailsOnce injects one failure into
