@@ -61,9 +61,10 @@ type call struct {
 
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
-		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), testAlertCommand(), versionCommand(),
+		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), testAlertCommand(),
 		tokenCommand(), exportCommand(), applyCommand(),
 		doctorCommand(), // doctor.go
+		versionCommand(),
 	}
 }
 
@@ -226,7 +227,7 @@ func (c *command) usage(w io.Writer) {
 func (a *app) rootUsage(w io.Writer) {
 	fmt.Fprintf(w, "usage: memon-config [global flags] COMMAND [flags] [EVENT]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, firstLine(c.summary))
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, brief(c.summary))
 	}
 	fmt.Fprintf(w, "\n  --version  print the version (as the version command does)\n")
 	fmt.Fprintf(w, "\nGlobal flags (before or after the command):\n")
@@ -249,9 +250,19 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 	})
 }
 
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
+// brief is a command's summary for the command list: its first sentence,
+// never cut mid-sentence without saying so, at most 100 characters.
+func brief(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		s = s[:i+1]
+	}
+	const most = 100
+	if len(s) <= most {
+		return s
+	}
+	cut := strings.LastIndexAny(s[:most], " ,;:")
+	return strings.TrimRight(s[:cut], " ,;:") + " …"
 }
 
 func versionCommand() *command {

@@ -173,4 +173,20 @@ func TestHelpListsGlobalFlagsOnce(t *testing.T) {
 	if strings.Contains(root.stdout, "--topic-arn") && !strings.Contains(root.stdout, "test-alert") {
 		t.Errorf("--topic-arn offered but nothing reads it:\n%s", root.stdout)
 	}
+	// The command list: one line a command within 120 columns, a sentence
+	// or a marked cut, never one broken off at a comma; version last.
+	var listed []string
+	for _, line := range strings.Split(root.stdout, "\n") {
+		for _, c := range commands() {
+			if strings.HasPrefix(line, "  "+c.name+" ") {
+				listed = append(listed, c.name)
+				if len([]rune(line)) > 120 || !(strings.HasSuffix(line, ".") || strings.HasSuffix(line, " …")) {
+					t.Errorf("command list line %q: want at most 120 columns, ending a sentence or marked cut", line)
+				}
+			}
+		}
+	}
+	if len(listed) != len(commands()) || listed[len(listed)-1] != "version" {
+		t.Errorf("command list %v: want every command once, version last", listed)
+	}
 }

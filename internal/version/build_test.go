@@ -60,9 +60,15 @@ func TestBinariesShareOneVersionAndHelp(t *testing.T) {
 		}
 		cmd := exec.Command(filepath.Join(bin, name), "--help")
 		cmd.Env = []string{"PATH=/usr/bin:/bin"} // no AWS configuration needed for help
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		out, err := cmd.Output()
 		if err != nil || !strings.Contains(strings.ToLower(string(out)), "usage") {
 			t.Errorf("%s --help: %v\n%s", name, err, out)
+		}
+		// Help is printed once, to stdout: not a second copy on stderr.
+		if stderr.Len() != 0 || strings.Count(strings.ToLower(string(out)), "usage:") != 1 {
+			t.Errorf("%s --help: want usage once on stdout and nothing on stderr; stdout:\n%s\nstderr:\n%s", name, out, stderr.String())
 		}
 	}
 }

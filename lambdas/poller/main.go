@@ -63,7 +63,7 @@ Exit status: 0 ok, 1 a poll had errors, 2 usage or configuration error.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("memon-poller", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {} // printed below: --help to stdout, a bad flag's usage to stderr, each once
 	once := fs.Bool("once", false, "")
 	every := fs.Duration("every", 0, "")
 	reconcile := fs.Bool("reconcile", false, "")
@@ -76,6 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
+		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	if *showVersion || (fs.NArg() == 1 && fs.Arg(0) == "version") {
