@@ -65,7 +65,7 @@ func runBare(t *testing.T, env []string, args ...string) (int, string) {
 // metadata service (IMDSv2) for it, and finds the queue by name.
 func TestIntegrationRegionFromInstanceMetadata(t *testing.T) {
 	t.Parallel()
-	mototestNeed(t)
+	mototest.Need(t, moto)
 	url := newQueue(t, "it-imds")
 	imds := &fakeIMDS{}
 	srv := httptest.NewServer(imds)

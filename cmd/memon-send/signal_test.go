@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -21,7 +22,7 @@ import (
 // outcome ping, also when the signal kills the command.
 func TestIntegrationSignalsReachTheCommand(t *testing.T) {
 	t.Parallel()
-	mototestNeed(t)
+	mototest.Need(t, moto)
 	for _, tc := range []struct {
 		sig      syscall.Signal
 		trap     bool
@@ -86,7 +87,7 @@ func TestIntegrationSignalsReachTheCommand(t *testing.T) {
 // ping (and so out of the alert), while the caller still sees it.
 func TestIntegrationNoOutput(t *testing.T) {
 	t.Parallel()
-	mototestNeed(t)
+	mototest.Need(t, moto)
 	url := newQueue(t, "it-no-output")
 	r := runBinary(t, nil, "--queue-url", url, "--no-output", "nightly", "--", "sh", "-c", "echo token=s3cret; exit 3")
 	if r.code != 3 || r.stdout != "token=s3cret\n" {
@@ -95,13 +96,6 @@ func TestIntegrationNoOutput(t *testing.T) {
 	end := drain(t, url, 2)[1].msg
 	if end.Signal != memon.Fail || strings.Contains(end.Message, "s3cret") {
 		t.Errorf("outcome %+v carries the output", end)
-	}
-}
-
-func mototestNeed(t *testing.T) {
-	t.Helper()
-	if moto == nil {
-		t.Skip("needs moto_server")
 	}
 }
 
