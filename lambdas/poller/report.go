@@ -44,7 +44,7 @@ func parseReportRequest(cadence, zone string) (reportRequest, error) {
 	if r.cadence, err = memon.ParseCadence("report", cadence); err != nil {
 		return r, err
 	}
-	if r.loc, err = time.LoadLocation(strings.TrimSpace(zone)); err != nil || strings.EqualFold(strings.TrimSpace(zone), "local") {
+	if r.loc, err = memon.LoadZone(strings.TrimSpace(zone)); err != nil {
 		return r, &memon.FieldError{Field: "report-time-zone", Value: zone, Want: "want an IANA zone such as Europe/Berlin, or UTC"}
 	}
 	return r, nil
