@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	"github.com/peerj/memon/internal/buildflags"
 	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/internal/lambdatest"
 	"github.com/peerj/memon/internal/mototest"
@@ -50,7 +52,9 @@ func TestBootstrapServesFunctionURLEvents(t *testing.T) {
 	}
 
 	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
-	if out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bootstrap, ".").CombinedOutput(); err != nil {
+	build := buildflags.Command(buildflags.Lambda, ".", bootstrap, ".")
+	build.Env = append(build.Env, "GOOS="+runtime.GOOS, "GOARCH="+runtime.GOARCH) // as Lambda builds it, but for this host
+	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	rt := lambdatest.Start()
