@@ -5,9 +5,7 @@ import (
 	"fmt"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -88,23 +86,10 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	hardenTable(tp)
 	tokens := newTable(m.stack, "Tokens", tp, memon.TokensTable)
 
-	logGroup := awslogs.NewLogGroup(m.stack, jsii.String("PingLogs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-pingurl"),
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	role := awsiam.NewRole(m.stack, jsii.String("PingRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("MEMon ping endpoint: resolve a token hash, put the ping on the queue"),
-	})
-	allow := func(actions []string, resource *string) {
-		role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings(actions...), Resources: &[]*string{resource},
-		}))
-	}
-	allow([]string{"sqs:SendMessage"}, m.queue.QueueArn())
-	allow([]string{"dynamodb:GetItem"}, tokens.TableArn())
-	allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
+	logGroup, role := m.lambdaLogsAndRole("Ping", "-pingurl", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
+	allow(role, []string{"sqs:SendMessage"}, m.queue.QueueArn())
+	allow(role, []string{"dynamodb:GetItem"}, tokens.TableArn())
+	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn := awslambda.NewFunction(m.stack, jsii.String("Ping"), &awslambda.FunctionProps{
 		FunctionName:                 m.name("-pingurl"),

@@ -67,10 +67,7 @@ func (m *memonStack) reports(cadences []memon.Cadence, zone string) {
 		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("scheduler.amazonaws.com"), nil),
 		Description: jsii.String("MEMon: EventBridge Scheduler invokes the poller to publish scheduled reports"),
 	})
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("lambda:InvokeFunction"),
-		Resources: &[]*string{m.fn.FunctionArn()},
-	}))
+	allow(role, []string{"lambda:InvokeFunction"}, m.fn.FunctionArn())
 	for _, c := range cadences {
 		input, _ := json.Marshal(map[string]string{"report": string(c), "time_zone": zone})
 		title := strings.ToUpper(string(c)[:1]) + string(c)[1:]

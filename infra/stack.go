@@ -169,7 +169,6 @@ type memonStack struct {
 	alerts  awssns.Topic
 	alarmTo awssns.Topic // where the CloudWatch alarms go: never the alert topic they watch
 	fn      awslambda.Function
-	role    awsiam.Role
 }
 
 func (m *memonStack) name(suffix string) *string { return jsii.String(m.prefix + suffix) }
@@ -370,27 +369,19 @@ func (m *memonStack) subscribe(emails string) {
 
 // poller: the Lambda, its least-privilege role, log group and schedule.
 func (m *memonStack) poller(codeDir string) {
-	logGroup := awslogs.NewLogGroup(m.stack, jsii.String("PollerLogs"), &awslogs.LogGroupProps{
-		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + "-poller"),
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	})
-	m.role = awsiam.NewRole(m.stack, jsii.String("PollerRole"), &awsiam.RoleProps{
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
-		Description: jsii.String("MEMon poller: drain the queue, keep event state, publish alerts"),
-	})
+	logGroup, role := m.lambdaLogsAndRole("Poller", "-poller", "MEMon poller: drain the queue, keep event state, publish alerts")
 	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueShardIndex)})
-	m.allow([]string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
+	allow(role, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	// DescribeTable: the poller finds the table's stream once per process.
-	m.allow([]string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())
-	m.allow([]string{"dynamodb:Query"}, dueIndexArn)
-	m.allow([]string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
+	allow(role, []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())
+	allow(role, []string{"dynamodb:Query"}, dueIndexArn)
+	allow(role, []string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
 	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
 	// GetItem: the CONFIG alerts waiting for the topic, read by every poll (one item).
-	m.allow([]string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}, m.history.TableArn())
-	m.allow([]string{"sns:Publish"}, m.alerts.TopicArn())
+	allow(role, []string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}, m.history.TableArn())
+	allow(role, []string{"sns:Publish"}, m.alerts.TopicArn())
 	// The log group's Arn attribute ends in ":*", which covers its streams.
-	m.allow([]string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
+	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	m.fn = awslambda.NewFunction(m.stack, jsii.String("Poller"), &awslambda.FunctionProps{
 		FunctionName:                 m.name("-poller"),
@@ -407,7 +398,7 @@ func (m *memonStack) poller(codeDir string) {
 		RetryAttempts: jsii.Number(0),
 		LoggingFormat: awslambda.LoggingFormat_JSON,
 		LogGroup:      logGroup,
-		Role:          m.role,
+		Role:          role,
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:     m.queue.QueueUrl(),
 			settings.EnvTable:        m.events.TableName(),
@@ -428,9 +419,26 @@ func (m *memonStack) poller(codeDir string) {
 	output(m.stack, "PollerFunctionName", "poller Lambda", m.fn.FunctionName())
 }
 
-// allow adds one statement to the poller's role.
-func (m *memonStack) allow(actions []string, resource *string) {
-	m.role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+// lambdaLogsAndRole makes what a Lambda function named <prefix><suffix>
+// needs before its props: its log group (a month, removed with the stack) and
+// a role that Lambda assumes, with no statements yet. Construct ids are
+// <id>Logs and <id>Role.
+func (m *memonStack) lambdaLogsAndRole(id, suffix, roleDescription string) (awslogs.LogGroup, awsiam.Role) {
+	logGroup := awslogs.NewLogGroup(m.stack, jsii.String(id+"Logs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String("/aws/lambda/" + m.prefix + suffix),
+		Retention:     awslogs.RetentionDays_ONE_MONTH,
+		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+	})
+	role := awsiam.NewRole(m.stack, jsii.String(id+"Role"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(roleDescription),
+	})
+	return logGroup, role
+}
+
+// allow adds one statement to role: actions on one resource.
+func allow(role awsiam.Role, actions []string, resource *string) {
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings(actions...),
 		Resources: &[]*string{resource},
 	}))
