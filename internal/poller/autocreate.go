@@ -23,7 +23,7 @@ const DefaultAutoCreateCap = 20
 // may leave the queue.
 func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
 	if err := memon.ValidateName(name); err != nil {
-		p.configAlert(ctx, name, fmt.Sprintf("a ping names %q, which no event has, and it cannot be created automatically: %v", name, err), sum)
+		p.configAlert(name, fmt.Sprintf("a ping names %q, which no event has, and it cannot be created automatically: %v", name, err), sum)
 		return false
 	}
 	slot := false

@@ -18,7 +18,7 @@ const maxHeldConfig = 200
 // configAlert notes a configuration problem found during the poll. They are
 // published together at the end of the poll (publishConfig), so that a
 // sender naming many unknown events cannot flood the topic.
-func (p *Poller) configAlert(_ context.Context, name, problem string, sum *Summary) {
+func (p *Poller) configAlert(name, problem string, sum *Summary) {
 	p.log.Warn("configuration problem", "event", name, "problem", problem)
 	sum.add(func(s *Summary) { s.configs = append(s.configs, memon.ConfigProblem{Name: name, Problem: problem}) })
 }

@@ -184,10 +184,10 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0:
 		return p.autoCreate(ctx, name, pings, sum)
 	case errors.Is(err, memon.ErrNotFound):
-		p.configAlert(ctx, name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
+		p.configAlert(name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
 		return false
 	case errors.Is(err, memon.ErrInvalid):
-		p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
+		p.configAlert(name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
 		return false
 	case err != nil:
 		sum.add(func(s *Summary) { s.Errors++ })

@@ -86,7 +86,7 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 	case errors.Is(err, memon.ErrNotFound):
 		return true // deleted since the index was read
 	case errors.Is(err, memon.ErrInvalid):
-		p.configAlert(ctx, name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
+		p.configAlert(name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
 		return true
 	case err != nil:
 		sum.add(func(s *Summary) { s.Errors++ })

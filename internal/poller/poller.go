@@ -250,6 +250,6 @@ func (p *Poller) reconcile(ctx context.Context, sum *Summary) {
 		if u.Event != nil {
 			name = u.Event.Name
 		}
-		p.configAlert(ctx, name, u.Err.Error(), sum)
+		p.configAlert(name, u.Err.Error(), sum)
 	}
 }
