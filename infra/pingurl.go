@@ -91,23 +91,15 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	allow(role, []string{"dynamodb:GetItem"}, tokens.TableArn())
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
-	fn := awslambda.NewFunction(m.stack, jsii.String("Ping"), &awslambda.FunctionProps{
+	fn := goFunction(m.stack, "Ping", codeDir, logGroup, role, &awslambda.FunctionProps{
 		FunctionName:                 m.name("-pingurl"),
 		Description:                  jsii.String("MEMon HTTPS ping endpoint (/ping/<token>)"),
-		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:                 awslambda.Architecture_ARM_64(),
-		Handler:                      jsii.String("bootstrap"),
-		Code:                         awslambda.Code_FromAsset(jsii.String(codeDir), nil),
 		MemorySize:                   jsii.Number(pingMemoryMB),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pingTimeoutSeconds)),
 		ReservedConcurrentExecutions: jsii.Number(pingConcurrency),
-		RetryAttempts:                jsii.Number(0),
-		LoggingFormat:                awslambda.LoggingFormat_JSON,
 		// WARN: no START/END/REPORT line per request, so a flood writes no logs.
 		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
 		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_WARN,
-		LogGroup:              logGroup,
-		Role:                  role,
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:   m.queue.QueueUrl(),
 			settings.EnvTokenTable: tokens.TableName(),

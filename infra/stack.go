@@ -383,22 +383,15 @@ func (m *memonStack) poller(codeDir string) {
 	// The log group's Arn attribute ends in ":*", which covers its streams.
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
-	m.fn = awslambda.NewFunction(m.stack, jsii.String("Poller"), &awslambda.FunctionProps{
+	// goFunction sets RetryAttempts 0: a failed poll is not retried by
+	// Lambda either: the next minute's poll does the work, and a retry
+	// would only double the error count.
+	m.fn = goFunction(m.stack, "Poller", codeDir, logGroup, role, &awslambda.FunctionProps{
 		FunctionName:                 m.name("-poller"),
 		Description:                  jsii.String("MEMon poller: runs every minute"),
-		Runtime:                      awslambda.Runtime_PROVIDED_AL2023(),
-		Architecture:                 awslambda.Architecture_ARM_64(),
-		Handler:                      jsii.String("bootstrap"),
-		Code:                         awslambda.Code_FromAsset(jsii.String(codeDir), nil),
 		MemorySize:                   jsii.Number(pollerMemoryMB),
 		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pollerTimeoutSeconds)),
 		ReservedConcurrentExecutions: jsii.Number(1),
-		// A failed poll is not retried by Lambda either: the next minute's
-		// poll does the work, and a retry would only double the error count.
-		RetryAttempts: jsii.Number(0),
-		LoggingFormat: awslambda.LoggingFormat_JSON,
-		LogGroup:      logGroup,
-		Role:          role,
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:     m.queue.QueueUrl(),
 			settings.EnvTable:        m.events.TableName(),
@@ -434,6 +427,22 @@ func (m *memonStack) lambdaLogsAndRole(id, suffix, roleDescription string) (awsl
 		Description: jsii.String(roleDescription),
 	})
 	return logGroup, role
+}
+
+// goFunction creates a Lambda function from the Go bootstrap in codeDir
+// (provided.al2023, arm64, as BuildLambda compiles it) with JSON logs to
+// logGroup, the role, and no retry of an asynchronous invocation by Lambda;
+// props gives the rest (name, sizing, environment, ...).
+func goFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.ILogGroup, role awsiam.IRole, props *awslambda.FunctionProps) awslambda.Function {
+	props.Runtime = awslambda.Runtime_PROVIDED_AL2023()
+	props.Architecture = awslambda.Architecture_ARM_64()
+	props.Handler = jsii.String("bootstrap")
+	props.Code = awslambda.Code_FromAsset(jsii.String(codeDir), nil)
+	props.RetryAttempts = jsii.Number(0)
+	props.LoggingFormat = awslambda.LoggingFormat_JSON
+	props.LogGroup = logGroup
+	props.Role = role
+	return awslambda.NewFunction(scope, jsii.String(id), props)
 }
 
 // allow adds one statement to role: actions on one resource.
