@@ -20,10 +20,7 @@ func TestControlsRoundTrip(t *testing.T) {
 	ev.ControlState = memon.ControlState{FailStreak: 2, Unannounced: true, HeldKind: memon.KindDown, HeldUntil: at(1700007200),
 		RunningSince: at(1700000000), RunningID: "r1", OverrunAlerted: true, LastDownAlert: at(1700000100)}
 	set, _ := encodeEvent(ev)
-	item := Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}
-	for k, v := range set {
-		item[k] = v
-	}
+	item := withAttrs(Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}, set)
 	got, err := decodeEvent(item)
 	if err != nil {
 		t.Fatal(err)

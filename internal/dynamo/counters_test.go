@@ -61,10 +61,7 @@ func TestTodayOnTheItem(t *testing.T) {
 	ev.Today = memon.DayCounts{Day: "2026-11-02", Runs: 3, Failures: 1}
 	ev.DownSince = time.Unix(1700000000, 0).UTC()
 	set, _ := encodeEvent(ev)
-	item := Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}
-	for k, v := range set {
-		item[k] = v
-	}
+	item := withAttrs(Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}, set)
 	got, err := decodeEvent(item)
 	if err != nil {
 		t.Fatal(err)

@@ -167,10 +167,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		Published: true, Coalesced: 2, Since: at(1699990000)}}
 	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = at(1700000000), 6, 40
 	set, remove := encodeEvent(ev)
-	item := Item{"Name": s("job")}
-	for k, v := range set {
-		item[k] = v
-	}
+	item := withAttrs(Item{"Name": s("job")}, set)
 	got, err := decodeEvent(item)
 	if err != nil {
 		t.Fatal(err)
