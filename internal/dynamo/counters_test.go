@@ -23,8 +23,9 @@ func TestMain(m *testing.M) { os.Exit(mototest.Main(m, &srv)) }
 
 var tables atomic.Int64
 
-// newMotoStore is a store over fresh tables in moto.
-func newMotoStore(t *testing.T) *Store {
+// newMotoJob is a store over fresh tables in moto holding one new hourly
+// rolling event, "job".
+func newMotoJob(t *testing.T) (*Store, *memon.Event) {
 	t.Helper()
 	mototest.Need(t, srv)
 	ctx := context.Background()
@@ -32,7 +33,12 @@ func newMotoStore(t *testing.T) *Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return New(dynamodb.NewFromConfig(srv.Config(ctx)), res.Table, res.HistoryTable)
+	st := New(dynamodb.NewFromConfig(srv.Config(ctx)), res.Table, res.HistoryTable)
+	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
+	if err := st.Create(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	return st, ev
 }
 
 func TestCountsRoundTrip(t *testing.T) {
@@ -79,12 +85,8 @@ func TestTodayOnTheItem(t *testing.T) {
 
 func TestDailyRecordsWrittenWithTheWinningWrite(t *testing.T) {
 	t.Parallel()
-	st := newMotoStore(t)
+	st, ev := newMotoJob(t)
 	ctx := context.Background()
-	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
-	if err := st.Create(ctx, ev); err != nil {
-		t.Fatal(err)
-	}
 	day := time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
 	ev.Apply(memon.Ping{Name: "job", Signal: memon.Success, SentAt: day, Duration: 2 * time.Second})
 	ev.Apply(memon.Ping{Name: "job", Signal: memon.Fail, SentAt: day.Add(time.Hour)})
@@ -145,12 +147,8 @@ func TestDailyRecordsWrittenWithTheWinningWrite(t *testing.T) {
 
 func TestManySilentDaysDownFitInOneSave(t *testing.T) {
 	t.Parallel()
-	st := newMotoStore(t)
+	st, ev := newMotoJob(t)
 	ctx := context.Background()
-	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
-	if err := st.Create(ctx, ev); err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
 	ev.Apply(memon.Ping{Name: "job", Signal: memon.Fail, SentAt: start})
 	ev.Apply(memon.Ping{Name: "job", Signal: memon.Success, SentAt: start.AddDate(0, 0, 150)})
