@@ -99,17 +99,12 @@ func SMS(a memon.Alert) string {
 	return s
 }
 
-// kindTitle is the word a person reads first.
-var kindTitle = map[memon.AlertKind]string{
-	memon.KindDown: "Down", memon.KindLate: "Late", memon.KindUp: "Up", memon.KindFailed: "Failed", memon.KindConfig: "Config",
-}
-
 // Chat builds the custom notification for an alert. Every value that came
 // from a sender or an operator goes through memon.SingleLine and then into a
 // code span or block, so no markup, mention or link in it is rendered.
 func Chat(a memon.Alert) ChatNotification {
 	f := a.Facts
-	word, ok := kindTitle[a.Kind]
+	word, ok := a.Kind.Word() // the subject's word: one list for e-mail and chat
 	title := fmt.Sprintf("MEMon %s: %s", word, code(a.Event))
 	if !ok || a.Event == "" { // a report, or a kind this code does not know: its subject and text say it all
 		word = string(a.Kind)
@@ -218,6 +213,12 @@ func chatNextSteps(a memon.Alert) []string {
 			code("memon-config set "+memon.ShellWord(a.Event)+" --grace DUR") + "."}
 	case memon.KindConfig:
 		return []string{"Create the event: " + code("memon-config set "+memon.ShellWord(a.Event)+" --period DUR") + ", then redrive the dead-letter queue."}
+	case memon.KindOverrun:
+		return []string{"Check the run that started (host, run id above): is it stuck, or slower than usual?",
+			"Its outcome is handled as usual when it arrives. To change the limit: " + code("memon-config set "+memon.ShellWord(a.Event)+" --max-runtime DUR") + "."}
+	case memon.KindFlapping:
+		return []string{"The job keeps failing and recovering: look at " + code("memon-config show "+memon.ShellWord(a.Event)) + " and its history.",
+			"Alerts for " + n + " resume when the hour is over; its state stays exact meanwhile."}
 	}
 	return nil
 }

@@ -164,3 +164,22 @@ func TestReportChat(t *testing.T) {
 		t.Error("a report names no event")
 	}
 }
+
+// Every event alert kind, the ones added after the chat form too (overrun,
+// flapping), gets the event layout: its word in the title, what happened,
+// next steps.
+func TestEveryEventAlertKindGetsTheEventLayout(t *testing.T) {
+	for _, kind := range []memon.AlertKind{memon.KindDown, memon.KindLate, memon.KindUp, memon.KindFailed, memon.KindOverrun, memon.KindFlapping} {
+		word, ok := kind.Word()
+		if !ok {
+			t.Fatalf("%s has no subject word", kind)
+		}
+		a := memon.Alert{Kind: kind, Event: "etl", Subject: memon.Subject(kind, "etl"), Body: "text",
+			Facts: memon.AlertFacts{Reason: "what happened to etl", State: memon.Up}}
+		c := Chat(a)
+		if c.Content.Title != "MEMon "+word+": `etl`" || !strings.Contains(c.Content.Description, "*What happened:* `what happened to etl`") ||
+			c.Metadata.EventType != "MEMon "+word || (kind != memon.KindUp && len(c.Content.NextSteps) == 0) {
+			t.Errorf("%s chat: %+v", kind, c)
+		}
+	}
+}

@@ -24,6 +24,13 @@ var subjectWord = map[AlertKind]string{
 	KindDown: "Down", KindLate: "Late", KindUp: "Up", KindFailed: "Failed", KindConfig: "Config", KindOverrun: "Overrun", KindFlapping: "Flapping",
 }
 
+// Word is the kind's word in a subject ("Down", "Overrun"), and false for
+// a kind with no event-alert subject (a report, a test).
+func (k AlertKind) Word() (string, bool) {
+	w, ok := subjectWord[k]
+	return w, ok
+}
+
 // Alert is a rendered notification.
 type Alert struct {
 	Kind    AlertKind
