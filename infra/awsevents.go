@@ -57,10 +57,7 @@ func AWSSourceKeys(value string) ([]string, error) {
 func (m *memonStack) awsEventRules(keys []string) {
 	for _, k := range keys {
 		src, _ := memon.AWSSourceByKey(k)
-		detail := map[string]any{}
-		for f, v := range src.DetailPattern() {
-			detail[f] = v
-		}
+		detail := src.DetailPattern()
 		rule := awsevents.NewRule(m.stack, jsii.String("AwsEvents-"+k), &awsevents.RuleProps{
 			RuleName:    m.name("-aws-" + k),
 			Description: jsii.String(fmt.Sprintf("MEMon: %s outcomes as pings named %s:<%s>", src.DetailType, k, src.Resource)),
@@ -76,8 +73,8 @@ func (m *memonStack) awsEventRules(keys []string) {
 		// decodes (memon.AWSSource.Compact).
 		compact := src.Compact()
 		paths := map[string]any{}
-		for k, v := range compact.PathsMap {
-			paths[k] = v
+		for placeholder, path := range compact.PathsMap {
+			paths[placeholder] = path
 		}
 		rule.Node().DefaultChild().(awsevents.CfnRule).AddPropertyOverride(jsii.String("Targets.0.InputTransformer"),
 			map[string]any{"InputPathsMap": paths, "InputTemplate": compact.Template})
