@@ -25,12 +25,7 @@ const (
 	namesPerUpdate   = 50         // expression attribute names per UpdateItem, well inside DynamoDB's limits
 )
 
-func configOutboxKey() Item {
-	return Item{
-		memon.HistName: &types.AttributeValueMemberS{Value: configOutboxName},
-		memon.HistTime: &types.AttributeValueMemberS{Value: configOutboxTime},
-	}
-}
+func configOutboxKey() Item { return historyKey(configOutboxName, configOutboxTime) }
 
 // HeldConfigAlerts returns the CONFIG alerts waiting to be published, by name.
 func (s *Store) HeldConfigAlerts(ctx context.Context) ([]memon.ConfigProblem, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"time"
@@ -104,8 +105,7 @@ func dayKey(day string) string { return memon.HistDayPrefix + day }
 // dayRecord is the history item of one finished day.
 func (s *Store) dayRecord(name string, d memon.DayCounts) *types.Put {
 	item := encodeCounts(d)
-	item[memon.HistName] = &types.AttributeValueMemberS{Value: name}
-	item[memon.HistTime] = &types.AttributeValueMemberS{Value: dayKey(d.Day)}
+	maps.Copy(item, historyKey(name, dayKey(d.Day)))
 	item[memon.HistExpiresAt] = numAV(float64(d.Start().Add(24*time.Hour + HistoryTTL).Unix()))
 	return &types.Put{TableName: &s.history, Item: item}
 }

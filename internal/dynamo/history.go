@@ -25,14 +25,20 @@ func (s *Store) AppendHistory(ctx context.Context, tr memon.Transition) error {
 	return nil
 }
 
+// historyKey is the history table's key of the item name/at: an event's
+// record, or one of MEMon's own items (the poll lease, the CONFIG outbox).
+func historyKey(name, at string) Item {
+	return Item{
+		memon.HistName: &types.AttributeValueMemberS{Value: name},
+		memon.HistTime: &types.AttributeValueMemberS{Value: at},
+	}
+}
+
 // encodeRecord is a history record as a history table item.
 func encodeRecord(r memon.HistoryRecord) Item {
-	item := Item{
-		memon.HistName:      &types.AttributeValueMemberS{Value: r.Name},
-		memon.HistTime:      &types.AttributeValueMemberS{Value: r.Key()},
-		memon.HistReason:    &types.AttributeValueMemberS{Value: r.Reason},
-		memon.HistExpiresAt: numAV(float64(r.At.Add(HistoryTTL).Unix())),
-	}
+	item := historyKey(r.Name, r.Key())
+	item[memon.HistReason] = &types.AttributeValueMemberS{Value: r.Reason}
+	item[memon.HistExpiresAt] = numAV(float64(r.At.Add(HistoryTTL).Unix()))
 	if r.From != "" || r.To != "" {
 		item[memon.HistFrom] = &types.AttributeValueMemberS{Value: string(r.From)}
 		item[memon.HistTo] = &types.AttributeValueMemberS{Value: string(r.To)}
@@ -68,10 +74,7 @@ func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now 
 // later poll claims and publishes it again.
 func (s *Store) ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error {
 	claim := memon.ConfigClaim(name, "", now)
-	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.history, Key: Item{
-		memon.HistName: &types.AttributeValueMemberS{Value: claim.Name},
-		memon.HistTime: &types.AttributeValueMemberS{Value: claim.Key()},
-	}})
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.history, Key: historyKey(claim.Name, claim.Key())})
 	if err != nil {
 		return fmt.Errorf("release config alert for %q: %w", name, err)
 	}

@@ -24,12 +24,7 @@ const (
 	attrCheckpoint  = "StreamCheckpoint"
 )
 
-func leaseKey() Item {
-	return Item{
-		memon.HistName: &types.AttributeValueMemberS{Value: leaseName},
-		memon.HistTime: &types.AttributeValueMemberS{Value: leaseTime},
-	}
-}
+func leaseKey() Item { return historyKey(leaseName, leaseTime) }
 
 // AcquireLease takes the poll lease for holder until now+ttl with a
 // conditional write that succeeds only when the lease is free, expired or
