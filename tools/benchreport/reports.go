@@ -10,10 +10,9 @@ import (
 // consistent scan bills 1 RRU per 4 KB of items, an eventually consistent
 // query at least 0.5 RRU (a week of daily records is under 4 KB).
 const (
-	eventItemBytes   = 600 // a typical event item with its counters
-	queryRRU         = 0.5
-	reportsPerMonth  = 4.35 + 1 // weekly and monthly (-c report=both)
-	reportEventCount = 1000     // BenchmarkWeeklyReport's events
+	eventItemBytes  = 600 // a typical event item with its counters
+	queryRRU        = 0.5
+	reportsPerMonth = 4.35 + 1 // weekly and monthly (-c report=both)
 )
 
 // reportsReport prices the scheduled reports (BenchmarkWeeklyReport): one
