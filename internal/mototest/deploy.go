@@ -85,7 +85,7 @@ func CDK(root string) (string, error) {
 func (s *Server) Bootstrap(ctx context.Context, d Deployment) error {
 	if status, _, err := s.Stack(ctx, "CDKToolkit"); err != nil {
 		return err
-	} else if complete(status) {
+	} else if Complete(status) {
 		return nil
 	}
 	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region)
@@ -119,7 +119,7 @@ func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
 	if err != nil {
 		return out, err
 	}
-	if !complete(status) {
+	if !Complete(status) {
 		return out, fmt.Errorf("stack %s is %s after cdk deploy", stack, cmp.Or(status, "missing"))
 	}
 	return out, out.check()
@@ -167,7 +167,8 @@ func (o Outputs) check() error {
 	return nil
 }
 
-func complete(status string) bool { return status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" }
+// Complete reports a stack status that means the stack is deployed.
+func Complete(status string) bool { return status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" }
 
 // cdk runs the pinned CLI against the server.
 func (s *Server) cdk(ctx context.Context, d Deployment, args ...string) error {

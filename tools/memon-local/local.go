@@ -66,7 +66,7 @@ func (l *local) up(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if status == "CREATE_COMPLETE" || status == "UPDATE_COMPLETE" {
+	if mototest.Complete(status) {
 		l.say("stack %s is already %s in moto: not redeploying", l.stack, status)
 	} else {
 		logPath := filepath.Join(l.dir, "deploy.log")
