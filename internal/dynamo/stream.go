@@ -92,10 +92,14 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 	if err != nil {
 		return nil, from, err
 	}
+	parent := map[string]string{}
+	for _, sh := range shards {
+		parent[aws.ToString(sh.ShardId)] = aws.ToString(sh.ParentShardId)
+	}
 	seen := map[string]int{}
 	var changes []memon.Change
 	next := map[string]string{}
-	for _, sh := range order(shards, cp.Shards) {
+	for _, sh := range order(shards, parent, cp.Shards) {
 		pos, err := s.readShard(ctx, sh, cp.Shards[sh], func(r stypes.Record) {
 			ch, ok := foreign(r)
 			if !ok {
@@ -118,12 +122,8 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 	}
 	// Keep only the frontier: a shard whose child is recorded was read
 	// before it (order), so it need not be.
-	parents := map[string]string{}
-	for _, sh := range shards {
-		parents[aws.ToString(sh.ShardId)] = aws.ToString(sh.ParentShardId)
-	}
 	for id := range next {
-		if p := parents[id]; p != "" {
+		if p := parent[id]; p != "" {
 			delete(next, p)
 		}
 	}
@@ -153,14 +153,10 @@ func (s *Stream) shards(ctx context.Context) ([]stypes.Shard, error) {
 	}
 }
 
-// order returns the shards to read, parents before children. A shard that
-// is not in the checkpoint but is an ancestor of one that is was read
-// before: it is skipped.
-func order(shards []stypes.Shard, known map[string]string) []string {
-	parent := map[string]string{}
-	for _, sh := range shards {
-		parent[aws.ToString(sh.ShardId)] = aws.ToString(sh.ParentShardId)
-	}
+// order returns the shards to read, parents before children (parent maps a
+// shard id to its parent's). A shard that is not in the checkpoint but is
+// an ancestor of one that is was read before: it is skipped.
+func order(shards []stypes.Shard, parent, known map[string]string) []string {
 	readBefore := map[string]bool{}
 	for id := range known {
 		for p := parent[id]; p != "" && !readBefore[p]; p = parent[p] {
