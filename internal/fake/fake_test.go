@@ -118,6 +118,17 @@ func TestStoreWritesAreConditionalAndReadsAreCopies(t *testing.T) {
 	if s.Event("backup").Description != "mine" {
 		t.Fatal("the store shares memory with a caller's event")
 	}
+	// Slices too: an edit in place of what was read stays out of the store.
+	q, _ := s.Get(ctx, "backup")
+	q.DependsOn, q.Quiet = []string{"db"}, []memon.QuietWindow{{Start: 60, End: 120}}
+	if err := s.Save(ctx, q); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := s.Get(ctx, "backup")
+	r.DependsOn[0], r.Quiet[0].End = "edited", 600
+	if got := s.Event("backup"); got.DependsOn[0] != "db" || got.Quiet[0].End != 120 {
+		t.Fatalf("the store shares slices with a caller's event: %v %v", got.DependsOn, got.Quiet)
+	}
 	if err := s.Save(ctx, rolling(t, "ghost", day0)); !errors.Is(err, memon.ErrConflict) {
 		t.Fatalf("save of a missing item: %v", err)
 	}
@@ -132,7 +143,7 @@ func TestStoreWritesAreConditionalAndReadsAreCopies(t *testing.T) {
 	if err := s.Save(ctx, c); !errors.Is(err, memon.ErrConflict) {
 		t.Fatalf("lost race: %v", err)
 	}
-	if w := s.Writes(); len(w) != 7 || w[0] != "Create backup" {
+	if w := s.Writes(); len(w) != 8 || w[0] != "Create backup" {
 		t.Fatalf("writes %v", w)
 	}
 }

@@ -391,6 +391,12 @@ func cloneEvent(ev *memon.Event) *memon.Event {
 		code := *ev.LastExitCode
 		c.LastExitCode = &code
 	}
+	// Slices are copied like the store's items, so a caller's edit of what it
+	// read never reaches what is stored (DynamoDB shares nothing either).
+	c.Quiet = slices.Clone(ev.Quiet)
+	c.DependsOn = slices.Clone(ev.DependsOn)
+	c.Dependents = slices.Clone(ev.Dependents)
+	c.ClosedDays = slices.Clone(ev.ClosedDays)
 	c.Outbox = slices.Clone(ev.Outbox)
 	for i, tr := range c.Outbox {
 		if tr.Alert != nil {
