@@ -147,7 +147,7 @@ func TestGlobalsResolve(t *testing.T) {
 	}
 	g := &globals{}
 	g.resolve(func(string) string { return "" })
-	if g.table != "memon" || g.history != "memon-history" {
+	if g.table != "memon" || g.history != "memon-history" || g.tokens != "memon-tokens" {
 		t.Errorf("defaults %+v", g)
 	}
 }

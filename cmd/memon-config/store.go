@@ -35,6 +35,7 @@ var _ store = (*dynamo.Store)(nil)
 // globals are the flags every command takes: where the tables are.
 type globals struct {
 	table, history, region string
+	tokens                 string // the tokens table: set by resolve, no flag
 }
 
 // flags defines the global flags once, on their own set. Commands accept them
@@ -54,6 +55,9 @@ func (g *globals) flags() *flag.FlagSet {
 func (g *globals) resolve(env settings.Lookup) {
 	g.table = cmp.Or(g.table, env(settings.EnvTable), settings.DefaultTable)
 	g.history = cmp.Or(g.history, env(settings.EnvHistoryTable), settings.DefaultHistoryTable)
+	// The tokens table: MEMON_TOKEN_TABLE, else the events table's name +
+	// "-tokens", as the stack names it.
+	g.tokens = cmp.Or(env(settings.EnvTokenTable), g.table+settings.TokenTableSuffix)
 }
 
 // openDynamo builds the real store from the standard AWS configuration

@@ -24,18 +24,12 @@ type tokenStore interface {
 
 var _ tokenStore = (*dynamo.Tokens)(nil)
 
-// tokenTable is the tokens table: MEMON_TOKEN_TABLE, else the events
-// table's name + "-tokens", as the stack names it.
-func tokenTable(g *globals, env settings.Lookup) string {
-	return cmp.Or(env(settings.EnvTokenTable), g.table+settings.TokenTableSuffix)
-}
-
 func openTokens(ctx context.Context, g *globals) (tokenStore, error) {
 	cfg, err := loadAWS(ctx, g)
 	if err != nil {
 		return nil, err
 	}
-	return dynamo.NewTokens(dynamodb.NewFromConfig(cfg), g.table, tokenTable(g, settings.OS())), nil
+	return dynamo.NewTokens(dynamodb.NewFromConfig(cfg), g.table, g.tokens), nil
 }
 
 func tokenCommand() *command {
@@ -74,7 +68,7 @@ func runToken(a *app, ctx context.Context, cl *call) error {
 		return usagef("%s already has a ping token, and its URL cannot be shown again (only a hash is stored): "+
 			"memon-config token %s --rotate makes a new one and the old URL stops working at once", name, name)
 	case err != nil:
-		return fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, tokenTable(cl.g, a.env))
+		return fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, cl.g.tokens)
 	}
 	fmt.Fprintf(a.stdout, "%s/ping/%s\n", base, token)
 	what := "created"
