@@ -39,11 +39,7 @@ func writeDetail(ctx context.Context, w io.Writer, st store, l memon.Listed, now
 		row("fix", fmt.Sprintf("memon-config set %s --period DUR or --cron EXPR", memon.ShellWord(ev.Name)))
 	} else {
 		row("schedule", scheduleText(ev))
-		max := ev.MaxAlerts
-		if max <= 0 {
-			max = memon.DefaultMaxAlerts
-		}
-		row("max alerts", fmt.Sprintf("%d DOWN alerts per outage (%d sent in this one)", max, ev.DownAlerts))
+		row("max alerts", fmt.Sprintf("%d DOWN alerts per outage (%d sent in this one)", ev.MaxAlertsOrDefault(), ev.DownAlerts))
 		row("enabled", yesNo(ev.Enabled))
 		row("next deadline", bothZonesAt(ev.Deadline(), ev, now, forceUTC))
 		if d := ev.AlertAt(); !d.IsZero() {

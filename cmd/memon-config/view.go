@@ -168,15 +168,12 @@ func toRecord(l memon.Listed) record {
 	r := record{
 		Name: ev.Name, Description: ev.Description, Enabled: ev.Enabled,
 		Status: string(ev.Status()), Type: string(ev.Schedule.Kind), TimeZone: ev.Schedule.Location().String(),
-		GraceSeconds: int64(ev.Grace / time.Second), MaxAlerts: ev.MaxAlerts, ErrorCount: ev.ErrorCount,
+		GraceSeconds: int64(ev.Grace / time.Second), MaxAlerts: ev.MaxAlertsOrDefault(), ErrorCount: ev.ErrorCount,
 		LastSuccess: rfc3339(ev.LastSuccessTime), LastFailure: rfc3339(ev.LastFailTime),
 		LastStart: rfc3339(ev.LastStartTime), LastPing: rfc3339(ev.LastPingTime),
 		LastExitCode: ev.LastExitCode, LastMessage: nonEmpty(ev.LastMessage),
 		LastHost: nonEmpty(ev.LastHost), LastRunID: nonEmpty(ev.LastRunID),
 		PendingAlerts: len(ev.Outbox), Version: ev.Version, AutoCreated: ev.AutoCreated, PingToken: ev.HasToken,
-	}
-	if r.MaxAlerts <= 0 {
-		r.MaxAlerts = memon.DefaultMaxAlerts
 	}
 	r.controlsJSON = toControlsJSON(ev)
 	if ev.LastDuration > 0 {

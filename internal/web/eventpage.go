@@ -134,10 +134,7 @@ func settings(ev *memon.Event, unusable bool) []setting {
 			}
 		}
 	}
-	maxAlerts := ev.MaxAlerts
-	if maxAlerts <= 0 {
-		maxAlerts = memon.DefaultMaxAlerts
-	}
+	maxAlerts := ev.MaxAlertsOrDefault()
 	enabled := "yes"
 	if !ev.Enabled {
 		enabled = "no (paused)"

@@ -45,11 +45,7 @@ func currentValues(ev *memon.Event) map[string]string {
 	} else if ev.Schedule.Period > 0 {
 		v["period"] = memon.FormatDuration(ev.Schedule.Period)
 	}
-	n := ev.MaxAlerts
-	if n <= 0 {
-		n = memon.DefaultMaxAlerts
-	}
-	v["max-alerts"] = strconv.Itoa(n)
+	v["max-alerts"] = strconv.Itoa(ev.MaxAlertsOrDefault())
 	v["failures-before-alert"] = strconv.Itoa(max(1, ev.FailuresBeforeAlert))
 	v["min-runtime"] = memon.FormatDuration(ev.MinRuntime)
 	v["max-runtime"] = memon.FormatDuration(ev.MaxRuntime)

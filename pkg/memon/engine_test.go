@@ -398,7 +398,7 @@ func TestNewEventsNeverAlert(t *testing.T) {
 	t.Parallel()
 	for _, kind := range []ScheduleKind{Rolling, Fixed} {
 		ev := NewEvent("job", mustSchedule(t, kind, time.Minute, "", ""))
-		if ev.Status() != New || ev.MaxAlerts != 0 || ev.maxAlerts() != DefaultMaxAlerts || DefaultMaxAlerts != 3 {
+		if ev.Status() != New || ev.MaxAlerts != 0 || ev.MaxAlertsOrDefault() != DefaultMaxAlerts || DefaultMaxAlerts != 3 {
 			t.Fatalf("NewEvent: %+v", ev)
 		}
 		if trs, ok := ev.CheckDue(at(1 << 40)); ok || trs != nil || !ev.AlertAt().IsZero() || !ev.Deadline().IsZero() {

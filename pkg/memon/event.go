@@ -92,8 +92,8 @@ func (ev *Event) Status() State {
 	return ev.State
 }
 
-// maxAlerts resolves the default.
-func (ev *Event) maxAlerts() int {
+// MaxAlertsOrDefault is MaxAlerts with its default (0 means DefaultMaxAlerts) resolved.
+func (ev *Event) MaxAlertsOrDefault() int {
 	if ev.MaxAlerts <= 0 {
 		return DefaultMaxAlerts
 	}

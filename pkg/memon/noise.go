@@ -65,7 +65,7 @@ func (ev *Event) downKind(missedBefore int) AlertKind {
 // reminderAt is when the next DOWN reminder is due; zero when none is.
 func (ev *Event) reminderAt() time.Time {
 	if ev.RepeatEvery <= 0 || !ev.Enabled || ev.State != Down || ev.DownAlerts == 0 || ev.Unannounced ||
-		ev.LastDownAlert.IsZero() || ev.DownAlerts >= ev.maxAlerts() {
+		ev.LastDownAlert.IsZero() || ev.DownAlerts >= ev.MaxAlertsOrDefault() {
 		return time.Time{}
 	}
 	return ev.LastDownAlert.Add(ev.RepeatEvery)
@@ -197,7 +197,7 @@ func (ev *Event) checkControls(now time.Time) ([]Transition, bool) {
 	if due := ev.reminderAt(); !due.IsZero() && !now.Before(due) {
 		ev.DownAlerts++
 		reason := fmt.Sprintf("still down: reminder %d of at most %d, every %s; %d missed since %s",
-			ev.DownAlerts, ev.maxAlerts(), FormatDuration(ev.RepeatEvery), ev.ErrorCount, FormatTime(ev.NextBlockTime))
+			ev.DownAlerts, ev.MaxAlertsOrDefault(), FormatDuration(ev.RepeatEvery), ev.ErrorCount, FormatTime(ev.NextBlockTime))
 		tr := ev.shape(ev.transition(now, Down, Down, reason, KindDown), now)
 		ev.LastDownAlert = now // a held reminder waits a whole interval too
 		ev.enqueue(tr)

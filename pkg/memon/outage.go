@@ -13,7 +13,7 @@ import (
 // alone let an outage send more than MaxAlerts DOWN alerts. An outage ends
 // only when the job runs. It returns "" once the cap is reached.
 func (ev *Event) downAlert(missedBefore int) AlertKind {
-	if missedBefore >= ev.maxAlerts() || ev.DownAlerts >= ev.maxAlerts() {
+	if missedBefore >= ev.MaxAlertsOrDefault() || ev.DownAlerts >= ev.MaxAlertsOrDefault() {
 		return "" // still counted and recorded, no longer alerted
 	}
 	ev.DownAlerts++

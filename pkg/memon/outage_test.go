@@ -52,7 +52,7 @@ func TestDownCapHoldsFromEveryStartState(t *testing.T) {
 						}
 					}
 				}
-				if want := ev.maxAlerts(); downs > want || downs == 0 {
+				if want := ev.MaxAlertsOrDefault(); downs > want || downs == 0 {
 					t.Errorf("%s, edit %s, max %d: %d DOWN alerts in one outage, want 1 to %d", sname, ename, maxAlerts, downs, want)
 				}
 				ev.Apply(success("job", t0.Add(35*time.Minute)))
