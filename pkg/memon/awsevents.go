@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -188,9 +189,9 @@ func DecodeAWSEvent(body []byte, sentAt time.Time) (Ping, error) {
 	}
 	var sig Signal
 	switch {
-	case contains(src.Succeeded, run.state) && !run.failed:
+	case slices.Contains(src.Succeeded, run.state) && !run.failed:
 		sig = Success
-	case contains(src.Succeeded, run.state), contains(src.Failed, run.state):
+	case slices.Contains(src.Succeeded, run.state), slices.Contains(src.Failed, run.state):
 		sig = Fail
 	default:
 		return Ping{}, fmt.Errorf("%s %s %q: %w", env.DetailType, src.Field, run.state, ErrAWSIgnored)
@@ -249,15 +250,6 @@ type awsRun struct {
 	ref         string // where the full outcome can be read (a Step Functions execution ARN)
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // awsTime reads the timestamps AWS services use: epoch milliseconds (Batch,
 // Step Functions), RFC 3339 (ECS, Backup), CodeBuild's "Sep 1, 2017 4:12:29
 // PM", or null. Anything else reads as no time: a duration is a detail, never
@@ -297,7 +289,7 @@ func joinReasons(rs ...string) string {
 	var out []string
 	for _, r := range rs {
 		r = strings.TrimSpace(r)
-		if r != "" && !contains(out, r) {
+		if r != "" && !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
