@@ -69,17 +69,18 @@ func (ev *Event) alsoAffected(tr *Transition) {
 // would make, given every other event's DependsOn, as "a → b → a"; ""
 // when there is none.
 func DependencyCycle(name string, deps []string, graph map[string][]string) string {
-	g := map[string][]string{}
-	for k, v := range graph {
-		g[k] = v
+	parents := func(n string) []string {
+		if n == name {
+			return deps
+		}
+		return graph[n]
 	}
-	g[name] = deps
 	var path []string
 	seen := map[string]bool{}
 	var walk func(n string) bool
 	walk = func(n string) bool {
 		path = append(path, n)
-		for _, p := range g[n] {
+		for _, p := range parents(n) {
 			if p == name {
 				path = append(path, p)
 				return true
