@@ -13,7 +13,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// Context keys of issue 15 (`cdk deploy -c key=value`).
+// Context keys of the ping endpoint and auto-create (`cdk deploy -c key=value`).
 const (
 	CtxHTTPPings      = "httpPings"      // "true": a public HTTPS ping endpoint (Lambda function URL), stack output PingUrl
 	CtxPingURLCodeDir = "pingurlCodeDir" // use this directory (with bootstrap) instead of building lambdas/pingurl
@@ -38,7 +38,7 @@ const (
 	pingTimeoutSeconds = 5
 )
 
-// pingOptions reads issue 15's context: whether to add the endpoint, its
+// pingOptions reads the ping context keys: whether to add the endpoint, its
 // code, and the auto-create period (validated here, so a typo fails the
 // synth rather than the poller).
 type pingOptions struct {
@@ -67,7 +67,7 @@ func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions
 	return o, nil
 }
 
-// pingExtras adds what issue 15's context asks for: the ping endpoint and
+// pingExtras adds what the ping context keys ask for: the ping endpoint and
 // the poller's auto-create period. With neither, the template is unchanged.
 func (m *memonStack) pingExtras(o pingOptions) {
 	if o.autoCreate != "" {

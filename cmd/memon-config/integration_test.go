@@ -359,7 +359,7 @@ func TestCLISeedItems(t *testing.T) {
 
 // TestCLIGlobalFlagsBeforeOrAfterTheVerb: a global flag edits the table and
 // region it names wherever it is typed; the environment only fills in what no
-// flag gave (#8 finding 1: --table before the verb used to be reset).
+// flag gave (--table before the verb used to be reset).
 func TestCLIGlobalFlagsBeforeOrAfterTheVerb(t *testing.T) {
 	production := newMoto(t) // the table the environment points at
 	staging := &moto{t: t, db: production.db, table: production.table + "-staging", history: production.history + "-staging", bin: production.bin}

@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// TestReadmeTroubleshootsFirstHourErrors (#9 point 13): every error a
+// TestReadmeTroubleshootsFirstHourErrors: every error a
 // newcomer meets in the first hour has a Troubleshooting row, and the text the
 // row quotes is still what the code prints (so the docs cannot drift).
 func TestReadmeTroubleshootsFirstHourErrors(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 // TestListingsNeverPrintControlCharacters: an item edited in the DynamoDB
 // console (or written by memon.py) can hold anything; show, history and html
-// print it escaped on one line (#8 finding 5).
+// print it escaped on one line.
 func TestListingsNeverPrintControlCharacters(t *testing.T) {
 	t.Parallel()
 	ev := event(t, "backup", time.Hour, t0.Add(-time.Minute))

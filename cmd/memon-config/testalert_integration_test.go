@@ -12,7 +12,7 @@ import (
 	"github.com/peerj/memon/internal/settings"
 )
 
-// TestCLITestAlert (#9 point 9): the binary publishes one alert through the
+// TestCLITestAlert: the binary publishes one alert through the
 // topic, marked as a test in subject, body and SNS kind, for each kind.
 func TestCLITestAlert(t *testing.T) {
 	t.Parallel()

@@ -60,7 +60,7 @@ func runBare(t *testing.T, env []string, args ...string) (int, string) {
 	return 0, out.String()
 }
 
-// TestIntegrationRegionFromInstanceMetadata (#9 point 5): on an EC2 host a
+// TestIntegrationRegionFromInstanceMetadata: on an EC2 host a
 // cron job's bare environment has no region; memon-send asks the instance
 // metadata service (IMDSv2) for it, and finds the queue by name.
 func TestIntegrationRegionFromInstanceMetadata(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// TestIntegrationSignalsReachTheCommand (#8 finding 10): each catchable
+// TestIntegrationSignalsReachTheCommand: each catchable
 // terminating signal sent to the memon-send binary reaches the wrapped
 // command; memon-send waits for it, exits with its status and sends the
 // outcome ping, also when the signal kills the command.

@@ -8,7 +8,7 @@ import (
 )
 
 // TestReleaseBinaryIsStaticAndSmall builds memon-send as `make build` does
-// and holds it to the issue's limits: static (no ELF interpreter, so it runs
+// and holds it to its limits: static (no ELF interpreter, so it runs
 // on any Linux host) and at most 10 MB (10,000,000 bytes).
 func TestReleaseBinaryIsStaticAndSmall(t *testing.T) {
 	if runtime.GOOS != "linux" {

@@ -17,7 +17,7 @@ import (
 // CONFIG alerts whose publish failed wait in one item of the history table
 // (a name no event can have, like the poll lease's) until a poll publishes
 // them. Every poll reads it, so every poll knows an alert is undelivered and
-// says so (#8): an unknown event has no item of its own to keep an outbox.
+// says so: an unknown event has no item of its own to keep an outbox.
 const (
 	configOutboxName = "~memon-config"
 	configOutboxTime = "outbox"

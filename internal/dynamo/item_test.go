@@ -172,7 +172,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The outbox keeps no alert text (#8 finding 3: job output is stored
+	// The outbox keeps no alert text (job output is stored
 	// once, in LastMessage): a retry renders it again from the event.
 	ev.Outbox[0].Alert.Body = ""
 	if !reflect.DeepEqual(got.Outbox, ev.Outbox) {

@@ -23,7 +23,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// #8's attacker scenarios, run against moto with the real adapters: what a
+// Attacker scenarios, run against moto with the real adapters: what a
 // sender holding only sqs:SendMessage can do (flood, oversized pings, item
 // growth), and what a long topic outage does to an item.
 
@@ -121,7 +121,7 @@ func countKinds(alerts []mototest.Alert) map[string]int {
 	return got
 }
 
-// TestAttackFailFloodStaysBounded (#8 findings 3 and 4): in one poll, 120
+// TestAttackFailFloodStaysBounded: in one poll, 120
 // fail pings with 4 KB of output for one event and 60 alternating fail and
 // success pings for another. Each event publishes 6 FAILED/UP alerts and
 // one FLAPPING alert counting the held ones; both items stay under 16 KB.
@@ -170,7 +170,7 @@ func TestAttackFailFloodStaysBounded(t *testing.T) {
 	}
 }
 
-// TestAttackUnknownNamesGiveOneDigest (#8 finding 4): 40 pings naming 40
+// TestAttackUnknownNamesGiveOneDigest: 40 pings naming 40
 // unknown events give 5 CONFIG alerts and one digest naming the other 35,
 // published through SNS (the digest without an `event` attribute).
 func TestAttackUnknownNamesGiveOneDigest(t *testing.T) {
@@ -200,7 +200,7 @@ func TestAttackUnknownNamesGiveOneDigest(t *testing.T) {
 	}
 }
 
-// TestAttackHugeDescriptionStaysBounded (#8 finding 3): an item edited in
+// TestAttackHugeDescriptionStaysBounded: an item edited in
 // the console to carry a 120 KB description, then fails with 4 KB of
 // output: the poller's write brings the item under 16 KB and the alert
 // carries at most 1 KB of description.
@@ -238,7 +238,7 @@ func TestAttackHugeDescriptionStaysBounded(t *testing.T) {
 	t.Logf("item: %d bytes", h.assertSmall("big"))
 }
 
-// TestAttackOutboxStaysBoundedWhileTheTopicIsDown (#8 findings 3 and 7):
+// TestAttackOutboxStaysBoundedWhileTheTopicIsDown:
 // twenty hours of missed deadlines and failures with the topic unreachable.
 // Every poll reports an error; the item stays under 16 KB (the outbox
 // coalesces what waits); when the topic is back every waiting alert goes
@@ -286,7 +286,7 @@ func TestAttackOutboxStaysBoundedWhileTheTopicIsDown(t *testing.T) {
 	}
 }
 
-// TestAttackOversizedPingsAreNotHeld (#8 finding 2): on a queue that lets
+// TestAttackOversizedPingsAreNotHeld: on a queue that lets
 // 200 KB messages in (a queue not made by the stack), the poller keeps none
 // of their bodies, counts them invalid and applies the good ping beside them.
 func TestAttackOversizedPingsAreNotHeld(t *testing.T) {
@@ -309,7 +309,7 @@ func TestAttackOversizedPingsAreNotHeld(t *testing.T) {
 	}
 }
 
-// TestMissingQueueIsNamedMissing (#8 finding 11): with the queue deleted,
+// TestMissingQueueIsNamedMissing: with the queue deleted,
 // the poll's log says the queue does not exist, not that it was slow.
 func TestMissingQueueIsNamedMissing(t *testing.T) {
 	h := newHarness(t)
@@ -325,7 +325,7 @@ func TestMissingQueueIsNamedMissing(t *testing.T) {
 	}
 }
 
-// TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown (#8 finding 7, moto):
+// TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown (moto):
 // the CONFIG alert of an unknown event waits in the history table's CONFIG
 // outbox item; every poll fails until the topic works, then it goes out once.
 func TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown(t *testing.T) {

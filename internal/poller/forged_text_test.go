@@ -10,7 +10,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// TestForgedHostCannotForgeTheAlert (#8 finding 5): a sender holding only
+// TestForgedHostCannotForgeTheAlert: a sender holding only
 // sqs:SendMessage puts a fake block and signature in the host of a fail ping;
 // the e-mail the real poller publishes through SNS shows it as one escaped
 // Host line, and the job output stays inside the quoted block.

@@ -13,7 +13,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// rig is a poller on the in-memory fakes (#8's unit tests: no server).
+// rig is a poller on the in-memory fakes (no server).
 type rig struct {
 	t      *testing.T
 	clock  *fake.Clock
@@ -71,7 +71,7 @@ func subjects(alerts []memon.Alert) []string {
 	return out
 }
 
-// TestFlappingSenderGetsSixAlertsAndOneFlapping (#8 finding 4): 60
+// TestFlappingSenderGetsSixAlertsAndOneFlapping: 60
 // alternating fail/success pings in one poll publish 6 FAILED/UP alerts and
 // one FLAPPING alert that counts the 54 held; the next poll in the hour
 // publishes nothing for the event; the state follows every ping.
@@ -121,7 +121,7 @@ func TestFlappingSenderGetsSixAlertsAndOneFlapping(t *testing.T) {
 	}
 }
 
-// TestManyUnknownEventsGiveFiveConfigAlertsAndADigest (#8 finding 4): 40
+// TestManyUnknownEventsGiveFiveConfigAlertsAndADigest: 40
 // pings naming 40 unknown events publish 5 CONFIG alerts and one digest
 // listing the other 35; the next poll within the hour publishes none.
 func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
@@ -174,7 +174,7 @@ func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
 	}
 }
 
-// TestEveryPollFailsWhileAnAlertIsUndeliverable (#8 finding 7): with the
+// TestEveryPollFailsWhileAnAlertIsUndeliverable: with the
 // topic broken, every poll reports an error, also those that do not retry
 // the alert (it waits for its backoff), so the Errors alarm stays on; once
 // the topic works the alert goes out and polls succeed again.
@@ -211,7 +211,7 @@ func TestEveryPollFailsWhileAnAlertIsUndeliverable(t *testing.T) {
 	t.Fatalf("the alert was not delivered, or polls kept failing, after the topic was fixed (delivered %v)", delivered)
 }
 
-// TestAlertDoesNotWaitOnHistory (#8 finding 7): with the history table
+// TestAlertDoesNotWaitOnHistory: with the history table
 // failing, the alert is published at once and once only; the record is
 // written when the table works again.
 func TestAlertDoesNotWaitOnHistory(t *testing.T) {
@@ -246,7 +246,7 @@ func TestAlertDoesNotWaitOnHistory(t *testing.T) {
 	}
 }
 
-// TestUnreachableQueueIsNotCalledSlow (#8 finding 11): a poll that cannot
+// TestUnreachableQueueIsNotCalledSlow: a poll that cannot
 // read the queue says so, with the queue's error, not that the queue was
 // not drained in time.
 func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
@@ -262,7 +262,7 @@ func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
 	}
 }
 
-// TestEveryPollFailsWhileAConfigAlertIsUndeliverable (#8 finding 7): a
+// TestEveryPollFailsWhileAConfigAlertIsUndeliverable: a
 // CONFIG alert has no event item to wait in; it waits in the store, every
 // poll retries it and fails until it goes out, once.
 func TestEveryPollFailsWhileAConfigAlertIsUndeliverable(t *testing.T) {

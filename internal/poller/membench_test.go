@@ -19,7 +19,7 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// BenchmarkPollPeakMemory (#8 finding 2): the poller's peak memory for one
+// BenchmarkPollPeakMemory: the poller's peak memory for one
 // poll of the worst-case queue, through the real SQS client against moto:
 //   - queue=16KiB: the stack's queue (MaximumMessageSize 16 KiB) full of
 //     pings of the maximum size, fail pings with output for 100 events, more

@@ -126,7 +126,7 @@ type Summary struct {
 	ReconcileRan  bool
 	DurationMilli int64
 
-	// What a bound held back, never lost (#8): FAILED/UP alerts held past
+	// What a bound held back, never lost: FAILED/UP alerts held past
 	// memon.MaxAlertsPerHour (one FLAPPING alert counts them), CONFIG
 	// problems sent in one digest instead of one alert each, and alerts
 	// whose publish failed earlier and still wait (an error, every poll).

@@ -57,7 +57,7 @@ func downs(alerts []string, name string) int {
 func TestAnyWriterIsJudgedByTheNextPoll(t *testing.T) {
 	h := newHarness(t)
 	now := time.Now()
-	h.putConsole("console-5s", 5*time.Second, now.Add(-time.Minute)) // the case: 5 s period, deadline passed
+	h.putConsole("console-5s", 5*time.Second, now.Add(-time.Minute)) // a 5 s period, deadline passed
 	h.putConsole("console-hourly", time.Hour, now.Add(-2*time.Hour)) // an hour overdue
 	h.putConsole("console-fine", time.Hour, now.Add(-time.Minute))   // not due: no alert
 	shortened := h.rolling("shortened", time.Hour)                   // MEMon's own item, indexed an hour ahead ...

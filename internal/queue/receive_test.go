@@ -41,7 +41,7 @@ func stubSQS(t *testing.T, n int, body string, errCode string) *sqs.Client {
 		Credentials: credentials.NewStaticCredentialsProvider("test", "test", "")}, LimitResponses)
 }
 
-// TestReceiveDropsOversizedBodies (#8 finding 2): a body larger than a ping
+// TestReceiveDropsOversizedBodies: a body larger than a ping
 // may be is not kept, whatever the queue allows, so a poll holds at most
 // memon.MaxMessageBody per message; the message is kept (to be left for the
 // dead-letter queue) with its size.
@@ -78,7 +78,7 @@ func TestReceiveResponseIsBounded(t *testing.T) {
 	}
 }
 
-// TestReceiveFromMissingQueue (#8 finding 11): the error says the queue
+// TestReceiveFromMissingQueue: the error says the queue
 // does not exist and what to check.
 func TestReceiveFromMissingQueue(t *testing.T) {
 	t.Parallel()

@@ -41,7 +41,7 @@ func makeIn(t *testing.T, root string, args ...string) string {
 	return string(out)
 }
 
-// TestBinariesShareOneVersionAndHelp (#9 point 7): `make build` stamps one
+// TestBinariesShareOneVersionAndHelp: `make build` stamps one
 // version into all three binaries; --version and the version verb print it;
 // --help exits 0 on each.
 func TestBinariesShareOneVersionAndHelp(t *testing.T) {
@@ -73,7 +73,7 @@ func TestBinariesShareOneVersionAndHelp(t *testing.T) {
 	}
 }
 
-// TestMakeDist (#9 point 6): `make dist` writes one reproducible archive
+// TestMakeDist: `make dist` writes one reproducible archive
 // per platform with memon-send, memon-config and the README, stamped with
 // the version, and a SHA256SUMS that matches. One platform is built here
 // (the host's, so the binaries can run); the default list is checked with

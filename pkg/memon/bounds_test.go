@@ -20,7 +20,7 @@ func TestValidateDescription(t *testing.T) {
 	}
 }
 
-// TestOutboxIsCappedAndCoalesced (#8 finding 3): whatever piles up while
+// TestOutboxIsCappedAndCoalesced: whatever piles up while
 // nothing can be delivered, the outbox holds at most MaxOutbox entries;
 // older ones are folded into the next, an unpublished alert among them
 // stays to be published and says what it stands for.

@@ -368,7 +368,7 @@ func TestCheckDueGrace(t *testing.T) {
 	}
 }
 
-// Grace means "don't bother me" (#9 point 1): for rolling and fixed as for
+// Grace means "don't bother me": for rolling and fixed as for
 // cron, a run before deadline + grace is on time; LATE is a run after
 // deadline + grace that came before any DOWN alert.
 func TestApplyRunInsideGraceIsOnTime(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestCheckFires (#8 finding 9): a cron schedule with no firing in the next
+// TestCheckFires: a cron schedule with no firing in the next
 // five years is refused with the field, the value and the reason — by
 // NewSchedule when it can never fire (so a hand-written item is unusable and
 // reported), by CheckFires against the clock otherwise.

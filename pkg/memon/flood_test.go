@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// TestFlappingHoldsAlertsPastSixAnHour (#8 finding 4): 60 alternating fail
+// TestFlappingHoldsAlertsPastSixAnHour: 60 alternating fail
 // and success pings within a minute give 6 FAILED/UP alerts and one
 // FLAPPING alert saying how many were held; the state follows every ping;
 // after the hour the next alert goes out and says what was held.

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestDownCapHoldsFromEveryStartState (#9 point 2): an outage sends at most
+// TestDownCapHoldsFromEveryStartState: an outage sends at most
 // MaxAlerts DOWN alerts, whatever the start state (new and never pinged,
 // initial time now, in the past or ahead, a start ping only) and whatever
 // edits re-arm the deadline meanwhile (a schedule edit, an initial time set

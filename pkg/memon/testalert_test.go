@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestTestAlert (#9 point 9): each kind renders like the real alert, marked as
+// TestTestAlert: each kind renders like the real alert, marked as
 // a test in subject, body and SNS kind.
 func TestTestAlert(t *testing.T) {
 	t.Parallel()

@@ -70,7 +70,7 @@ func TestRenderCannotBeForged(t *testing.T) {
 	}
 }
 
-// TestAlertOneTimeFormatAndNextSteps (#9 point 12): every time in a body is
+// TestAlertOneTimeFormatAndNextSteps: every time in a body is
 // written one way, and every event alert ends with the commands to pause or
 // look at the event.
 func TestAlertOneTimeFormatAndNextSteps(t *testing.T) {

@@ -196,7 +196,7 @@ func awsEventsReport(w io.Writer, tw *tabwriter.Writer, steady map[string]float6
 		"states, and ECS (off by default) only tasks no service started; events the rules do not match cost nothing.\n", 24*days)
 }
 
-// pollMemoryLimitMB is the bound on one poll's memory (#8): half the
+// pollMemoryLimitMB is the bound on one poll's memory: half the
 // Lambda's 128 MB.
 const pollMemoryLimitMB = 64
 
