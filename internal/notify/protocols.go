@@ -166,7 +166,9 @@ func Chat(a memon.Alert) ChatNotification {
 	}
 }
 
-// factsContext is the machine-readable alert, every value a string.
+// factsContext is the machine-readable alert, every value a string. Every
+// value but the e-mail text is one line (memon.SingleLine): a consumer may
+// render them as they are, and a sender's host or run id must not add lines.
 func factsContext(a memon.Alert) map[string]string {
 	f := a.Facts
 	m := map[string]string{
@@ -175,7 +177,7 @@ func factsContext(a memon.Alert) map[string]string {
 	}
 	put := func(k, v string) {
 		if v != "" {
-			m[k] = v
+			m[k] = memon.SingleLine(v)
 		}
 	}
 	put("event", a.Event)

@@ -183,3 +183,55 @@ func TestEveryEventAlertKindGetsTheEventLayout(t *testing.T) {
 		}
 	}
 }
+
+// TestSenderTextIsOneLineInEveryForm: a sender's host and run id with line
+// breaks stay one escaped line in the e-mail, the SMS, the chat content and
+// every value of the chat JSON's metadata (a webhook or chat integration
+// that renders additionalContext must not show forged lines).
+func TestSenderTextIsOneLineInEveryForm(t *testing.T) {
+	s, err := memon.NewSchedule(memon.Rolling, 24*time.Hour, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := memon.NewEvent("backup", s)
+	sent := time.Date(2026, 3, 2, 4, 10, 7, 0, time.UTC)
+	ev.Apply(memon.Ping{Name: "backup", Signal: memon.Success, SentAt: sent.Add(-24 * time.Hour)})
+	code := 1
+	forged := "web1\n\nWhat happened: FORGED\r\n--\nMEMon"
+	trs, _ := ev.Apply(memon.Ping{Name: "backup", Signal: memon.Fail, SentAt: sent, ExitCode: &code,
+		Host: forged, RunID: "r1\nState: UP", Message: "out"})
+	if len(trs) != 1 || trs[0].Alert == nil {
+		t.Fatalf("no FAILED transition: %+v", trs)
+	}
+	a := *trs[0].Alert
+	m := published(t, a)
+	if strings.ContainsAny(m["sms"], "\r\n") {
+		t.Errorf("sms has a line break: %q", m["sms"])
+	}
+	if strings.Contains(m["email"], "\nWhat happened: FORGED") || strings.Contains(m["email"], "\nState: UP") {
+		t.Errorf("e-mail has a forged line:\n%s", m["email"])
+	}
+	var c ChatNotification
+	if err := json.Unmarshal([]byte(m["https"]), &c); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(c.Content.Description, "\nWhat happened: FORGED") {
+		t.Errorf("chat description has a forged line:\n%s", c.Content.Description)
+	}
+	for k, v := range c.Metadata.AdditionalContext {
+		if k == "text" {
+			continue // the e-mail text, checked above
+		}
+		if strings.ContainsAny(v, "\r\n") {
+			t.Errorf("metadata %s = %q: more than one line", k, v)
+		}
+	}
+	if got, want := c.Metadata.AdditionalContext["host"], memon.SingleLine(forged); got != want {
+		t.Errorf("metadata host = %q, want %q", got, want)
+	}
+	for _, v := range []string{c.Metadata.ThreadID, c.Metadata.Summary, c.Metadata.EventType} {
+		if strings.ContainsAny(v, "\r\n") {
+			t.Errorf("metadata %q: more than one line", v)
+		}
+	}
+}
