@@ -137,13 +137,14 @@ func (p *Poller) apply(ctx context.Context, msgs []memon.QueueMessage, sum *Summ
 	_ = g.Wait()
 
 	// Only now, with the state stored, do the messages leave the queue.
-	// A failed delete is not an error of the poll: the message comes back
-	// and is skipped as stale. (SQS may have handed it out twice, which
-	// voids the first receipt.) A delete that keeps failing ends in the
-	// dead-letter queue, whose alarm says so.
+	// A message whose delete failed comes back and is skipped as stale, so
+	// no state is wrong; but the poll reports the error: a delete that
+	// always fails (a lost permission, a wrong queue) would otherwise show
+	// only five receives later, in the dead-letter alarm, with every ping
+	// of the fleet moved there.
 	if failed, err := p.queue.Delete(ctx, deletable); err != nil {
-		sum.add(func(s *Summary) { s.Undeleted += len(failed) })
-		p.log.Warn("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
+		sum.add(func(s *Summary) { s.Undeleted += len(failed); s.Errors++ })
+		p.log.Error("delete applied pings (they will be redelivered and skipped as stale)", "count", len(failed), "err", err)
 	}
 	return held
 }
