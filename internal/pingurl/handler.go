@@ -40,6 +40,7 @@ const MaxBody = memon.MaxMessageBody
 const (
 	DefaultMinLatency  = 250 * time.Millisecond
 	DefaultMaxInFlight = 16
+	DefaultBodyTimeout = 2 * time.Second
 )
 
 // Config bounds the handler. Zero values take the defaults.
@@ -53,6 +54,10 @@ type Config struct {
 	// answered 429 at once. In Lambda each instance serves one request, and
 	// reserved concurrency does this job.
 	MaxInFlight int
+	// BodyTimeout is how long a POST body may take to arrive. The body is
+	// read before the request takes an in-flight slot, so a client that
+	// sends it a byte a second holds a connection, never a slot.
+	BodyTimeout time.Duration
 }
 
 // Handler serves the ping API.
@@ -72,6 +77,9 @@ func New(tokens Tokens, sender Sender, cfg Config, now func() time.Time) *Handle
 	}
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = DefaultMaxInFlight
+	}
+	if cfg.BodyTimeout <= 0 {
+		cfg.BodyTimeout = DefaultBodyTimeout
 	}
 	return &Handler{tokens: tokens, sender: sender, cfg: cfg, now: now,
 		inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
@@ -105,8 +113,16 @@ var (
 	unavailable = answer{http.StatusServiceUnavailable, "the ping could not be queued: retry later\n"}
 )
 
-// ServeHTTP answers one request.
+// ServeHTTP answers one request. Every answer but 429 takes at least
+// MinLatency from the request's start, whatever it is (405, 404, 413, 503,
+// 200): no answer tells by its timing what was looked up, and in Lambda no
+// request is cheaper than the floor the flood-cost bound rests on. The 429
+// of the in-flight bound is immediate, so that it holds nothing; Lambda
+// never gives it (an instance serves one request; reserved concurrency
+// throttles before any code runs).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := h.now()
+	body, early := h.readBody(w, r)
 	select {
 	case h.inFlight <- struct{}{}:
 		defer func() { <-h.inFlight }()
@@ -114,13 +130,49 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		write(w, throttled)
 		return
 	}
-	start := h.now()
-	a := h.serve(r)
-	if a != throttled && a != badMethod {
-		// Every answer about a token, found or not, takes the same time.
-		h.sleep(r.Context(), start.Add(h.cfg.MinLatency).Sub(h.now()))
+	a := early
+	if a == (answer{}) {
+		a = h.serve(r, body)
 	}
+	h.floor(r.Context(), start)
 	write(w, a)
+}
+
+// floor waits until MinLatency has passed since start.
+func (h *Handler) floor(ctx context.Context, start time.Time) {
+	h.sleep(ctx, start.Add(h.cfg.MinLatency).Sub(h.now()))
+}
+
+// readBody reads a POST body within BodyTimeout (where the connection
+// allows a read deadline: the self-hosted server; a function URL's body is
+// already there). It returns a non-zero answer when the request is decided
+// by it: a method other than GET, HEAD or POST, a body too large, or one
+// that did not arrive.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (string, answer) {
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		return "", answer{}
+	case http.MethodPost:
+	default:
+		return "", badMethod
+	}
+	if r.Body == nil {
+		return "", answer{}
+	}
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(h.cfg.BodyTimeout)) // unsupported (a function URL): nothing to wait for
+	defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+	b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	if err != nil {
+		// Closed after the answer: else net/http would wait for the rest
+		// of the body before answering, a byte a second.
+		w.Header().Set("Connection", "close")
+		return "", notFound
+	}
+	if len(b) > MaxBody {
+		return "", tooLarge // decided before any lookup: it tells nothing about the token
+	}
+	return string(b), answer{}
 }
 
 func write(w http.ResponseWriter, a answer) {
@@ -133,29 +185,13 @@ func write(w http.ResponseWriter, a answer) {
 	_, _ = io.WriteString(w, a.body)
 }
 
-func (h *Handler) serve(r *http.Request) answer {
-	switch r.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPost:
-	default:
-		return badMethod
-	}
+func (h *Handler) serve(r *http.Request, body string) answer {
 	rest, ok := strings.CutPrefix(r.URL.Path, "/ping/")
 	if !ok {
 		return notFound // no token in the path: nothing to look up
 	}
 	token, suffix, _ := strings.Cut(rest, "/")
 	m, shapeOK := parseSuffix(suffix)
-	var body string
-	if r.Method == http.MethodPost && r.Body != nil {
-		b, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
-		if err != nil {
-			return notFound
-		}
-		if len(b) > MaxBody {
-			return tooLarge // decided before any lookup: it tells nothing about the token
-		}
-		body = string(b)
-	}
 	// A malformed token is looked up too (as its hash, which no stored
 	// token can have), so it costs and looks exactly like an unknown one.
 	name, err := h.tokens.EventForToken(r.Context(), memon.HashToken(token))

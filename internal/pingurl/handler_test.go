@@ -249,3 +249,35 @@ func TestFunctionURLAdapterServesTheSameAPI(t *testing.T) {
 		t.Errorf("undecodable body: %+v, want 404", resp)
 	}
 }
+
+// TestEveryAnswerTakesTheFloor: a 405, a 413 and a path the Lambda adapter
+// cannot turn into a request take the floor too, so no request to the
+// public endpoint is cheaper than it (the flood-cost bound rests on that).
+func TestEveryAnswerTakesTheFloor(t *testing.T) {
+	const floor = 300 * time.Millisecond
+	for _, tc := range []struct {
+		method, body string
+		want         int
+	}{
+		{"DELETE", "", 405},
+		{"PUT", "x", 405},
+		{"POST", strings.Repeat("x", MaxBody+1), 413},
+	} {
+		r := newRig(t, Config{MinLatency: floor})
+		start := r.clock.Now()
+		if w := r.do(tc.method, "/ping/"+goodToken, tc.body); w.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.method, w.Code, tc.want)
+		}
+		if len(r.slept) != 1 || !r.slept[0].Equal(start.Add(floor)) {
+			t.Errorf("%s answered at %v, want start+%s", tc.method, r.slept, floor)
+		}
+	}
+	r := newRig(t, Config{MinLatency: floor})
+	start := r.clock.Now()
+	ev := events.LambdaFunctionURLRequest{RawPath: "/ping/" + goodToken, Body: "%%% not base64", IsBase64Encoded: true,
+		RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST"}}}
+	resp, _ := FunctionURL(r.h)(context.Background(), ev)
+	if resp.StatusCode != 404 || len(r.slept) != 1 || !r.slept[0].Equal(start.Add(floor)) {
+		t.Errorf("unparseable request: %d answered at %v, want 404 at start+%s", resp.StatusCode, r.slept, floor)
+	}
+}

@@ -13,11 +13,14 @@ import (
 
 // FunctionURL adapts an http.Handler to Lambda function URL events, so the
 // Lambda serves exactly what memon-pingurl serves.
-func FunctionURL(h http.Handler) func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+func FunctionURL(h *Handler) func(context.Context, events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
 	return func(ctx context.Context, ev events.LambdaFunctionURLRequest) (events.LambdaFunctionURLResponse, error) {
+		start := h.now()
 		r, err := toRequest(ctx, ev)
 		if err != nil {
-			// Not a request a client could have sent: answer like any bad path.
+			// Not a request a client could have sent: answer like any bad
+			// path, after the floor every answer takes.
+			h.floor(ctx, start)
 			return events.LambdaFunctionURLResponse{StatusCode: notFound.status, Body: notFound.body,
 				Headers: map[string]string{"Content-Type": "text/plain; charset=utf-8"}}, nil
 		}

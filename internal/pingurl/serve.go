@@ -65,13 +65,7 @@ func Serve(ctx context.Context, args []string, getenv settings.Lookup, stdout, s
 		fmt.Fprintf(stderr, "memon-pingurl: listen on --addr %s: %v\n", *addr, err)
 		return 1
 	}
-	srv := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       10 * time.Second,
-		WriteTimeout:      10 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-	}
+	srv := newServer(h)
 	fmt.Fprintf(stdout, "memon-pingurl: serving http://%s/ping/<token>\n", l.Addr())
 	go func() {
 		<-ctx.Done()
@@ -84,4 +78,17 @@ func Serve(ctx context.Context, args []string, getenv settings.Lookup, stdout, s
 		return 1
 	}
 	return 0
+}
+
+// newServer is memon-pingurl's HTTP server. Its timeouts bound how long a
+// connection may take; the handler reads a body within its own shorter
+// BodyTimeout, before the request takes an in-flight slot.
+func newServer(h *Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      10 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
 }

@@ -1,0 +1,91 @@
+package pingurl
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// TestSlowBodiesLeaveRealPingsAnswered: as many connections as there are
+// in-flight slots send a POST body at one byte a second; real pings that
+// arrive meanwhile are still answered 200 (the body is read before a slot
+// is taken), and the slow requests end at the body timeout.
+func TestSlowBodiesLeaveRealPingsAnswered(t *testing.T) {
+	tokens := &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}}
+	sender := &fakeSender{}
+	h := New(tokens, sender, Config{MinLatency: time.Millisecond, MaxInFlight: DefaultMaxInFlight, BodyTimeout: time.Second}, time.Now)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newServer(h)
+	go func() { _ = srv.Serve(l) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	base := "http://" + l.Addr().String()
+
+	stop := make(chan struct{})
+	defer close(stop)
+	answered := make(chan time.Duration, DefaultMaxInFlight)
+	for range DefaultMaxInFlight {
+		c, err := net.Dial("tcp", l.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		fmt.Fprintf(c, "POST /ping/%s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n", goodToken)
+		start := time.Now()
+		go func() {
+			tick := time.NewTicker(time.Second)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					if _, err := c.Write([]byte("x")); err != nil {
+						return
+					}
+				}
+			}
+		}()
+		go func() {
+			buf := make([]byte, 512)
+			if _, err := c.Read(buf); err == nil {
+				answered <- time.Since(start)
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond) // every slow request is in the server, reading its body
+
+	client := &http.Client{Timeout: 5 * time.Second}
+	for i := range 5 {
+		resp, err := client.Get(base + "/ping/" + goodToken)
+		if err != nil {
+			t.Fatalf("real ping %d: %v", i, err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("real ping %d during a slow-body attack: %d, want 200", i, resp.StatusCode)
+		}
+	}
+	sender.mu.Lock()
+	n := len(sender.sent)
+	sender.mu.Unlock()
+	if n != 5 {
+		t.Errorf("%d pings queued, want the 5 real ones", n)
+	}
+	for range DefaultMaxInFlight {
+		select {
+		case d := <-answered:
+			if d > 3*time.Second {
+				t.Errorf("a slow body was answered after %s, want about the 1s body timeout", d)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a slow-body request was still open 5s later (body timeout 1s)")
+		}
+	}
+}
