@@ -157,33 +157,22 @@ func (p countingSNS) Publish(ctx context.Context, in *sns.PublishInput, o ...fun
 	return p.PublishAPI.Publish(ctx, in, o...)
 }
 
-type benchEnv struct {
-	b   *testing.B
-	ctx context.Context
-	res mototest.Resources
-	sqs *sqs.Client
-	db  *dynamodb.Client
-	c   *counts
-}
-
-func newBenchEnv(b *testing.B) *benchEnv {
+// newBenchHarness is a harness whose counted pollers count every AWS call,
+// on a moto emptied first (moto's queues slow down with what they hold).
+func newBenchHarness(b *testing.B) *harness {
 	b.Helper()
 	mototest.Need(b, srv)
-	ctx := context.Background()
 	if err := srv.Reset(); err != nil {
 		b.Fatal(err)
 	}
-	res, err := srv.CreateMEMon(ctx, "memon")
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg := srv.Config(ctx)
-	return &benchEnv{b: b, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), c: newCounts()}
+	h := newHarness(b)
+	h.c = newCounts()
+	return h
 }
 
-func (e *benchEnv) poller(cfg Config) *Poller { return e.pollerOn(e.sqs, cfg) }
+func (e *harness) countedPoller(cfg Config) *Poller { return e.countedPollerOn(e.sqs, cfg) }
 
-func (e *benchEnv) pollerOn(sqsAPI queue.ReceiveAPI, cfg Config) *Poller {
+func (e *harness) countedPollerOn(sqsAPI queue.ReceiveAPI, cfg Config) *Poller {
 	cfgAWS := srv.Config(e.ctx)
 	q := queue.NewReceiver(countingSQS{sqsAPI, e.c}, e.res.QueueURL, time.Second)
 	store := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
@@ -196,16 +185,16 @@ func (e *benchEnv) pollerOn(sqsAPI queue.ReceiveAPI, cfg Config) *Poller {
 
 // warm runs a first poll before counting: it reads the change stream from
 // its start (the seeding), which in production happens once.
-func (e *benchEnv) warm(p *Poller) {
+func (e *harness) warm(p *Poller) {
 	if _, err := p.Poll(e.ctx); err != nil {
-		e.b.Fatalf("first poll: %v", err)
+		e.t.Fatalf("first poll: %v", err)
 	}
 }
 
 // seed writes n up, indexed hourly events whose next check is an hour away,
 // 25 to a BatchWriteItem.
-func (e *benchEnv) seed(n int) {
-	e.b.Helper()
+func (e *harness) seed(n int) {
+	e.t.Helper()
 	now := time.Now()
 	num := func(f float64) dtypes.AttributeValue {
 		return &dtypes.AttributeValueMemberN{Value: strconv.FormatFloat(f, 'f', -1, 64)}
@@ -228,14 +217,14 @@ func (e *benchEnv) seed(n int) {
 			}}})
 		}
 		if _, err := e.db.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]dtypes.WriteRequest{e.res.Table: reqs}}); err != nil {
-			e.b.Fatal(err)
+			e.t.Fatal(err)
 		}
 	}
 }
 
 // enqueue sends one success ping for each name, ten to a SendMessageBatch.
-func (e *benchEnv) enqueue(names []string) {
-	e.b.Helper()
+func (e *harness) enqueue(names []string) {
+	e.t.Helper()
 	for start := 0; start < len(names); start += 10 {
 		var entries []qtypes.SendMessageBatchRequestEntry
 		for i, name := range names[start:min(start+10, len(names))] {
@@ -243,32 +232,32 @@ func (e *benchEnv) enqueue(names []string) {
 				MessageBody: aws.String(fmt.Sprintf(`{"name":%q,"time":%d}`, name, time.Now().Unix()))})
 		}
 		if _, err := e.sqs.SendMessageBatch(e.ctx, &sqs.SendMessageBatchInput{QueueUrl: &e.res.QueueURL, Entries: entries}); err != nil {
-			e.b.Fatal(err)
+			e.t.Fatal(err)
 		}
 	}
 }
 
-func (e *benchEnv) report(polls, pings int) {
+func (e *harness) report(b *testing.B, polls, pings int) {
 	calls, items := e.c.snapshot()
 	sqsCalls := calls["sqs.ReceiveMessage"] + calls["sqs.DeleteMessageBatch"]
 	ddbCalls := calls["ddb.GetItem"] + calls["ddb.UpdateItem"] + calls["ddb.UpdateItem.lease"] + calls["ddb.PutItem"] + calls["ddb.Query"] + calls["ddb.Scan"]
 	streamCalls := calls["streams.DescribeStream"] + calls["streams.GetShardIterator"] + calls["streams.GetRecords"]
 	per := float64(polls)
-	e.b.ReportMetric(float64(items)/per, "items-read/poll")
-	e.b.ReportMetric(float64(sqsCalls+ddbCalls+streamCalls+calls["sns.Publish"])/per, "api-calls/poll")
-	e.b.ReportMetric(float64(calls["streams.GetRecords"])/per, "stream-reads/poll")
-	e.b.ReportMetric(float64(streamCalls)/per, "stream-calls/poll")
-	e.b.ReportMetric(float64(calls["ddb.UpdateItem.lease"])/per, "lease-writes/poll")
-	e.b.ReportMetric(float64(calls["sqs.ReceiveMessage"])/per, "sqs-receives/poll")
-	e.b.ReportMetric(float64(calls["ddb.Query"])/per, "ddb-queries/poll")
+	b.ReportMetric(float64(items)/per, "items-read/poll")
+	b.ReportMetric(float64(sqsCalls+ddbCalls+streamCalls+calls["sns.Publish"])/per, "api-calls/poll")
+	b.ReportMetric(float64(calls["streams.GetRecords"])/per, "stream-reads/poll")
+	b.ReportMetric(float64(streamCalls)/per, "stream-calls/poll")
+	b.ReportMetric(float64(calls["ddb.UpdateItem.lease"])/per, "lease-writes/poll")
+	b.ReportMetric(float64(calls["sqs.ReceiveMessage"])/per, "sqs-receives/poll")
+	b.ReportMetric(float64(calls["ddb.Query"])/per, "ddb-queries/poll")
 	if pings > 0 {
 		p := float64(pings)
-		e.b.ReportMetric(p/per, "pings/poll")
-		e.b.ReportMetric(float64(sqsCalls)/p, "sqs-requests/ping")
-		e.b.ReportMetric(float64(calls["ddb.UpdateItem"])/p, "ddb-writes/ping")
-		e.b.ReportMetric(float64(calls["ddb.GetItem"])/p, "ddb-reads/ping")
+		b.ReportMetric(p/per, "pings/poll")
+		b.ReportMetric(float64(sqsCalls)/p, "sqs-requests/ping")
+		b.ReportMetric(float64(calls["ddb.UpdateItem"])/p, "ddb-writes/ping")
+		b.ReportMetric(float64(calls["ddb.GetItem"])/p, "ddb-reads/ping")
 	}
-	e.b.ReportMetric(0, "ns/op") // wall time against moto says nothing about AWS
+	b.ReportMetric(0, "ns/op") // wall time against moto says nothing about AWS
 }
 
 // BenchmarkPollNothingDue: what an idle poll costs as the table grows. It
@@ -276,9 +265,9 @@ func (e *benchEnv) report(polls, pings int) {
 func BenchmarkPollNothingDue(b *testing.B) {
 	for _, n := range []int{10, 1000, 10000} {
 		b.Run(fmt.Sprintf("events=%d", n), func(b *testing.B) {
-			e := newBenchEnv(b)
+			e := newBenchHarness(b)
 			e.seed(n)
-			p := e.poller(Config{})
+			p := e.countedPoller(Config{})
 			e.warm(p)
 			e.c.reset()
 			polls := 0
@@ -289,7 +278,7 @@ func BenchmarkPollNothingDue(b *testing.B) {
 				}
 				polls++
 			}
-			e.report(polls, 0)
+			e.report(b, polls, 0)
 		})
 	}
 }
@@ -313,7 +302,7 @@ func BenchmarkDrainBacklog(b *testing.B) {
 			const events = 1000
 			b.StopTimer() // only the poll is timed
 			for range b.N {
-				e := newBenchEnv(b)
+				e := newBenchHarness(b)
 				e.seed(events)
 				names := make([]string, tc.pings)
 				for i := range names {
@@ -327,7 +316,7 @@ func BenchmarkDrainBacklog(b *testing.B) {
 				} else {
 					e.enqueue(names)
 				}
-				p := e.pollerOn(api, Config{Budget: 30 * time.Minute})
+				p := e.countedPollerOn(api, Config{Budget: 30 * time.Minute})
 				e.c.reset()
 				t0 := time.Now()
 				b.StartTimer()
@@ -337,7 +326,7 @@ func BenchmarkDrainBacklog(b *testing.B) {
 					b.Fatalf("drain: %d distinct pings (%d stale) drained %v err %v, want %d true nil", sum.Pings-sum.Stale, sum.Stale, sum.Drained, err, tc.pings)
 				}
 				b.Logf("drained %d pings in one poll in %s (moto's speed, not AWS's)", sum.Pings, time.Since(t0).Round(time.Millisecond))
-				e.report(1, sum.Pings)
+				e.report(b, 1, sum.Pings)
 			}
 		})
 	}
@@ -421,9 +410,9 @@ func (q *memQueue) DeleteMessageBatch(_ context.Context, in *sqs.DeleteMessageBa
 // different events, per poll.
 func BenchmarkSteadyHourlyJobs(b *testing.B) {
 	const events, perPoll = 1000, 17
-	e := newBenchEnv(b)
+	e := newBenchHarness(b)
 	e.seed(events)
-	p := e.poller(Config{})
+	p := e.countedPoller(Config{})
 	e.warm(p)
 	e.c.reset()
 	polls, pings, applied := 0, 0, 0
@@ -449,7 +438,7 @@ func BenchmarkSteadyHourlyJobs(b *testing.B) {
 	if applied != polls*perPoll {
 		b.Fatalf("applied %d distinct pings over %d polls, sent %d", applied, polls, polls*perPoll)
 	}
-	e.report(polls, pings)
+	e.report(b, polls, pings)
 	// Wall time of a poll against moto, the Lambda duration the cost model
 	// bills: an upper bound, as moto answers slower than AWS.
 	b.ReportMetric(float64(polling.Milliseconds())/float64(polls), "poll-ms")

@@ -29,8 +29,8 @@ func (d countingDB) TransactWriteItems(ctx context.Context, in *dynamodb.Transac
 // That is the only extra write counters make, once per event per day.
 func BenchmarkDailyCounters(b *testing.B) {
 	const events = 200
-	e := newBenchEnv(b)
-	p := e.poller(Config{})
+	e := newBenchHarness(b)
+	p := e.countedPoller(Config{})
 	yesterday := memon.DayOf(time.Now().UTC().Add(-24 * time.Hour))
 	var names []string
 	for i := range events {

@@ -34,9 +34,10 @@ var prefixes atomic.Int64
 
 // harness is one isolated MEMon in moto: its own queue, tables and topic,
 // a poller with real adapters, and a clock that runs ahead of real time by
-// an offset the test moves (SQS timestamps stay real).
+// an offset the test moves (SQS timestamps stay real). Benchmarks count
+// the AWS calls of its counted pollers in c (newBenchHarness).
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	res    mototest.Resources
 	sqs    *sqs.Client
@@ -45,13 +46,21 @@ type harness struct {
 	offset atomic.Int64
 	log    *strings.Builder
 	logMu  sync.Mutex
+	c      *counts
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	mototest.Need(t, srv)
 	ctx := context.Background()
-	prefix := fmt.Sprintf("memon-%s-%d", strings.ToLower(strings.NewReplacer("/", "-", "_", "-").Replace(t.Name())), prefixes.Add(1))
+	// Queue and table names take letters, digits and hyphens.
+	name := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
+			return r
+		}
+		return '-'
+	}, strings.ToLower(t.Name()))
+	prefix := fmt.Sprintf("memon-%s-%d", name, prefixes.Add(1))
 	if len(prefix) > 70 {
 		prefix = prefix[len(prefix)-70:]
 		prefix = "m" + strings.TrimLeft(prefix, "-_")

@@ -42,14 +42,14 @@ func BenchmarkPollPeakMemory(b *testing.B) {
 		b.Run(tc.name, func(b *testing.B) {
 			b.StopTimer()
 			for range b.N {
-				e := newBenchEnv(b)
+				e := newBenchHarness(b)
 				if _, err := e.sqs.SetQueueAttributes(e.ctx, &sqs.SetQueueAttributesInput{QueueUrl: &e.res.QueueURL,
 					Attributes: map[string]string{"MaximumMessageSize": strconv.Itoa(tc.maxSize)}}); err != nil {
 					b.Fatal(err)
 				}
 				e.seed(tc.events)
 				e.enqueueSized(tc.count, tc.events, tc.bodySize)
-				p := e.pollerOn(sqs.NewFromConfig(srv.Config(e.ctx), queue.LimitResponses), Config{Budget: 10 * time.Minute})
+				p := e.countedPollerOn(sqs.NewFromConfig(srv.Config(e.ctx), queue.LimitResponses), Config{Budget: 10 * time.Minute})
 				peak, sum := measurePeak(func() *Summary {
 					sum, _ := p.Poll(e.ctx)
 					return sum
@@ -66,8 +66,8 @@ func BenchmarkPollPeakMemory(b *testing.B) {
 
 // enqueueSized sends count fail pings of bodySize bytes for events
 // job-00000.. (round robin), ten to a batch when they fit.
-func (e *benchEnv) enqueueSized(count, events, bodySize int) {
-	e.b.Helper()
+func (e *harness) enqueueSized(count, events, bodySize int) {
+	e.t.Helper()
 	body := func(i int) string {
 		head := fmt.Sprintf(`{"name":"job-%05d","time":%d,"signal":"fail","exit_code":1,"message":"`, i%events, time.Now().Unix())
 		return head + strings.Repeat("x", bodySize-len(head)-2) + `"}`
@@ -79,7 +79,7 @@ func (e *benchEnv) enqueueSized(count, events, bodySize int) {
 			entries = append(entries, qtypes.SendMessageBatchRequestEntry{Id: aws.String(strconv.Itoa(i)), MessageBody: aws.String(body(i))})
 		}
 		if _, err := e.sqs.SendMessageBatch(e.ctx, &sqs.SendMessageBatchInput{QueueUrl: &e.res.QueueURL, Entries: entries}); err != nil {
-			e.b.Fatal(err)
+			e.t.Fatal(err)
 		}
 	}
 }

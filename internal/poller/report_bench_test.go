@@ -15,7 +15,7 @@ import (
 // but the one SNS message. Nothing happens per ping.
 func BenchmarkWeeklyReport(b *testing.B) {
 	const events = 1000
-	e := newBenchEnv(b)
+	e := newBenchHarness(b)
 	e.seed(events)
 	st := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
 	now := time.Now()

@@ -136,3 +136,33 @@ func (w *world) get(name string) *memon.Event {
 // alerts returns the alerts published since the last call, as sorted
 // "event:kind" strings.
 func (w *world) alerts() string { return strings.Join(fake.Kinds(w.pub.Take()), ",") }
+
+// send queues m a millisecond after the previous ping (one SQS timestamp
+// each: equal ones would be taken for redeliveries).
+func (w *world) send(m memon.Message) {
+	w.t.Helper()
+	w.clock.Advance(time.Millisecond)
+	b, err := json.Marshal(m)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	w.queue.Send(string(b))
+}
+
+// rollingEvent is a new rolling event, not yet stored.
+func rollingEvent(t *testing.T, name string, period time.Duration) *memon.Event {
+	t.Helper()
+	s, err := memon.NewSchedule(memon.Rolling, period, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return memon.NewEvent(name, s)
+}
+
+func subjects(alerts []memon.Alert) []string {
+	var out []string
+	for _, a := range alerts {
+		out = append(out, a.Subject)
+	}
+	return out
+}

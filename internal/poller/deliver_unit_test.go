@@ -1,10 +1,7 @@
 package poller
 
 import (
-	"context"
-	"encoding/json"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -13,83 +10,27 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// rig is a poller on the in-memory fakes (no server).
-type rig struct {
-	t      *testing.T
-	clock  *fake.Clock
-	faults *fake.Faults
-	q      *fake.Queue
-	store  *fake.Store
-	pub    *fake.Publisher
-	log    *strings.Builder
-	p      *Poller
-}
-
-func newRig(t *testing.T, evs ...*memon.Event) *rig {
-	t.Helper()
-	r := &rig{t: t, clock: fake.NewClock(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)), faults: &fake.Faults{}, log: &strings.Builder{}}
-	r.q = fake.NewQueue(r.clock.Now)
-	r.q.Faults = r.faults
-	r.store = fake.NewStore(evs...)
-	r.store.Faults = r.faults
-	r.pub = &fake.Publisher{Faults: r.faults}
-	r.p = New(r.q, r.store, r.pub, Config{ReconcileEvery: -1}, r.clock.Now, slog.New(slog.NewJSONHandler(r.log, nil)))
-	return r
-}
-
-func rollingEvent(t *testing.T, name string, period time.Duration) *memon.Event {
-	t.Helper()
-	s, err := memon.NewSchedule(memon.Rolling, period, "", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return memon.NewEvent(name, s)
-}
-
-// send queues a ping a millisecond after the previous one (one SQS
-// timestamp each: equal ones would be taken for redeliveries).
-func (r *rig) send(m memon.Message) {
-	r.t.Helper()
-	r.clock.Advance(time.Millisecond)
-	b, err := json.Marshal(m)
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	r.q.Send(string(b))
-}
-
-func (r *rig) poll() (*Summary, error) {
-	r.t.Helper()
-	return r.p.Poll(context.Background())
-}
-
-func subjects(alerts []memon.Alert) []string {
-	var out []string
-	for _, a := range alerts {
-		out = append(out, a.Subject)
-	}
-	return out
-}
-
 // TestFlappingSenderGetsSixAlertsAndOneFlapping: 60
 // alternating fail/success pings in one poll publish 6 FAILED/UP alerts and
 // one FLAPPING alert that counts the 54 held; the next poll in the hour
 // publishes nothing for the event; the state follows every ping.
 func TestFlappingSenderGetsSixAlertsAndOneFlapping(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, rollingEvent(t, "flaky", time.Hour))
+	w := newWorld(t)
+	w.store.Put(rollingEvent(t, "flaky", time.Hour))
+	p := w.pollerWithoutLease(Config{})
 	for i := range 60 {
 		sig := memon.Fail
 		if i%2 == 1 {
 			sig = memon.Success
 		}
-		r.send(memon.Message{Name: "flaky", Signal: sig})
+		w.send(memon.Message{Name: "flaky", Signal: sig})
 	}
-	sum, err := r.poll()
+	sum, err := p.Poll(w.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.pub.Take()
+	got := w.pub.Take()
 	want := []string{"[MEMon] Failed: flaky", "[MEMon] Up: flaky", "[MEMon] Failed: flaky", "[MEMon] Up: flaky",
 		"[MEMon] Failed: flaky", "[MEMon] Up: flaky", "[MEMon] Flapping: flaky"}
 	if strings.Join(subjects(got), ";") != strings.Join(want, ";") {
@@ -98,25 +39,25 @@ func TestFlappingSenderGetsSixAlertsAndOneFlapping(t *testing.T) {
 	if fl := got[6]; fl.Kind != memon.KindFlapping || !strings.Contains(fl.Body, "54 more held") {
 		t.Fatalf("flapping alert does not say how many were held:\n%s", fl.Body)
 	}
-	if sum.AlertsHeld != 54 || !strings.Contains(r.log.String(), `"alerts_held":54`) {
+	if sum.AlertsHeld != 54 || !strings.Contains(w.logText(), `"alerts_held":54`) {
 		t.Fatalf("summary alerts_held %d, want 54 in the poll's summary line", sum.AlertsHeld)
 	}
-	ev := r.store.Event("flaky")
+	ev := w.store.Event("flaky")
 	if ev.State != memon.Up || ev.LastSuccessTime.IsZero() || len(ev.Outbox) != 0 {
 		t.Fatalf("state %s outbox %d, want up (the last ping) and nothing waiting", ev.State, len(ev.Outbox))
 	}
 
-	r.clock.Advance(10 * time.Minute)
+	w.clock.Advance(10 * time.Minute)
 	for range 10 {
-		r.send(memon.Message{Name: "flaky", Signal: memon.Fail})
+		w.send(memon.Message{Name: "flaky", Signal: memon.Fail})
 	}
-	if _, err := r.poll(); err != nil {
+	if _, err := p.Poll(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.pub.Take(); len(got) != 0 {
+	if got := w.pub.Take(); len(got) != 0 {
 		t.Fatalf("alerts within the flapping hour: %v", subjects(got))
 	}
-	if ev := r.store.Event("flaky"); ev.State != memon.Down || ev.AlertsHeld != 64 {
+	if ev := w.store.Event("flaky"); ev.State != memon.Down || ev.AlertsHeld != 64 {
 		t.Fatalf("state %s held %d, want down 64", ev.State, ev.AlertsHeld)
 	}
 }
@@ -126,15 +67,16 @@ func TestFlappingSenderGetsSixAlertsAndOneFlapping(t *testing.T) {
 // listing the other 35; the next poll within the hour publishes none.
 func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
+	w := newWorld(t)
+	p := w.pollerWithoutLease(Config{})
 	for i := range 40 {
-		r.send(memon.Message{Name: fmt.Sprintf("ghost-%02d", i)})
+		w.send(memon.Message{Name: fmt.Sprintf("ghost-%02d", i)})
 	}
-	sum, err := r.poll()
+	sum, err := p.Poll(w.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := r.pub.Take()
+	got := w.pub.Take()
 	if len(got) != 6 {
 		t.Fatalf("%d alerts %v, want 5 CONFIG alerts and 1 digest", len(got), subjects(got))
 	}
@@ -165,11 +107,11 @@ func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
 	if sum.ConfigAlerts != 6 || sum.ConfigInDigest != 35 || sum.Held != 40 {
 		t.Fatalf("summary config_alerts %d config_in_digest %d held %d, want 6 35 40", sum.ConfigAlerts, sum.ConfigInDigest, sum.Held)
 	}
-	r.clock.Advance(2 * time.Minute) // the pings come back
-	if _, err := r.poll(); err != nil {
+	w.clock.Advance(2 * time.Minute) // the pings come back
+	if _, err := p.Poll(w.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.pub.Take(); len(got) != 0 {
+	if got := w.pub.Take(); len(got) != 0 {
 		t.Fatalf("CONFIG alerts again within the hour: %v", subjects(got))
 	}
 }
@@ -180,24 +122,26 @@ func TestManyUnknownEventsGiveFiveConfigAlertsAndADigest(t *testing.T) {
 // the topic works the alert goes out and polls succeed again.
 func TestEveryPollFailsWhileAnAlertIsUndeliverable(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, rollingEvent(t, "backup", time.Hour))
-	r.faults.FailAlways(fake.OpPublish)
-	r.send(memon.Message{Name: "backup", Signal: memon.Fail})
+	w := newWorld(t)
+	w.store.Put(rollingEvent(t, "backup", time.Hour))
+	p := w.pollerWithoutLease(Config{})
+	w.faults.FailAlways(fake.OpPublish)
+	w.send(memon.Message{Name: "backup", Signal: memon.Fail})
 	for i := range 20 {
-		sum, err := r.poll()
+		sum, err := p.Poll(w.ctx)
 		if err == nil {
 			t.Fatalf("poll %d (minute %d) succeeded while the FAILED alert is undeliverable (summary %+v)", i+1, i, sum)
 		}
 		if i > 0 && sum.Errors == 0 && (sum.Undelivered != 1 || !strings.Contains(err.Error(), "undelivered")) {
 			t.Fatalf("poll %d: %v (undelivered %d), want the waiting alert reported", i+1, err, sum.Undelivered)
 		}
-		r.clock.Advance(time.Minute)
+		w.clock.Advance(time.Minute)
 	}
-	r.faults.Heal(fake.OpPublish)
+	w.faults.Heal(fake.OpPublish)
 	var delivered bool
 	for range 16 { // the backoff is at most 15 minutes
-		_, err := r.poll()
-		if got := r.pub.Take(); len(got) > 0 {
+		_, err := p.Poll(w.ctx)
+		if got := w.pub.Take(); len(got) > 0 {
 			if len(got) != 1 || got[0].Subject != "[MEMon] Failed: backup" {
 				t.Fatalf("after the fix: %v", subjects(got))
 			}
@@ -206,7 +150,7 @@ func TestEveryPollFailsWhileAnAlertIsUndeliverable(t *testing.T) {
 		if delivered && err == nil {
 			return
 		}
-		r.clock.Advance(time.Minute)
+		w.clock.Advance(time.Minute)
 	}
 	t.Fatalf("the alert was not delivered, or polls kept failing, after the topic was fixed (delivered %v)", delivered)
 }
@@ -216,32 +160,34 @@ func TestEveryPollFailsWhileAnAlertIsUndeliverable(t *testing.T) {
 // written when the table works again.
 func TestAlertDoesNotWaitOnHistory(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, rollingEvent(t, "backup", time.Hour))
-	r.faults.FailAlways(fake.OpAppendHistory)
-	r.send(memon.Message{Name: "backup", Signal: memon.Fail})
-	if _, err := r.poll(); err == nil {
+	w := newWorld(t)
+	w.store.Put(rollingEvent(t, "backup", time.Hour))
+	p := w.pollerWithoutLease(Config{})
+	w.faults.FailAlways(fake.OpAppendHistory)
+	w.send(memon.Message{Name: "backup", Signal: memon.Fail})
+	if _, err := p.Poll(w.ctx); err == nil {
 		t.Fatal("a failed history write is not reported")
 	}
-	if got := r.pub.Take(); len(got) != 1 || got[0].Kind != memon.KindFailed {
+	if got := w.pub.Take(); len(got) != 1 || got[0].Kind != memon.KindFailed {
 		t.Fatalf("alerts %v, want the FAILED alert published although history failed", subjects(got))
 	}
 	for range 5 {
-		r.clock.Advance(5 * time.Minute)
-		_, _ = r.poll()
+		w.clock.Advance(5 * time.Minute)
+		_, _ = p.Poll(w.ctx)
 	}
-	r.faults.Heal(fake.OpAppendHistory)
+	w.faults.Heal(fake.OpAppendHistory)
 	for range 4 {
-		r.clock.Advance(5 * time.Minute)
-		_, _ = r.poll()
+		w.clock.Advance(5 * time.Minute)
+		_, _ = p.Poll(w.ctx)
 	}
-	if got := r.pub.Take(); len(got) != 0 {
+	if got := w.pub.Take(); len(got) != 0 {
 		t.Fatalf("published again while only history waited: %v", subjects(got))
 	}
-	recs := r.store.Records("backup")
+	recs := w.store.Records("backup")
 	if len(recs) != 1 || recs[0].Alert != memon.KindFailed {
 		t.Fatalf("history %+v, want the FAILED record once the table works", recs)
 	}
-	if ob := r.store.Event("backup").Outbox; len(ob) != 0 {
+	if ob := w.store.Event("backup").Outbox; len(ob) != 0 {
 		t.Fatalf("outbox %+v, want empty", ob)
 	}
 }
@@ -251,12 +197,13 @@ func TestAlertDoesNotWaitOnHistory(t *testing.T) {
 // not drained in time.
 func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.faults.FailAlways(fake.OpReceive)
-	if _, err := r.poll(); err == nil {
+	w := newWorld(t)
+	p := w.pollerWithoutLease(Config{})
+	w.faults.FailAlways(fake.OpReceive)
+	if _, err := p.Poll(w.ctx); err == nil {
 		t.Fatal("a poll that cannot read the queue succeeded")
 	}
-	log := r.log.String()
+	log := w.logText()
 	if strings.Contains(log, "time budget") || !strings.Contains(log, "cannot read the queue") || !strings.Contains(log, "injected fault") {
 		t.Fatalf("log does not say the queue could not be read:\n%s", log)
 	}
@@ -267,25 +214,26 @@ func TestUnreachableQueueIsNotCalledSlow(t *testing.T) {
 // poll retries it and fails until it goes out, once.
 func TestEveryPollFailsWhileAConfigAlertIsUndeliverable(t *testing.T) {
 	t.Parallel()
-	r := newRig(t)
-	r.faults.FailAlways(fake.OpPublish)
-	r.send(memon.Message{Name: "ghost"})
+	w := newWorld(t)
+	p := w.pollerWithoutLease(Config{})
+	w.faults.FailAlways(fake.OpPublish)
+	w.send(memon.Message{Name: "ghost"})
 	for i := range 5 {
-		sum, err := r.poll()
+		sum, err := p.Poll(w.ctx)
 		if err == nil || sum.Undelivered != 1 {
 			t.Fatalf("poll %d: err %v undelivered %d, want the waiting CONFIG alert reported", i+1, err, sum.Undelivered)
 		}
-		r.clock.Advance(time.Minute)
+		w.clock.Advance(time.Minute)
 	}
-	r.faults.Heal(fake.OpPublish)
-	if _, err := r.poll(); err != nil {
+	w.faults.Heal(fake.OpPublish)
+	if _, err := p.Poll(w.ctx); err != nil {
 		t.Fatalf("poll after the fix: %v", err)
 	}
-	r.clock.Advance(time.Minute)
-	if _, err := r.poll(); err != nil {
+	w.clock.Advance(time.Minute)
+	if _, err := p.Poll(w.ctx); err != nil {
 		t.Fatalf("second poll after the fix: %v", err)
 	}
-	if got := r.pub.Take(); len(got) != 1 || got[0].Subject != "[MEMon] Config: ghost" {
+	if got := w.pub.Take(); len(got) != 1 || got[0].Subject != "[MEMon] Config: ghost" {
 		t.Fatalf("alerts %v, want the CONFIG alert once", subjects(got))
 	}
 }
