@@ -30,7 +30,7 @@ const (
 // Ping endpoint sizing: together with the handler's 250 ms minimum answer
 // time (pingurl.DefaultMinLatency) these bound what a flood can cost: at most
 // pingConcurrency/0.25 s = 8 requests a second are served, the rest are
-// throttled (429) by Lambda before any code runs. README "Ping from anywhere"
+// throttled (429) by Lambda before any code runs. docs/sending-pings.md, "Ping from anywhere"
 // works out the monthly worst case from these numbers.
 const (
 	pingConcurrency    = 2

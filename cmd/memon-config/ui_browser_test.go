@@ -32,7 +32,7 @@ import (
 // headless Chromium through the DevTools protocol.
 
 // screenshotDir is where the browser tests leave their screenshots (the
-// README names it; build/ is ignored by git).
+// docs/web.md names it; build/ is ignored by git).
 const screenshotDir = "../../build/screenshots"
 
 const chromiumPath = "/usr/bin/chromium"

@@ -33,7 +33,7 @@ var CDKEnv = []string{
 	"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20",
 }
 
-// Outputs are the MEMon stack's outputs (the README lists them). All holds
+// Outputs are the MEMon stack's outputs (docs/deploy.md lists them). All holds
 // every output by key, including ones newer than these fields.
 type Outputs struct {
 	QueueURL           string `json:"QueueUrl"`

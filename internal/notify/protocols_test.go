@@ -91,7 +91,7 @@ func TestEachProtocolGetsItsForm(t *testing.T) {
 		t.Errorf("metadata %+v", chat.Metadata)
 	}
 
-	// The exact document, for the README's readers and for review.
+	// The exact document, for docs/alerts.md's readers and for review.
 	golden := filepath.Join("testdata", "chat_failed.json")
 	pretty, _ := json.MarshalIndent(chat, "", "  ")
 	if *update {

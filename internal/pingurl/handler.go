@@ -48,7 +48,7 @@ type Config struct {
 	// MinLatency is the least time any token answer takes. It hides how
 	// long the lookup took (unknown and malformed tokens answer alike) and,
 	// in Lambda, caps the requests one instance serves a second, which is
-	// what bounds the cost of a flood (README "Ping from anywhere").
+	// what bounds the cost of a flood (docs/sending-pings.md, "Ping from anywhere").
 	MinLatency time.Duration
 	// MaxInFlight is how many requests are served at once; more are
 	// answered 429 at once. In Lambda each instance serves one request, and

@@ -323,7 +323,7 @@ func wantAlert(t *testing.T, got []mototest.Alert, subject, kind, event string) 
 	}
 }
 
-// TestLambdaDownThenUp is the README's story through the deployed stack: an
+// TestLambdaDownThenUp is the story of docs/how-it-works.md through the deployed stack: an
 // event configured with memon-config, a ping from memon-send, the Lambda
 // invoked by the scheduled event records the first run silently, reports
 // DOWN once the period has passed without a ping, and UP after the next one.

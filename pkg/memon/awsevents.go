@@ -35,7 +35,7 @@ type AWSSource struct {
 	Resource string
 }
 
-// The AWS sources, in the order the README lists them.
+// The AWS sources, in the order docs/aws-job-events.md lists them.
 var awsSources = []AWSSource{
 	{Key: "batch", Source: "aws.batch", DetailType: "Batch Job State Change", Field: "status",
 		Succeeded: []string{"SUCCEEDED"}, Failed: []string{"FAILED"}, DefaultOn: true, Resource: "job name"},

@@ -112,7 +112,7 @@ func fieldMax(path string) int {
 		return 1024 // ARNs: their names are at most 255 characters
 	case last == "statusReason", last == "statusMessage", last == "message", last == "stoppedReason",
 		last == "phase-context", strings.HasPrefix(path, "$.detail.additional-information.phases") && strings.Contains(path, "phase-context"):
-		return 1024 // free text AWS leaves unbounded: assumed (README)
+		return 1024 // free text AWS leaves unbounded: assumed (docs/aws-job-events.md)
 	case last == "reason" && strings.HasPrefix(path, "$.detail.containers"):
 		return 1024 // an ECS container's reason
 	case last == "reason":

@@ -3,7 +3,7 @@ package memon
 // The storage contract shared by the DynamoDB adapter, memon-config and the
 // CDK stack. Attribute names are the seed's (memon.py) where it had one, so
 // its items keep working; the new ones are plain words a person can edit in
-// the DynamoDB console. README.md documents every attribute.
+// the DynamoDB console. docs/attributes.md documents every attribute.
 const (
 	// Events table: one item per event, hash key Name.
 	AttrName            = "Name"            // S, hash key
@@ -83,7 +83,7 @@ const (
 	// DueShardIndex is the sparse global secondary index (hash DueShard,
 	// range DueAt, keys only) through which a poll reads only the events
 	// due: one query per shard. Sharding keeps any one index key value far
-	// below DynamoDB's ~1,000 writes/s per key value (README "Scale").
+	// below DynamoDB's ~1,000 writes/s per key value (docs/cost-and-scale.md, "Scale").
 	DueShardIndex = "DueShardIndex"
 	// DueShards is how many DueShard values there are.
 	DueShards = 8

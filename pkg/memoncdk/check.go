@@ -41,7 +41,7 @@ const DefaultTableName = "memon"
 // CheckProps configures a check: the same settings as `memon-config set`.
 type CheckProps struct {
 	// Name is the event's name, e.g. "nightly-backup", or an AWS job's
-	// "batch:nightly-etl", "states:invoice-run" (see MEMon's README).
+	// "batch:nightly-etl", "states:invoice-run" (see MEMon's docs/aws-job-events.md).
 	Name string
 	// Period: the job runs at least every Period (rolling: counted from
 	// each run; Fixed: on a grid of periods). Give Period or Cron.
