@@ -62,6 +62,9 @@ func writeHistory(w io.Writer, recs []memon.HistoryRecord) error {
 		if r.From != "" {
 			change = string(r.From) + " → " + change
 		}
+		if r.Superseded {
+			change = "failure (superseded)"
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(change), orDash(string(r.Alert)), memon.SingleLine(r.Reason))
 	}
 	return tw.Flush()

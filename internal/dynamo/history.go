@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -108,6 +109,8 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 				To:     memon.State(r.str(memon.HistTo)),
 				Alert:  memon.AlertKind(r.str(memon.HistAlertKind)),
 				Reason: r.str(memon.HistReason),
+
+				Superseded: strings.HasSuffix(key, " "+memon.SupersededKey),
 			})
 		}
 	}

@@ -245,7 +245,7 @@ const (
 	obKind, obSubject, obBody    = "Kind", "Subject", "Body"
 	obTries, obNextTry           = "Tries", "NextTry"
 	obPublished, obCoalesced     = "Published", "Coalesced"
-	obSince                      = "Since"
+	obSince, obSuperseded        = "Since", "Superseded"
 )
 
 func decodeOutbox(r *reader, name string) []memon.Transition {
@@ -271,6 +271,8 @@ func decodeOutbox(r *reader, name string) []memon.Transition {
 			Published: er.boolean(obPublished, false),
 			Coalesced: int(er.integer(obCoalesced)),
 			Since:     er.time(obSince),
+
+			Superseded: er.boolean(obSuperseded, false),
 		}
 		if kind := er.str(obKind); kind != "" {
 			// No Body: the alert is rendered again when a retry delivers it
@@ -301,6 +303,9 @@ func encodeOutbox(trs []memon.Transition) types.AttributeValue {
 		}
 		if tr.Published {
 			e[obPublished] = numAV(1)
+		}
+		if tr.Superseded {
+			e[obSuperseded] = &types.AttributeValueMemberBOOL{Value: true}
 		}
 		if tr.Coalesced > 0 {
 			e[obCoalesced] = numAV(float64(tr.Coalesced))

@@ -162,7 +162,8 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	ev.LastBlockTime, ev.NextBlockTime = at(1700000000), at(1700086400)
 	ev.LastSuccessTime, ev.LastFailTime = time.UnixMilli(1699990000123).UTC(), at(1700000100)
 	ev.LastExitCode, ev.LastMessage, ev.LastHost, ev.LastRunID, ev.LastDuration = &code, "boom", "h", "r", 1500*time.Millisecond
-	ev.Outbox = []memon.Transition{{ID: "1-failed", Event: "job", At: at(1700000100), From: memon.Up, To: memon.Down, Reason: "x",
+	ev.Outbox = []memon.Transition{{ID: "0-superseded", Event: "job", At: at(1700000050), From: memon.Up, To: memon.Up, Reason: "superseded: y",
+		NextTry: at(1700000300), Superseded: true}, {ID: "1-failed", Event: "job", At: at(1700000100), From: memon.Up, To: memon.Down, Reason: "x",
 		Alert: &memon.Alert{Kind: memon.KindFailed, Event: "job", Subject: "[MEMon] Failed: job", Body: "b"}, NextTry: at(1700000220),
 		Published: true, Coalesced: 2, Since: at(1699990000)}}
 	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = at(1700000000), 6, 40
@@ -174,7 +175,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 	}
 	// The outbox keeps no alert text (job output is stored
 	// once, in LastMessage): a retry renders it again from the event.
-	ev.Outbox[0].Alert.Body = ""
+	ev.Outbox[1].Alert.Body = ""
 	if !reflect.DeepEqual(got.Outbox, ev.Outbox) {
 		t.Errorf("outbox %+v, want %+v", got.Outbox, ev.Outbox)
 	}

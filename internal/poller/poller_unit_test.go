@@ -219,6 +219,38 @@ func TestUnitRedeliveredAndOutOfOrderPingsAreStale(t *testing.T) {
 	}
 }
 
+// TestUnitFailureDeliveredAfterALaterSuccessIsRecorded: SQS hands the
+// failure over after the later success; the poll records it in history
+// (marked superseded) and in the day's counts, and sends no FAILED alert.
+func TestUnitFailureDeliveredAfterALaterSuccessIsRecorded(t *testing.T) {
+	w := newWorld(t)
+	w.rolling("backup", time.Hour, time.Time{})
+	w.ping("backup", memon.Fail)
+	w.clock.Advance(time.Minute)
+	w.ping("backup", memon.Success)
+	w.queue.NewestFirst = true
+	w.queue.Batch = 1
+	if sum := w.pollWith(Config{Receivers: 1, RoundSize: 1}); sum.Errors != 0 || w.queue.Len() != 0 {
+		t.Fatalf("summary %+v, %d left in the queue", sum, w.queue.Len())
+	}
+	if got := w.alerts(); got != "" {
+		t.Errorf("alerts %q: a failure superseded by a later success alerts nobody", got)
+	}
+	var superseded []memon.HistoryRecord
+	for _, r := range w.store.Records("backup") {
+		if r.Superseded {
+			superseded = append(superseded, r)
+		}
+	}
+	if len(superseded) != 1 || !superseded[0].At.Equal(day0) || !strings.Contains(superseded[0].Reason, "superseded") {
+		t.Fatalf("history %+v: want the failure at %s recorded, marked superseded", w.store.Records("backup"), day0)
+	}
+	ev := w.get("backup")
+	if ev.State != memon.Up || ev.Today.Failures != 1 || ev.Today.Runs != 2 {
+		t.Errorf("state %s, day counts %+v: want up, 2 runs, 1 failure", ev.State, ev.Today)
+	}
+}
+
 func TestUnitHeldEventIsNotJudged(t *testing.T) {
 	w := newWorld(t)
 	w.rolling("backup", time.Hour, day0.Add(-time.Minute))

@@ -23,6 +23,11 @@ type Transition struct {
 	Published bool      // the alert went out; only the history record waits
 	Coalesced int       // earlier transitions folded into this one (bounds.go)
 	Since     time.Time // the oldest of them
+
+	// Superseded marks a failure delivered after a later success had been
+	// applied (SQS reorders on any redelivery): recorded and counted, the
+	// state unchanged, no alert (supersededFailure).
+	Superseded bool
 }
 
 // RetryDelay is how long a transition waits before a later poll delivers it:
@@ -55,8 +60,11 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 		ev.startRun(p)
 		return nil, true
 	case Fail:
-		if !t.After(ev.LastFailTime) || t.Before(ev.LastSuccessTime) {
+		if !t.After(ev.LastFailTime) {
 			return nil, false
+		}
+		if t.Before(ev.LastSuccessTime) {
+			return ev.supersededFailure(p), true
 		}
 	default:
 		if !t.After(ev.LastSuccessTime) || t.Before(ev.LastFailTime) {
@@ -106,6 +114,25 @@ func (ev *Event) Apply(p Ping) ([]Transition, bool) {
 	}
 	ev.enqueue(tr)
 	return []Transition{tr}, true
+}
+
+// supersededFailure records a failure sent before the success already
+// applied. The run did fail, so it is written to history and counted in the
+// day's failures, marked superseded; but the later success is the news, so
+// the state, the deadline and the last run's details stay as they are and
+// no FAILED alert goes out. LastFailTime moves to it, so its redelivery is
+// stale (an even older failure delivered after it is dropped as stale too).
+func (ev *Event) supersededFailure(p Ping) []Transition {
+	t := p.SentAt
+	ev.LastFailTime = t
+	why := ev.whyFailed(p)
+	ev.countRun(t, p, true, why)
+	state := ev.state()
+	tr := ev.transition(t, state, state,
+		fmt.Sprintf("superseded: %s at %s, delivered after the later success at %s (no FAILED alert)", why, FormatTime(t), FormatTime(ev.LastSuccessTime)), "")
+	tr.Superseded = true
+	ev.enqueue(tr)
+	return []Transition{tr}
 }
 
 func (ev *Event) lastRun() time.Time {

@@ -133,7 +133,8 @@ func TestApplyStaleAndRedelivered(t *testing.T) {
 		{"the same success redelivered changes nothing", nil, success("job", at(100)), false},
 		{"an older success changes nothing (LastSuccessTime never moves back)", nil, success("job", at(99)), false},
 		{"a start older than the last run is ignored", nil, Ping{Name: "job", Signal: Start, SentAt: at(50)}, false},
-		{"a fail older than the last success is ignored", nil, fail("job", at(90), 1), false},
+		{"a superseded fail redelivered changes nothing",
+			func(ev *Event) { ev.Apply(fail("job", at(90), 1)) }, fail("job", at(90), 1), false},
 		{"a success older than the last fail is ignored",
 			func(ev *Event) { ev.Apply(fail("job", at(130), 1)) }, success("job", at(120)), false},
 		{"the same fail redelivered changes nothing",
@@ -591,5 +592,40 @@ func TestFailedThenSilentIsDownAgainAtTheNextDeadline(t *testing.T) {
 	trs, _ := ev.CheckDue(at(4200))
 	if !slices.Equal(kinds(trs), []AlertKind{KindDown}) || trs[0].From != Down {
 		t.Fatalf("%+v", trs)
+	}
+}
+
+// TestApplyFailureDeliveredAfterALaterSuccess: SQS hands a failure over
+// after a later success was applied. The failure is recorded (a superseded
+// history transition, the day's failure count) without a FAILED alert and
+// without moving the state, the deadline or the last run's details.
+func TestApplyFailureDeliveredAfterALaterSuccess(t *testing.T) {
+	t.Parallel()
+	ev := seedEvent(t, Rolling, time.Minute, at(100), at(160), at(100))
+	ev.Apply(success("job", at(130)))
+	ev.Outbox = nil
+	before := *ev
+	late := fail("job", at(120), 3)
+	late.Host = "web2"
+	trs, ok := ev.Apply(late)
+	if !ok || len(trs) != 1 {
+		t.Fatalf("Apply = %v, %+v: want the failure recorded", ok, trs)
+	}
+	tr := trs[0]
+	if !tr.Superseded || tr.Alert != nil || tr.From != Up || tr.To != Up || !tr.At.Equal(at(120)) || !strings.Contains(tr.Reason, "superseded") {
+		t.Fatalf("transition %+v: want a superseded up→up record at 120 with no alert", tr)
+	}
+	if r := tr.Record(); !r.Superseded || !strings.HasSuffix(r.Key(), " "+SupersededKey) {
+		t.Errorf("history record %+v key %q: not marked superseded", r, r.Key())
+	}
+	if ev.State != Up || !ev.NextBlockTime.Equal(before.NextBlockTime) || !ev.LastSuccessTime.Equal(at(130)) ||
+		ev.LastExitCode != before.LastExitCode || ev.LastHost != before.LastHost {
+		t.Errorf("the late failure moved the state: %+v", ev)
+	}
+	if ev.Today.Failures != before.Today.Failures+1 || ev.Today.Runs != before.Today.Runs+1 {
+		t.Errorf("day counts %+v, want one more run and one more failure than %+v", ev.Today, before.Today)
+	}
+	if trs, ok := ev.Apply(late); ok || len(trs) != 0 {
+		t.Errorf("the late failure redelivered: %v %+v, want stale", ok, trs)
 	}
 }

@@ -47,16 +47,21 @@ type HistoryRecord struct {
 	To     State
 	Alert  AlertKind // the alert sent, if any
 	Reason string
+	// Superseded: a failure recorded after a later success (Transition.Superseded).
+	Superseded bool
 }
 
 // Record is the history line a delivered transition leaves.
 func (tr Transition) Record() HistoryRecord {
-	r := HistoryRecord{Name: tr.Event, At: tr.At, From: tr.From, To: tr.To, Reason: tr.Reason}
+	r := HistoryRecord{Name: tr.Event, At: tr.At, From: tr.From, To: tr.To, Reason: tr.Reason, Superseded: tr.Superseded}
 	if tr.Alert != nil {
 		r.Alert = tr.Alert.Kind
 	}
 	return r
 }
+
+// SupersededKey ends the history key of a superseded failure's record.
+const SupersededKey = "superseded"
 
 // Key is the record's range key in the history table: a fixed-width UTC
 // time (so string order is time order) and what happened, which keeps two
@@ -66,6 +71,9 @@ func (r HistoryRecord) Key() string {
 	what := string(r.To)
 	if r.Alert != "" {
 		what = string(r.Alert)
+	}
+	if r.Superseded {
+		what = SupersededKey
 	}
 	return r.At.UTC().Format(HistoryTimeLayout) + " " + what
 }
