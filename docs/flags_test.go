@@ -37,15 +37,19 @@ func buildHelp(t *testing.T) (helpFlags, []string) {
 	t.Helper()
 	bin := t.TempDir()
 	help := helpFlags{}
-	for name, pkg := range commands {
-		build := exec.Command("go", "build", "-o", filepath.Join(bin, name), pkg)
-		build.Dir = root
-		if out, err := build.CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
-		}
+	// One go build for all four links them in parallel; each binary is
+	// named for its package's directory (lambdas/poller: "poller").
+	args := []string{"build", "-o", bin + string(filepath.Separator)}
+	for _, pkg := range commands {
+		args = append(args, pkg)
+	}
+	build := exec.Command("go", args...)
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	run := func(name string, args ...string) string {
-		out, _ := exec.Command(filepath.Join(bin, name), args...).CombinedOutput()
+		out, _ := exec.Command(filepath.Join(bin, filepath.Base(commands[name])), args...).CombinedOutput()
 		if len(out) == 0 {
 			t.Fatalf("%s %s printed no help", name, strings.Join(args, " "))
 		}
