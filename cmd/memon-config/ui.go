@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"os/exec"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/peerj/memon/internal/web"
@@ -22,7 +25,7 @@ func uiCommand() *command {
 			"event pages with 90-day availability and run charts, and forms that create, edit, pause, resume and delete\n" +
 			"with set's own checks. Binds to loopback; nothing runs in AWS and nothing costs when nobody looks.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (0.0.0.0 serves every interface: a warning says what that exposes)")
+			fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (any address but loopback warns, and its URL carries a one-time key)")
 			fs.Bool("open", false, "open the page in the default browser")
 			fs.Bool("read-only", false, "serve no forms and refuse every change")
 		},
@@ -49,13 +52,25 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 	}
 	defer ln.Close()
 	readOnly := cl.set["read-only"]
-	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
-		fmt.Fprintf(a.stderr, "memon-config ui: warning: --addr %s listens on every network interface: anyone who can reach "+
-			"this machine on port %s can read your events%s with your AWS credentials. Use 127.0.0.1 unless you mean it.\n",
-			addr, port, map[bool]string{false: " and change them", true: ""}[readOnly])
+	secret := ""
+	if !loopback(host) {
+		where := "listens on every network interface"
+		if ip := net.ParseIP(host); host != "" && (ip == nil || !ip.IsUnspecified()) {
+			where = "is not a loopback address"
+		}
+		fmt.Fprintf(a.stderr, "memon-config ui: warning: --addr %s %s: anyone who can reach "+
+			"this machine on port %s and holds the link below can read your events%s with your AWS credentials. "+
+			"The link's key works once, in one browser (it becomes a cookie). Use 127.0.0.1 unless you mean it.\n",
+			addr, where, port, map[bool]string{false: " and change them", true: ""}[readOnly])
+		tok := make([]byte, 24)
+		if _, err := rand.Read(tok); err != nil {
+			return fmt.Errorf("make the ui's one-time key: %w", err)
+		}
+		secret = hex.EncodeToString(tok)
 	}
 	srv, err := web.New(web.Options{
 		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, g: cl.g, st: st}, Now: a.now, Log: a.stderr,
+		Secret: secret,
 	})
 	if err != nil {
 		return err
@@ -66,6 +81,9 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 		urlHost = "localhost"
 	}
 	url := "http://" + net.JoinHostPort(urlHost, boundPort) + "/"
+	if secret != "" {
+		url += "?key=" + secret
+	}
 	mode := ""
 	if readOnly {
 		mode = ", read-only"
@@ -90,6 +108,18 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 	}
 	<-done
 	return nil
+}
+
+// loopback reports whether host (of --addr) reaches only this machine:
+// localhost or a loopback address. There the bind address is the boundary
+// and the ui asks for no key; anywhere else (every interface, a LAN
+// address, a host name) it does.
+func loopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // daysOf is the store's daily records when it keeps them (DynamoDB does).

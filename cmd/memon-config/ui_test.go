@@ -152,7 +152,8 @@ func template(s string) string {
 }
 
 // TestUIWarnsOnEveryInterface: --addr 0.0.0.0 serves the network, so it
-// says so; loopback says nothing.
+// says so and prints a URL with a one-time key, without which nothing is
+// served; loopback says nothing and needs no key.
 func TestUIWarnsOnEveryInterface(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
@@ -161,11 +162,21 @@ func TestUIWarnsOnEveryInterface(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	urlLine := regexp.MustCompile(`MEMon UI on (http://localhost:[0-9]+/)(\?key=[0-9a-f]{48})?`)
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	status := func(u string) int {
+		resp, err := noRedirect.Get(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
 	for _, tc := range []struct {
 		addr string
 		warn bool
 	}{{"0.0.0.0:0", true}, {"127.0.0.1:0", false}} {
-		cmd := exec.Command(bin, "ui", "--addr", tc.addr)
+		cmd := exec.Command(bin, "ui", "--addr", tc.addr, "--read-only")
 		cmd.Env = []string{"AWS_REGION=us-east-1", "AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_ENDPOINT_URL=http://127.0.0.1:9"}
 		out, _ := cmd.StdoutPipe()
 		var stderr strings.Builder
@@ -174,11 +185,34 @@ func TestUIWarnsOnEveryInterface(t *testing.T) {
 			t.Fatal(err)
 		}
 		line, _ := bufio.NewReader(out).ReadString('\n') // the URL line: the warning was printed before it
+		m := urlLine.FindStringSubmatch(line)
+		var base, key int
+		if m != nil {
+			base = status(m[1] + "assets/style.css")
+			if m[2] != "" {
+				key = status(m[1] + "assets/style.css" + m[2])
+			}
+		}
 		cmd.Process.Signal(os.Interrupt)
 		cmd.Wait()
 		warned := strings.Contains(stderr.String(), "warning: --addr 0.0.0.0:0 listens on every network interface")
-		if warned != tc.warn || !strings.Contains(line, "MEMon UI on http://localhost:") {
+		if warned != tc.warn || m == nil || (m[2] != "") != tc.warn {
 			t.Errorf("--addr %s: warned %v, want %v; stdout %q stderr %q", tc.addr, warned, tc.warn, line, stderr.String())
+		}
+		if tc.warn && (base != http.StatusUnauthorized || key != http.StatusSeeOther) {
+			t.Errorf("--addr %s: without the key %d (want 401), with it %d (want 303 with the session cookie)", tc.addr, base, key)
+		}
+		if !tc.warn && base != http.StatusOK {
+			t.Errorf("--addr %s: %d, want 200 with no key", tc.addr, base)
+		}
+	}
+}
+
+func TestOnlyLoopbackNeedsNoKey(t *testing.T) {
+	for host, want := range map[string]bool{"127.0.0.1": true, "::1": true, "localhost": true, "LocalHost": true, "127.0.0.2": true,
+		"": false, "0.0.0.0": false, "::": false, "192.168.1.5": false, "10.0.0.1": false, "buildhost": false, "buildhost.example": false} {
+		if got := loopback(host); got != want {
+			t.Errorf("loopback(%q) = %v, want %v", host, got, want)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
@@ -30,7 +31,16 @@ type Options struct {
 	Editor   Editor // unused when ReadOnly
 	Now      func() time.Time
 	Log      io.Writer // one line per refused request and failed write
+	// Secret, when set (memon-config ui on a non-loopback address), is the
+	// one-time key of the URL printed at start: the first request that
+	// carries it (?key=) gets a session cookie (HttpOnly, SameSite=Strict)
+	// and the key is spent; every request needs that cookie. Empty on
+	// loopback, where the bind address is the boundary.
+	Secret string
 }
+
+// sessionCookie carries the session a spent key opened.
+const sessionCookie = "memon_ui_session"
 
 // Server is `memon-config ui`'s HTTP handler.
 type Server struct {
@@ -40,6 +50,10 @@ type Server struct {
 	hosts  hostCheck
 	sparks *sparks
 	mux    *http.ServeMux
+
+	keyMu   sync.Mutex
+	key     string // the URL's one-time key; "" once spent (or never set)
+	session string // the cookie's value once the key is spent
 }
 
 // csp allows only this origin's style, script and images; inline SVG and
@@ -71,7 +85,7 @@ func New(o Options) (*Server, error) {
 	if _, err := rand.Read(tok); err != nil {
 		return nil, fmt.Errorf("csrf token: %w", err)
 	}
-	s := &Server{o: o, r: r, csrf: hex.EncodeToString(tok), hosts: hc,
+	s := &Server{o: o, r: r, csrf: hex.EncodeToString(tok), hosts: hc, key: o.Secret,
 		sparks: &sparks{st: o.Store, days: o.Days, now: o.Now}, mux: http.NewServeMux()}
 	s.mux.HandleFunc("GET /{$}", s.overview)
 	s.mux.HandleFunc("GET /event", s.event)
@@ -106,6 +120,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusMisdirectedRequest, fmt.Sprintf("host %q is not the address this server listens on (%s): open %s", r.Host, s.o.Addr, s.hosts.home))
 		return
 	}
+	if s.o.Secret != "" && !s.authenticated(w, r) {
+		return
+	}
 	if r.Method == http.MethodPost {
 		if s.o.ReadOnly {
 			s.refuse(w, r, http.StatusForbidden, "this server is read-only (memon-config ui --read-only): nothing can be changed here")
@@ -127,6 +144,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.mux.ServeHTTP(w, r)
+}
+
+// authenticated admits a request carrying the session cookie. A request
+// carrying the one-time key while it is unspent spends it: it gets the
+// cookie and is sent to the same page without the key (so the key leaves
+// the address bar and the history). Anything else is refused.
+func (s *Server) authenticated(w http.ResponseWriter, r *http.Request) bool {
+	s.keyMu.Lock()
+	defer s.keyMu.Unlock()
+	if c, err := r.Cookie(sessionCookie); err == nil && s.session != "" &&
+		subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.session)) == 1 {
+		return true
+	}
+	if k := r.URL.Query().Get("key"); k != "" && s.key != "" && r.Method == http.MethodGet &&
+		subtle.ConstantTimeCompare([]byte(k), []byte(s.key)) == 1 {
+		tok := make([]byte, 32)
+		if _, err := rand.Read(tok); err != nil {
+			s.refuse(w, r, http.StatusInternalServerError, "cannot make a session: "+err.Error())
+			return false
+		}
+		s.key, s.session = "", hex.EncodeToString(tok)
+		http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.session, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		u := *r.URL
+		q := u.Query()
+		q.Del("key")
+		u.RawQuery = q.Encode()
+		http.Redirect(w, r, u.RequestURI(), http.StatusSeeOther)
+		return false
+	}
+	s.refuse(w, r, http.StatusUnauthorized, "this server needs the one-time link memon-config ui printed when it started "+
+		"(it works once, in one browser); restart memon-config ui for a new one")
+	return false
 }
 
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg string) {

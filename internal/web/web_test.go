@@ -345,3 +345,51 @@ func TestEverythingComesFromThisOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretOpensOneSessionByCookie: with a secret (memon-config ui on a
+// non-loopback address) nothing is served without it; the URL's key works
+// once and turns into an HttpOnly, SameSite=Strict session cookie, which
+// then admits pages and posts.
+func TestSecretOpensOneSessionByCookie(t *testing.T) {
+	t.Parallel()
+	ed := &editor{}
+	ts := httptest.NewUnstartedServer(nil)
+	s, err := New(Options{Addr: ts.Listener.Addr().String(), Store: fake.NewStore(hourly(t, "job", t0.Add(time.Hour))), Editor: ed,
+		Now: func() time.Time { return t0 }, Secret: "s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = s
+	ts.Start()
+	t.Cleanup(ts.Close)
+
+	for _, u := range []string{"/", "/event?name=job", "/?key=wrong", "/assets/style.css"} {
+		if resp, _ := do(t, http.MethodGet, ts.URL+u, "", nil, nil); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("GET %s without the session: %d, want 401", u, resp.StatusCode)
+		}
+	}
+	if resp, _ := do(t, http.MethodPost, ts.URL+"/pause", "", url.Values{"name": {"job"}, "csrf": {s.csrf}}, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a post without the session: %d, want 401", resp.StatusCode)
+	}
+	resp, _ := do(t, http.MethodGet, ts.URL+"/event?name=job&key=s3cret", "", nil, nil)
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			session = c
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/event?name=job" || session == nil ||
+		!session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Value == "s3cret" {
+		t.Fatalf("the key: %d to %q, cookie %+v; want 303 to the page without the key and an HttpOnly SameSite=Strict session", resp.StatusCode, resp.Header.Get("Location"), session)
+	}
+	if resp, _ := do(t, http.MethodGet, ts.URL+"/?key=s3cret", "", nil, nil); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the key used twice: %d, want 401 (it works once)", resp.StatusCode)
+	}
+	cookie := map[string]string{"Cookie": sessionCookie + "=" + session.Value}
+	if resp, body := do(t, http.MethodGet, ts.URL+"/event?name=job", "", nil, cookie); resp.StatusCode != http.StatusOK || !strings.Contains(body, "job") {
+		t.Errorf("with the session: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, http.MethodPost, ts.URL+"/pause", "", url.Values{"name": {"job"}, "csrf": {s.csrf}}, cookie); resp.StatusCode != http.StatusSeeOther || fmt.Sprint(ed.calls) != "[pause job]" {
+		t.Errorf("a post with the session: %d, calls %v", resp.StatusCode, ed.calls)
+	}
+}
