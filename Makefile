@@ -33,7 +33,7 @@ build: ## build memon-send, memon-config, memon-pingurl and the poller for this 
 	$(GOBUILD) -o $(BIN)/memon-poller ./lambdas/poller
 
 # dist: one archive per platform, memon-<version>-<os>-<arch>.tar.gz holding
-# memon-send, memon-config, memon-pingurl and README.md, plus SHA256SUMS. Archives are
+# memon-send, memon-config, memon-pingurl, README.md and the docs/ pages it links, plus SHA256SUMS. Archives are
 # reproducible (sorted, epoch mtime, root owner). DIST_PLATFORMS narrows it.
 DIST           ?= dist
 DIST_PLATFORMS ?= linux/amd64 linux/arm64 darwin/arm64 darwin/amd64
@@ -45,7 +45,7 @@ dist: ## cross-compile memon-send, memon-config and memon-pingurl into dist/*.ta
 	  GOOS=$$os GOARCH=$$arch $(GOBUILD_SMALL) -o $$dir/memon-send ./cmd/memon-send; \
 	  GOOS=$$os GOARCH=$$arch $(GOBUILD) -o $$dir/memon-config ./cmd/memon-config; \
 	  GOOS=$$os GOARCH=$$arch $(GOBUILD) -o $$dir/memon-pingurl ./cmd/memon-pingurl; \
-	  cp README.md $$dir/; \
+	  cp README.md $$dir/; mkdir -p $$dir/docs; cp docs/*.md docs/*.png $$dir/docs/; \
 	  tar -C $(DIST) --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -czf $$dir.tar.gz $$name; \
 	  rm -rf $$dir; \
 	done

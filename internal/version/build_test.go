@@ -74,7 +74,8 @@ func TestBinariesShareOneVersionAndHelp(t *testing.T) {
 }
 
 // TestMakeDist: `make dist` writes one reproducible archive
-// per platform with memon-send, memon-config and the README, stamped with
+// per platform with memon-send, memon-config, memon-pingurl, the README and
+// the docs/ pages it links (not their tests), stamped with
 // the version, and a SHA256SUMS that matches. One platform is built here
 // (the host's, so the binaries can run); the default list is checked with
 // make -n.
@@ -106,7 +107,19 @@ func TestMakeDist(t *testing.T) {
 		t.Errorf("SHA256SUMS %q, want %q", sums, want)
 	}
 	files := untar(t, archive, filepath.Join(dist, "x"))
-	if want := []string{name + "/", name + "/README.md", name + "/memon-config", name + "/memon-pingurl", name + "/memon-send"}; strings.Join(files, " ") != strings.Join(want, " ") {
+	want := []string{name + "/", name + "/README.md", name + "/docs/"}
+	for _, pattern := range []string{"*.md", "*.png"} {
+		pages, err := filepath.Glob(filepath.Join(root, "docs", pattern))
+		if err != nil || len(pages) == 0 {
+			t.Fatalf("docs/%s: %v %v", pattern, pages, err)
+		}
+		for _, p := range pages {
+			want = append(want, name+"/docs/"+filepath.Base(p))
+		}
+	}
+	want = append(want, name+"/memon-config", name+"/memon-pingurl", name+"/memon-send")
+	sort.Strings(want)
+	if strings.Join(files, " ") != strings.Join(want, " ") {
 		t.Errorf("archive holds %v, want %v", files, want)
 	}
 	for _, bin := range []string{"memon-send", "memon-config", "memon-pingurl"} {
