@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math"
 	"sort"
 	"strconv"
@@ -384,20 +383,12 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	put(memon.AttrLastRunID, s(ev.LastRunID), ev.LastRunID != "")
 	put(memon.AttrLastHost, s(ev.LastHost), ev.LastHost != "")
 	put(memon.AttrLastDuration, numAV(ev.LastDuration.Seconds()), ev.LastDuration > 0)
-	// DueAt in whole seconds, rounded up: the index is queried with <= now.
-	alertAt := ev.AlertAt()
-	put(memon.AttrDueAt, numAV(float64(alertAt.Add(time.Second-time.Nanosecond).Unix())), !alertAt.IsZero())
-	put(memon.AttrDueShard, s(DueShard(ev.Name)), !alertAt.IsZero())
-	remove = append(remove, memon.AttrAlertAt) // the unsharded index's key: re-keyed by any write
+	// No index attribute: the poller keeps every deadline in memory, so a
+	// ping's write touches no index (an index key that moves with each
+	// deadline costs two index writes a ping). The keys of the indexes of
+	// earlier releases are removed, which takes the item out of them once.
+	remove = append(remove, memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt)
 	put(memon.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
 	put(memon.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
 	return set, remove
-}
-
-// DueShard spreads events over the due index's hash key values by name
-// (FNV-1a), so no one value takes more than its share of index writes.
-func DueShard(name string) string {
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(name))
-	return strconv.Itoa(int(h.Sum32() % memon.DueShards))
 }

@@ -12,16 +12,17 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// indexed are the attributes the due index and the poller depend on. An item
-// memon.py wrote has none of them; one edited in the console may hold stale
-// values. Reconcile rewrites those items.
-var indexed = []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrType, memon.AttrState}
+// indexed are the attributes the poller and other tools read to find and
+// judge an item. An item memon.py wrote has none of them; one edited in the
+// console may hold stale values. Reconcile rewrites those items.
+var indexed = []string{memon.AttrType, memon.AttrState}
 
-// Reconcile scans the table and rewrites every usable event whose index
-// attributes differ from what its configuration and state imply, so items
-// from memon.py and hand edits in the console are watched. It returns the
-// names it fixed and the items it could not use. It reads the whole table:
-// the poller runs it once an hour, not every poll.
+// Reconcile scans the table and rewrites every usable event whose
+// attributes differ from what MEMon writes (no Version, a stale State or
+// Type, an index key of an earlier release), so items from memon.py and hand
+// edits in the console are watched. It returns the names it fixed and the
+// items it could not use. It reads the whole table: the poller runs it once
+// an hour, not every poll.
 func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []memon.Listed, err error) {
 	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
 	for p.HasMorePages() {
@@ -51,19 +52,17 @@ func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []memon
 	return fixed, unusable, nil
 }
 
+// inSync reports whether item is as MEMon's own write of ev leaves it.
 func inSync(item Item, ev *memon.Event) bool {
-	want, remove := encodeEvent(ev)
+	want, _ := encodeEvent(ev)
 	for _, a := range indexed {
 		if !reflect.DeepEqual(item[a], want[a]) {
 			return false
 		}
 	}
-	for _, a := range remove {
-		switch a {
-		case memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt: // AlertAt: not re-keyed since sharding
-			if item[a] != nil {
-				return false
-			}
+	for _, a := range []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt} {
+		if item[a] != nil {
+			return false // an earlier release's index key: a write removes it
 		}
 	}
 	_, versioned := item[memon.AttrVersion]

@@ -10,12 +10,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -171,47 +169,27 @@ func (s *Store) List(ctx context.Context) ([]memon.Listed, error) {
 	return out, nil
 }
 
-// Due returns the names of events whose DueAt has come by now, read from
-// the sparse DueShardIndex: a poll reads what is due, never the whole table. The
-// index is eventually consistent: callers re-read each event consistently
-// and decide with a conditional write.
-func (s *Store) Due(ctx context.Context, now time.Time) ([]string, error) {
-	// One query per shard, all at once: as quick as one, and each reads
-	// only that shard's due keys.
-	perShard := make([][]string, memon.DueShards)
-	var g errgroup.Group
-	for shard := range memon.DueShards {
-		g.Go(func() error {
-			p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
-				TableName:                &s.table,
-				IndexName:                aws.String(memon.DueShardIndex),
-				KeyConditionExpression:   aws.String("#s = :s AND #at <= :now"),
-				ExpressionAttributeNames: map[string]string{"#s": memon.AttrDueShard, "#at": memon.AttrDueAt},
-				ExpressionAttributeValues: Item{
-					":s":   &types.AttributeValueMemberS{Value: strconv.Itoa(shard)},
-					":now": numAV(float64(now.Unix())),
-				},
-			})
-			for p.HasMorePages() {
-				page, err := p.NextPage(ctx)
-				if err != nil {
-					return fmt.Errorf("query %s.%s: %w", s.table, memon.DueShardIndex, err)
-				}
-				for _, item := range page.Items {
-					if v, ok := item[memon.AttrName].(*types.AttributeValueMemberS); ok {
-						perShard[shard] = append(perShard[shard], v.Value)
-					}
-				}
+// Deadlines reads every event's deadline with a consistent scan, one page
+// (1 MB) at a time, so memory holds one page and not the table: the
+// poller's rebuild of its deadline table. An unusable item is marked so.
+func (s *Store) Deadlines(ctx context.Context, each func(memon.Deadline)) error {
+	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("scan %s for deadlines: %w", s.table, err)
+		}
+		for _, item := range page.Items {
+			ev, err := decodeEvent(item)
+			if ev.Name == "" {
+				continue
 			}
-			return nil
-		})
+			d := memon.Deadline{Name: ev.Name, Version: ev.Version, Unusable: err != nil}
+			if err == nil {
+				d.AlertAt = ev.AlertAt()
+			}
+			each(d)
+		}
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, n := range perShard {
-		names = append(names, n...)
-	}
-	return names, nil
+	return nil
 }

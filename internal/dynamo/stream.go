@@ -63,11 +63,14 @@ type checkpoint struct {
 }
 
 // Changed reads the stream from a checkpoint (empty: from the oldest record
-// kept) and returns the events written by something other than MEMon's own
-// code, once each, and the checkpoint after everything read. An item MEMon
-// wrote carries index attributes that match its state; anything else (the
-// console, put-item, memon.py, a script, an item no longer usable) needs a
-// poller's judgement now.
+// kept) and returns every event written since, once each (its latest write),
+// and the checkpoint after everything read. A write MEMon's own code made
+// is marked Own; anything else (the console, put-item, memon.py, a script,
+// an item no longer usable) needs a poller's judgement now. When the stream
+// cannot account for every write since the checkpoint (the checkpoint is
+// older than the stream keeps, the stream was disabled and enabled again, a
+// shard read from is gone), the error wraps memon.ErrStreamGap and the
+// changes and checkpoint returned are still good.
 func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, string, error) {
 	if s.arn == "" {
 		out, err := s.tables.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &s.table})
@@ -85,29 +88,43 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 			cp = checkpoint{Shards: map[string]string{}} // unreadable: start over, reading is idempotent
 		}
 	}
-	if cp.Stream != s.arn { // a new stream (re-enabled): its own positions
+	gap := from != "" && cp.Stream != s.arn // a new stream (re-enabled): its own positions
+	if cp.Stream != s.arn {
 		cp = checkpoint{Stream: s.arn, Shards: map[string]string{}}
 	}
-	shards, err := s.shards(ctx)
+	shards, enabled, err := s.shards(ctx)
 	if err != nil {
 		return nil, from, err
+	}
+	if !enabled {
+		// Disabled: no write reaches this stream any more. Look for the
+		// table's current one next poll; this one is still read to its end.
+		s.arn = ""
 	}
 	parent := map[string]string{}
 	for _, sh := range shards {
 		parent[aws.ToString(sh.ShardId)] = aws.ToString(sh.ParentShardId)
 	}
+	for id, pos := range cp.Shards {
+		if _, kept := parent[id]; !kept && pos != shardDone {
+			gap = true // a shard read part way has expired: its later records are gone
+		}
+	}
 	seen := map[string]int{}
 	var changes []memon.Change
 	next := map[string]string{}
 	for _, sh := range order(shards, parent, cp.Shards) {
-		pos, err := s.readShard(ctx, sh, cp.Shards[sh], func(r stypes.Record) {
-			ch, ok := foreign(r)
+		pos, trimmed, err := s.readShard(ctx, sh, cp.Shards[sh], func(r stypes.Record) {
+			ch, ok := change(r)
 			if !ok {
 				return
 			}
 			if i, dup := seen[ch.Name]; dup {
+				// The latest write, remembering any schedule edit and any
+				// write another tool made before it.
 				ch.ScheduleEdited = ch.ScheduleEdited || changes[i].ScheduleEdited
-				changes[i] = ch // the latest write, remembering any schedule edit
+				ch.Own = ch.Own && changes[i].Own
+				changes[i] = ch
 				return
 			}
 			seen[ch.Name] = len(changes)
@@ -116,6 +133,7 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 		if err != nil {
 			return nil, from, err
 		}
+		gap = gap || trimmed
 		if pos != "" {
 			next[sh] = pos
 		}
@@ -127,27 +145,37 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 			delete(next, p)
 		}
 	}
-	b, err := json.Marshal(checkpoint{Stream: s.arn, Shards: next})
+	b, err := json.Marshal(checkpoint{Stream: cp.Stream, Shards: next})
 	if err != nil {
 		return nil, from, fmt.Errorf("encode stream checkpoint: %w", err)
+	}
+	if gap {
+		return changes, string(b), fmt.Errorf("table %s: %w", s.table, memon.ErrStreamGap)
 	}
 	return changes, string(b), nil
 }
 
-func (s *Stream) shards(ctx context.Context) ([]stypes.Shard, error) {
+// shards lists the stream's shards and reports whether it is still
+// enabled (a disabled stream is readable for 24 hours, but gets no write).
+func (s *Stream) shards(ctx context.Context) ([]stypes.Shard, bool, error) {
 	var out []stypes.Shard
+	enabled := true
 	in := &dynamodbstreams.DescribeStreamInput{StreamArn: &s.arn}
 	for {
 		page, err := s.streams.DescribeStream(ctx, in)
 		if err != nil {
-			return nil, fmt.Errorf("describe stream of %s: %w", s.table, err)
+			return nil, false, fmt.Errorf("describe stream of %s: %w", s.table, err)
 		}
 		if page.StreamDescription == nil {
-			return out, nil
+			return out, enabled, nil
+		}
+		switch page.StreamDescription.StreamStatus {
+		case stypes.StreamStatusDisabled, stypes.StreamStatusDisabling:
+			enabled = false
 		}
 		out = append(out, page.StreamDescription.Shards...)
 		if page.StreamDescription.LastEvaluatedShardId == nil {
-			return out, nil
+			return out, enabled, nil
 		}
 		in.ExclusiveStartShardId = page.StreamDescription.LastEvaluatedShardId
 	}
@@ -189,19 +217,20 @@ func order(shards []stypes.Shard, parent, known map[string]string) []string {
 
 // readShard reads one shard after pos (a sequence number; empty: from its
 // oldest record) and returns the new position: the last sequence number
-// read, shardDone for a closed shard read to its end, or pos unchanged.
-func (s *Stream) readShard(ctx context.Context, shard, pos string, each func(stypes.Record)) (string, error) {
+// read, shardDone for a closed shard read to its end, or pos unchanged. It
+// reports trimmed when pos was older than the shard keeps (records lost).
+func (s *Stream) readShard(ctx context.Context, shard, pos string, each func(stypes.Record)) (string, bool, error) {
 	if pos == shardDone {
-		return pos, nil
+		return pos, false, nil
 	}
-	it, err := s.iterator(ctx, shard, pos)
+	it, trimmed, err := s.iterator(ctx, shard, pos)
 	if err != nil {
-		return pos, err
+		return pos, trimmed, err
 	}
 	for range maxReadsPerShard {
 		out, err := s.streams.GetRecords(ctx, &dynamodbstreams.GetRecordsInput{ShardIterator: it})
 		if err != nil {
-			return pos, fmt.Errorf("read stream shard %s of %s: %w", shard, s.table, err)
+			return pos, trimmed, fmt.Errorf("read stream shard %s of %s: %w", shard, s.table, err)
 		}
 		for _, r := range out.Records {
 			each(r)
@@ -210,41 +239,52 @@ func (s *Stream) readShard(ctx context.Context, shard, pos string, each func(sty
 			}
 		}
 		if out.NextShardIterator == nil {
-			return shardDone, nil
+			return shardDone, trimmed, nil
 		}
 		if len(out.Records) == 0 {
-			return pos, nil // caught up with an open shard
+			return pos, trimmed, nil // caught up with an open shard
 		}
 		it = out.NextShardIterator
 	}
-	return pos, nil
+	return pos, trimmed, nil
 }
 
-func (s *Stream) iterator(ctx context.Context, shard, pos string) (*string, error) {
+func (s *Stream) iterator(ctx context.Context, shard, pos string) (*string, bool, error) {
 	in := &dynamodbstreams.GetShardIteratorInput{StreamArn: &s.arn, ShardId: &shard, ShardIteratorType: stypes.ShardIteratorTypeTrimHorizon}
 	if pos != "" {
 		in.ShardIteratorType, in.SequenceNumber = stypes.ShardIteratorTypeAfterSequenceNumber, &pos
 	}
 	out, err := s.streams.GetShardIterator(ctx, in)
 	var trimmed *stypes.TrimmedDataAccessException
-	if errors.As(err, &trimmed) && pos != "" {
+	lost := errors.As(err, &trimmed) && pos != ""
+	if lost {
 		// The position is older than the stream keeps (24 h): read what is left.
 		in.ShardIteratorType, in.SequenceNumber = stypes.ShardIteratorTypeTrimHorizon, nil
 		out, err = s.streams.GetShardIterator(ctx, in)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open stream shard %s of %s: %w", shard, s.table, err)
+		return nil, lost, fmt.Errorf("open stream shard %s of %s: %w", shard, s.table, err)
 	}
-	return out.ShardIterator, nil
+	return out.ShardIterator, lost, nil
 }
 
-// foreign decides whether a stream record is a write MEMon did not make.
-// Every write of MEMon's own code bumps Version and leaves index attributes
-// that match the item's state; other writers (the console, put-item,
-// memon.py, a script) leave Version as it was, or write items that are
-// unusable or whose index attributes are stale.
-func foreign(r stypes.Record) (memon.Change, bool) {
-	if r.Dynamodb == nil || r.Dynamodb.NewImage == nil || r.EventName == stypes.OperationTypeRemove {
+// change reads a stream record as a Change. Every write of MEMon's own code
+// bumps Version and leaves the item in sync with its state (Own); other
+// writers (the console, put-item, memon.py, a script) leave Version as it
+// was, or write items that are unusable or out of sync.
+func change(r stypes.Record) (memon.Change, bool) {
+	if r.Dynamodb == nil {
+		return memon.Change{}, false
+	}
+	if r.EventName == stypes.OperationTypeRemove {
+		old := fromStream(r.Dynamodb.OldImage)
+		if k, ok := old[memon.AttrName].(*types.AttributeValueMemberS); ok && k.Value != "" {
+			rd := &reader{item: old}
+			return memon.Change{Name: k.Value, Own: true, Deleted: true, Version: rd.integer(memon.AttrVersion)}, true
+		}
+		return memon.Change{}, false
+	}
+	if r.Dynamodb.NewImage == nil {
 		return memon.Change{}, false
 	}
 	item := fromStream(r.Dynamodb.NewImage)
@@ -261,7 +301,7 @@ func foreign(r stypes.Record) (memon.Change, bool) {
 	if err != nil {
 		return ch, true // unusable: the poller reports it (CONFIG)
 	}
-	ch.Version = ev.Version
+	ch.Version, ch.AlertAt = ev.Version, ev.AlertAt()
 	var old *memon.Event
 	if r.Dynamodb.OldImage != nil {
 		var oerr error
@@ -271,9 +311,7 @@ func foreign(r stypes.Record) (memon.Change, bool) {
 		ch.ScheduleEdited = old == nil || scheduleOf(old.Schedule) != scheduleOf(ev.Schedule)
 	}
 	versionKept := (old == nil && ev.Version == 0) || (old != nil && old.Version == ev.Version)
-	if !versionKept && inSync(item, ev) {
-		return memon.Change{}, false
-	}
+	ch.Own = !versionKept && inSync(item, ev)
 	return ch, true
 }
 

@@ -94,20 +94,40 @@ func TestStreamRecordsOfOtherWritersAreChanges(t *testing.T) {
 		{"unusable item (no Period)", record(t, stypes.OperationTypeInsert, nil,
 			Item{"Name": s("broken"), "Enabled": b(true)}), true, "broken", false, 0},
 		{"key only (moto's first record of a create)", record(t, stypes.OperationTypeInsert, nil, Item{"Name": s("x")}), false, "", false, 0},
-		{"removed", record(t, stypes.OperationTypeRemove, ours, nil), false, "", false, 0},
+		{"removed: nothing to judge", record(t, stypes.OperationTypeRemove, ours, nil), false, "", false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ch, ok := foreign(tc.rec)
-			if ok != tc.want {
-				t.Fatalf("foreign = %v, want %v (%+v)", ok, tc.want, ch)
+			ch, ok := change(tc.rec)
+			if foreign := ok && !ch.Own; foreign != tc.want {
+				t.Fatalf("foreign = %v, want %v (%+v)", foreign, tc.want, ch)
 			}
-			if !ok {
+			if !ok || ch.Own {
 				return
 			}
 			if ch.Name != tc.wantName || ch.ScheduleEdited != tc.scheduleEdited || ch.Version != tc.version {
 				t.Errorf("got %+v, want name %s, schedule edited %v, version %d", ch, tc.wantName, tc.scheduleEdited, tc.version)
 			}
 		})
+	}
+}
+
+// TestStreamRecordsCarryTheDeadlineOfEveryWrite: MEMon's own writes feed the
+// poller's deadline table as much as other writers' do, and a removal says
+// which item went.
+func TestStreamRecordsCarryTheDeadlineOfEveryWrite(t *testing.T) {
+	t.Parallel()
+	ours := written(t, seedItem(nil))
+	ev, err := decodeEvent(ours)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, ok := change(record(t, stypes.OperationTypeModify, withAttrs(ours, Item{"Version": n("3")}), ours))
+	if !ok || !ch.Own || ch.Version != 4 || !ch.AlertAt.Equal(ev.AlertAt()) || ch.AlertAt.IsZero() {
+		t.Fatalf("own write: %+v ok %v, want Own, version 4, AlertAt %s", ch, ok, ev.AlertAt())
+	}
+	ch, ok = change(record(t, stypes.OperationTypeRemove, ours, nil))
+	if !ok || !ch.Deleted || ch.Name != "nightly" || ch.Version != 4 {
+		t.Fatalf("removal: %+v ok %v, want nightly deleted at version 4", ch, ok)
 	}
 }
 

@@ -148,37 +148,80 @@ func TestStoreWritesAreConditionalAndReadsAreCopies(t *testing.T) {
 	}
 }
 
-func TestStoreDueIndexReconcileAndUnusable(t *testing.T) {
+func TestStoreDeadlinesReconcileAndUnusable(t *testing.T) {
 	ctx := context.Background()
-	s := NewStore(rolling(t, "due", day0.Add(-time.Minute)), rolling(t, "later", day0.Add(time.Hour)))
+	due, later := rolling(t, "due", day0.Add(-time.Minute)), rolling(t, "later", day0.Add(time.Hour))
+	due.Version, later.Version = 3, 3 // as MEMon wrote them
+	s := NewStore(due, later)
 	legacy := rolling(t, "legacy", day0.Add(-time.Hour))
-	legacy.Version = 0
 	s.PutUnindexed(legacy)
-	if got, _ := s.Due(ctx, day0); len(got) != 1 || got[0] != "due" {
-		t.Fatalf("due %v", got)
+	deadlines := func() map[string]time.Time {
+		out := map[string]time.Time{}
+		if err := s.Deadlines(ctx, func(d memon.Deadline) { out[d.Name] = d.AlertAt }); err != nil {
+			t.Fatal(err)
+		}
+		return out
 	}
-	s.FreezeIndex()
-	ev, _ := s.Get(ctx, "due")
-	ev.SetInitial(day0.Add(time.Hour))
-	_ = s.Save(ctx, ev)
-	if got, _ := s.Due(ctx, day0); len(got) != 1 {
-		t.Fatalf("due %v: a frozen index lags behind the write", got)
-	}
-	s.SyncIndex()
-	if got, _ := s.Due(ctx, day0); len(got) != 0 {
-		t.Fatalf("due %v after the index caught up", got)
+	if got := deadlines(); len(got) != 3 || !got["due"].Equal(day0.Add(-time.Minute)) || !got["legacy"].Equal(day0.Add(-time.Hour)) {
+		t.Fatalf("deadlines %v", got)
 	}
 	s.MarkUnusable("later", &memon.FieldError{Field: "Period", Value: "x", Want: "seconds"})
+	if got := deadlines(); !got["later"].IsZero() {
+		t.Fatalf("an unusable item has deadline %v, want none", got["later"])
+	}
 	fixed, unusable, err := s.Reconcile(ctx)
 	if err != nil || len(fixed) != 1 || fixed[0] != "legacy" || len(unusable) != 1 || unusable[0].Name() != "later" {
 		t.Fatalf("reconcile fixed %v unusable %v err %v", fixed, unusable, err)
 	}
-	if got, _ := s.Due(ctx, day0); len(got) != 1 || got[0] != "legacy" {
-		t.Fatalf("due %v: the reconciled item is indexed", got)
-	}
 	ls, _ := s.List(ctx)
 	if len(ls) != 3 || ls[1].Err == nil {
 		t.Fatalf("list %+v", ls)
+	}
+}
+
+// TestStoreStreamRecordsEveryWriter: every write is on the stream once per
+// read, marked with who made it; a reader resumes from its checkpoint, and
+// is told when the stream cannot continue it.
+func TestStoreStreamRecordsEveryWriter(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore(rolling(t, "a", day0.Add(time.Hour)))
+	changes, cp, err := s.Changed(ctx, "")
+	if err != nil || len(changes) != 1 || !changes[0].Own || !changes[0].AlertAt.Equal(day0.Add(time.Hour)) {
+		t.Fatalf("first read %+v %v", changes, err)
+	}
+	s.Edit("a", func(ev *memon.Event) { ev.Schedule.Period = time.Minute }) // the console
+	ev, _ := s.Get(ctx, "a")
+	_ = s.Save(ctx, ev)
+	_ = s.Delete(ctx, "a")
+	s.HoldStream()
+	_ = s.Create(ctx, rolling(t, "b", day0))
+	changes, cp2, err := s.Changed(ctx, cp)
+	if err != nil || len(changes) != 1 || changes[0].Own || !changes[0].Deleted || !changes[0].ScheduleEdited {
+		t.Fatalf("a console edit, a save and a delete: %+v %v; want one change, the latest (deleted), not own, schedule edited", changes, err)
+	}
+	s.ReleaseStream()
+	s.SplitShard()
+	_ = s.Create(ctx, rolling(t, "c", day0))
+	changes, cp3, err := s.Changed(ctx, cp2)
+	if err != nil || len(changes) != 2 || changes[0].Name != "b" || changes[1].Name != "c" {
+		t.Fatalf("after the hold and a shard split: %+v %v", changes, err)
+	}
+	s.ExpireStream()
+	if _, _, err := s.Changed(ctx, cp3); err != nil {
+		t.Fatalf("a current checkpoint survives the expiry: %v", err)
+	}
+	if _, _, err := s.Changed(ctx, cp); !errors.Is(err, memon.ErrStreamGap) {
+		t.Fatalf("an expired checkpoint: %v, want ErrStreamGap", err)
+	}
+	s.DisableStream()
+	if _, _, err := s.Changed(ctx, cp3); !errors.Is(err, memon.ErrNoStream) {
+		t.Fatalf("disabled: %v, want ErrNoStream", err)
+	}
+	s.EnableStream()
+	ev, _ = s.Get(ctx, "b")
+	_ = s.Save(ctx, ev)
+	if changes, _, err := s.Changed(ctx, cp3); !errors.Is(err, memon.ErrStreamGap) || len(changes) != 1 {
+		t.Fatalf("re-enabled: %+v %v, want the new stream's record and ErrStreamGap", changes, err)
 	}
 }
 

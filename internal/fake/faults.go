@@ -18,7 +18,8 @@ const (
 	OpCreate        Op = "create"         // Store.Create
 	OpDeleteEvent   Op = "delete-event"   // Store.Delete
 	OpList          Op = "list"           // Store.List
-	OpDue           Op = "due"            // Store.Due
+	OpDeadlines     Op = "deadlines"      // Store.Deadlines
+	OpChanged       Op = "changed"        // Store.Changed (the change stream)
 	OpReconcile     Op = "reconcile"      // Store.Reconcile
 	OpAppendHistory Op = "append-history" // Store.AppendHistory
 	OpHistory       Op = "history"        // Store.History
@@ -32,7 +33,7 @@ const (
 )
 
 // Ops is every Op, for tests that inject a fault into each call in turn.
-var Ops = []Op{OpReceive, OpDelete, OpGet, OpSave, OpCreate, OpDeleteEvent, OpList, OpDue, OpReconcile,
+var Ops = []Op{OpReceive, OpDelete, OpGet, OpSave, OpCreate, OpDeleteEvent, OpList, OpDeadlines, OpChanged, OpReconcile,
 	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish, OpAcquireLease, OpRenewLease, OpReleaseLease}
 
 // ErrInjected is the error every injected fault wraps.

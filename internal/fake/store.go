@@ -16,11 +16,11 @@ import (
 // Store is an in-memory events and history store with the DynamoDB
 // semantics the poller and memon-config rely on: every write is conditional
 // on the version read (a lost race is memon.ErrConflict), reads return
-// copies, the due index holds what the last write put there (and, frozen,
-// lags behind like a global secondary index), history writes are idempotent
-// puts keyed by time and kind, and a CONFIG claim admits one alert per name
-// per hour. It records every call, so a test can prove what was written.
-// Safe for concurrent use.
+// copies, every write of every writer is a record on the table's change
+// stream (which can lag, lose records past its retention, or be disabled:
+// stream.go), history writes are idempotent puts keyed by time and kind,
+// and a CONFIG claim admits one alert per name per hour. It records every
+// call, so a test can prove what was written. Safe for concurrent use.
 type Store struct {
 	Faults *Faults
 
@@ -30,7 +30,7 @@ type Store struct {
 	days      map[string]map[string]memon.DayCounts     // name -> day -> daily record
 	calls     []string
 	conflicts int
-	frozen    bool
+	stream    stream
 	lease     struct {
 		holder, checkpoint string
 		until              time.Time
@@ -39,50 +39,60 @@ type Store struct {
 }
 
 type stored struct {
-	ev      *memon.Event
-	err     error     // the item is unusable: Get and List return it with the event
-	alertAt time.Time // the due index entry: zero when the item is not indexed
+	ev       *memon.Event
+	err      error // the item is unusable: Get and List return it with the event
+	unsynced bool  // written as memon.py or a console leaves an item: Reconcile rewrites it
 }
 
 // NewStore returns a store holding evs, each indexed as if MEMon wrote it.
 func NewStore(evs ...*memon.Event) *Store {
-	s := &Store{events: map[string]*stored{}, history: map[string]map[string]memon.HistoryRecord{}}
+	s := &Store{events: map[string]*stored{}, history: map[string]map[string]memon.HistoryRecord{}, stream: stream{readable: -1}}
 	for _, ev := range evs {
 		s.Put(ev)
 	}
 	return s
 }
 
-// Put stores ev as it is (version included), indexed as MEMon would write it.
+// Put stores ev as it is (version included), as MEMon's own write leaves it.
 func (s *Store) Put(ev *memon.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.events[ev.Name] = &stored{ev: cloneEvent(ev), alertAt: ev.AlertAt()}
+	old := s.events[ev.Name]
+	s.events[ev.Name] = &stored{ev: cloneEvent(ev)}
+	s.record(old, s.events[ev.Name], true)
 }
 
-// PutUnindexed stores ev as memon.py or a console edit left it: not in the
-// due index until a write or Reconcile puts it there.
+// PutUnindexed stores ev as memon.py or a console edit left it: a write of
+// another tool on the stream, rewritten by Reconcile.
 func (s *Store) PutUnindexed(ev *memon.Event) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.events[ev.Name] = &stored{ev: cloneEvent(ev)}
+	old := s.events[ev.Name]
+	s.events[ev.Name] = &stored{ev: cloneEvent(ev), unsynced: true}
+	s.record(old, s.events[ev.Name], false)
 }
 
 // MarkUnusable makes the stored item name unusable, as a bad console edit
 // does: Get and List return its event with err, which should wrap
-// memon.ErrInvalid. Its due index entry stays. A Save repairs it.
+// memon.ErrInvalid. A Save repairs it.
 func (s *Store) MarkUnusable(name string, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	old := *s.events[name]
+	old.ev = cloneEvent(old.ev)
 	s.events[name].err = err
+	s.record(&old, s.events[name], false)
 }
 
 // Edit changes the stored item in place, as an edit in the DynamoDB console
-// does: neither its version nor its due index entry moves.
+// does: its version does not move.
 func (s *Store) Edit(name string, change func(*memon.Event)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	old := *s.events[name]
+	old.ev = cloneEvent(old.ev)
 	change(s.events[name].ev)
+	s.record(&old, s.events[name], false)
 }
 
 // Event returns a copy of the stored event, or nil.
@@ -108,26 +118,6 @@ func (s *Store) LoseRaces(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.conflicts = n
-}
-
-// FreezeIndex stops writes from updating the due index, as a global
-// secondary index that has not caught up yet; SyncIndex catches it up.
-func (s *Store) FreezeIndex() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.frozen = true
-}
-
-// SyncIndex brings the due index up to date with the items and unfreezes it.
-func (s *Store) SyncIndex() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.frozen = false
-	for _, st := range s.events {
-		if st.err == nil && st.ev.Version > 0 {
-			st.alertAt = st.ev.AlertAt()
-		}
-	}
 }
 
 // Calls returns every call so far, one "Op args" string each.
@@ -210,13 +200,9 @@ func (s *Store) Create(_ context.Context, ev *memon.Event) error {
 
 func (s *Store) write(ev *memon.Event) {
 	s.writeDays(ev) // in the same write, as DynamoDB's transaction does
-	st := &stored{ev: cloneEvent(ev)}
-	if old, ok := s.events[ev.Name]; ok && s.frozen {
-		st.alertAt = old.alertAt
-	} else if !s.frozen {
-		st.alertAt = ev.AlertAt()
-	}
-	s.events[ev.Name] = st
+	old := s.events[ev.Name]
+	s.events[ev.Name] = &stored{ev: cloneEvent(ev)}
+	s.record(old, s.events[ev.Name], true)
 }
 
 // Delete removes an event; memon.ErrNotFound when there is none.
@@ -226,10 +212,12 @@ func (s *Store) Delete(_ context.Context, name string) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.events[name]; !ok {
+	old, ok := s.events[name]
+	if !ok {
 		return fmt.Errorf("delete event %q: %w", name, memon.ErrNotFound)
 	}
 	delete(s.events, name)
+	s.record(old, nil, true)
 	return nil
 }
 
@@ -248,27 +236,32 @@ func (s *Store) List(context.Context) ([]memon.Listed, error) {
 	return out, nil
 }
 
-// Due returns the names whose due index entry has come by now, sorted.
-func (s *Store) Due(_ context.Context, now time.Time) ([]string, error) {
-	if err := s.call(OpDue, "Due %s", now.UTC().Format(time.RFC3339)); err != nil {
-		return nil, fmt.Errorf("query due events: %w", err)
+// Deadlines reports every usable event's deadline (a scan), sorted by
+// name; an unusable item is marked so.
+func (s *Store) Deadlines(_ context.Context, each func(memon.Deadline)) error {
+	if err := s.call(OpDeadlines, "Deadlines"); err != nil {
+		return fmt.Errorf("scan for deadlines: %w", err)
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	var names []string
-	for name, st := range s.events {
-		// The index stores whole seconds, as the DynamoDB adapter does.
-		if !st.alertAt.IsZero() && st.alertAt.Unix() <= now.Unix() {
-			names = append(names, name)
+	var out []memon.Deadline
+	for _, name := range slices.Sorted(maps.Keys(s.events)) {
+		st := s.events[name]
+		d := memon.Deadline{Name: name, Version: st.ev.Version, Unusable: st.err != nil}
+		if st.err == nil {
+			d.AlertAt = st.ev.AlertAt()
 		}
+		out = append(out, d)
 	}
-	slices.Sort(names)
-	return names, nil
+	s.mu.Unlock()
+	for _, d := range out {
+		each(d)
+	}
+	return nil
 }
 
-// Reconcile rewrites every usable item that is not indexed as its state
-// implies (memon.py's items, console edits) and returns the names it fixed
-// and the items it could not use.
+// Reconcile rewrites every usable item that MEMon did not write (memon.py's
+// items, console puts) and returns the names it fixed and the items it
+// could not use.
 func (s *Store) Reconcile(ctx context.Context) ([]string, []memon.Listed, error) {
 	if err := s.call(OpReconcile, "Reconcile"); err != nil {
 		return nil, nil, fmt.Errorf("reconcile: %w", err)
@@ -284,7 +277,7 @@ func (s *Store) Reconcile(ctx context.Context) ([]string, []memon.Listed, error)
 		switch {
 		case st.err != nil:
 			unusable = append(unusable, memon.Listed{Event: cloneEvent(st.ev), Err: st.err})
-		case st.ev.Version == 0 || !st.alertAt.Equal(st.ev.AlertAt()):
+		case st.ev.Version == 0 || st.unsynced:
 			stale = append(stale, cloneEvent(st.ev))
 		}
 	}

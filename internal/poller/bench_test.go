@@ -191,7 +191,7 @@ func (e *harness) warm(p *Poller) {
 	}
 }
 
-// seed writes n up, indexed hourly events whose next check is an hour away,
+// seed writes n up hourly events, as MEMon writes them, whose next check is an hour away,
 // 25 to a BatchWriteItem.
 func (e *harness) seed(n int) {
 	e.t.Helper()
@@ -211,9 +211,8 @@ func (e *harness) seed(n int) {
 				memon.AttrEnabled: num(1), memon.AttrState: str("up"), memon.AttrErrorCount: num(0),
 				memon.AttrDescription:   str("hourly job " + strconv.Itoa(i)),
 				memon.AttrLastBlockTime: num(float64(last.Unix())), memon.AttrLastSuccessTime: num(float64(last.Unix())),
-				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())), memon.AttrDueAt: num(float64(last.Add(time.Hour).Unix())),
-				memon.AttrDueShard: str(dynamo.DueShard(fmt.Sprintf("job-%05d", i))),
-				memon.AttrVersion:  num(1),
+				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())),
+				memon.AttrVersion:       num(1),
 			}}})
 		}
 		if _, err := e.db.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]dtypes.WriteRequest{e.res.Table: reqs}}); err != nil {

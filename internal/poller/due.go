@@ -12,29 +12,45 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// checkDue decides DOWN for the events the due index returns, and delivers
-// outbox entries whose retry time has come. cutoff is when the queue was
-// seen empty: no ping sent before it is still waiting, so a deadline before
-// it really was missed. The index is eventually consistent; each event is
-// re-read consistently and decided with a conditional write. Items other
-// tools wrote since the last poll (read from the change stream) are judged
-// here too, whatever their index attributes say, and re-indexed.
-func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string]bool, sum *Summary) {
-	changes, commit := p.readChanges(ctx, sum)
-	names, err := p.store.Due(ctx, cutoff)
-	if err != nil {
-		sum.add(func(s *Summary) { s.Errors++ })
-		p.log.Error("query due events", "err", err)
-		return
+// checkDue decides DOWN for the events the deadline table says are due, and
+// delivers outbox entries whose retry time has come. cutoff is when the
+// queue was seen empty: no ping sent before it is still waiting, so a
+// deadline before it really was missed. Each event is re-read consistently
+// and decided with a conditional write. Items other tools wrote since the
+// last poll (read from the change stream) are judged here too, whatever
+// their deadline. rebuild asks for the deadline table to be rebuilt by a
+// scan whatever the stream says (the hourly safety net).
+func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string]bool, rebuild bool, sum *Summary) {
+	read := p.readChanges(ctx, sum)
+	if rebuild || read.rebuild || !p.deadlines.built {
+		// After the stream read: a write the scan misses is on the stream
+		// after the position read to, which the next poll reads from.
+		pos := p.checkpoint
+		if p.deadlines.built {
+			pos = p.deadlines.pos
+		}
+		if err := p.deadlines.rebuild(ctx, p.store, pos); err != nil {
+			sum.add(func(s *Summary) { s.Errors++ })
+			p.log.Error("find due events", "err", err)
+			return
+		}
+		sum.add(func(s *Summary) { s.Rebuilt = true })
 	}
+	p.deadlines.apply(read.changes)
+	names := p.deadlines.due(cutoff)
 	sum.add(func(s *Summary) { s.Due = len(names) })
 	check := map[string]*memon.Change{}
 	for _, name := range names {
 		check[name] = nil
 	}
-	for i := range changes {
-		check[changes[i].Name] = &changes[i]
+	foreign := 0
+	for i, ch := range read.changes {
+		if !ch.Own && !ch.Deleted {
+			check[ch.Name] = &read.changes[i]
+			foreign++
+		}
 	}
+	sum.add(func(s *Summary) { s.Changed = foreign })
 	var (
 		g      errgroup.Group
 		failed atomic.Bool
@@ -52,8 +68,9 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 		})
 	}
 	_ = g.Wait()
-	if !failed.Load() {
-		commit() // else the next poll reads those changes again
+	if read.read && !failed.Load() {
+		p.checkpoint = read.next // else the next poll reads those changes again
+		p.deadlines.pos = read.next
 	}
 }
 
@@ -77,7 +94,7 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())
 		waiting = ev.Undelivered(claimed)          // failed before, not retried yet: still reported
-		return down || len(claimed) > 0 || foreign // else the index lagged behind a write
+		return down || len(claimed) > 0 || foreign // else the deadline table was early
 	})
 	if err == nil && waiting > 0 {
 		sum.add(func(s *Summary) { s.Undelivered += waiting })

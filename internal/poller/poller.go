@@ -26,7 +26,9 @@ type Queue interface {
 type Store interface {
 	Get(ctx context.Context, name string) (*memon.Event, error)
 	Save(ctx context.Context, ev *memon.Event) error
-	Due(ctx context.Context, now time.Time) ([]string, error)
+	// Deadlines reads every event's deadline (a scan): the rebuild of the
+	// poller's deadline table (deadlines.go).
+	Deadlines(ctx context.Context, each func(memon.Deadline)) error
 	Reconcile(ctx context.Context) ([]string, []memon.Listed, error)
 	AppendHistory(ctx context.Context, tr memon.Transition) error
 	ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error)
@@ -98,11 +100,13 @@ type Poller struct {
 	changes    Changes // nil: writes by other tools wait for the reconcile
 	holder     string  // this poller's name in the lease
 	checkpoint string  // how far the change stream has been read
+	deadlines  *deadlines
 }
 
 // New returns a poller. now is the clock (time.Now in production).
 func New(q Queue, s Store, p Publisher, cfg Config, now func() time.Time, log *slog.Logger) *Poller {
-	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log, holder: newHolder()}
+	return &Poller{queue: q, store: s, pub: p, cfg: cfg.withDefaults(), now: now, log: log, holder: newHolder(),
+		deadlines: newDeadlines()}
 }
 
 // Summary is what one poll did; it is logged as one JSON line. Workers
@@ -114,7 +118,8 @@ type Summary struct {
 	Held          int  // pings left in the queue because their event was not stored
 	Undeleted     int  // applied pings whose delete failed (redelivered, then skipped)
 	Updated       int  // events written
-	Due           int  // events the due index returned
+	Due           int  // events the deadline table found due
+	Rebuilt       bool // the deadline table was rebuilt by a scan
 	Down          int  // DOWN decisions
 	AlertsSent    int  // alerts published
 	ConfigAlerts  int  // CONFIG alerts published
@@ -157,7 +162,7 @@ func (s *Summary) add(f func(*Summary)) {
 func (s *Summary) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Int("pings", s.Pings), slog.Int("stale", s.Stale), slog.Int("invalid", s.Invalid),
-		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due),
+		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due), slog.Bool("deadlines_rebuilt", s.Rebuilt),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
 		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
 		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("undelivered", s.Undelivered),
@@ -190,7 +195,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	held, emptyAt := p.drain(ctx, stopDraining, sum)
 	if !emptyAt.IsZero() {
 		sum.add(func(s *Summary) { s.Drained = true })
-		p.checkDue(ctx, emptyAt, held, sum)
+		p.checkDue(ctx, emptyAt, held, p.reconcileDue(start), sum)
 	} else if sum.queueErr != nil {
 		p.log.Warn("cannot read the queue: overdue checks wait until it can be drained", "err", sum.queueErr)
 	} else {

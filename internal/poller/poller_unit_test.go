@@ -320,48 +320,58 @@ func TestUnitLostRacesAreRetriedThenGiveUp(t *testing.T) {
 	}
 }
 
-func TestUnitLaggingIndexDecidesNothingWrong(t *testing.T) {
+// TestUnitLaggingStreamDecidesNothingWrong: the stream is behind the
+// poller's own writes (a record not readable yet is older than what the
+// poller wrote): the deadline table keeps the newer deadline, and nothing is
+// judged on the older one.
+func TestUnitLaggingStreamDecidesNothingWrong(t *testing.T) {
 	w := newWorld(t)
 	w.rolling("backup", time.Hour, day0.Add(-time.Minute))
-	w.store.FreezeIndex() // the ping's write is not in the index yet
+	p := w.poller(Config{}).WatchChanges(w.store)
+	w.store.HoldStream() // the ping's write is not on the stream yet
 	w.clock.Advance(-2 * time.Minute)
 	w.ping("backup", memon.Success) // sent before the deadline
 	w.clock.Advance(2 * time.Minute)
-	sum := w.poll()
-	if got := w.alerts(); got != "" || sum.Due != 1 || sum.Down != 0 {
-		t.Fatalf("alerts %q summary %+v: the index still lists the event; its consistent read says it ran", got, sum)
+	sum, _ := p.Poll(w.ctx)
+	if got := w.alerts(); got != "" || sum.Down != 0 {
+		t.Fatalf("alerts %q summary %+v: the consistent read says it ran", got, sum)
 	}
-	w.store.SyncIndex()
-	w.poll()
-	if sum := w.poll(); sum.Due != 0 {
-		t.Fatalf("summary %+v: caught up, the index lists nothing", sum)
+	w.store.ReleaseStream()
+	w.clock.Advance(time.Minute)
+	if sum, _ := p.Poll(w.ctx); sum.Due != 0 || sum.Down != 0 {
+		t.Fatalf("summary %+v: caught up, nothing is due", sum)
 	}
 }
 
-func TestUnitReconcileAdoptsUnindexedItemsAndReportsUnusableOnes(t *testing.T) {
+// TestUnitMemonPyItemsAreJudgedAtOnceAndReconciled: an item as memon.py
+// wrote it (no Version, no State) is in the deadline table from the first
+// poll, which judges it; the hourly reconcile rewrites what is left of such
+// items and reports unusable ones.
+func TestUnitMemonPyItemsAreJudgedAtOnceAndReconciled(t *testing.T) {
 	w := newWorld(t)
 	s, _ := memon.NewSchedule(memon.Fixed, time.Hour, "", "")
 	seed := memon.NewEvent("nightly", s)
 	seed.SetInitial(day0.Add(-time.Hour))
-	w.store.PutUnindexed(seed) // as memon.py wrote it: no Version, no AlertAt
+	w.store.PutUnindexed(seed) // as memon.py wrote it: no Version
+	fine := memon.NewEvent("fine", s)
+	fine.SetInitial(day0.Add(time.Hour))
+	w.store.PutUnindexed(fine)
 	w.rolling("broken", time.Hour, time.Time{})
 	w.store.MarkUnusable("broken", &memon.FieldError{Field: "Type", Value: "weekly", Want: "rolling, fixed or cron"})
-	if sum := w.poll(); sum.Due != 0 || w.alerts() != "" {
-		t.Fatalf("summary %+v: an unindexed item is invisible to the due query", sum)
+	if sum := w.poll(); sum.Down != 1 {
+		t.Fatalf("summary %+v: the overdue memon.py item is judged by the first poll", sum)
+	}
+	if got := w.alerts(); got != "broken:config,nightly:down" {
+		t.Fatalf("alerts %q, want nightly DOWN and the unusable item reported", got)
 	}
 	// The first poll of an hour reconciles.
 	w.clock.Advance(time.Hour - 30*time.Second)
 	sum, _ := w.poller(Config{ReconcileEvery: time.Hour}).Poll(w.ctx)
-	if !sum.ReconcileRan || sum.Reconciled != 1 || sum.ConfigAlerts != 1 {
-		t.Fatalf("summary %+v: reconcile fixes the seed item and reports the broken one", sum)
+	if !sum.ReconcileRan || sum.Reconciled != 1 {
+		t.Fatalf("summary %+v: reconcile rewrites the memon.py item nothing wrote since", sum)
 	}
 	if got := w.alerts(); got != "broken:config" {
-		t.Fatalf("alerts %q", got)
-	}
-	w.clock.Advance(time.Minute)
-	w.poller(Config{ReconcileEvery: time.Hour}).Poll(w.ctx)
-	if got := w.alerts(); got != "nightly:down" {
-		t.Fatalf("alerts %q: once indexed, the overdue seed event is DOWN", got)
+		t.Fatalf("alerts %q, want the unusable item reported again an hour on", got)
 	}
 	// memon-poller --reconcile runs it on demand.
 	if sum := w.poller(Config{}).Reconcile(w.ctx); !sum.ReconcileRan || sum.Reconciled != 0 {

@@ -22,15 +22,20 @@ func (p *Poller) update(ctx context.Context, name string, ev *memon.Event, chang
 	for range p.cfg.Attempts {
 		if ev == nil {
 			var err error
-			if ev, err = p.store.Get(ctx, name); err != nil {
+			if ev, err = p.store.Get(ctx, name); errors.Is(err, memon.ErrNotFound) {
+				p.deadlines.forget(name)
+			}
+			if err != nil {
 				return nil, err
 			}
+			p.deadlines.set(ev) // a consistent read: the deadline as it is
 		}
 		if !change(ev) {
 			return nil, nil
 		}
 		err := p.store.Save(ctx, ev)
 		if err == nil {
+			p.deadlines.set(ev)
 			return ev, nil
 		}
 		if !errors.Is(err, memon.ErrConflict) {

@@ -23,33 +23,49 @@ func (p *Poller) WatchChanges(c Changes) *Poller {
 	return p
 }
 
-// readChanges reads the change stream from where the last poll left it. The
-// returned commit moves the checkpoint on; the caller commits only once
-// every change is judged and stored, so a failure re-reads them next poll.
-func (p *Poller) readChanges(ctx context.Context, sum *Summary) ([]memon.Change, func()) {
+// streamRead is what one poll read from the change stream.
+type streamRead struct {
+	changes []memon.Change
+	next    string // the checkpoint after them
+	rebuild bool   // the deadline table cannot have seen every write: rebuild it
+	read    bool   // next may be committed once the changes are judged
+}
+
+// readChanges reads the change stream from where this process's deadline
+// table was left, or in a new process from where the last poll (of any
+// process) left it. Every write moves the deadline table on; the ones other
+// tools made are judged this poll. The caller commits next only once every
+// change is judged and stored, so a failure re-reads them next poll.
+func (p *Poller) readChanges(ctx context.Context, sum *Summary) streamRead {
 	if p.changes == nil {
-		return nil, func() {}
+		return streamRead{rebuild: true}
 	}
-	changes, next, err := p.changes.Changed(ctx, p.checkpoint)
-	if errors.Is(err, memon.ErrNoStream) {
-		// Not an error of the poll: such a table still works, with the
-		// hourly reconcile indexing what other tools write.
-		p.log.Warn("items other tools write are indexed by the hourly reconcile only", "err", err)
-		return nil, func() {}
+	from := p.checkpoint
+	if p.deadlines.built {
+		from = p.deadlines.pos
 	}
-	if err != nil {
+	changes, next, err := p.changes.Changed(ctx, from)
+	switch {
+	case errors.Is(err, memon.ErrNoStream):
+		// Not an error of the poll: such a table still works, by a scan of
+		// the whole table every poll (memon.py's cost).
+		p.log.Warn("the events table has no stream: every poll scans the whole table to find what is due (enable the stream: deploy the stack)", "err", err)
+		return streamRead{rebuild: true}
+	case errors.Is(err, memon.ErrStreamGap):
+		p.log.Warn("the change stream lost writes since the last poll: the deadline table is rebuilt by a scan", "err", err)
+		return streamRead{changes: changes, next: next, rebuild: true, read: true}
+	case err != nil:
 		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("read the change stream (items other tools wrote are judged next poll)", "err", err)
-		return nil, func() {}
+		return streamRead{rebuild: !p.deadlines.built, next: from}
 	}
-	sum.add(func(s *Summary) { s.Changed = len(changes) })
-	return changes, func() { p.checkpoint = next }
+	return streamRead{changes: changes, next: next, read: true}
 }
 
 // firstWatchedPoll is true for the first poll that reads the change stream
-// (no checkpoint stored yet): right after the deploy that enabled the stream
-// and sharded the due index. That poll also reconciles, which re-keys items
-// indexed the old way and indexes any written before the stream existed.
+// (no checkpoint stored yet): right after the deploy that enabled the stream.
+// That poll also reconciles, which rewrites items written before the stream
+// existed and items an earlier release indexed.
 func (p *Poller) firstWatchedPoll() bool {
 	return p.changes != nil && p.checkpoint == "" && p.cfg.ReconcileEvery >= 0
 }

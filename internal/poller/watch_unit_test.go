@@ -80,7 +80,7 @@ func TestAStreamFailureKeepsTheCheckpoint(t *testing.T) {
 	if want := []string{"", "cp1", "cp1"}; strings.Join(feed.seen, ",") != strings.Join(want, ",") {
 		t.Fatalf("checkpoints read from %q, want %q", feed.seen, want)
 	}
-	if !strings.Contains(w.logText(), "indexed by the hourly reconcile only") {
+	if !strings.Contains(w.logText(), "the events table has no stream") {
 		t.Errorf("no warning for the missing stream:\n%s", w.logText())
 	}
 }

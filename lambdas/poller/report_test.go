@@ -64,7 +64,7 @@ func TestHandleDispatch(t *testing.T) {
 				t.Fatal(err)
 			}
 			sent := pub.Alerts()
-			polled := strings.Contains(strings.Join(st.Calls(), "\n"), "Due")
+			polled := strings.Contains(strings.Join(st.Calls(), "\n"), "Deadlines") // a poll finds what is due
 			if tc.subject == "" {
 				if len(sent) != 0 || !polled {
 					t.Errorf("want a poll: published %v, calls %v", sent, st.Calls())

@@ -12,9 +12,16 @@ import (
 var ErrLeaseHeld = errors.New("another poller holds the poll lease")
 
 // ErrNoStream reports an events table without a stream (one created by
-// memon.py or by hand rather than by the stack): other writers' items are
-// then indexed only by the hourly reconcile.
+// memon.py or by hand rather than by the stack): the poller cannot learn of
+// other writers' writes from it, so it rebuilds its deadline table by a scan
+// at every poll.
 var ErrNoStream = errors.New("the events table has no stream")
+
+// ErrStreamGap reports that the change stream no longer holds every write
+// since the checkpoint (older than the stream keeps, a stream disabled and
+// enabled again, a shard gone): what was read is still returned, but a
+// reader that keeps state from the stream must rebuild it.
+var ErrStreamGap = errors.New("the change stream has a gap since the checkpoint")
 
 // LeaseHeldError names the poller holding the lease and until when.
 type LeaseHeldError struct {
@@ -29,12 +36,22 @@ func (e *LeaseHeldError) Error() string {
 // Unwrap lets errors.Is(err, ErrLeaseHeld) hold.
 func (e *LeaseHeldError) Unwrap() error { return ErrLeaseHeld }
 
-// Change is an event item written by something other than MEMon's own code
-// (the DynamoDB console, `aws dynamodb put-item`, memon.py, a script), as
-// seen on the table's change stream: its stored deadline and due-index
-// attributes cannot be trusted until a poller re-derives them.
+// Change is a write of an event item seen on the table's change stream, the
+// latest one per item. One written by something other than MEMon's own code
+// (the DynamoDB console, `aws dynamodb put-item`, memon.py, a script) needs a
+// poller's judgement: its stored deadline cannot be trusted until a poller
+// re-derives it. Every write, MEMon's own included, tells the poller when the
+// item next needs a look (AlertAt): that keeps its deadline table current.
 type Change struct {
 	Name string
+	// Own: MEMon's code made the write (it moved Version and left the item
+	// in sync): nothing to judge, only a deadline to note.
+	Own bool
+	// Deleted: the item was removed.
+	Deleted bool
+	// AlertAt is the item's AlertAt as the write left it (zero: nothing to
+	// watch).
+	AlertAt time.Time
 	// ScheduleEdited: the write changed the schedule (Type, Period, Cron or
 	// TimeZone) of an existing item, so the deadline it kept belongs to the
 	// old schedule and must be recomputed from the last run (Reschedule),
@@ -45,4 +62,15 @@ type Change struct {
 	// by a poller after the change: the change is already handled, and
 	// reading the stream again (after a crash) must not handle it twice.
 	Version int64
+}
+
+// Deadline is one event's entry as a scan of the events table reads it:
+// when a poller must next look at it (zero: nothing to watch), at which
+// version. An unusable item has no deadline; a poller looks at it each poll
+// to report it (CONFIG, once an hour).
+type Deadline struct {
+	Name     string
+	Version  int64
+	AlertAt  time.Time
+	Unusable bool
 }
