@@ -243,17 +243,13 @@ func (s *Store) Deadlines(_ context.Context, each func(memon.Deadline)) error {
 		return fmt.Errorf("scan for deadlines: %w", err)
 	}
 	s.mu.Lock()
-	var out []memon.Deadline
+	defer s.mu.Unlock() // each must not call the store
 	for _, name := range slices.Sorted(maps.Keys(s.events)) {
 		st := s.events[name]
 		d := memon.Deadline{Name: name, Version: st.ev.Version, Unusable: st.err != nil}
 		if st.err == nil {
 			d.AlertAt = st.ev.AlertAt()
 		}
-		out = append(out, d)
-	}
-	s.mu.Unlock()
-	for _, d := range out {
 		each(d)
 	}
 	return nil

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
@@ -36,6 +39,9 @@ type counts struct {
 	mu        sync.Mutex
 	calls     map[string]int
 	itemsRead int
+	// Write and read units as DynamoDB bills them, on the events table.
+	itemWRU, indexWRU int
+	scanRRU           float64
 }
 
 func newCounts() *counts { return &counts{calls: map[string]int{}} }
@@ -45,6 +51,14 @@ func (c *counts) add(op string, items int) {
 	defer c.mu.Unlock()
 	c.calls[op]++
 	c.itemsRead += items
+}
+
+func (c *counts) addUnits(itemWRU, indexWRU int, scanRRU float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.itemWRU += itemWRU
+	c.indexWRU += indexWRU
+	c.scanRRU += scanRRU
 }
 
 func (c *counts) snapshot() (map[string]int, int) {
@@ -57,15 +71,39 @@ func (c *counts) snapshot() (map[string]int, int) {
 	return m, c.itemsRead
 }
 
+func (c *counts) units() (itemWRU, indexWRU int, scanRRU float64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.itemWRU, c.indexWRU, c.scanRRU
+}
+
 func (c *counts) reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.calls, c.itemsRead = map[string]int{}, 0
+	c.calls, c.itemsRead, c.itemWRU, c.indexWRU, c.scanRRU = map[string]int{}, 0, 0, 0, 0
 }
 
 type countingDB struct {
 	dynamo.API
 	c *counts
+	// indexes are the events table's global secondary indexes as the table
+	// really has them (DescribeTable), by name: their key attributes.
+	indexes map[string][]string
+}
+
+// tableIndexes reads the key attributes of table's global secondary indexes.
+func tableIndexes(ctx context.Context, db *dynamodb.Client, table string) (map[string][]string, error) {
+	out, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
+	if err != nil {
+		return nil, fmt.Errorf("describe %s: %w", table, err)
+	}
+	idx := map[string][]string{}
+	for _, g := range out.Table.GlobalSecondaryIndexes {
+		for _, k := range g.KeySchema {
+			idx[aws.ToString(g.IndexName)] = append(idx[aws.ToString(g.IndexName)], aws.ToString(k.AttributeName))
+		}
+	}
+	return idx, nil
 }
 
 func (d countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
@@ -78,13 +116,53 @@ func (d countingDB) GetItem(ctx context.Context, in *dynamodb.GetItemInput, o ..
 	return out, err
 }
 
+// UpdateItem on the events table counts the write units DynamoDB bills for
+// it: the item's (1 per KB of the larger of its images) and, for every
+// global secondary index whose key attribute the write sets or removes, the
+// index's: 1 to add or drop the item's entry, 2 to rewrite it (a delete and
+// a put; a keys-only entry is under 1 KB). The images are read around the
+// write, uncounted.
 func (d countingDB) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
 	if strings.HasSuffix(aws.ToString(in.TableName), "-history") {
 		d.c.add("ddb.UpdateItem.lease", 0) // the poll lease: counted per poll, not per ping
 		return d.API.UpdateItem(ctx, in, o...)
 	}
 	d.c.add("ddb.UpdateItem", 0)
-	return d.API.UpdateItem(ctx, in, o...)
+	image := func() dynamo.Item {
+		out, err := d.API.GetItem(ctx, &dynamodb.GetItemInput{TableName: in.TableName, Key: in.Key, ConsistentRead: aws.Bool(true)})
+		if err != nil {
+			return nil
+		}
+		return out.Item
+	}
+	before := image()
+	out, err := d.API.UpdateItem(ctx, in, o...)
+	if err != nil {
+		return out, err
+	}
+	after := image()
+	named := map[string]bool{}
+	for _, a := range in.ExpressionAttributeNames {
+		named[a] = true
+	}
+	index := 0
+	for _, keys := range d.indexes {
+		touched, was, is := false, true, true
+		for _, k := range keys {
+			touched = touched || named[k]
+			was = was && before[k] != nil
+			is = is && after[k] != nil
+		}
+		switch {
+		case !touched || (!was && !is):
+		case was && is:
+			index += 2 // rewritten: a delete and a put (counted even when the key kept its value)
+		default:
+			index++
+		}
+	}
+	d.c.addUnits(int(math.Ceil(float64(max(itemSize(before), itemSize(after)))/1024)), index, 0)
+	return out, err
 }
 
 func (d countingDB) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
@@ -102,11 +180,18 @@ func (d countingDB) Query(ctx context.Context, in *dynamodb.QueryInput, o ...fun
 	return out, err
 }
 
+// Scan counts the read units of a consistent scan: 1 per 4 KB of the items
+// a page returns.
 func (d countingDB) Scan(ctx context.Context, in *dynamodb.ScanInput, o ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
 	out, err := d.API.Scan(ctx, in, o...)
 	n := 0
 	if err == nil {
 		n = int(out.ScannedCount)
+		size := 0
+		for _, item := range out.Items {
+			size += itemSize(item)
+		}
+		d.c.addUnits(0, 0, math.Ceil(float64(size)/4096))
 	}
 	d.c.add("ddb.Scan", n)
 	return out, err
@@ -175,7 +260,11 @@ func (e *harness) countedPoller(cfg Config) *Poller { return e.countedPollerOn(e
 func (e *harness) countedPollerOn(sqsAPI queue.ReceiveAPI, cfg Config) *Poller {
 	cfgAWS := srv.Config(e.ctx)
 	q := queue.NewReceiver(countingSQS{sqsAPI, e.c}, e.res.QueueURL, time.Second)
-	store := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
+	indexes, err := tableIndexes(e.ctx, e.db, e.res.Table)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	store := dynamo.New(countingDB{e.db, e.c, indexes}, e.res.Table, e.res.HistoryTable)
 	pub := notify.New(countingSNS{sns.NewFromConfig(cfgAWS), e.c}, e.res.TopicARN)
 	cfg.ReconcileEvery = -1
 	// Wired as in production: the lease and the change stream, counted.
@@ -255,6 +344,9 @@ func (e *harness) report(b *testing.B, polls, pings int) {
 		b.ReportMetric(float64(sqsCalls)/p, "sqs-requests/ping")
 		b.ReportMetric(float64(calls["ddb.UpdateItem"])/p, "ddb-writes/ping")
 		b.ReportMetric(float64(calls["ddb.GetItem"])/p, "ddb-reads/ping")
+		itemWRU, indexWRU, _ := e.c.units()
+		b.ReportMetric(float64(itemWRU+indexWRU)/p, "wru/ping")
+		b.ReportMetric(float64(indexWRU)/p, "index-wru/ping")
 	}
 	b.ReportMetric(0, "ns/op") // wall time against moto says nothing about AWS
 }
@@ -450,4 +542,110 @@ func benchPings() int {
 		return n
 	}
 	return 10000
+}
+
+// BenchmarkColdStart: what a new process (a Lambda cold start, every
+// `memon-poller --once`) pays for its first poll, which rebuilds the deadline
+// table by a scan: calls, read units and time against moto at 1,000 events.
+// The checkpoint is current (a poll ran before), as in production.
+func BenchmarkColdStart(b *testing.B) {
+	const events = 1000
+	e := newBenchHarness(b)
+	e.seed(events)
+	e.warm(e.countedPoller(Config{}))
+	polls := 0
+	var polling time.Duration
+	b.StopTimer()
+	for range b.N {
+		p := e.countedPoller(Config{})
+		e.c.reset()
+		t0 := time.Now()
+		b.StartTimer()
+		sum, err := p.Poll(e.ctx)
+		b.StopTimer()
+		polling += time.Since(t0)
+		if err != nil || !sum.Rebuilt || sum.Due != 0 {
+			b.Fatalf("cold poll: rebuilt %v due %d err %v", sum.Rebuilt, sum.Due, err)
+		}
+		polls++
+	}
+	calls, items := e.c.snapshot()
+	_, _, rru := e.c.units()
+	n := 0
+	for _, v := range calls {
+		n += v
+	}
+	per := float64(polls)
+	b.ReportMetric(float64(events), "events")
+	b.ReportMetric(float64(n)/per, "api-calls/poll")
+	b.ReportMetric(float64(calls["ddb.Scan"])/per, "scan-pages/poll")
+	b.ReportMetric(float64(items)/per, "items-read/poll")
+	b.ReportMetric(rru/per, "scan-rru/poll")
+	b.ReportMetric(float64(polling.Milliseconds())/per, "poll-ms")
+	b.ReportMetric(0, "ns/op")
+}
+
+// BenchmarkColdStartInMemory: the same first poll at 100,000 events on the
+// in-memory store (moto would take an hour to hold them): the rebuild's
+// time, the deadline table's memory per event, and the poll's peak memory
+// above what the store itself holds (the bound is 64 MB, half the Lambda's).
+func BenchmarkColdStartInMemory(b *testing.B) {
+	const events = 100_000
+	clock := fake.NewClock(day0)
+	store := fake.NewStore()
+	s, err := memon.NewSchedule(memon.Rolling, time.Hour, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range events {
+		ev := memon.NewEvent(fmt.Sprintf("job-%06d", i), s)
+		ev.Description = "hourly job " + strconv.Itoa(i)
+		ev.SetInitial(day0.Add(time.Duration(1+i%3600) * time.Second))
+		ev.Version = 1
+		store.Put(ev)
+	}
+	q, pub := fake.NewQueue(clock.Now), &fake.Publisher{}
+	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	poller := func() *Poller {
+		return New(q, store, pub, Config{ReconcileEvery: -1}, clock.Now, log).UseLease(store).WatchChanges(store)
+	}
+	if _, err := poller().Poll(context.Background()); err != nil { // the checkpoint is current
+		b.Fatal(err)
+	}
+	var peak, growth, perEvent float64
+	var rebuild time.Duration
+	b.StopTimer()
+	for range b.N {
+		clock.Advance(time.Minute)
+		p := poller()
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		t0 := time.Now()
+		b.StartTimer()
+		top, base, sum := measurePeak(func() *Summary {
+			sum, err := p.Poll(context.Background())
+			if err != nil {
+				b.Fatal(err)
+			}
+			return sum
+		})
+		b.StopTimer()
+		rebuild += time.Since(t0)
+		if !sum.Rebuilt {
+			b.Fatal("a new poller did not rebuild")
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		runtime.KeepAlive(p)
+		peak = max(peak, top)
+		growth = max(growth, top-base)
+		perEvent = float64(after.HeapAlloc-before.HeapAlloc) / events
+	}
+	b.ReportMetric(events, "events")
+	b.ReportMetric(float64(rebuild.Milliseconds())/float64(b.N), "poll-ms")
+	b.ReportMetric(perEvent, "bytes/event")
+	b.ReportMetric(growth, "poll-peak-MB")
+	b.ReportMetric(peak, "process-peak-MB")
+	b.ReportMetric(0, "ns/op")
 }

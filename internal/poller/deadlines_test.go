@@ -2,6 +2,7 @@ package poller
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,8 +107,8 @@ func deadlineScript(t *testing.T, mode continuity) ([]string, int) {
 
 	// Writes between polls, half a minute after poll m, by every writer.
 	writes := map[int]func(){
-		2: func() { w.ping("overrun", memon.Start) }, // OVERRUN 10 minutes on
-		4: func() { w.ping("late", memon.Success) },  // after deadline + grace: LATE
+		2:  func() { w.ping("overrun", memon.Start) }, // OVERRUN 10 minutes on
+		4:  func() { w.ping("late", memon.Success) },  // after deadline + grace: LATE
 		29: func() { w.faults.FailAlways(fake.OpPublish) },
 		31: func() { w.faults.Heal(fake.OpPublish) }, // retry's DOWN is retried on its backoff
 		40: func() { w.ping("db", memon.Success) },   // the parent is back: report alerts on its own
@@ -221,4 +222,35 @@ func without(lines []string, sub string) []string {
 		}
 	}
 	return out
+}
+
+// TestAColdStartOnMotoFindsWhatIsDue: a new process (a Lambda cold start,
+// memon-poller --once) wired as production is, against moto: its first poll
+// rebuilds the deadline table by a scan and alerts what is overdue; the
+// same process then alerts what comes due minutes later from memory, with
+// no scan; a new process a week later alerts the weekly event.
+func TestAColdStartOnMotoFindsWhatIsDue(t *testing.T) {
+	h := newHarness(t)
+	now := time.Now()
+	for name, deadline := range map[string]time.Time{"now": now.Add(-time.Minute), "soon": now.Add(5 * time.Minute),
+		"week": now.Add(7 * 24 * time.Hour)} {
+		ev := h.rolling(name, 7*24*time.Hour)
+		ev.SetInitial(deadline)
+		h.create(ev)
+	}
+	p := h.watched()
+	sum, err := p.Poll(h.ctx)
+	if got := kinds(h.alerts()); err != nil || !sum.Rebuilt || len(got) != 1 || got[0] != "now:down" {
+		t.Fatalf("cold start: alerts %v rebuilt %v err %v, want now:down from a rebuild", got, sum.Rebuilt, err)
+	}
+	h.advance(6 * time.Minute)
+	sum, err = p.Poll(h.ctx)
+	if got := kinds(h.alerts()); err != nil || sum.Rebuilt || len(got) != 1 || got[0] != "soon:down" {
+		t.Fatalf("warm: alerts %v rebuilt %v err %v, want soon:down from memory", got, sum.Rebuilt, err)
+	}
+	h.advance(7 * 24 * time.Hour)
+	sum, err = h.watched().Poll(h.ctx)
+	if got := kinds(h.alerts()); err != nil || !sum.Rebuilt || !slices.Contains(got, "week:down") {
+		t.Fatalf("a new process a week on: alerts %v rebuilt %v err %v, want week:down", got, sum.Rebuilt, err)
+	}
 }

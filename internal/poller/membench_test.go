@@ -50,7 +50,7 @@ func BenchmarkPollPeakMemory(b *testing.B) {
 				e.seed(tc.events)
 				e.enqueueSized(tc.count, tc.events, tc.bodySize)
 				p := e.countedPollerOn(sqs.NewFromConfig(srv.Config(e.ctx), queue.LimitResponses), Config{Budget: 10 * time.Minute})
-				peak, sum := measurePeak(func() *Summary {
+				peak, _, sum := measurePeak(func() *Summary {
 					sum, _ := p.Poll(e.ctx)
 					return sum
 				})
@@ -85,8 +85,9 @@ func (e *harness) enqueueSized(count, events, bodySize int) {
 }
 
 // measurePeak runs f and returns the most memory, in MB, the Go runtime
-// held from the OS (mapped and not released) while it ran.
-func measurePeak(f func() *Summary) (float64, *Summary) {
+// held from the OS (mapped and not released) while it ran, and what it held
+// just before.
+func measurePeak(f func() *Summary) (peakMB, beforeMB float64, _ *Summary) {
 	runtime.GC()
 	debug.FreeOSMemory()
 	samples := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
@@ -100,6 +101,7 @@ func measurePeak(f func() *Summary) (float64, *Summary) {
 		done = make(chan struct{})
 	)
 	peak = held()
+	before := peak
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -118,5 +120,5 @@ func measurePeak(f func() *Summary) (float64, *Summary) {
 	close(done)
 	wg.Wait()
 	peak = max(peak, held())
-	return float64(peak) / (1 << 20), sum
+	return float64(peak) / (1 << 20), float64(before) / (1 << 20), sum
 }

@@ -17,7 +17,7 @@ func BenchmarkWeeklyReport(b *testing.B) {
 	const events = 1000
 	e := newBenchHarness(b)
 	e.seed(events)
-	st := dynamo.New(countingDB{e.db, e.c}, e.res.Table, e.res.HistoryTable)
+	st := dynamo.New(countingDB{API: e.db, c: e.c}, e.res.Table, e.res.HistoryTable)
 	now := time.Now()
 	for b.Loop() {
 		e.c.reset()
