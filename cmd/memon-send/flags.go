@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/settings"
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // options is the parsed command line.
@@ -18,7 +18,7 @@ type options struct {
 	event     string
 	fail      bool
 	start     bool
-	signal    memon.Signal // from fail/start: success, start or fail
+	signal    ping.Signal // from fail/start: success, start or fail
 	exitCode  *int         // with fail
 	message   string
 	noOutput  bool
@@ -68,7 +68,7 @@ func newFlagSet(o *options, exitCode *string) *flag.FlagSet {
 // parseArgs reads `[flags] EVENT [flags] [-- COMMAND [ARGS...]]`. Flags may
 // come before or after EVENT; everything after the first `--` is the command.
 func parseArgs(args []string) (options, error) {
-	o := options{signal: memon.Success}
+	o := options{signal: ping.Success}
 	var exitCode string
 	fs := newFlagSet(&o, &exitCode)
 
@@ -96,7 +96,7 @@ func parseArgs(args []string) (options, error) {
 		return o, usagef("unexpected argument %q after EVENT %q: to wrap a command put it after --, as in memon-send EVENT -- COMMAND ARGS", positional[1], positional[0])
 	}
 	o.event = positional[0]
-	if err := memon.ValidateName(o.event); err != nil {
+	if err := ping.ValidateName(o.event); err != nil {
 		return o, usagef("EVENT: %v", err)
 	}
 	if dashdash && len(command) == 0 {
@@ -108,16 +108,16 @@ func parseArgs(args []string) (options, error) {
 	case o.start && o.fail:
 		return o, usagef("--start and --fail cannot be combined: a ping carries one signal")
 	case o.start:
-		o.signal = memon.Start
+		o.signal = ping.Start
 	case o.fail:
-		o.signal = memon.Fail
+		o.signal = ping.Fail
 	}
 	if exitCode != "" {
 		n, err := strconv.Atoi(exitCode)
 		if err != nil || n < 0 || n > 255 {
 			return o, usagef("--exit-code %q is invalid: want a number from 0 to 255", exitCode)
 		}
-		if o.signal != memon.Fail {
+		if o.signal != ping.Fail {
 			return o, usagef("--exit-code %d needs --fail: an exit code is sent only with a failure", n)
 		}
 		o.exitCode = &n
@@ -125,15 +125,15 @@ func parseArgs(args []string) (options, error) {
 	if o.timeout <= 0 {
 		return o, usagef("--timeout %s is invalid: want a positive duration such as 5s or 500ms", o.timeout)
 	}
-	if len(o.runID) > memon.MaxRunIDLen {
-		return o, usagef("--run-id is %d bytes: want at most %d", len(o.runID), memon.MaxRunIDLen)
+	if len(o.runID) > ping.MaxRunIDLen {
+		return o, usagef("--run-id is %d bytes: want at most %d", len(o.runID), ping.MaxRunIDLen)
 	}
-	if len(o.host) > memon.MaxHostLen {
-		return o, usagef("--host is %d bytes: want at most %d", len(o.host), memon.MaxHostLen)
+	if len(o.host) > ping.MaxHostLen {
+		return o, usagef("--host is %d bytes: want at most %d", len(o.host), ping.MaxHostLen)
 	}
 	if o.command != nil {
 		switch {
-		case o.signal != memon.Success:
+		case o.signal != ping.Success:
 			return o, usagef("--%s cannot be used with a command: memon-send sends start, then success or fail from the command's exit status", o.signal)
 		case o.message != "":
 			return o, usagef("--message cannot be used with a command: the ping carries the command's last output")
@@ -142,8 +142,8 @@ func parseArgs(args []string) (options, error) {
 	if o.noOutput && o.message != "" {
 		return o, usagef("--no-output and --message were both given: --no-output sends no text, so drop one")
 	}
-	// --message longer than memon.MaxMessageLen is trimmed to its tail by
-	// memon.EncodeMessage, not rejected.
+	// --message longer than ping.MaxMessageLen is trimmed to its tail by
+	// ping.EncodeMessage, not rejected.
 	return o, nil
 }
 

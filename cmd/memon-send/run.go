@@ -14,7 +14,7 @@ import (
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/internal/version"
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // Exit statuses of a plain send (a wrapped command's own status wins).
@@ -65,7 +65,7 @@ func runWith(ctx context.Context, d deps, args []string, stdin io.Reader, stdout
 	if o.command != nil {
 		return p.wrap(ctx, stdin, stdout, stderr)
 	}
-	m := memon.Message{
+	m := ping.Message{
 		Name:     o.event,
 		Signal:   o.signal,
 		ExitCode: o.exitCode,
@@ -83,7 +83,7 @@ func runWith(ctx context.Context, d deps, args []string, stdin io.Reader, stdout
 // delays the command) and a success or fail ping, and returns the command's
 // own exit status whatever happened to the pings.
 func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Writer) int {
-	base := memon.Message{
+	base := ping.Message{
 		Name:  p.o.event,
 		RunID: cmp.Or(p.o.runID, rand.Text()),
 		Host:  p.o.host,
@@ -92,11 +92,11 @@ func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 	go func() {
 		defer close(startSent)
 		m := base
-		m.Signal = memon.Start
+		m.Signal = ping.Start
 		_ = p.send(ctx, m)
 	}()
 
-	tail := newRing(memon.MaxMessageLen)
+	tail := newRing(ping.MaxMessageLen)
 	var output io.Writer = tail
 	if p.o.noOutput {
 		output = io.Discard // memon-send's own notes below still go in
@@ -116,10 +116,10 @@ func (p *pinger) wrap(ctx context.Context, stdin io.Reader, stdout, stderr io.Wr
 	secs := math.Round(res.duration.Seconds()*1000) / 1000
 	m.Duration = &secs
 	m.Message = tail.String()
-	m.Signal = memon.Success
+	m.Signal = ping.Success
 	if res.code != 0 {
 		code := res.code
-		m.Signal, m.ExitCode = memon.Fail, &code
+		m.Signal, m.ExitCode = ping.Fail, &code
 	}
 	_ = p.send(ctx, m)
 	return res.code
@@ -140,17 +140,17 @@ type pinger struct {
 
 // send stamps m with the sender's clock and sends it within --timeout. A
 // failure is reported as one line on stderr and returned.
-func (p *pinger) send(ctx context.Context, m memon.Message) error {
+func (p *pinger) send(ctx context.Context, m ping.Message) error {
 	ctx, cancel := context.WithTimeout(ctx, p.o.timeout)
 	defer cancel()
-	m.Time = memon.EpochSeconds(p.d.now())
+	m.Time = ping.EpochSeconds(p.d.now())
 	s, err := p.client(ctx)
 	if err == nil {
 		err = s.Send(ctx, m)
 	}
 	if err != nil {
 		fmt.Fprintf(p.stderr, "memon-send: %s ping for %q not sent: %s\n",
-			cmp.Or(string(m.Signal), string(memon.Success)), m.Name, p.explain(ctx, err))
+			cmp.Or(string(m.Signal), string(ping.Success)), m.Name, p.explain(ctx, err))
 	}
 	return err
 }

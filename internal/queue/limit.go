@@ -8,11 +8,11 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // MaxResponseBytes bounds what the poller's SQS client reads of one
-// response. A receive of ten pings of at most memon.MaxMessageBody each is
+// response. A receive of ten pings of at most ping.MaxMessageBody each is
 // far smaller even with JSON escaping (under 1 MiB); a queue that lets
 // larger messages in (no MaximumMessageSize: SQS allows 1 MiB, so ten are
 // 10 MiB) cannot make one receive hold more than this in the poller's 128 MB.
@@ -53,7 +53,7 @@ type cappedBody struct {
 func (b *cappedBody) Read(p []byte) (int, error) {
 	if b.left <= 0 {
 		return 0, fmt.Errorf("SQS response over %d bytes: the queue holds messages larger than a ping may be "+
-			"(set its MaximumMessageSize to %d, as the MEMon stack does)", b.max, memon.MaxMessageBody)
+			"(set its MaximumMessageSize to %d, as the MEMon stack does)", b.max, ping.MaxMessageBody)
 	}
 	if int64(len(p)) > b.left {
 		p = p[:b.left]

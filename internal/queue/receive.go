@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // ReceiveAPI is the part of the SQS client the poller uses, with the SDK's
@@ -42,7 +42,7 @@ func NewReceiver(api ReceiveAPI, url string, wait time.Duration) *Receiver {
 }
 
 // Receive makes one long-poll call for up to 10 messages.
-func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
+func (r *Receiver) Receive(ctx context.Context) ([]ping.QueueMessage, error) {
 	out, err := r.api.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
 		QueueUrl:            &r.url,
 		MaxNumberOfMessages: 10,
@@ -55,10 +55,10 @@ func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 	if err != nil {
 		return nil, receiveError(r.url, err)
 	}
-	msgs := make([]memon.QueueMessage, 0, len(out.Messages))
+	msgs := make([]ping.QueueMessage, 0, len(out.Messages))
 	for _, m := range out.Messages {
-		rm := memon.QueueMessage{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle)}
-		if body := aws.ToString(m.Body); len(body) > memon.MaxMessageBody {
+		rm := ping.QueueMessage{ID: aws.ToString(m.MessageId), Receipt: aws.ToString(m.ReceiptHandle)}
+		if body := aws.ToString(m.Body); len(body) > ping.MaxMessageBody {
 			rm.Oversize = len(body) // refused by the decoder anyway: not kept
 		} else {
 			rm.Body = []byte(body)
@@ -75,13 +75,13 @@ func (r *Receiver) Receive(ctx context.Context) ([]memon.QueueMessage, error) {
 // Delete removes messages in batches of ten and returns the ones it could
 // not delete (they come back after the visibility timeout, and are then
 // recognised as already applied).
-func (r *Receiver) Delete(ctx context.Context, msgs []memon.QueueMessage) ([]memon.QueueMessage, error) {
-	var failed []memon.QueueMessage
+func (r *Receiver) Delete(ctx context.Context, msgs []ping.QueueMessage) ([]ping.QueueMessage, error) {
+	var failed []ping.QueueMessage
 	var firstErr error
 	for start := 0; start < len(msgs); start += 10 {
 		batch := msgs[start:min(start+10, len(msgs))]
 		entries := make([]types.DeleteMessageBatchRequestEntry, len(batch))
-		byID := make(map[string]memon.QueueMessage, len(batch))
+		byID := make(map[string]ping.QueueMessage, len(batch))
 		for i, m := range batch {
 			id := strconv.Itoa(i)
 			entries[i] = types.DeleteMessageBatchRequestEntry{Id: &id, ReceiptHandle: aws.String(m.Receipt)}

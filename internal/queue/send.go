@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/peerj/memon/internal/settings"
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // SendAPI is the part of the SQS client the sender uses: exactly the two
@@ -69,10 +69,10 @@ func (s *Sender) QueueURL(ctx context.Context) (string, error) {
 	return s.url, nil
 }
 
-// Send encodes m (memon.EncodeMessage validates the name and trims the
+// Send encodes m (ping.EncodeMessage validates the name and trims the
 // message) and puts it on the queue. A body that JSON escaping made larger
-// than memon.MaxMessageBody has its message trimmed further, keeping the tail.
-func (s *Sender) Send(ctx context.Context, m memon.Message) error {
+// than ping.MaxMessageBody has its message trimmed further, keeping the tail.
+func (s *Sender) Send(ctx context.Context, m ping.Message) error {
 	body, err := encodeToFit(m)
 	if err != nil {
 		return err
@@ -92,16 +92,16 @@ func (s *Sender) Send(ctx context.Context, m memon.Message) error {
 
 // encodeToFit encodes m, halving its message until the body fits the
 // decoder's limit (control characters escape to six bytes each).
-func encodeToFit(m memon.Message) ([]byte, error) {
+func encodeToFit(m ping.Message) ([]byte, error) {
 	for {
-		body, err := memon.EncodeMessage(m)
+		body, err := ping.EncodeMessage(m)
 		if err != nil {
 			return nil, err
 		}
-		if len(body) <= memon.MaxMessageBody || m.Message == "" {
+		if len(body) <= ping.MaxMessageBody || m.Message == "" {
 			return body, nil
 		}
-		m.Message = memon.KeepTail(m.Message, len(m.Message)/2)
+		m.Message = ping.KeepTail(m.Message, len(m.Message)/2)
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // AlertKind names a notification. The values are the SNS message attribute
@@ -119,7 +121,7 @@ func nextSteps(name string) string {
 // ShellWord is name as one shell word: bare when it is made of the
 // characters memon-send allows, else single-quoted (and SingleLine'd).
 func ShellWord(name string) string {
-	if plainName(name) { // not ValidateName: an AWS job name may hold spaces and quotes
+	if ping.PlainName(name) { // not ValidateName: an AWS job name may hold spaces and quotes
 		return name
 	}
 	return "'" + strings.ReplaceAll(SingleLine(name), "'", `'\''`) + "'"

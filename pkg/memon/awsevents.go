@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // Jobs that AWS runs announce their outcome on EventBridge. MEMon's stack
@@ -85,10 +86,6 @@ func (s AWSSource) DetailPattern() map[string]any {
 // (EventBridge's own limit on an event).
 const MaxAWSEventBody = 256 * 1024
 
-// maxAWSNameLen bounds a <service>:<resource> name: AWS allows resource
-// names of up to 255 characters, longer than memon-send's 80.
-const maxAWSNameLen = 300
-
 // ErrAWSIgnored marks an AWS event that is no run's outcome: a state that
 // ends nothing, an array job's child, an unknown detail-type. The poller
 // deletes it quietly and counts it.
@@ -96,31 +93,7 @@ var ErrAWSIgnored = errors.New("not a job outcome")
 
 // IsAWSName reports whether name has a <service>: prefix of an AWS source,
 // so pings for it may come from AWS rather than memon-send.
-func IsAWSName(name string) bool {
-	key, _, ok := strings.Cut(name, ":")
-	if !ok {
-		return false
-	}
-	_, known := AWSSourceByKey(key)
-	return known
-}
-
-// validateAWSName checks a <service>:<resource> name: the resource is what
-// AWS allows (up to 255 characters, which may include spaces for Glue), so
-// the rule is only: present, printable, bounded.
-func validateAWSName(name string) error {
-	const rule = "an AWS job name is <service>:<resource> with a resource of 1 to 255 printable characters"
-	_, res, _ := strings.Cut(name, ":")
-	if res == "" || len(name) > maxAWSNameLen || strings.TrimSpace(res) != res {
-		return invalid("name", truncate(name, 60), rule)
-	}
-	for _, r := range name {
-		if !unicode.IsPrint(r) {
-			return invalid("name", truncate(name, 60), rule)
-		}
-	}
-	return nil
-}
+func IsAWSName(name string) bool { return ping.IsAWSName(name) }
 
 // envelope is the EventBridge event as it arrives on the queue (the rule's
 // SQS target delivers the event itself as the message body).
@@ -212,7 +185,7 @@ func DecodeAWSEvent(body []byte, sentAt time.Time) (Ping, error) {
 		// The compact event leaves the cause out (it can be 32,768 characters).
 		p.Message = truncate(joinReasons(p.Message, "cause in the history of execution "+run.ref), MaxMessageLen)
 	}
-	if err := validateAWSName(p.Name); err != nil {
+	if err := ping.ValidateAWSName(p.Name); err != nil {
 		return Ping{}, err
 	}
 	if t, err := time.Parse(time.RFC3339Nano, env.Time); err == nil {

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 func intp(n int) *int { return &n }
@@ -203,5 +206,17 @@ func TestAWSSourcePatterns(t *testing.T) {
 	batch, _ := AWSSourceByKey("batch")
 	if got := batch.DetailPattern()["status"]; strings.Join(got.([]string), ",") != "SUCCEEDED,FAILED" {
 		t.Errorf("batch pattern %v", got)
+	}
+}
+
+// TestAWSServicesAreTheSources: the name rule the sender checks knows the
+// same service prefixes as the decoder.
+func TestAWSServicesAreTheSources(t *testing.T) {
+	var keys []string
+	for _, s := range AWSSources() {
+		keys = append(keys, s.Key)
+	}
+	if got := ping.AWSServices(); !slices.Equal(got, keys) {
+		t.Fatalf("ping.AWSServices() = %v, the AWS sources are %v", got, keys)
 	}
 }

@@ -2,29 +2,20 @@ package memon
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
-// ErrInvalid marks bad input: a malformed ping, flag or stored item.
-var ErrInvalid = errors.New("invalid")
+// ErrInvalid marks bad input: a malformed ping, flag or stored item. It is
+// ping.ErrInvalid, so errors.Is holds whichever package refused.
+var ErrInvalid = ping.ErrInvalid
 
 // ErrNotFound marks a reference to an event that does not exist.
 var ErrNotFound = errors.New("not found")
 
-// FieldError names the field at fault, the value given and the accepted form,
-// so that every message tells the user what to fix.
-type FieldError struct {
-	Field string // e.g. "period", "Enabled", "name"
-	Value string // what was given
-	Want  string // the accepted form
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %q is invalid: %s", e.Field, e.Value, e.Want)
-}
-
-// Unwrap lets errors.Is(err, ErrInvalid) hold for every FieldError.
-func (e *FieldError) Unwrap() error { return ErrInvalid }
+// FieldError names the field at fault, the value given and the accepted
+// form, so that every message tells the user what to fix.
+type FieldError = ping.FieldError
 
 func invalid(field, value, want string) error {
 	return &FieldError{Field: field, Value: value, Want: want}

@@ -11,40 +11,29 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
-// Signal is what a ping says about a run.
-type Signal string
+// The message contract lives in package ping, which memon-send links
+// without the rest of the domain; these names are the same types and values.
+type (
+	Signal  = ping.Signal
+	Message = ping.Message
+)
 
 const (
-	Success Signal = "success" // the job ran and succeeded (memon.py's only signal)
-	Start   Signal = "start"   // the job started
-	Fail    Signal = "fail"    // the job ran and failed
-)
+	Success = ping.Success
+	Start   = ping.Start
+	Fail    = ping.Fail
 
-// Limits on what a ping carries. A larger message is refused by the decoder
-// (and ends in the dead-letter queue); the sender trims to fit.
-const (
-	MaxNameLen     = 80
-	MaxMessageLen  = 4096 // a short message or log tail
-	MaxRunIDLen    = 128
-	MaxHostLen     = 255
-	MaxMessageBody = 16 * 1024
+	MaxNameLen     = ping.MaxNameLen
+	MaxMessageLen  = ping.MaxMessageLen
+	MaxRunIDLen    = ping.MaxRunIDLen
+	MaxHostLen     = ping.MaxHostLen
+	MaxMessageBody = ping.MaxMessageBody
+	maxEpoch       = ping.MaxEpoch
 )
-
-// Message is the SQS body. `name` and `time` are memon.py's and always
-// present, so a memon.py-era poller can still read what memon-send writes;
-// every other field is optional and unknown fields are ignored.
-type Message struct {
-	Name     string   `json:"name"`
-	Time     float64  `json:"time"`                // sender's clock, epoch seconds
-	Signal   Signal   `json:"signal,omitempty"`    // default success
-	ExitCode *int     `json:"exit_code,omitempty"` // with fail
-	Duration *float64 `json:"duration,omitempty"`  // seconds the run took
-	RunID    string   `json:"run_id,omitempty"`
-	Host     string   `json:"host,omitempty"`
-	Message  string   `json:"message,omitempty"` // short message or log tail
-}
 
 // Ping is a decoded message: one report about one run.
 type Ping struct {
@@ -63,41 +52,14 @@ type Ping struct {
 }
 
 // ValidateName enforces the event-name rule the sender checks before it
-// sends: 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +, or an AWS
-// job's <service>:<resource> name (awsevents.go).
-func ValidateName(name string) error {
-	const rule = "an event name is 1 to 80 characters from A-Z a-z 0-9 and . _ - : / @ +"
-	if plainName(name) {
-		return nil
-	}
-	if IsAWSName(name) {
-		return validateAWSName(name) // AWS's own resource names: see awsevents.go
-	}
-	return invalid("name", name, rule)
-}
-
-// plainName is memon-send's character rule: a name that is safe as one
-// shell word, one path segment, one line.
-func plainName(name string) bool {
-	if name == "" || len(name) > MaxNameLen {
-		return false
-	}
-	for _, r := range name {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune("._-:/@+", r):
-		default:
-			return false
-		}
-	}
-	return true
-}
+// sends (ping.ValidateName).
+func ValidateName(name string) error { return ping.ValidateName(name) }
 
 // acceptName is the poller's looser rule: items written by memon.py may have
 // any printable name, so anything printable and short enough is processed.
 func acceptName(name string) error {
-	if IsAWSName(name) {
-		return validateAWSName(name)
+	if ping.IsAWSName(name) {
+		return ping.ValidateAWSName(name)
 	}
 	if name == "" || len(name) > 255 || !utf8.ValidString(name) {
 		return invalid("name", truncate(name, 40), "want a non-empty printable name of at most 255 bytes")
@@ -112,32 +74,8 @@ func acceptName(name string) error {
 	return nil
 }
 
-// EncodeMessage renders a ping as an SQS body.
-func EncodeMessage(m Message) ([]byte, error) {
-	if err := ValidateName(m.Name); err != nil {
-		return nil, err
-	}
-	switch m.Signal {
-	case "", Success, Start, Fail:
-	default:
-		return nil, invalid("signal", string(m.Signal), "want success, start or fail")
-	}
-	// Refuse what DecodeMessage would refuse, so a ping that leaves is a
-	// ping that is processed.
-	if !(m.Time >= 0 && m.Time <= maxEpoch) { // 0: no sender clock
-
-		return nil, invalid("time", strconv.FormatFloat(m.Time, 'f', -1, 64), "want epoch seconds")
-	}
-	if m.Duration != nil {
-		if err := checkRunDuration(*m.Duration); err != nil {
-			return nil, err
-		}
-	}
-	m.Message = KeepTail(m.Message, MaxMessageLen)
-	m.RunID = truncate(m.RunID, MaxRunIDLen)
-	m.Host = truncate(m.Host, MaxHostLen)
-	return json.Marshal(m)
-}
+// EncodeMessage renders a ping as an SQS body (ping.EncodeMessage).
+func EncodeMessage(m Message) ([]byte, error) { return ping.EncodeMessage(m) }
 
 // DecodeMessage reads an SQS body. sentAt is the queue's SentTimestamp, the
 // authoritative time of the ping; the body's own `time` is kept for display.
@@ -214,15 +152,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 	return p, nil
 }
 
-func checkRunDuration(d float64) error {
-	if !(d >= 0 && d <= MaxPeriod.Seconds()) { // also refuses NaN
-		return invalid("duration", strconv.FormatFloat(d, 'f', -1, 64), "want seconds, 0 or more, at most 366d")
-	}
-	return nil
-}
-
-// maxEpoch bounds a client time (the year 5138): beyond it is garbage.
-const maxEpoch = 1e11
+func checkRunDuration(d float64) error { return ping.CheckRunDuration(d) }
 
 // parseClientTime accepts epoch seconds as a number or a string, or RFC 3339.
 func parseClientTime(raw json.RawMessage) (time.Time, error) {
@@ -246,30 +176,11 @@ func epoch(f float64) time.Time {
 }
 
 // EpochSeconds is the inverse of epoch, for stored attributes.
-func EpochSeconds(t time.Time) float64 {
-	return float64(t.UnixMilli()) / 1000
-}
+func EpochSeconds(t time.Time) float64 { return ping.EpochSeconds(t) }
 
 // truncate cuts s to at most n bytes without splitting a UTF-8 sequence.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return ping.Truncate(s, n) }
 
 // KeepTail keeps at most the last n bytes of s, starting on a rune boundary
 // (the end of a log is what matters).
-func KeepTail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := len(s) - n
-	for i < len(s) && !utf8.RuneStart(s[i]) {
-		i++
-	}
-	return s[i:]
-}
+func KeepTail(s string, n int) string { return ping.KeepTail(s, n) }

@@ -3,25 +3,16 @@ package memon
 import (
 	"errors"
 	"time"
+
+	"github.com/peerj/memon/pkg/memon/ping"
 )
 
 // The plain data the ports of the poller and memon-config exchange with the
 // queue and the store. They live here, with no AWS type in them, so the
 // poll can be driven by the SQS/DynamoDB adapters or by in-memory fakes.
 
-// QueueMessage is a message as the queue handed it out, not yet deleted.
-// Body is still undecoded: it may not be a valid ping.
-type QueueMessage struct {
-	ID           string
-	Receipt      string    // the handle of this receive; a later receive voids it
-	Body         []byte    //
-	SentAt       time.Time // when the queue accepted it (SQS SentTimestamp)
-	ReceiveCount int       // receives so far, this one included
-	// Oversize is the body's length when it was over MaxMessageBody: the
-	// receiver drops such a body at once (Body is nil), so a poll never
-	// holds more than MaxMessageBody per message, whatever the queue allows.
-	Oversize int
-}
+// QueueMessage is a message as the queue handed it out (ping.QueueMessage).
+type QueueMessage = ping.QueueMessage
 
 // Listed is one stored item of a listing: the event as far as it could be
 // read, and Err (wrapping ErrInvalid) when the item is unusable.
