@@ -143,7 +143,7 @@ func Chat(a memon.Alert) ChatNotification {
 	if f.Message != "" {
 		fmt.Fprintf(&d, "*Job output:*\n%s\n", codeBlock(f.Message))
 	}
-	if a.Kind == memon.KindConfig || !ok {
+	if a.Kind == memon.KindConfig || !ok || a.Event == "" { // a digest's text is its list of events
 		fmt.Fprintf(&d, "%s\n", codeBlock(a.Body))
 	}
 	return ChatNotification{
@@ -203,6 +203,9 @@ func factsContext(a memon.Alert) map[string]string {
 }
 
 func chatNextSteps(a memon.Alert) []string {
+	if a.Event == "" {
+		return nil // a digest or a report: its text says what to do
+	}
 	n := code(memon.ShellWord(a.Event))
 	switch a.Kind {
 	case memon.KindDown:

@@ -235,3 +235,18 @@ func TestSenderTextIsOneLineInEveryForm(t *testing.T) {
 		}
 	}
 }
+
+// TestDownDigestChatNamesEveryEvent: the chat form of a DOWN digest shows
+// its list (it names no one event, so the list is all it has to say).
+func TestDownDigestChatNamesEveryEvent(t *testing.T) {
+	a := memon.DownDigest([]memon.HeldDown{{Name: "job-a", Reason: "missed"}, {Name: "job-b", Reason: "missed", Tags: []string{"data"}}})
+	c := Chat(a)
+	for _, want := range []string{"job-a: missed", "job-b [data]: missed"} {
+		if !strings.Contains(c.Content.Description, want) {
+			t.Errorf("chat description lacks %q:\n%s", want, c.Content.Description)
+		}
+	}
+	if c.Content.Title != "Down: 2 more events" || len(c.Content.NextSteps) != 0 || SMS(a) != "MEMon Down: 2 more events" {
+		t.Errorf("title %q next steps %v sms %q", c.Content.Title, c.Content.NextSteps, SMS(a))
+	}
+}

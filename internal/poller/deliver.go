@@ -2,6 +2,9 @@ package poller
 
 import (
 	"context"
+	"errors"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -18,12 +21,14 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 		return
 	}
 	now := p.now()
-	type outcome struct{ published, done bool }
+	type outcome struct{ published, done, digest bool }
 	results := map[string]outcome{}
 	for _, tr := range claimed {
 		var o outcome
 		o.published = tr.Alert == nil || tr.Published
-		if !o.published {
+		if !o.published && tr.Alert.Kind == memon.KindDown && !p.downSlot(sum) {
+			o.digest = true // published by the poll's DOWN digest (publishDownDigest)
+		} else if !o.published {
 			if err := p.pub.Publish(ctx, ev.PendingAlert(tr)); err != nil {
 				sum.add(func(s *Summary) { s.Errors++ })
 				p.log.Error("publish alert (retried by every later poll until it goes out)", "event", tr.Event, "transition", tr.ID, "err", err)
@@ -32,18 +37,28 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 				sum.add(func(s *Summary) { s.AlertsSent++ })
 			}
 		}
-		if err := p.store.AppendHistory(ctx, tr); err != nil {
+		historyErr := p.store.AppendHistory(ctx, tr)
+		if historyErr != nil {
 			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("write history (retried by a later poll)", "event", tr.Event, "transition", tr.ID, "err", err)
+			p.log.Error("write history (retried by a later poll)", "event", tr.Event, "transition", tr.ID, "err", historyErr)
 		} else {
 			o.done = o.published
 		}
-		results[tr.ID] = o
+		if o.digest {
+			// Its outbox entry stays claimed until the digest is out.
+			held := heldDown{HeldDown: memon.HeldDown{Name: ev.Name, Reason: tr.Reason}, id: tr.ID, recorded: historyErr == nil}
+			sum.add(func(s *Summary) { s.downHeld = append(s.downHeld, held) })
+		} else {
+			results[tr.ID] = o
+		}
 		attrs := []any{"event", tr.Event, "from", tr.From, "to", tr.To, "reason", tr.Reason}
 		if tr.Alert != nil {
-			attrs = append(attrs, "alert", tr.Alert.Kind, "published", o.published)
+			attrs = append(attrs, "alert", tr.Alert.Kind, "published", o.published, "in_digest", o.digest)
 		}
 		p.log.Info("transition", attrs...)
+	}
+	if len(results) == 0 {
+		return // every alert waits for the digest
 	}
 	// Record the outcome on the event as read; a lost race re-reads it and
 	// records the same outcome again.
@@ -65,4 +80,77 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 		sum.add(func(s *Summary) { s.Errors++ })
 		p.log.Error("record delivery (a later poll may deliver again)", "event", ev.Name, "err", err)
 	}
+}
+
+// heldDown is a DOWN alert held for the poll's digest, with its outbox
+// entry and whether its history record is written.
+type heldDown struct {
+	memon.HeldDown
+	id       string
+	recorded bool
+}
+
+// downSlot takes one of the poll's memon.MaxDownAlertsPerPoll DOWN
+// alerts; false when they are taken and the alert goes to the digest.
+func (p *Poller) downSlot(sum *Summary) bool {
+	ok := false
+	sum.add(func(s *Summary) {
+		if s.downSent < memon.MaxDownAlertsPerPoll {
+			s.downSent++
+			ok = true
+		}
+	})
+	return ok
+}
+
+// publishDownDigest publishes the DOWN alerts held past the poll's limit
+// as one memon.DownDigest, then records each held entry's outcome on its
+// event as deliver would have: delivered, or failed and retried by a later
+// poll (which applies the same limit).
+func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
+	var held []heldDown
+	sum.add(func(s *Summary) { held, s.downHeld = s.downHeld, nil })
+	if len(held) == 0 {
+		return
+	}
+	names := make([]memon.HeldDown, len(held))
+	for i, h := range held {
+		names[i] = h.HeldDown
+	}
+	published := true
+	if err := p.pub.Publish(ctx, memon.DownDigest(names)); err != nil {
+		published = false
+		sum.add(func(s *Summary) { s.Errors++ })
+		p.log.Error("publish the DOWN digest (each alert is retried by a later poll)", "events", len(held), "err", err)
+	} else {
+		sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += len(held) })
+	}
+	now := p.now()
+	var g errgroup.Group
+	g.SetLimit(p.cfg.Workers)
+	for _, h := range held {
+		g.Go(func() error {
+			_, err := p.update(ctx, h.Name, nil, func(e *memon.Event) bool {
+				if !e.Pending(h.id) {
+					return false
+				}
+				switch {
+				case published && h.recorded:
+					e.Delivered(h.id)
+				case published:
+					e.MarkPublished(h.id)
+					e.DeliveryFailed(h.id, now)
+				default:
+					e.DeliveryFailed(h.id, now)
+				}
+				return true
+			})
+			if err != nil && !errors.Is(err, memon.ErrNotFound) {
+				sum.add(func(s *Summary) { s.Errors++ })
+				p.log.Error("record the DOWN digest's delivery (a later poll may deliver again)", "event", h.Name, "err", err)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
 }

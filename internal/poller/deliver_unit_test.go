@@ -237,3 +237,91 @@ func TestEveryPollFailsWhileAConfigAlertIsUndeliverable(t *testing.T) {
 		t.Fatalf("alerts %v, want the CONFIG alert once", subjects(got))
 	}
 }
+
+// TestMoreThanTenDownsGoOutAsTenAndOneDigest: 25 events miss their
+// deadline in one poll: 10 DOWN alerts go out one by one and one DOWN
+// digest names the other 15; every event is DOWN with its history record
+// and nothing left in its outbox, so the next poll sends nothing.
+func TestMoreThanTenDownsGoOutAsTenAndOneDigest(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for i := range 25 {
+		w.rolling(fmt.Sprintf("job%02d", i), time.Hour, day0.Add(-time.Hour))
+	}
+	sum, err := w.poller(Config{}).Poll(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := w.pub.Take()
+	var single, digests []memon.Alert
+	for _, a := range got {
+		if a.Event == "" {
+			digests = append(digests, a)
+		} else {
+			single = append(single, a)
+		}
+	}
+	if len(single) != memon.MaxDownAlertsPerPoll || len(digests) != 1 {
+		t.Fatalf("%d alerts of one event and %d digests, want %d and 1: %v", len(single), len(digests), memon.MaxDownAlertsPerPoll, subjects(got))
+	}
+	d := digests[0]
+	if d.Kind != memon.KindDown || d.Subject != "[MEMon] Down: 15 more events" {
+		t.Errorf("digest kind %s subject %q", d.Kind, d.Subject)
+	}
+	alerted := map[string]bool{}
+	for _, a := range single {
+		alerted[a.Event] = true
+	}
+	for i := range 25 {
+		name := fmt.Sprintf("job%02d", i)
+		if inDigest := strings.Contains(d.Body, "  - "+name+": "); inDigest == alerted[name] {
+			t.Errorf("%s: alerted alone %v, in the digest %v; want exactly one", name, alerted[name], inDigest)
+		}
+		ev := w.get(name)
+		if ev.State != memon.Down || ev.ErrorCount == 0 || len(ev.Outbox) != 0 {
+			t.Errorf("%s: state %s missed %d outbox %d, want down, some, empty", name, ev.State, ev.ErrorCount, len(ev.Outbox))
+		}
+		if recs := w.store.Records(name); len(recs) != 1 || recs[0].Alert != memon.KindDown {
+			t.Errorf("%s: history %+v, want its DOWN record", name, recs)
+		}
+	}
+	if sum.Down != 25 || sum.DownInDigest != 15 || sum.AlertsSent != 11 || !strings.Contains(w.logText(), `"down_in_digest":15`) {
+		t.Errorf("summary down %d in digest %d sent %d, want 25, 15, 11", sum.Down, sum.DownInDigest, sum.AlertsSent)
+	}
+	w.clock.Advance(time.Minute)
+	w.poll()
+	if got := w.pub.Take(); len(got) != 0 {
+		t.Errorf("the next poll sent %v", subjects(got))
+	}
+}
+
+// TestFailedDownDigestIsRetriedLater: the digest's publish fails; the poll
+// fails, and the held alerts wait in their outboxes for a later poll, which
+// delivers them (ten one by one, the rest in a digest again).
+func TestFailedDownDigestIsRetriedLater(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	for i := range 12 {
+		w.rolling(fmt.Sprintf("job%02d", i), time.Hour, day0.Add(-time.Hour))
+	}
+	w.faults.FailNth(fake.OpPublish, memon.MaxDownAlertsPerPoll+1)
+	if _, err := w.poller(Config{}).Poll(w.ctx); err == nil {
+		t.Fatal("a failed DOWN digest must fail the poll")
+	}
+	if got := w.pub.Take(); len(got) != memon.MaxDownAlertsPerPoll {
+		t.Fatalf("alerts %v, want the first %d", subjects(got), memon.MaxDownAlertsPerPoll)
+	}
+	waiting := 0
+	for i := range 12 {
+		waiting += len(w.get(fmt.Sprintf("job%02d", i)).Outbox)
+	}
+	if waiting != 2 {
+		t.Fatalf("%d outbox entries wait, want the 2 of the failed digest", waiting)
+	}
+	w.clock.Advance(10 * time.Minute)
+	w.poll()
+	got := w.pub.Take()
+	if len(got) != 2 || got[0].Kind != memon.KindDown || got[1].Kind != memon.KindDown {
+		t.Fatalf("retry sent %v, want the 2 DOWN alerts", subjects(got))
+	}
+}

@@ -2,7 +2,10 @@ package poller
 
 import (
 	"fmt"
+	"regexp"
 	"testing"
+
+	"github.com/peerj/memon/pkg/memon"
 )
 
 // foldLateRaces counts a DOWN followed by an UP for events prefix0..n-1 as
@@ -35,4 +38,23 @@ func alertedExactly(t *testing.T, got, want map[string]int) {
 			t.Errorf("unexpected alert %s x%d", k, n)
 		}
 	}
+}
+
+// digestLine is an event's line in a DOWN digest: "  - NAME[ [tags]]: why".
+var digestLine = regexp.MustCompile(`(?m)^  - ([^ :\[]+)(?: \[[^\]]*\])?: `)
+
+// perEvent counts alerts as "event:kind", a DOWN digest as one DOWN alert
+// for each event it names.
+func perEvent(alerts []memon.Alert) map[string]int {
+	got := map[string]int{}
+	for _, a := range alerts {
+		if a.Event == "" && a.Kind == memon.KindDown {
+			for _, m := range digestLine.FindAllStringSubmatch(a.Body, -1) {
+				got[m[1]+":down"]++
+			}
+			continue
+		}
+		got[a.Event+":"+string(a.Kind)]++
+	}
+	return got
 }

@@ -139,7 +139,13 @@ type Summary struct {
 	ConfigInDigest int
 	Undelivered    int
 
+	// DOWN alerts past memon.MaxDownAlertsPerPoll go out in one digest,
+	// which counts as one alert sent.
+	DownInDigest int
+
 	configs  []memon.ConfigProblem // CONFIG problems met, published at the end of the poll
+	downSent int                   // DOWN alerts published one by one this poll
+	downHeld []heldDown            // DOWN alerts past the limit, published in one digest at the end
 	queueErr error                 // why the drain stopped early, when the queue failed
 
 	// AWS job events (EventBridge) dropped on purpose.
@@ -165,7 +171,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("held", s.Held), slog.Int("undeleted", s.Undeleted), slog.Int("events_updated", s.Updated), slog.Int("due", s.Due), slog.Bool("deadlines_rebuilt", s.Rebuilt),
 		slog.Int("down", s.Down), slog.Int("alerts_sent", s.AlertsSent), slog.Int("config_alerts", s.ConfigAlerts),
 		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
-		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("undelivered", s.Undelivered),
+		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("down_in_digest", s.DownInDigest), slog.Int("undelivered", s.Undelivered),
 		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
 		slog.Int("auto_created", s.AutoCreated), slog.Int("auto_create_deferred", s.AutoCreateDeferred),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
@@ -204,6 +210,7 @@ func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	if p.reconcileDue(start) || firstWatched {
 		p.reconcile(ctx, sum)
 	}
+	p.publishDownDigest(ctx, sum)
 	p.publishConfig(ctx, sum)
 	sum.add(func(s *Summary) { s.DurationMilli = p.now().Sub(start).Milliseconds() })
 	p.log.Info("poll", slog.Any("summary", sum))

@@ -431,10 +431,7 @@ func TestUnitFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 	wg.Wait()
 	w.clock.Advance(10 * time.Minute)
 	w.poll() // settle anything a poller left in flight
-	got := map[string]int{}
-	for _, a := range w.pub.Alerts() {
-		got[a.Event+":"+string(a.Kind)]++
-	}
+	got := perEvent(w.pub.Alerts())
 	foldLateRaces(got, "late-", 10)
 	alertedExactly(t, got, want)
 }

@@ -102,3 +102,51 @@ func ConfigDigest(problems []ConfigProblem) Alert {
 		"create the events (memon-config set NAME ...) and redrive the dead-letter queue to keep them.\n--\nMEMon\n")
 	return Alert{Kind: KindConfig, Subject: Subject(KindConfig, fmt.Sprintf("%d unknown events", len(problems))), Body: b.String()}
 }
+
+// MaxDownAlertsPerPoll is how many DOWN alerts one poll publishes one by
+// one; the rest go out together in one DownDigest. A fleet-wide outage (or
+// many events a sender made up) is then 11 messages, not thousands; every
+// event's state, history and counts are kept exactly as if each had its own.
+const MaxDownAlertsPerPoll = 10
+
+// maxDownDigestBytes bounds the list a DOWN digest carries: its text goes
+// out in several forms of one SNS message (at most 256 KiB in all).
+const maxDownDigestBytes = 48 << 10
+
+// HeldDown is a DOWN alert a poll held for its digest.
+type HeldDown struct {
+	Name   string
+	Reason string
+	// Tags are the event's routing tags. The digest lists them; when alerts
+	// carry tags as a message attribute, the digest's is their union, so a
+	// subscriber routed by tag sees it (DownDigest is the one place).
+	Tags []string
+}
+
+// DownDigest is the one DOWN alert that stands for the events past
+// MaxDownAlertsPerPoll in one poll: its subject counts them, its body names
+// each (with its tags and why), as far as maxDownDigestBytes allows.
+func DownDigest(held []HeldDown) Alert {
+	var b strings.Builder
+	fmt.Fprintf(&b, "MEMon Alert\n-----------\nDown: %d more events\n\n"+
+		"These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):\n\n",
+		len(held), MaxDownAlertsPerPoll)
+	for i, h := range held {
+		line := "  - " + SingleLine(h.Name)
+		if len(h.Tags) > 0 {
+			tags := make([]string, len(h.Tags))
+			for j, t := range h.Tags {
+				tags[j] = SingleLine(t)
+			}
+			line += " [" + strings.Join(tags, ", ") + "]"
+		}
+		line += ": " + truncate(SingleLine(h.Reason), 200) + "\n"
+		if b.Len()+len(line) > maxDownDigestBytes {
+			fmt.Fprintf(&b, "  ... and %d more: memon-config list shows every event's state\n", len(held)-i)
+			break
+		}
+		b.WriteString(line)
+	}
+	b.WriteString("\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n")
+	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: b.String()}
+}
