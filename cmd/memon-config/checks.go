@@ -287,7 +287,7 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 			c := *cur
 			before = &c
 		}
-		after, err := req.apply(cur, unusable, a.now(), a.local)
+		after, err := req.apply(cur, unusable, a.now())
 		if err != nil {
 			errs = append(errs, e.at(file, err))
 			continue

@@ -39,9 +39,13 @@ func writeDetail(ctx context.Context, w io.Writer, st store, l memon.Listed, now
 		row("fix", fmt.Sprintf("memon-config set %s --period DUR or --cron EXPR", memon.ShellWord(ev.Name)))
 	} else {
 		row("schedule", scheduleText(ev))
-		row("max alerts", fmt.Sprintf("%d DOWN alerts per outage (%d sent in this one)", ev.MaxAlertsOrDefault(), ev.DownAlerts))
-		row("enabled", yesNo(ev.Enabled))
-		row("next deadline", bothZonesAt(ev.Deadline(), ev, now, forceUTC))
+		row("max alerts", fmt.Sprintf("%s per outage (%d sent in this one)", plural(ev.MaxAlertsOrDefault(), "DOWN alert"), ev.DownAlerts))
+		row("enabled", pausedHint(ev))
+		if ev.Watched() {
+			row("next deadline", bothZonesAt(ev.Deadline(), ev, now, forceUTC))
+		} else {
+			row("next deadline", "new: not watched until its first run (memon-config set "+memon.ShellWord(ev.Name)+" --watch-from now watches it from now)")
+		}
 		if d := ev.AlertAt(); !d.IsZero() {
 			row("next check", bothZonesAt(d, ev, now, forceUTC))
 		}
@@ -54,7 +58,7 @@ func writeDetail(ctx context.Context, w io.Writer, st store, l memon.Listed, now
 	row("last start", bothZonesAt(ev.LastStartTime, ev, now, forceUTC))
 	var run []string
 	if ev.LastDuration > 0 {
-		run = append(run, "duration "+ev.LastDuration.String())
+		run = append(run, "duration "+memon.FormatRunDuration(ev.LastDuration))
 	}
 	if ev.LastExitCode != nil {
 		run = append(run, fmt.Sprintf("exit code %d", *ev.LastExitCode))
@@ -107,9 +111,17 @@ func bothZonesAt(t time.Time, ev *memon.Event, now time.Time, forceUTC bool) str
 	return s + " (" + relative(t, now) + ")"
 }
 
-func yesNo(b bool) string {
-	if b {
+func pausedHint(ev *memon.Event) string {
+	if ev.Enabled {
 		return "yes"
 	}
-	return "no (paused: memon-config resume NAME)"
+	return "no (paused: memon-config resume " + memon.ShellWord(ev.Name) + ")"
+}
+
+// plural is "1 DOWN alert", "3 DOWN alerts".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -420,3 +420,46 @@ func TestCLIMissingTableSaysWhatToCheck(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errs)
 	}
 }
+
+func TestCLIWatchFromNowArmsEachKind(t *testing.T) {
+	t.Parallel()
+	m := newMoto(t)
+	before := time.Now()
+	for _, tc := range []struct {
+		name  string
+		args  []string
+		first func(now time.Time) time.Time // the first deadline for a creation at now
+	}{
+		{"rolling", []string{"--period", "2h"}, func(now time.Time) time.Time { return now.Add(2 * time.Hour) }},
+		{"fixed", []string{"--period", "6h", "--type", "fixed"}, func(now time.Time) time.Time { return now.Add(6 * time.Hour) }},
+		{"cron", []string{"--cron", "0 * * * *", "--grace", "0s"}, func(now time.Time) time.Time { return now.Truncate(time.Hour).Add(time.Hour) }},
+	} {
+		out := m.ok(append([]string{"set", "now-" + tc.name, "--watch-from", "now"}, tc.args...)...)
+		if !strings.Contains(out, "watched from now") {
+			t.Errorf("%s: set said %q", tc.name, out)
+		}
+		item := m.item("now-" + tc.name)
+		if s, _ := item[memon.AttrWatchFrom].(*types.AttributeValueMemberS); s == nil || s.Value != "now" {
+			t.Errorf("%s: WatchFrom %v", tc.name, item[memon.AttrWatchFrom])
+		}
+		var next float64
+		fmt.Sscan(attrN(item, memon.AttrNextBlockTime), &next)
+		got := time.Unix(int64(next), 0)
+		if lo, hi := tc.first(before).Add(-time.Second), tc.first(time.Now()).Add(time.Second); got.Before(lo) || got.After(hi) {
+			t.Errorf("%s: first deadline %s, want within [%s, %s]", tc.name, got, lo, hi)
+		}
+		if _, ok := item[memon.AttrDueAt]; !ok {
+			t.Errorf("%s: not on the due index: %v", tc.name, item)
+		}
+		if s := m.showJSON("now-" + tc.name)["now-" + tc.name]; s["status"] != "new" || s["deadline"] == nil {
+			t.Errorf("%s: show --json %v", tc.name, s)
+		}
+	}
+	m.ok("set", "first-run", "--period", "1h")
+	if item := m.item("first-run"); item[memon.AttrNextBlockTime] != nil || item[memon.AttrDueAt] != nil || item[memon.AttrWatchFrom] != nil {
+		t.Errorf("a first-run event is watched: %v", item)
+	}
+	if out := m.ok("show", "first-run"); !strings.Contains(out, "new: not watched until its first run") {
+		t.Errorf("show:\n%s", out)
+	}
+}

@@ -27,14 +27,15 @@ func setCommand() *command {
 			fs.String("period", "", "expected at least every `DUR` (more than 0, at most 366d)")
 			fs.String("type", "", "`KIND` of schedule: rolling (deadline = last run + period), fixed (a grid of periods) or cron")
 			fs.String("cron", "", "expected at each firing of the five-field cron `EXPR` (\"0 3 * * 1-5\", @daily); implies --type cron")
-			fs.String("tz", "", "IANA time `ZONE` of the cron schedule and of --initial-time (default: the event's, else local)")
+			fs.String("tz", "", "IANA time `ZONE` every typed time of the event is read in: --cron and --initial-time (default: the event's, else UTC)")
 			fs.String("grace", "", "extra `DUR` after a deadline before the event is reported down (default 0, 5m for a new cron event)")
 			fs.String("max-alerts", "", "`N` DOWN alerts per outage, 1 or more (default 3)")
 			fs.String("description", "", "free `TEXT` shown in alerts and listings")
 			fs.Bool("enabled", false, "watch the event (resumes a paused one)")
 			fs.Bool("disabled", false, "stop watching the event (pings are still recorded)")
 			fs.String("initial-date", "", "first deadline on `YYYY-MM-DD` (at 00:00 unless --initial-time)")
-			fs.String("initial-time", "", "first deadline at `HH:MM`: today, or tomorrow if that time has passed")
+			fs.String("initial-time", "", "first deadline at `HH:MM`: today, or tomorrow if that time has passed; a fixed grid starts at the next grid point")
+			fs.String("watch-from", "", "`WHEN` a new event is watched: first-run (not reported until its first ping; the default) or now (a missed first run is reported too)")
 			controlFlags(fs)
 		},
 		run: runSet,
@@ -52,8 +53,8 @@ type setRequest struct {
 	maxAlerts   *int
 	description *string
 	enabled     *bool
-	date        *time.Time // --initial-date, as a calendar date
-	clock       *time.Time // --initial-time, as a time of day
+	initial     memon.InitialTime // --initial-date, --initial-time
+	watchFrom   *memon.WatchFrom
 	controls    controlsRequest
 
 	scheduleWas string // set by apply: the schedule an edit replaced, "" when unchanged
@@ -161,14 +162,21 @@ func parseSet(name string, v map[string]string, now time.Time) (*setRequest, err
 		if err != nil {
 			bad(flagError("initial-date", v["initial-date"], "want a date YYYY-MM-DD, e.g. 2024-05-01"))
 		}
-		r.date = &d
+		r.initial.Date = &d
 	}
 	if has("initial-time") {
 		t, err := time.Parse("15:04", strings.TrimSpace(v["initial-time"]))
 		if err != nil {
 			bad(flagError("initial-time", v["initial-time"], "want a 24-hour time HH:MM, e.g. 03:30"))
 		}
-		r.clock = &t
+		r.initial.Clock = &t
+	}
+	if has("watch-from") {
+		w, err := memon.ParseWatchFrom("watch-from", v["watch-from"])
+		if err != nil {
+			bad(err)
+		}
+		r.watchFrom = &w
 	}
 	r.controls = parseControls(v, bad)
 	if err := errors.Join(errs...); err != nil {
@@ -227,7 +235,7 @@ func (r *setRequest) schedule(cur memon.Schedule) (memon.Schedule, bool, error) 
 // apply returns the event to write: cur edited, or a new event when cur is
 // nil. unusable is why the stored item could not be read, if it could not:
 // such an event needs a whole schedule, which rewrites it.
-func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, local *time.Location) (*memon.Event, error) {
+func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time) (*memon.Event, error) {
 	ev := cur
 	if cur == nil {
 		if err := memon.ValidateName(r.name); err != nil {
@@ -282,37 +290,15 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time, loca
 			ev.Resume(now)
 		}
 	}
-	if r.date != nil || r.clock != nil {
-		ev.SetInitial(r.initialAt(r.initialZone(ev, local), now))
+	if r.watchFrom != nil {
+		ev.WatchFrom = *r.watchFrom
 	}
+	if r.initial.Given() {
+		ev.ArmInitial(r.initial, now)
+	}
+	ev.WatchNew(now)
 	r.controls.apply(ev)
 	return ev, nil
-}
-
-// initialZone is --tz, else the event's zone, else the local zone.
-func (r *setRequest) initialZone(ev *memon.Event, local *time.Location) *time.Location {
-	if r.tz == nil && ev.Schedule.TimeZone == "" {
-		return local
-	}
-	return ev.Schedule.Location()
-}
-
-// initialAt is memon.py's rule: a date alone is its midnight; a time alone
-// is today, or tomorrow when that time of day has passed.
-func (r *setRequest) initialAt(loc *time.Location, now time.Time) time.Time {
-	h, m := 0, 0
-	if r.clock != nil {
-		h, m = r.clock.Hour(), r.clock.Minute()
-	}
-	if r.date != nil {
-		return time.Date(r.date.Year(), r.date.Month(), r.date.Day(), h, m, 0, 0, loc)
-	}
-	today := now.In(loc)
-	t := time.Date(today.Year(), today.Month(), today.Day(), h, m, 0, 0, loc)
-	if !t.After(now) {
-		t = time.Date(today.Year(), today.Month(), today.Day()+1, h, m, 0, 0, loc)
-	}
-	return t
 }
 
 func runSet(a *app, ctx context.Context, cl *call) error {
@@ -350,7 +336,13 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 	if req.scheduleWas != "" {
 		fmt.Fprintf(a.stdout, "schedule changed: %s → %s\n", req.scheduleWas, ev.Schedule)
 	}
-	if d := ev.Deadline(); (req.date != nil || req.clock != nil) && !d.After(a.now()) {
+	if before == "" || req.initial.Given() || req.cron != "" || req.tz != nil {
+		fmt.Fprintln(a.stdout, zoneNote(ev, a.now(), a.local))
+	}
+	if before == "" {
+		fmt.Fprintln(a.stdout, watchNote(ev))
+	}
+	if d := ev.Deadline(); req.initial.Given() && !d.After(a.now()) {
 		fmt.Fprintf(a.stderr, "memon-config set: warning: the initial deadline %s has passed: the next poll reports %s down\n",
 			d.UTC().Format(time.RFC3339), ev.Name)
 	}
@@ -413,7 +405,7 @@ func (a *app) setOnce(ctx context.Context, st store, req *setRequest) (*memon.Ev
 	if cur != nil {
 		before = cur.Status()
 	}
-	ev, err := req.apply(cur, unusable, a.now(), a.local)
+	ev, err := req.apply(cur, unusable, a.now())
 	if err != nil {
 		return nil, "", err
 	}
@@ -432,7 +424,36 @@ func describe(ev *memon.Event, now time.Time) string {
 	if d := ev.Deadline(); !d.IsZero() {
 		s += ", next deadline " + when(d, now)
 	} else {
-		s += ", watched from its first run"
+		s += ", not watched until its first run"
+	}
+	return s
+}
+
+// watchNote says which rule watches a new event and how to choose the other.
+func watchNote(ev *memon.Event) string {
+	if !ev.Watched() {
+		return fmt.Sprintf("new: not watched until its first run, so a job that never pings is never reported; to be told of a missed first run too: memon-config set %s --watch-from now", memon.ShellWord(ev.Name))
+	}
+	if ev.WatchFrom.OrDefault() == memon.WatchNow {
+		return "watched from now: a missed first run is reported down (--watch-from first-run waits for the first ping instead)"
+	}
+	return "watched from its initial deadline: a missed first run is reported down"
+}
+
+// zoneNote says which zone the event's typed times (--cron, --initial-time)
+// are read in: the event's --tz, else UTC, never the machine's own zone.
+func zoneNote(ev *memon.Event, now time.Time, local *time.Location) string {
+	loc := ev.Schedule.Location()
+	s := fmt.Sprintf("times typed for %s (--cron, --initial-time) are read in %s", ev.Name, loc)
+	if ev.Schedule.TimeZone == "" {
+		s += "; --tz ZONE reads them in another zone"
+	}
+	if local != nil && local.String() != loc.String() {
+		_, off1 := now.In(loc).Zone()
+		_, off2 := now.In(local).Zone()
+		if off1 != off2 {
+			s += fmt.Sprintf(" (here it is %s, %s in %s)", now.In(local).Format("15:04 MST"), now.In(loc).Format("15:04"), loc)
+		}
 	}
 	return s
 }

@@ -319,44 +319,7 @@ func TestSetFixesAnUnusableItem(t *testing.T) {
 	}
 }
 
-func TestInitialAt(t *testing.T) {
-	t.Parallel()
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	if err != nil {
-		t.Fatal(err)
-	}
-	date := func(s string) *time.Time { d, _ := time.Parse("2006-01-02", s); return &d }
-	clock := func(s string) *time.Time { c, _ := time.Parse("15:04", s); return &c }
-	for _, tc := range []struct {
-		name        string
-		date, clock *time.Time
-		loc         *time.Location
-		now         time.Time
-		want        time.Time
-	}{
-		{"time later today", nil, clock("12:00"), time.UTC, t0, time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)},
-		{"time passed: tomorrow", nil, clock("09:59"), time.UTC, t0, time.Date(2024, 5, 2, 9, 59, 0, 0, time.UTC)},
-		{"time now exactly: tomorrow", nil, clock("10:00"), time.UTC, t0, time.Date(2024, 5, 2, 10, 0, 0, 0, time.UTC)},
-		// 10:00 UTC is 12:00 in Berlin (CEST): 11:00 there has passed.
-		{"zone decides today", nil, clock("11:00"), berlin, t0, time.Date(2024, 5, 2, 11, 0, 0, 0, berlin)},
-		{"zone decides today, later", nil, clock("13:00"), berlin, t0, time.Date(2024, 5, 1, 13, 0, 0, 0, berlin)},
-		// 23:30 UTC on 1 May is already 2 May in Berlin.
-		{"zone decides the date", nil, clock("08:00"), berlin, time.Date(2024, 5, 1, 23, 30, 0, 0, time.UTC), time.Date(2024, 5, 2, 8, 0, 0, 0, berlin)},
-		{"date alone is midnight", date("2024-06-01"), nil, berlin, t0, time.Date(2024, 6, 1, 0, 0, 0, 0, berlin)},
-		{"date and time", date("2024-06-01"), clock("03:30"), time.UTC, t0, time.Date(2024, 6, 1, 3, 30, 0, 0, time.UTC)},
-		{"a past date stays", date("2024-01-01"), clock("03:30"), time.UTC, t0, time.Date(2024, 1, 1, 3, 30, 0, 0, time.UTC)},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			r := &setRequest{date: tc.date, clock: tc.clock}
-			if got := r.initialAt(tc.loc, tc.now); !got.Equal(tc.want) {
-				t.Errorf("got %s, want %s", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestSetInitialTimeFallsBackToTheLocalZone(t *testing.T) {
+func TestSetInitialTimeIsReadInUTCWithoutTz(t *testing.T) {
 	t.Parallel()
 	tokyo, _ := time.LoadLocation("Asia/Tokyo")
 	f := newFake()
@@ -366,9 +329,16 @@ func TestSetInitialTimeFallsBackToTheLocalZone(t *testing.T) {
 	if code := a.run(context.Background(), []string{"set", "job", "--period", "1d", "--initial-time", "20:00"}); code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	// 10:00 UTC is 19:00 in Tokyo: 20:00 Tokyo today is 11:00 UTC.
-	if got, want := f.Event("job").NextBlockTime, time.Date(2024, 5, 1, 11, 0, 0, 0, time.UTC); !got.Equal(want) {
+	// The machine is in Tokyo, but a typed time is read in the event's
+	// zone, as its cron would be: UTC without --tz, and set says so.
+	if got, want := f.Event("job").NextBlockTime, time.Date(2024, 5, 1, 20, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Errorf("got %s, want %s", got, want)
+	}
+	out := a.stdout.(*strings.Builder).String()
+	for _, want := range []string{"are read in UTC", "--tz ZONE", "19:00 JST"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("set's output lacks %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -421,4 +391,59 @@ func TestScheduleKindChangeIsNeverSilent(t *testing.T) {
 	if r.code != 0 || strings.Contains(r.stdout, "schedule changed") {
 		t.Errorf("exit %d stdout %q: an edit that keeps the schedule says nothing about it", r.code, r.stdout)
 	}
+}
+
+func TestSetWatchFrom(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		want   time.Time // first deadline; zero: not watched
+		stored memon.WatchFrom
+		said   string
+	}{
+		{"default: first run", []string{"--cron", "* * * * *", "--grace", "0s"}, time.Time{}, "", "--watch-from now"},
+		{"first-run chosen", []string{"--period", "1h", "--watch-from", "first-run"}, time.Time{}, memon.WatchFirstRun, "not watched until its first run"},
+		{"now, cron: the next firing", []string{"--cron", "* * * * *", "--grace", "0s", "--watch-from", "now"}, t0.Add(time.Minute), memon.WatchNow, "--watch-from first-run"},
+		{"now, rolling: creation plus period", []string{"--period", "2h", "--watch-from", "now"}, t0.Add(2 * time.Hour), memon.WatchNow, "watched from now"},
+		{"now, fixed: the next grid point", []string{"--period", "6h", "--type", "fixed", "--watch-from", "now"}, t0.Add(6 * time.Hour), memon.WatchNow, "watched from now"},
+		{"an initial time wins over now", []string{"--period", "1h", "--type", "fixed", "--initial-time", "09:00", "--watch-from", "now"}, t0.Add(time.Hour), memon.WatchNow, "watched from now"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake()
+			r := runWith(t, f, t0, append([]string{"set", "job"}, tc.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			ev := f.Event("job")
+			if !ev.Deadline().Equal(tc.want) || ev.WatchFrom != tc.stored || ev.Status() != memon.New {
+				t.Errorf("deadline %s, watch-from %q, status %s; want %s, %q", ev.Deadline(), ev.WatchFrom, ev.Status(), tc.want, tc.stored)
+			}
+			if !strings.Contains(r.stdout, tc.said) {
+				t.Errorf("set's message lacks %q:\n%s", tc.said, r.stdout)
+			}
+		})
+	}
+	t.Run("an edit to now arms a never-run event from the edit", func(t *testing.T) {
+		t.Parallel()
+		f := newFake()
+		if r := runWith(t, f, t0, "set", "job", "--period", "1h"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		later := t0.Add(3 * time.Hour)
+		if r := runWith(t, f, later, "set", "job", "--watch-from", "now"); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+		if got := f.Event("job").Deadline(); !got.Equal(later.Add(time.Hour)) {
+			t.Errorf("deadline %s, want %s", got, later.Add(time.Hour))
+		}
+	})
+	t.Run("a typo is refused with the accepted words", func(t *testing.T) {
+		t.Parallel()
+		r := runWith(t, newFake(), t0, "set", "job", "--period", "1h", "--watch-from", "creation")
+		if r.code == 0 || !strings.Contains(r.stderr, "first-run") || !strings.Contains(r.stderr, "now") {
+			t.Errorf("exit %d: %s", r.code, r.stderr)
+		}
+	})
 }

@@ -134,6 +134,7 @@ func decodeEvent(item Item) (*memon.Event, error) {
 		Enabled:         r.boolean(memon.AttrEnabled, true),
 		Grace:           r.seconds(memon.AttrGrace),
 		MaxAlerts:       int(r.integer(memon.AttrMaxAlerts)),
+		WatchFrom:       decodeWatchFrom(r),
 		ErrorCount:      int(r.integer(memon.AttrErrorCount)),
 		DownAlerts:      int(r.integer(memon.AttrDownAlerts)),
 		LastBlockTime:   r.time(memon.AttrLastBlockTime),
@@ -359,6 +360,7 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	put(memon.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
 	put(memon.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
 	put(memon.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
+	put(memon.AttrWatchFrom, s(string(ev.WatchFrom)), ev.WatchFrom != "")
 	put(memon.AttrDownAlerts, numAV(float64(ev.DownAlerts)), ev.DownAlerts > 0)
 	putTime(memon.AttrLastBlockTime, ev.LastBlockTime)
 	putTime(memon.AttrNextBlockTime, ev.NextBlockTime)
@@ -391,4 +393,17 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	put(memon.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
 	put(memon.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
 	return set, remove
+}
+
+// decodeWatchFrom reads WatchFrom; absent (memon.py's items) is first-run.
+func decodeWatchFrom(r *reader) memon.WatchFrom {
+	raw := r.str(memon.AttrWatchFrom)
+	if raw == "" {
+		return ""
+	}
+	w, err := memon.ParseWatchFrom(memon.AttrWatchFrom, raw)
+	if err != nil {
+		r.fail(memon.AttrWatchFrom, raw, "want first-run or now")
+	}
+	return w
 }

@@ -90,6 +90,9 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 		if foreign && ch.ScheduleEdited {
 			ev.Reschedule(ev.Schedule) // the stored deadline is the old schedule's
 		}
+		if foreign {
+			ev.WatchNew(cutoff) // created by another tool (the CDK construct) to be watched from now
+		}
 		p.relate(ctx, ev, cutoff) // parents and dependents (relatives.go)
 		_, down = ev.CheckDue(cutoff)
 		claimed = ev.Claim(p.now())

@@ -125,3 +125,21 @@ func ParseGrace(field, s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// FormatRunDuration prints how long a run took with a unit that fits it:
+// "350ms", "1.01s", "12.3s", "2m3s", "1h5m".
+func FormatRunDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < 10*time.Second:
+		return strconv.FormatFloat(d.Round(10*time.Millisecond).Seconds(), 'f', -1, 64) + "s"
+	case d < time.Minute:
+		return strconv.FormatFloat(d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64) + "s"
+	case d < time.Hour:
+		return FormatDuration(d.Round(time.Second))
+	}
+	return FormatDuration(d.Round(time.Minute))
+}

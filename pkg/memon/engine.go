@@ -147,7 +147,10 @@ func (ev *Event) notePing(p Ping) {
 		ev.LastPingTime = p.SentAt
 		ev.LastClientTime = p.ClientTime
 	}
-	if p.RunID != "" {
+	if p.Signal != Start {
+		// The last run's own id, none when it sent none: a start's id is
+		// the open run's (RunningRunID), and an older run's id must not be
+		// shown beside this run's duration and exit code.
 		ev.LastRunID = p.RunID
 	}
 	if p.Host != "" {

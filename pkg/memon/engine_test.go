@@ -629,3 +629,21 @@ func TestApplyFailureDeliveredAfterALaterSuccess(t *testing.T) {
 		t.Errorf("the late failure redelivered: %v %+v, want stale", ok, trs)
 	}
 }
+
+func TestLastRunIDIsTheLastRunsOwn(t *testing.T) {
+	t.Parallel()
+	ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
+	ping := func(sig Signal, sec int64, id string) {
+		ev.Apply(Ping{Name: "job", Signal: sig, SentAt: at(sec), RunID: id})
+	}
+	ping(Success, 10, "run-1")
+	ping(Start, 20, "run-2")
+	if ev.LastRunID != "run-1" {
+		t.Fatalf("a start replaced the last run's id: %q", ev.LastRunID)
+	}
+	ping(Success, 30, "run-2")
+	ping(Success, 40, "")
+	if ev.LastRunID != "" {
+		t.Fatalf("a run without an id shows an earlier run's: %q", ev.LastRunID)
+	}
+}

@@ -29,7 +29,8 @@ type Event struct {
 	Enabled     bool
 	Schedule    Schedule
 	Grace       time.Duration
-	MaxAlerts   int // DOWN alerts per outage; 0 means DefaultMaxAlerts
+	MaxAlerts   int       // DOWN alerts per outage; 0 means DefaultMaxAlerts
+	WatchFrom   WatchFrom // "" (first-run) or now: see watchfrom.go
 
 	State           State
 	ErrorCount      int       // deadlines missed since the last run

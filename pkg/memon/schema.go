@@ -19,6 +19,7 @@ const (
 	AttrTimeZone        = "TimeZone"        // S IANA zone, default UTC
 	AttrGrace           = "Grace"           // N seconds after the deadline before DOWN
 	AttrMaxAlerts       = "MaxAlerts"       // N, DOWN alerts per outage (default 3)
+	AttrWatchFrom       = "WatchFrom"       // S first-run|now: when a new event is watched (default first-run)
 	AttrDownAlerts      = "DownAlerts"      // N, DOWN alerts sent in the current outage; absent when none
 	AttrState           = "State"           // S new|up|down
 	AttrAlertAt         = "AlertAt"         // legacy: the old DueIndex's range key; removed by MEMon's next write of the item
