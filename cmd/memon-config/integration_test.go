@@ -451,7 +451,7 @@ func TestCLIWatchFromNowArmsEachKind(t *testing.T) {
 		if _, ok := item[memon.AttrDueAt]; !ok {
 			t.Errorf("%s: not on the due index: %v", tc.name, item)
 		}
-		if s := m.showJSON("now-" + tc.name)["now-" + tc.name]; s["status"] != "new" || s["deadline"] == nil {
+		if s := m.showJSON("now-" + tc.name)["now-"+tc.name]; s["status"] != "new" || s["deadline"] == nil {
 			t.Errorf("%s: show --json %v", tc.name, s)
 		}
 	}
