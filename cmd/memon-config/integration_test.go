@@ -448,15 +448,12 @@ func TestCLIWatchFromNowArmsEachKind(t *testing.T) {
 		if lo, hi := tc.first(before).Add(-time.Second), tc.first(time.Now()).Add(time.Second); got.Before(lo) || got.After(hi) {
 			t.Errorf("%s: first deadline %s, want within [%s, %s]", tc.name, got, lo, hi)
 		}
-		if _, ok := item[memon.AttrDueAt]; !ok {
-			t.Errorf("%s: not on the due index: %v", tc.name, item)
-		}
 		if s := m.showJSON("now-" + tc.name)["now-"+tc.name]; s["status"] != "new" || s["deadline"] == nil {
 			t.Errorf("%s: show --json %v", tc.name, s)
 		}
 	}
 	m.ok("set", "first-run", "--period", "1h")
-	if item := m.item("first-run"); item[memon.AttrNextBlockTime] != nil || item[memon.AttrDueAt] != nil || item[memon.AttrWatchFrom] != nil {
+	if item := m.item("first-run"); item[memon.AttrNextBlockTime] != nil || item[memon.AttrWatchFrom] != nil {
 		t.Errorf("a first-run event is watched: %v", item)
 	}
 	if out := m.ok("show", "first-run"); !strings.Contains(out, "new: not watched until its first run") {

@@ -84,3 +84,37 @@ func TestAStreamFailureKeepsTheCheckpoint(t *testing.T) {
 		t.Errorf("no warning for the missing stream:\n%s", w.logText())
 	}
 }
+
+// TestAnItemWrittenToBeWatchedFromNowIsArmedByThePoll: an item the CDK
+// construct (or the console) creates with WatchFrom now and no deadline is
+// armed by the poll that sees it, and reported DOWN when its first run is
+// missed; one without the setting (memon.py's rule) never is.
+func TestAnItemWrittenToBeWatchedFromNowIsArmedByThePoll(t *testing.T) {
+	w := newWorld(t)
+	s, err := memon.NewSchedule(memon.Rolling, time.Hour, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	watched, unwatched := memon.NewEvent("etl", s), memon.NewEvent("legacy", s)
+	watched.WatchFrom = memon.WatchNow
+	w.store.Put(watched)
+	w.store.Put(unwatched)
+	feed := &changeFeed{changes: []memon.Change{{Name: "etl", Version: watched.Version}, {Name: "legacy", Version: unwatched.Version}}}
+	if _, err := w.poller(Config{}).WatchChanges(feed).Poll(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.store.Event("etl").Deadline(), day0.Add(time.Hour); !got.Equal(want) {
+		t.Fatalf("etl's first deadline %s, want %s (the poll that saw it plus the period)", got, want)
+	}
+	if got := w.store.Event("legacy").Deadline(); !got.IsZero() {
+		t.Fatalf("legacy armed at %s: an item without WatchFrom waits for its first run", got)
+	}
+	w.clock.Advance(time.Hour + time.Minute)
+	feed.changes = nil
+	if _, err := w.poller(Config{}).WatchChanges(feed).Poll(w.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := w.alerts(); got != "etl:down" {
+		t.Fatalf("alerts %q, want etl:down only", got)
+	}
+}
