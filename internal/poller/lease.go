@@ -27,11 +27,23 @@ type Lease interface {
 
 // UseLease makes every poll take the lease first and skip (logging who holds
 // it) when another poller has it. A crashed holder's lease expires after
-// Config.Lease, which is shorter than the poll interval.
+// Config.Lease.
+//
+// That is at least 3/2 of the queue's visibility timeout, so that the poll
+// which takes over a dead holder's lease sees every ping the holder had
+// received: those stay hidden for the visibility timeout after their
+// receive, and a receive comes at most a third of the lease after the last
+// renewal. A shorter lease let the next poll find the queue "empty" while a
+// ping sent before a deadline was still hidden, and judge it: a false DOWN,
+// then UP when the ping came back.
 func (p *Poller) UseLease(l Lease) *Poller {
 	p.lease = l
 	return p
 }
+
+// DefaultVisibility is the stack's queue visibility timeout: twice the
+// poller Lambda's 55 s timeout (infra/stack.go).
+const DefaultVisibility = 110 * time.Second
 
 // newHolder names this poller process in the lease item, for the log line
 // of the poller that skips.

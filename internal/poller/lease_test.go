@@ -121,9 +121,10 @@ func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
 	}
 }
 
-// TestACrashedPollersLeaseExpiresWithinOneInterval: a poller that took the
-// lease and died never releases it; the next poll, one interval later, runs.
-func TestACrashedPollersLeaseExpiresWithinOneInterval(t *testing.T) {
+// TestACrashedPollersLeaseExpiresOnceItsPingsAreVisible: a poller that took
+// the lease and died never releases it; the polls of the next two minutes
+// skip (the pings it received are still hidden), the third runs.
+func TestACrashedPollersLeaseExpiresOnceItsPingsAreVisible(t *testing.T) {
 	h := newHarness(t)
 	if _, err := h.store.AcquireLease(h.ctx, "crashed", h.now(), Config{}.withDefaults().Lease); err != nil {
 		t.Fatal(err)
@@ -137,10 +138,16 @@ func TestACrashedPollersLeaseExpiresWithinOneInterval(t *testing.T) {
 	if !strings.Contains(log.String(), `"holder":"crashed"`) {
 		t.Errorf("the skip does not name the holder:\n%s", log.String())
 	}
-	h.advance(time.Minute) // the next scheduled poll
+	for range 2 { // the next scheduled polls: its pings may still be hidden
+		h.advance(time.Minute)
+		if sum, _ := p.Poll(h.ctx); !sum.Skipped {
+			t.Fatal("a poll within two minutes of the crash ran while the dead poller's pings could be hidden")
+		}
+	}
+	h.advance(time.Minute)
 	sum, err := p.Poll(h.ctx)
 	if err != nil || sum.Skipped || !sum.Drained {
-		t.Fatalf("one interval after the crash: skipped=%v drained=%v err=%v, want a full poll", sum.Skipped, sum.Drained, err)
+		t.Fatalf("three minutes after the crash: skipped=%v drained=%v err=%v, want a full poll", sum.Skipped, sum.Drained, err)
 	}
 	// Released at the end of the poll: the next poller need not wait.
 	if _, err := h.store.AcquireLease(h.ctx, "next", h.now(), time.Minute); err != nil {

@@ -55,7 +55,10 @@ type Config struct {
 	ReconcileEvery time.Duration // index reconcile cadence (default 1h; negative disables)
 	Interval       time.Duration // how often polls run, to place reconcile (default 1m)
 	Attempts       int           // conditional-write attempts per event (default 6)
-	Lease          time.Duration // poll lease length, renewed while a poll runs (default 3/4 of Interval)
+	Lease          time.Duration // poll lease length, renewed while a poll runs (default: the longer of 3/4 of Interval and 3/2 of Visibility)
+	// Visibility is the queue's visibility timeout (default DefaultVisibility):
+	// how long the pings a crashed poller received stay hidden from the next.
+	Visibility time.Duration
 	// AutoCreatePeriod, when set, makes a ping for an unknown event create
 	// it (rolling, this period) instead of a CONFIG alert; AutoCreateCap
 	// bounds creations per poll (default DefaultAutoCreateCap). autocreate.go.
@@ -83,7 +86,8 @@ func (c Config) withDefaults() Config {
 	defd(&c.Reserve, 12*time.Second)
 	defd(&c.ReconcileEvery, time.Hour)
 	defd(&c.Interval, time.Minute)
-	defd(&c.Lease, c.Interval*3/4)
+	defd(&c.Visibility, DefaultVisibility)
+	defd(&c.Lease, max(c.Interval*3/4, c.Visibility*3/2))
 	return c
 }
 

@@ -562,6 +562,35 @@ func TestUnitLeaseLetsOnePollerJudge(t *testing.T) {
 	}
 }
 
+// A poller that dies holding pings it received leaves them hidden for the
+// visibility timeout. The poll that takes over its lease must not find the
+// queue "empty" and judge an event whose on-time ping is one of them.
+func TestUnitPingsHeldByACrashedPollerAreNeverJudgedMissing(t *testing.T) {
+	w := newWorld(t)
+	w.rolling("backup", time.Hour, day0.Add(40*time.Second))
+	w.ping("backup", memon.Success) // on time, 40 s before the deadline
+	// The crashed poller: it took the lease, received the ping and died.
+	if _, err := w.store.AcquireLease(w.ctx, "crashed", w.clock.Now(), Config{}.withDefaults().Lease); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := w.queue.Receive(w.ctx); len(got) != 1 {
+		t.Fatalf("received %d", len(got))
+	}
+	for range 3 { // the next polls, one a minute
+		w.clock.Advance(time.Minute)
+		w.poll()
+		if got := w.alerts(); got != "" {
+			t.Fatalf("alerts %s at %s: an on-time ping still hidden by a dead poller was judged missing", got, w.clock.Now().Format(time.TimeOnly))
+		}
+	}
+	if ev := w.get("backup"); ev.State != memon.Up || !ev.LastSuccessTime.Equal(day0) || w.queue.Len() != 0 {
+		t.Fatalf("state %s last success %s queue %d: the ping is applied once the lease is taken over", ev.State, ev.LastSuccessTime, w.queue.Len())
+	}
+	if lease := (Config{}).withDefaults().Lease; lease < DefaultVisibility*3/2 {
+		t.Fatalf("lease %s: shorter than 3/2 of the visibility timeout", lease)
+	}
+}
+
 func TestUnitAutoCreateIsCappedPerPoll(t *testing.T) {
 	w := newWorld(t)
 	w.ping("new-a", memon.Success)

@@ -1,0 +1,281 @@
+package sim
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"time"
+)
+
+// eventPlan is one event's configuration and how its job behaves.
+type eventPlan struct {
+	Name      string
+	Kind      string // rolling, fixed, cron
+	Period    time.Duration
+	Expr      string
+	Zone      string
+	Grace     time.Duration
+	MaxAlerts int       // as configured; the oracle reads 0 as the documented default 3
+	Initial   time.Time // first deadline before any run (fixed always; rolling sometimes)
+
+	cron *cronSpec
+	// dies is when the job stops for good (zero: never): DOWN up to the
+	// cap, then silence.
+	dies time.Time
+	// silent: the job never pings (a broken memon-send line from day one).
+	silent bool
+}
+
+var (
+	periods = []time.Duration{10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 6 * time.Hour, 24 * time.Hour}
+	graces  = []time.Duration{0, time.Minute, 5 * time.Minute, 30 * time.Minute}
+	crons   = []string{"*/15 * * * *", "0 * * * *", "30 */2 * * *", "0 3 * * *", "30 2 * * *", "0 9 * * 1-5", "15 22 * * *", "45 1 * * 0,6", "0 0 1,15 * *"}
+	zones   = []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"}
+	caps    = []int{0, 0, 1, 2, 5}
+)
+
+// planEvents draws perKind events of each schedule kind.
+func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan, error) {
+	var out []*eventPlan
+	pick := func(n int) int { return rng.IntN(n) }
+	for i := range perKind {
+		for _, kind := range []string{"rolling", "fixed", "cron"} {
+			ev := &eventPlan{Name: fmt.Sprintf("%s-%04d", kind[:1], i), Kind: kind, MaxAlerts: caps[pick(len(caps))]}
+			switch kind {
+			case "cron":
+				ev.Expr, ev.Zone = crons[pick(len(crons))], zones[pick(len(zones))]
+				ev.Grace = []time.Duration{5 * time.Minute, 10 * time.Minute, 30 * time.Minute}[pick(3)]
+				loc, err := time.LoadLocation(ev.Zone)
+				if err != nil {
+					return nil, err
+				}
+				if ev.cron, err = parseCronSpec(ev.Expr, loc); err != nil {
+					return nil, err
+				}
+			default:
+				ev.Period, ev.Grace = periods[pick(len(periods))], graces[pick(len(graces))]
+				if kind == "fixed" || rng.IntN(2) == 0 {
+					ev.Initial = start.Add(time.Duration(rng.Int64N(int64(ev.Period)))).Truncate(time.Second).Add(time.Minute)
+				}
+			}
+			switch r := rng.IntN(100); {
+			case r < 2:
+				ev.silent = true
+			case r < 6:
+				ev.dies = start.Add(time.Duration(rng.Int64N(int64(end.Sub(start))))).Truncate(time.Second)
+			}
+			out = append(out, ev)
+		}
+	}
+	return out, nil
+}
+
+func (ev *eventPlan) maxAlerts() int {
+	if ev.MaxAlerts <= 0 {
+		return 3
+	}
+	return ev.MaxAlerts
+}
+
+// faultPlan says, minute by minute, what goes wrong.
+type faultPlan struct {
+	crash   map[time.Time]int // the poll of that minute crashes before its n-th call
+	skip    map[time.Time]bool
+	overlap map[time.Time]bool
+	topic   [][2]time.Time // outages: publishes fail in [from, to)
+	faulty  []time.Time    // every crashed or skipped minute, sorted
+}
+
+// planFaults spreads the faults over the run, none in its last hours (so
+// that everything decided is delivered by the end) and never two crashed
+// or skipped polls in a row (a longer poller outage merges missed periods
+// into one DOWN, which the oracle would have to be told about).
+func planFaults(rng *rand.Rand, start, end time.Time, outages int, outageMax time.Duration) *faultPlan {
+	f := &faultPlan{crash: map[time.Time]int{}, skip: map[time.Time]bool{}, overlap: map[time.Time]bool{}}
+	quietFrom := end.Add(-3 * time.Hour)
+	prevFaulty := false
+	for m := start.Add(time.Minute); m.Before(quietFrom); m = m.Add(time.Minute) {
+		r := rng.IntN(1000)
+		switch {
+		case prevFaulty:
+			prevFaulty = false
+			if r < 10 {
+				f.overlap[m] = true
+			}
+			continue
+		case r < 6:
+			f.crash[m] = 1 + rng.IntN(120)
+		case r < 9:
+			f.skip[m] = true
+		case r < 20:
+			f.overlap[m] = true
+			continue
+		default:
+			continue
+		}
+		prevFaulty = true
+		f.faulty = append(f.faulty, m)
+	}
+	span := quietFrom.Sub(start) - outageMax
+	for range outages {
+		if span <= 0 {
+			break
+		}
+		from := start.Add(time.Duration(rng.Int64N(int64(span)))).Truncate(time.Minute)
+		f.topic = append(f.topic, [2]time.Time{from, from.Add(time.Hour + time.Duration(rng.Int64N(int64(outageMax-time.Hour+1)))).Truncate(time.Minute)})
+	}
+	return f
+}
+
+func (f *faultPlan) topicDown(t time.Time) bool {
+	for _, o := range f.topic {
+		if !t.Before(o[0]) && t.Before(o[1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// faultIn returns the last crashed or skipped minute in [a, b], if any.
+func (f *faultPlan) faultIn(a, b time.Time) (time.Time, bool) {
+	i := sort.Search(len(f.faulty), func(i int) bool { return f.faulty[i].After(b) })
+	if i > 0 && !f.faulty[i-1].Before(a) {
+		return f.faulty[i-1], true
+	}
+	return time.Time{}, false
+}
+
+// deliveredBy is the latest a poller may publish an alert decided for at:
+// the first poll after it, or, when faults fall in between, 17 minutes
+// after they end (a failed publish is retried with a backoff of at most
+// 15 minutes).
+func (f *faultPlan) deliveredBy(at time.Time) time.Time {
+	by := at.Add(time.Minute)
+	for {
+		ext := by
+		if m, ok := f.faultIn(at.Add(-2*time.Minute), by); ok && m.Add(17*time.Minute).After(ext) {
+			ext = m.Add(17 * time.Minute)
+		}
+		for _, o := range f.topic {
+			if o[0].Before(ext) && o[1].After(at.Add(-15*time.Minute)) && o[1].Add(17*time.Minute).After(ext) {
+				ext = o[1].Add(17 * time.Minute)
+			}
+		}
+		if ext.Equal(by) {
+			return by
+		}
+		by = ext
+	}
+}
+
+// planPings draws an event's job's pings from start to end: mostly on
+// time, some late, some runs missed, some sent twice. A ping after its
+// deadline + grace is moved out of any minute a fault makes ambiguous
+// (whether a crashed poll judged before it), so the oracle's LATE or
+// DOWN-then-UP is the only right answer.
+func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time.Time) []time.Time {
+	if ev.silent {
+		return nil
+	}
+	g := &oEvent{cfg: ev, state: "new"}
+	if !ev.Initial.IsZero() {
+		g.next, g.last = ev.Initial, ev.Initial.Add(-ev.Period)
+	}
+	var out []time.Time
+	sec := func(max time.Duration) time.Duration {
+		if max < 2*time.Second {
+			return time.Second
+		}
+		return time.Duration(1+rng.Int64N(int64(max/time.Second)-1)) * time.Second
+	}
+	prev := start
+	for {
+		d := g.next
+		if d.IsZero() { // the first run of an unarmed event
+			if ev.Kind == "cron" {
+				d = ev.cron.next(start.Add(time.Duration(rng.Int64N(int64(6 * time.Hour)))))
+			} else {
+				d = start.Add(time.Duration(rng.Int64N(int64(ev.Period))))
+			}
+		}
+		var s time.Time
+		twice, dup := false, false
+		switch r := rng.IntN(100); {
+		case r < 5: // late
+			s = d.Add(ev.Grace).Add(sec(2 * ev.periodish()))
+		case r < 8: // missed runs, then it runs again
+			n := 1 + rng.IntN(5)
+			dn := d
+			for range n {
+				dn = g.following(dn)
+			}
+			s = dn.Add(-sec(ev.periodish() / 4))
+			if ev.Kind == "cron" {
+				s = dn.Add(sec(ev.Grace))
+			}
+		default: // on time
+			if ev.Kind == "cron" {
+				s = d.Add(sec(ev.Grace))
+			} else {
+				s = d.Add(-sec(ev.periodish() / 3))
+			}
+			twice = r >= 96 && ev.Kind != "fixed"
+			dup = r >= 93 && r < 96
+		}
+		s = s.Truncate(time.Second)
+		if s.Second() == 0 {
+			s = s.Add(time.Second) // never at a poll's own second
+		}
+		if min := prev.Add(3 * time.Minute); s.Before(min) {
+			s = min.Add(time.Duration(1+rng.IntN(50)) * time.Second)
+		}
+		s = awayFromFaults(g, s, faults)
+		if !ev.dies.IsZero() && s.After(ev.dies) || !s.Before(end) {
+			return out
+		}
+		out = append(out, s)
+		if dup {
+			out = append(out, s)
+		}
+		g.apply(s)
+		prev = s
+		if twice {
+			s2 := s.Add(time.Duration(1+rng.IntN(20)) * time.Second)
+			if s2.Second() == 0 {
+				s2 = s2.Add(time.Second)
+			}
+			if due := g.deadline(0).Add(ev.Grace); s2.Before(due) && (ev.Kind != "cron" || !ev.cron.next(s).Before(s2)) && s2.Before(end) {
+				out = append(out, s2)
+				g.apply(s2)
+				prev = s2
+			}
+		}
+	}
+}
+
+// awayFromFaults moves a ping that comes after its event's deadline +
+// grace past any crashed or skipped poll near it.
+func awayFromFaults(g *oEvent, s time.Time, faults *faultPlan) time.Time {
+	due := g.dueAt()
+	if due.IsZero() || !s.After(due) {
+		return s
+	}
+	from := due.Add(-3 * time.Minute)
+	for {
+		m, ok := faults.faultIn(from, s.Add(3*time.Minute))
+		if !ok {
+			return s
+		}
+		// The poll after a fault is a clean one (faults never come two in
+		// a row): it judged before the ping.
+		s, from = m.Add(4*time.Minute+7*time.Second), m.Add(time.Second)
+	}
+}
+
+// periodish is the event's typical gap between runs.
+func (ev *eventPlan) periodish() time.Duration {
+	if ev.Kind != "cron" {
+		return ev.Period
+	}
+	return time.Hour
+}

@@ -1,0 +1,318 @@
+package sim
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/peerj/memon/internal/fake"
+	"github.com/peerj/memon/internal/poller"
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// Config sizes a run. The same Seed replays the same fleet, pings and
+// fault plan (the poller's own goroutines may still order calls inside a
+// poll differently, so a crash can land on another call).
+type Config struct {
+	Seed      uint64
+	PerKind   int           // events of each schedule kind
+	Days      int           // virtual days
+	Outages   int           // topic outages
+	OutageMax time.Duration // the longest (at least an hour)
+	Start     time.Time     // default: a month that holds daylight-saving changes
+	Log       io.Writer     // the poller's JSON log; nil discards it
+}
+
+// Report is what a run did and what it found.
+type Report struct {
+	Seed                          uint64
+	Events, Pings, Polls          int
+	VirtualDays                   int
+	Crashes, Skipped, Overlaps    int
+	Outages                       int
+	TopicDown                     time.Duration
+	Alerts, Expected, Redelivered int
+	Wall                          time.Duration
+	Problems                      []string
+}
+
+func (r *Report) String() string {
+	return fmt.Sprintf("seed %d: %d events, %d pings, %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts published (%d expected, %d redelivered after a crash); wall %s; %d problems",
+		r.Seed, r.Events, r.Pings, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
+}
+
+func (r *Report) problem(format string, args ...any) {
+	if len(r.Problems) < 200 {
+		r.Problems = append(r.Problems, fmt.Sprintf(format, args...))
+	}
+}
+
+// defaultStart is a Friday 00:00 UTC ten days before Europe's spring
+// change; the month also holds Lord Howe's half-hour fall-back.
+var defaultStart = time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
+
+type sentPing struct {
+	at   time.Time
+	name string
+}
+
+// Run lives cfg.Days of fleet life and compares every alert with the oracle.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	wall := time.Now()
+	if cfg.Start.IsZero() {
+		cfg.Start = defaultStart
+	}
+	if cfg.OutageMax < time.Hour {
+		cfg.OutageMax = time.Hour
+	}
+	start, end := cfg.Start, cfg.Start.Add(time.Duration(cfg.Days)*24*time.Hour)
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	rep := &Report{Seed: cfg.Seed, VirtualDays: cfg.Days}
+
+	plans, err := planEvents(rng, cfg.PerKind, start, end)
+	if err != nil {
+		return nil, err
+	}
+	faults := planFaults(rng, start, end, cfg.Outages, cfg.OutageMax)
+	var sends []sentPing
+	pingsOf := map[string][]time.Time{}
+	for _, ev := range plans {
+		for _, s := range planPings(rng, ev, faults, start, end) {
+			sends = append(sends, sentPing{s, ev.Name})
+			pingsOf[ev.Name] = append(pingsOf[ev.Name], s)
+		}
+	}
+	sort.SliceStable(sends, func(i, j int) bool { return sends[i].at.Before(sends[j].at) })
+	rep.Events, rep.Pings = len(plans), len(sends)
+
+	clock := fake.NewClock(start)
+	topic := &fake.Faults{}
+	queue := fake.NewQueue(clock.Now)
+	dlq := fake.NewQueue(clock.Now)
+	queue.DeadLetter, queue.MaxReceives = dlq, 5
+	store := fake.NewStore()
+	pub := &fake.Publisher{Faults: topic}
+	for _, ev := range plans {
+		e, err := ev.event()
+		if err != nil {
+			return nil, err
+		}
+		if err := store.Create(ctx, e); err != nil {
+			return nil, err
+		}
+	}
+
+	logOut := cfg.Log
+	if logOut == nil {
+		logOut = io.Discard
+	}
+	log := slog.New(slog.NewJSONHandler(logOut, nil))
+	var (
+		pubMu sync.Mutex
+		out   []published
+	)
+	newPoller := func() (*poller.Poller, *process) {
+		p := &process{}
+		ps := procStore{store, p}
+		pp := procPub{pub: pub, p: p, now: clock.Now, mu: &pubMu, sink: &out}
+		return poller.New(procQueue{queue, p}, ps, pp, poller.Config{}, clock.Now, log).UseLease(ps), p
+	}
+	type slot struct {
+		poll *poller.Poller
+		proc *process
+	}
+	var slots [2]slot
+	for i := range slots {
+		slots[i].poll, slots[i].proc = newPoller()
+	}
+
+	var polls []time.Time
+	next := 0
+	for m := start.Add(time.Minute); !m.After(end); m = m.Add(time.Minute) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		for ; next < len(sends) && sends[next].at.Before(m); next++ {
+			clock.Advance(sends[next].at.Sub(clock.Now()))
+			queue.Send(body(sends[next].name, sends[next].at))
+		}
+		clock.Advance(m.Sub(clock.Now()))
+		if faults.topicDown(m) {
+			topic.FailAlways(fake.OpPublish)
+			rep.TopicDown += time.Minute
+		} else {
+			topic.Heal(fake.OpPublish)
+		}
+		queue.NewestFirst = rng.IntN(2) == 0 // SQS keeps no order
+		if faults.skip[m] {
+			rep.Skipped++
+			continue
+		}
+		polls = append(polls, m)
+		rep.Polls++
+		turn := rng.IntN(2) // two environments taking turns
+		switch {
+		case faults.overlap[m]:
+			rep.Overlaps++
+			var wg sync.WaitGroup
+			for i := range slots {
+				wg.Add(1)
+				go func() { defer wg.Done(); _, _ = slots[i].poll.Poll(ctx) }()
+			}
+			wg.Wait()
+		default:
+			s := &slots[turn]
+			s.proc.mu.Lock()
+			s.proc.dieAt, s.proc.calls = faults.crash[m], 0
+			s.proc.mu.Unlock()
+			_, _ = s.poll.Poll(ctx)
+			if s.proc.crashed() {
+				rep.Crashes++
+				s.poll, s.proc = newPoller() // a new process: a cold start
+			}
+		}
+	}
+	rep.Outages = len(faults.topic)
+
+	or := &oracle{polls: polls}
+	var want []expected
+	final := map[string]*oEvent{}
+	for _, ev := range plans {
+		o := or.predict(ev, pingsOf[ev.Name])
+		want = append(want, o.out...)
+		final[ev.Name] = o
+	}
+	rep.Expected = len(want)
+	rep.Alerts = len(out)
+	compare(rep, want, out, faults)
+	checkState(rep, plans, final, store, queue, dlq)
+	rep.Wall = time.Since(wall)
+	return rep, nil
+}
+
+// event is the plan as memon-config would store it.
+func (ev *eventPlan) event() (*memon.Event, error) {
+	kind := memon.ScheduleKind(ev.Kind)
+	zone := ev.Zone
+	if zone == "UTC" {
+		zone = ""
+	}
+	s, err := memon.NewSchedule(kind, ev.Period, ev.Expr, zone)
+	if err != nil {
+		return nil, err
+	}
+	e := memon.NewEvent(ev.Name, s)
+	e.Grace, e.MaxAlerts = ev.Grace, ev.MaxAlerts
+	if !ev.Initial.IsZero() {
+		e.SetInitial(ev.Initial)
+	}
+	return e, nil
+}
+
+func body(name string, at time.Time) string {
+	b, _ := json.Marshal(memon.Message{Name: name, Time: float64(at.Unix())})
+	return string(b)
+}
+
+func key(event, kind string, at time.Time) string {
+	return fmt.Sprintf("%s %s %s", event, kind, at.UTC().Format(time.RFC3339))
+}
+
+// compare matches what was published with what the oracle expects: every
+// expected alert exactly once (a repeat of the same alert id is allowed
+// only from a process that crashed after publishing it, the documented
+// at-least-once), on time, and nothing else.
+func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
+	wantBy := map[string]expected{}
+	for _, w := range want {
+		wantBy[key(w.Event, w.Kind, w.At)] = w
+	}
+	seenID := map[string]published{}
+	seenKey := map[string]string{}
+	for _, p := range got {
+		a := p.alert
+		id := a.Event + "/" + a.Facts.ID
+		if first, ok := seenID[id]; ok {
+			if first.proc.crashed() && slices.Contains(first.proc.published, a.Facts.ID) {
+				rep.Redelivered++
+				continue
+			}
+			rep.problem("duplicated alert %s %s id %s at %s (first at %s)", a.Event, a.Kind, a.Facts.ID, p.at.Format(time.RFC3339), first.at.Format(time.RFC3339))
+			continue
+		}
+		seenID[id] = p
+		k := key(a.Event, string(a.Kind), a.Facts.At)
+		w, ok := wantBy[k]
+		switch {
+		case !ok:
+			rep.problem("false alert %s published at %s: %s", k, p.at.Format(time.RFC3339), firstLine(a.Body))
+			continue
+		case seenKey[k] != "":
+			rep.problem("duplicated alert %s: ids %s and %s", k, seenKey[k], a.Facts.ID)
+			continue
+		}
+		seenKey[k] = a.Facts.ID
+		if p.at.Before(w.At) {
+			rep.problem("early alert %s published at %s", k, p.at.Format(time.RFC3339))
+		} else if by := faults.deliveredBy(w.At); p.at.After(by) {
+			rep.problem("late alert %s published at %s, due by %s", k, p.at.Format(time.RFC3339), by.Format(time.RFC3339))
+		}
+	}
+	var missed []string
+	for k := range wantBy {
+		if seenKey[k] == "" {
+			missed = append(missed, k)
+		}
+	}
+	sort.Strings(missed)
+	for _, k := range missed {
+		rep.problem("missed alert %s", k)
+	}
+}
+
+func firstLine(body string) string {
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, "What happened:") {
+			return l
+		}
+	}
+	return ""
+}
+
+// checkState proves no ping was lost and the store agrees with the oracle:
+// the queue and its dead-letter queue are empty, each event's last success
+// is its job's last ping, its state and deadline are the oracle's, and
+// nothing waits in an outbox.
+func checkState(rep *Report, plans []*eventPlan, final map[string]*oEvent, store *fake.Store, queue, dlq *fake.Queue) {
+	if n := queue.Len(); n > 0 {
+		rep.problem("lost pings: %d messages still on the queue at the end", n)
+	}
+	if n := dlq.Len(); n > 0 {
+		rep.problem("lost pings: %d messages in the dead-letter queue", n)
+	}
+	for _, ev := range plans {
+		got, o := store.Event(ev.Name), final[ev.Name]
+		if got == nil {
+			rep.problem("event %s vanished", ev.Name)
+			continue
+		}
+		if !got.LastSuccessTime.Equal(o.lastSuccess) {
+			rep.problem("lost ping: %s last success %s, its job last pinged %s", ev.Name, got.LastSuccessTime.Format(time.RFC3339), o.lastSuccess.Format(time.RFC3339))
+		}
+		if string(got.State) != o.state || !got.NextBlockTime.Equal(o.next) || got.ErrorCount != o.errorCount {
+			rep.problem("state of %s: engine %s next %s missed %d, oracle %s next %s missed %d", ev.Name,
+				got.State, got.NextBlockTime.Format(time.RFC3339), got.ErrorCount, o.state, o.next.Format(time.RFC3339), o.errorCount)
+		}
+		if len(got.Outbox) > 0 {
+			rep.problem("%s: %d transitions still undelivered at the end", ev.Name, len(got.Outbox))
+		}
+	}
+}
