@@ -18,7 +18,7 @@ GOBUILD_LAMBDA = $(shell $(GO) run ./internal/buildflags/print lambda $(VERSION)
 MOTO_PORT ?= 5055
 CDK       := node_modules/.bin/cdk
 
-.PHONY: help deps build dist lambda test test-unit lint fuzz bench synth deploy local local-down demo clean
+.PHONY: help deps build dist lambda test test-unit lint fuzz soak bench synth deploy local local-down demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -74,6 +74,13 @@ bench: deps ## measure AWS calls per poll and per ping against moto, print the c
 	  $(GO) test -run '^$$' -bench 'DrainBacklog|PollPeakMemory|DailyCounters|WeeklyReport' -benchtime 1x -timeout 60m ./internal/poller; \
 	} | tee bench.txt
 	@$(GO) run ./tools/benchreport < bench.txt
+
+# soak: the fleet simulation's long run (internal/sim): 1,000 events of each
+# schedule kind for 30 virtual days through the real poller, crashes, overlaps
+# and topic outages included, every alert checked against the oracle. A fresh
+# seed each run; SEED=N replays one. `make test` runs its short run.
+soak: ## a month of fleet life through the real poller against the oracle (SEED=N replays; about 10 min)
+	$(GO) test -v -count=1 -timeout 90m -run '^TestFleetMonth$$' ./internal/sim -args -sim.soak $(if $(SEED),-sim.seed $(SEED))
 
 fuzz: ## fuzz the message decoder for a minute
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 60s ./pkg/memon

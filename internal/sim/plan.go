@@ -88,17 +88,18 @@ type faultPlan struct {
 
 // planFaults spreads the faults over the run, none in its last hours (so
 // that everything decided is delivered by the end) and never two crashed
-// or skipped polls in a row (a longer poller outage merges missed periods
-// into one DOWN, which the oracle would have to be told about).
+// or skipped polls within five minutes (a longer poller outage merges
+// missed periods into one DOWN, which the oracle would have to be told
+// about).
 func planFaults(rng *rand.Rand, start, end time.Time, outages int, outageMax time.Duration) *faultPlan {
 	f := &faultPlan{crash: map[time.Time]int{}, skip: map[time.Time]bool{}, overlap: map[time.Time]bool{}}
 	quietFrom := end.Add(-3 * time.Hour)
-	prevFaulty := false
+	calm := 0 // minutes to keep clear after a fault
 	for m := start.Add(time.Minute); m.Before(quietFrom); m = m.Add(time.Minute) {
 		r := rng.IntN(1000)
 		switch {
-		case prevFaulty:
-			prevFaulty = false
+		case calm > 0:
+			calm--
 			if r < 10 {
 				f.overlap[m] = true
 			}
@@ -113,7 +114,9 @@ func planFaults(rng *rand.Rand, start, end time.Time, outages int, outageMax tim
 		default:
 			continue
 		}
-		prevFaulty = true
+		// A crashed poller's lease keeps the next two polls out; keep
+		// the next fault beyond them.
+		calm = 4
 		f.faulty = append(f.faulty, m)
 	}
 	span := quietFrom.Sub(start) - outageMax
@@ -260,14 +263,15 @@ func awayFromFaults(g *oEvent, s time.Time, faults *faultPlan) time.Time {
 	if due.IsZero() || !s.After(due) {
 		return s
 	}
-	from := due.Add(-3 * time.Minute)
+	from := due.Add(-4 * time.Minute)
 	for {
-		m, ok := faults.faultIn(from, s.Add(3*time.Minute))
+		m, ok := faults.faultIn(from, s.Add(4*time.Minute))
 		if !ok {
 			return s
 		}
-		// The poll after a fault is a clean one (faults never come two in
-		// a row): it judged before the ping.
+		// A crashed poller's lease keeps the next two polls out; the
+		// third is clean (faults keep five minutes apart) and judged
+		// before the ping.
 		s, from = m.Add(4*time.Minute+7*time.Second), m.Add(time.Second)
 	}
 }

@@ -95,11 +95,18 @@ func (s procStore) Create(ctx context.Context, ev *memon.Event) error {
 	return s.Store.Create(ctx, ev)
 }
 
-func (s procStore) Due(ctx context.Context, now time.Time) ([]string, error) {
+func (s procStore) Deadlines(ctx context.Context, each func(memon.Deadline)) error {
 	if err := s.p.call(); err != nil {
-		return nil, err
+		return err
 	}
-	return s.Store.Due(ctx, now)
+	return s.Store.Deadlines(ctx, each)
+}
+
+func (s procStore) Changed(ctx context.Context, checkpoint string) ([]memon.Change, string, error) {
+	if err := s.p.call(); err != nil {
+		return nil, "", err
+	}
+	return s.Store.Changed(ctx, checkpoint)
 }
 
 func (s procStore) Reconcile(ctx context.Context) ([]string, []memon.Listed, error) {

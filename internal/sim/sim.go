@@ -123,7 +123,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		p := &process{}
 		ps := procStore{store, p}
 		pp := procPub{pub: pub, p: p, now: clock.Now, mu: &pubMu, sink: &out}
-		return poller.New(procQueue{queue, p}, ps, pp, poller.Config{}, clock.Now, log).UseLease(ps), p
+		return poller.New(procQueue{queue, p}, ps, pp, poller.Config{}, clock.Now, log).UseLease(ps).WatchChanges(ps), p
 	}
 	type slot struct {
 		poll *poller.Poller

@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -39,9 +38,6 @@ func TestFleetMonth(t *testing.T) {
 		t.Fatalf("seed %d: %v", cfg.Seed, err)
 	}
 	t.Log(rep)
-	if *soak {
-		_, _ = os.Stdout.WriteString("soak: " + rep.String() + "\n")
-	}
 	if len(rep.Problems) > 0 {
 		t.Fatalf("seed %d (replay: go test ./internal/sim -run TestFleetMonth -args -sim.seed %d%s): %d problems:\n%s",
 			cfg.Seed, cfg.Seed, replayFlags(cfg), len(rep.Problems), strings.Join(rep.Problems, "\n"))
