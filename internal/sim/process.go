@@ -20,11 +20,10 @@ var errCrashed = errors.New("the poller process crashed")
 // between two calls. A crash keeps what was done before it (a received
 // message stays in flight, a held lease runs to its expiry).
 type process struct {
-	mu        sync.Mutex
-	calls     int
-	dieAt     int // 0: never
-	dead      bool
-	published []string // alert ids it published (a crash after a publish may repeat them)
+	mu    sync.Mutex
+	calls int
+	dieAt int // 0: never
+	dead  bool
 }
 
 func (p *process) call() error {
@@ -206,8 +205,5 @@ func (pp procPub) Publish(ctx context.Context, a memon.Alert) error {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	*pp.sink = append(*pp.sink, published{at: pp.now(), alert: a, proc: pp.p})
-	pp.p.mu.Lock()
-	pp.p.published = append(pp.p.published, a.Facts.ID)
-	pp.p.mu.Unlock()
 	return nil
 }

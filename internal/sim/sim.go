@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,20 +32,21 @@ type Config struct {
 
 // Report is what a run did and what it found.
 type Report struct {
-	Seed                          uint64
-	Events, Pings, Polls          int
-	VirtualDays                   int
-	Crashes, Skipped, Overlaps    int
-	Outages                       int
-	TopicDown                     time.Duration
-	Alerts, Expected, Redelivered int
-	Wall                          time.Duration
-	Problems                      []string
+	Seed                       uint64
+	Events, Pings, Polls       int
+	VirtualDays                int
+	Crashes, Skipped, Overlaps int
+	Outages                    int
+	TopicDown                  time.Duration
+	Alerts, Messages           int // alerts as subscribers read them; messages published (a DOWN digest is one)
+	Expected, Redelivered      int
+	Wall                       time.Duration
+	Problems                   []string
 }
 
 func (r *Report) String() string {
-	return fmt.Sprintf("seed %d: %d events, %d pings, %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts published (%d expected, %d redelivered after a crash); wall %s; %d problems",
-		r.Seed, r.Events, r.Pings, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
+	return fmt.Sprintf("seed %d: %d events, %d pings, %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected, %d redelivered after a crash); wall %s; %d problems",
+		r.Seed, r.Events, r.Pings, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
 }
 
 func (r *Report) problem(format string, args ...any) {
@@ -191,7 +191,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		final[ev.Name] = o
 	}
 	rep.Expected = len(want)
-	rep.Alerts = len(out)
+	rep.Messages = len(out)
 	compare(rep, want, out, faults)
 	checkState(rep, plans, final, store, queue, dlq)
 	rep.Wall = time.Since(wall)
@@ -226,49 +226,72 @@ func key(event, kind string, at time.Time) string {
 	return fmt.Sprintf("%s %s %s", event, kind, at.UTC().Format(time.RFC3339))
 }
 
+// observed is one alert as a subscriber reads it: a DOWN digest stands for
+// one DOWN of each event it names.
+type observed struct {
+	event, kind string
+	at          time.Time
+	pub         published
+	why         string
+}
+
+// observe unfolds what was published into single alerts.
+func observe(got []published) []observed {
+	var out []observed
+	for _, p := range got {
+		a := p.alert
+		if a.Kind == memon.KindDown && a.Event == "" {
+			for _, l := range strings.Split(a.Body, "\n") {
+				name, reason, ok := strings.Cut(strings.TrimPrefix(l, "  - "), ": ")
+				if !ok || !strings.HasPrefix(l, "  - ") {
+					continue
+				}
+				out = append(out, observed{name, "down", downAt(reason), p, "(in a digest) " + reason})
+			}
+			continue
+		}
+		out = append(out, observed{a.Event, string(a.Kind), a.Facts.At, p, firstLine(a.Body)})
+	}
+	return out
+}
+
 // compare matches what was published with what the oracle expects: every
-// expected alert exactly once (a repeat of the same alert id is allowed
-// only from a process that crashed after publishing it, the documented
-// at-least-once), on time, and nothing else.
+// expected alert exactly once (a repeat is allowed only from a process
+// that crashed after publishing it, the documented at-least-once), on
+// time, and nothing else.
 func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 	wantBy := map[string]expected{}
 	for _, w := range want {
 		wantBy[key(w.Event, w.Kind, w.At)] = w
 	}
-	seenID := map[string]published{}
-	seenKey := map[string]string{}
-	for _, p := range got {
-		a := p.alert
-		id := a.Event + "/" + a.Facts.ID
-		if first, ok := seenID[id]; ok {
-			if first.proc.crashed() && slices.Contains(first.proc.published, a.Facts.ID) {
+	seen := map[string]published{}
+	alerts := observe(got)
+	rep.Alerts = len(alerts)
+	for _, o := range alerts {
+		k := key(o.event, o.kind, o.at)
+		if first, ok := seen[k]; ok {
+			if first.proc.crashed() {
 				rep.Redelivered++
 				continue
 			}
-			rep.problem("duplicated alert %s %s id %s at %s (first at %s)", a.Event, a.Kind, a.Facts.ID, p.at.Format(time.RFC3339), first.at.Format(time.RFC3339))
+			rep.problem("duplicated alert %s published at %s (first at %s)", k, o.pub.at.Format(time.RFC3339), first.at.Format(time.RFC3339))
 			continue
 		}
-		seenID[id] = p
-		k := key(a.Event, string(a.Kind), a.Facts.At)
+		seen[k] = o.pub
 		w, ok := wantBy[k]
-		switch {
-		case !ok:
-			rep.problem("false alert %s published at %s: %s", k, p.at.Format(time.RFC3339), firstLine(a.Body))
-			continue
-		case seenKey[k] != "":
-			rep.problem("duplicated alert %s: ids %s and %s", k, seenKey[k], a.Facts.ID)
+		if !ok {
+			rep.problem("false alert %s published at %s: %s", k, o.pub.at.Format(time.RFC3339), o.why)
 			continue
 		}
-		seenKey[k] = a.Facts.ID
-		if p.at.Before(w.At) {
-			rep.problem("early alert %s published at %s", k, p.at.Format(time.RFC3339))
-		} else if by := faults.deliveredBy(w.At); p.at.After(by) {
-			rep.problem("late alert %s published at %s, due by %s", k, p.at.Format(time.RFC3339), by.Format(time.RFC3339))
+		if o.pub.at.Before(w.At) {
+			rep.problem("early alert %s published at %s", k, o.pub.at.Format(time.RFC3339))
+		} else if by := faults.deliveredBy(w.At); o.pub.at.After(by) {
+			rep.problem("late alert %s published at %s, due by %s", k, o.pub.at.Format(time.RFC3339), by.Format(time.RFC3339))
 		}
 	}
 	var missed []string
 	for k := range wantBy {
-		if seenKey[k] == "" {
+		if _, ok := seen[k]; !ok {
 			missed = append(missed, k)
 		}
 	}
@@ -276,6 +299,17 @@ func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 	for _, k := range missed {
 		rep.problem("missed alert %s", k)
 	}
+}
+
+// downAt reads a DOWN's time (deadline + grace) from its reason, "no
+// successful run by TIME (...".
+func downAt(reason string) time.Time {
+	const prefix = "no successful run by "
+	if !strings.HasPrefix(reason, prefix) || len(reason) < len(prefix)+len(memon.TimeLayout) {
+		return time.Time{}
+	}
+	at, _ := time.Parse(memon.TimeLayout, reason[len(prefix):len(prefix)+len(memon.TimeLayout)])
+	return at
 }
 
 func firstLine(body string) string {
