@@ -71,7 +71,7 @@ test-unit: ## unit tests only (no moto, no CDK)
 bench: deps ## measure AWS calls per poll and per ping against moto, print the cost report (about 5 min)
 	@set -o pipefail; { \
 	  $(GO) test -run '^$$' -bench 'PollNothingDue|SteadyHourlyJobs' -benchtime 20x -timeout 30m ./internal/poller && \
-	  $(GO) test -run '^$$' -bench 'DrainBacklog|PollPeakMemory|DailyCounters|WeeklyReport' -benchtime 1x -timeout 60m ./internal/poller; \
+	  $(GO) test -run '^$$' -bench 'DrainBacklog|PollPeakMemory|DailyCounters|WeeklyReport|ColdStart' -benchtime 1x -timeout 60m ./internal/poller; \
 	} | tee bench.txt
 	@$(GO) run ./tools/benchreport < bench.txt
 

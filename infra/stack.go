@@ -370,11 +370,9 @@ func (m *memonStack) subscribe(emails string) {
 // poller: the Lambda, its least-privilege role, log group and schedule.
 func (m *memonStack) poller(codeDir string) {
 	logGroup, role := m.lambdaLogsAndRole("Poller", "-poller", "MEMon poller: drain the queue, keep event state, publish alerts")
-	dueIndexArn := awscdk.Fn_Join(jsii.String(""), &[]*string{m.events.TableArn(), jsii.String("/index/" + memon.DueShardIndex)})
 	allow(role, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	// DescribeTable: the poller finds the table's stream once per process.
 	allow(role, []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())
-	allow(role, []string{"dynamodb:Query"}, dueIndexArn)
 	allow(role, []string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
 	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
 	// GetItem: the CONFIG alerts waiting for the topic, read by every poll (one item).

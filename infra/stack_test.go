@@ -125,14 +125,7 @@ func TestTables(t *testing.T) {
 	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}})
 	expectJSON(t, "events stream", props(events)["StreamSpecification"], obj{"StreamViewType": "NEW_AND_OLD_IMAGES"})
 	expectJSON(t, "due indexes", props(events)["GlobalSecondaryIndexes"], []any{obj{
-		"IndexName": memon.DueIndex, // legacy, left empty: one index added per update
-		"KeySchema": []any{
-			obj{"AttributeName": memon.AttrType, "KeyType": "HASH"},
-			obj{"AttributeName": memon.AttrAlertAt, "KeyType": "RANGE"},
-		},
-		"Projection": obj{"ProjectionType": "KEYS_ONLY"},
-	}, obj{
-		"IndexName": memon.DueShardIndex,
+		"IndexName": memon.DueShardIndex, // unused, emptying: removed by the next release (one index change per update)
 		"KeySchema": []any{
 			obj{"AttributeName": memon.AttrDueShard, "KeyType": "HASH"},
 			obj{"AttributeName": memon.AttrDueAt, "KeyType": "RANGE"},
@@ -141,8 +134,6 @@ func TestTables(t *testing.T) {
 	}})
 	expectJSON(t, "events attributes", props(events)["AttributeDefinitions"], []any{
 		obj{"AttributeName": memon.AttrName, "AttributeType": "S"},
-		obj{"AttributeName": memon.AttrType, "AttributeType": "S"},
-		obj{"AttributeName": memon.AttrAlertAt, "AttributeType": "N"},
 		obj{"AttributeName": memon.AttrDueShard, "AttributeType": "S"},
 		obj{"AttributeName": memon.AttrDueAt, "AttributeType": "N"},
 	})
@@ -154,6 +145,39 @@ func TestTables(t *testing.T) {
 	})
 	expectJSON(t, "history TTL", props(history)["TimeToLiveSpecification"],
 		obj{"AttributeName": memon.HistExpiresAt, "Enabled": true})
+}
+
+// TestUpgradeChangesOneIndexPerTable: CloudFormation adds or removes only
+// one global secondary index of a table per stack update, so the upgrade
+// from the previous release (events: DueIndex and DueShardIndex) may change
+// one. This release removes DueIndex; DueShardIndex, unused, goes next.
+func TestUpgradeChangesOneIndexPerTable(t *testing.T) {
+	previous := map[string][]string{"memon": {memon.DueIndex, memon.DueShardIndex}, "memon-history": nil}
+	want := map[string]string{"memon": "- " + memon.DueIndex, "memon-history": ""}
+	x := defaultTemplate(t)
+	for table, before := range previous {
+		_, res := x.byProp(t, "AWS::DynamoDB::Table", "TableName", table)
+		now := map[string]bool{}
+		if gsis, ok := props(res)["GlobalSecondaryIndexes"].([]any); ok {
+			for _, g := range gsis {
+				now[g.(obj)["IndexName"].(string)] = true
+			}
+		}
+		var diff []string
+		for _, name := range before {
+			if !now[name] {
+				diff = append(diff, "- "+name)
+			}
+			delete(now, name)
+		}
+		for name := range now {
+			diff = append(diff, "+ "+name)
+		}
+		t.Logf("table %s: index changes in the upgrade: %v", table, diff)
+		if got := strings.Join(diff, ", "); got != want[table] {
+			t.Errorf("table %s: index changes %q, want %q (one per update)", table, got, want[table])
+		}
+	}
 }
 
 func TestTopic(t *testing.T) {
@@ -242,7 +266,6 @@ func TestPollerIAM(t *testing.T) {
 	expectJSON(t, "poller statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{
 		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"),
-		allow(obj{"Fn::Join": []any{"", []any{getAtt(eventsID, "Arn"), "/index/" + memon.DueShardIndex}}}, "dynamodb:Query"),
 		allow(getAtt(eventsID, "StreamArn"), "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
 		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"),
 		allow(ref(topicID), "sns:Publish"),
@@ -386,7 +409,7 @@ func TestPrefixContext(t *testing.T) {
 // TestAdoptTableTemplate: -c adoptTable=true synthesizes only what memon.py
 // created, retained, with memon.py's key schema and no index, under the same
 // logical ids as the full stack, so `cdk import` adopts them and the next
-// normal deploy updates the same resources in place (adds DueIndex).
+// normal deploy updates the same resources in place (adds DueShardIndex: one index).
 func TestAdoptTableTemplate(t *testing.T) {
 	full := defaultTemplate(t)
 	x := template(t, obj{CtxAdoptTable: "true"})

@@ -45,7 +45,7 @@ Drains the MEMon queue into event state, alerts on overdue events.
 In AWS Lambda it serves the EventBridge schedule; elsewhere:
   --once         poll once and exit (for cron: * * * * * memon-poller --once)
   --every DUR    poll every DUR until interrupted (e.g. --every 1m)
-  --reconcile    also repair the due index now (after moving from memon.py)
+  --reconcile    also rewrite the items MEMon did not write now (after moving from memon.py)
   --budget DUR   time allowed for draining the queue in one poll (default 40s)
   --report weekly|monthly
                  publish that report to the alert topic now and exit (kind=report)

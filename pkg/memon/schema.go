@@ -23,8 +23,8 @@ const (
 	AttrDownAlerts      = "DownAlerts"      // N, DOWN alerts sent in the current outage; absent when none
 	AttrState           = "State"           // S new|up|down
 	AttrAlertAt         = "AlertAt"         // legacy: the old DueIndex's range key; removed by MEMon's next write of the item
-	AttrDueAt           = "DueAt"           // N epoch seconds: when the poller must look next; absent = nothing to watch
-	AttrDueShard        = "DueShard"        // S "0".."DueShards-1", from the name: DueShardIndex's hash key
+	AttrDueAt           = "DueAt"           // legacy: DueShardIndex's range key; removed by MEMon's next write of the item
+	AttrDueShard        = "DueShard"        // legacy: DueShardIndex's hash key; removed by MEMon's next write of the item
 	AttrOutbox          = "Outbox"          // M id -> transition not yet delivered (alert + history)
 	AttrVersion         = "Version"         // N, bumped by every write; conditional writes compare it
 	AttrLastStartTime   = "LastStartTime"   // N
@@ -82,17 +82,17 @@ const (
 	CountLastFailReason = "LastFailReason" // S
 
 	// DueShardIndex is the sparse global secondary index (hash DueShard,
-	// range DueAt, keys only) through which a poll reads only the events
-	// due: one query per shard. Sharding keeps any one index key value far
-	// below DynamoDB's ~1,000 writes/s per key value (docs/cost-and-scale.md, "Scale").
+	// range DueAt, keys only) through which the previous release's poll
+	// read the events due. No write sets its keys any more (the poller keeps
+	// every deadline in memory, so a ping writes no index); it empties as
+	// items are rewritten and stays in the stack one release, because
+	// CloudFormation changes only one index per table per update and this
+	// release removes DueIndex. Nothing reads it.
 	DueShardIndex = "DueShardIndex"
-	// DueShards is how many DueShard values there are.
-	DueShards = 8
 
-	// DueIndex is the index before sharding (hash Type, range AlertAt). It
-	// stays in the stack, empty once items are re-keyed, for one release:
-	// CloudFormation adds or removes only one index per table update, so
-	// an existing stack adds the new one first and drops this one next.
+	// DueIndex is the index before sharding (hash Type, range AlertAt),
+	// empty since the release that added DueShardIndex; this release
+	// removes it from the stack.
 	DueIndex = "DueIndex"
 
 	// Tokens table (with httpPings): hash TokenHash, attribute Name, so

@@ -28,15 +28,14 @@ type TableSchema struct {
 }
 
 var (
-	// EventsTable: one item per event; DueShardIndex is how a poll reads
-	// only what is due; the stream is how it sees writes by other tools.
-	// DueIndex, the index before sharding, is left empty (items are
-	// re-keyed) and stays one release: CloudFormation adds or removes only
-	// one index per table update.
+	// EventsTable: one item per event; the stream is how the poller sees
+	// every writer's writes and keeps its deadline table. DueShardIndex, the
+	// previous release's due index, is unused and empties; it stays one
+	// release, as CloudFormation removes only one index per table update
+	// and this release removes DueIndex. The next removes DueShardIndex.
 	EventsTable = TableSchema{
 		Hash: KeyAttr{Name: AttrName},
 		Indexes: []IndexSchema{
-			{Name: DueIndex, Hash: KeyAttr{Name: AttrType}, Range: KeyAttr{Name: AttrAlertAt, Number: true}},
 			{Name: DueShardIndex, Hash: KeyAttr{Name: AttrDueShard}, Range: KeyAttr{Name: AttrDueAt, Number: true}},
 		},
 		Stream: true,
