@@ -17,6 +17,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
+	"github.com/peerj/memon/internal/eventbridgetest"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -120,7 +121,7 @@ func checkAWSEventRules(ctx context.Context, t *testing.T, eb *eventbridge.Clien
 				t.Errorf("no deployed input transformer for %s", key)
 				continue
 			}
-			compact, err := memon.ApplyInputTransformer(in, body, "")
+			compact, err := eventbridgetest.Transform(in.Template, in.PathsMap, body, "")
 			if err != nil {
 				t.Fatalf("%s: %v", key, err)
 			}
@@ -191,7 +192,7 @@ func exitOf(p memon.Ping) string {
 // target back without it: moto fills templates unlike EventBridge (string
 // values unquoted, so `[<v1>]` becomes `[nightly-etl]`; a missing path left
 // as `<v1>`), so the test applies the transformer as AWS documents it
-// (memon.ApplyInputTransformer) to what moto delivers.
+// (eventbridgetest.Transform) to what moto delivers.
 func compactTargetAsDeployed(ctx context.Context, t *testing.T, eb *eventbridge.Client, rule *string) memon.CompactInput {
 	t.Helper()
 	targets, err := eb.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule})

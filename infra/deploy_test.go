@@ -26,6 +26,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -190,39 +191,39 @@ func checkQueue(ctx context.Context, t *testing.T, q *sqs.Client, out mototest.O
 func checkTables(ctx context.Context, t *testing.T, db *dynamodb.Client, out mototest.Outputs) {
 	t.Helper()
 	item := map[string]dtypes.AttributeValue{
-		memon.AttrName:     &dtypes.AttributeValueMemberS{Value: "backup"},
-		memon.AttrType:     &dtypes.AttributeValueMemberS{Value: "rolling"},
-		memon.AttrDueShard: &dtypes.AttributeValueMemberS{Value: "3"},
-		memon.AttrDueAt:    &dtypes.AttributeValueMemberN{Value: "1000"},
+		schema.AttrName:     &dtypes.AttributeValueMemberS{Value: "backup"},
+		schema.AttrType:     &dtypes.AttributeValueMemberS{Value: "rolling"},
+		schema.AttrDueShard: &dtypes.AttributeValueMemberS{Value: "3"},
+		schema.AttrDueAt:    &dtypes.AttributeValueMemberN{Value: "1000"},
 	}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.TableName, Item: item}); err != nil {
 		t.Fatalf("put into %s: %v", out.TableName, err)
 	}
 	got, err := db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &out.TableName, Key: map[string]dtypes.AttributeValue{
-		memon.AttrName: &dtypes.AttributeValueMemberS{Value: "backup"},
+		schema.AttrName: &dtypes.AttributeValueMemberS{Value: "backup"},
 	}})
-	if err != nil || got.Item[memon.AttrType] == nil {
+	if err != nil || got.Item[schema.AttrType] == nil {
 		t.Fatalf("get from %s: %v %v", out.TableName, err, got)
 	}
 	due, err := db.Query(ctx, &dynamodb.QueryInput{
 		TableName:                 &out.TableName,
-		IndexName:                 aws.String(memon.DueShardIndex),
+		IndexName:                 aws.String(schema.DueShardIndex),
 		KeyConditionExpression:    aws.String("#s = :s AND #a <= :now"),
-		ExpressionAttributeNames:  map[string]string{"#s": memon.AttrDueShard, "#a": memon.AttrDueAt},
+		ExpressionAttributeNames:  map[string]string{"#s": schema.AttrDueShard, "#a": schema.AttrDueAt},
 		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":s": &dtypes.AttributeValueMemberS{Value: "3"}, ":now": &dtypes.AttributeValueMemberN{Value: "2000"}},
 	})
 	if err != nil || len(due.Items) != 1 {
-		t.Fatalf("query %s: %v %+v", memon.DueShardIndex, err, due)
+		t.Fatalf("query %s: %v %+v", schema.DueShardIndex, err, due)
 	}
 	if _, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &out.HistoryTableName, Item: map[string]dtypes.AttributeValue{
-		memon.HistName:      &dtypes.AttributeValueMemberS{Value: "backup"},
-		memon.HistTime:      &dtypes.AttributeValueMemberS{Value: time.Now().UTC().Format(memon.HistoryTimeLayout)},
-		memon.HistExpiresAt: &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)},
+		schema.HistName:      &dtypes.AttributeValueMemberS{Value: "backup"},
+		schema.HistTime:      &dtypes.AttributeValueMemberS{Value: time.Now().UTC().Format(memon.HistoryTimeLayout)},
+		schema.HistExpiresAt: &dtypes.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().Add(time.Hour).Unix(), 10)},
 	}}); err != nil {
 		t.Errorf("put into %s: %v", out.HistoryTableName, err)
 	}
 	ttl, err := db.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: &out.HistoryTableName})
-	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != memon.HistExpiresAt {
+	if err != nil || aws.ToString(ttl.TimeToLiveDescription.AttributeName) != schema.HistExpiresAt {
 		t.Logf("moto: history TTL not reported (err %v)", err)
 	}
 	pitr, err := db.DescribeContinuousBackups(ctx, &dynamodb.DescribeContinuousBackupsInput{TableName: &out.TableName})
@@ -264,9 +265,9 @@ func checkTestTablesAreTheStacks(ctx context.Context, t *testing.T, srv *mototes
 		}
 		return b.String()
 	}
-	for deployed, schema := range map[string]memon.TableSchema{out.TableName: memon.EventsTable, out.HistoryTableName: memon.HistoryTable} {
+	for deployed, ts := range map[string]schema.TableSchema{out.TableName: schema.EventsTable, out.HistoryTableName: schema.HistoryTable} {
 		name := "schema-check-" + deployed
-		if err := srv.CreateTable(ctx, name, schema); err != nil {
+		if err := srv.CreateTable(ctx, name, ts); err != nil {
 			t.Fatal(err)
 		}
 		got, want := shape(name), shape(deployed)

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -82,9 +83,9 @@ func (m *memonStack) pingExtras(o pingOptions) {
 // whose role can send to the queue and read the tokens table, nothing else.
 func (m *memonStack) pingEndpoint(codeDir string) {
 	// Retained, as the events table, whose TokenHash attributes name these items.
-	tp := tableProps(m.name(settings.TokenTableSuffix), memon.TokensTable)
+	tp := tableProps(m.name(settings.TokenTableSuffix), schema.TokensTable)
 	hardenTable(tp)
-	tokens := newTable(m.stack, "Tokens", tp, memon.TokensTable)
+	tokens := newTable(m.stack, "Tokens", tp, schema.TokensTable)
 
 	logGroup, role := m.lambdaLogsAndRole("Ping", "-pingurl", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
 	allow(role, []string{"sqs:SendMessage"}, m.queue.QueueArn())

@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -239,44 +240,44 @@ const adoptReason = "Adoption step only (cdk import): the template must mirror m
 // `cdk import` records what really exists and the next normal deploy adds the
 // rest. Both shapes share the construct id, hence the logical id.
 func newEventsTable(scope constructs.Construct, prefix string, adopt bool) awsdynamodb.Table {
-	schema := memon.EventsTable
+	ts := schema.EventsTable
 	if adopt {
-		schema = memon.TableSchema{Hash: schema.Hash}
+		ts = schema.TableSchema{Hash: ts.Hash}
 	}
 	// The stream: every write by any writer (console, put-item, memon.py);
 	// the poller reads it each poll and judges those items at once.
-	props := tableProps(jsii.String(prefix), schema)
+	props := tableProps(jsii.String(prefix), ts)
 	if !adopt {
 		hardenTable(props)
 	}
-	return newTable(scope, "Events", props, schema)
+	return newTable(scope, "Events", props, ts)
 }
 
 // tableProps are the props of a table laid out as schema (memon's one
 // definition of MEMon's tables): on demand, retained on stack deletion.
-func tableProps(name *string, schema memon.TableSchema) *awsdynamodb.TableProps {
+func tableProps(name *string, ts schema.TableSchema) *awsdynamodb.TableProps {
 	props := &awsdynamodb.TableProps{
 		TableName:     name,
-		PartitionKey:  cdkAttr(schema.Hash),
+		PartitionKey:  cdkAttr(ts.Hash),
 		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	}
-	if schema.Range.Name != "" {
-		props.SortKey = cdkAttr(schema.Range)
+	if ts.Range.Name != "" {
+		props.SortKey = cdkAttr(ts.Range)
 	}
-	if schema.TTL != "" {
-		props.TimeToLiveAttribute = jsii.String(schema.TTL)
+	if ts.TTL != "" {
+		props.TimeToLiveAttribute = jsii.String(ts.TTL)
 	}
-	if schema.Stream {
+	if ts.Stream {
 		props.Stream = awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES
 	}
 	return props
 }
 
 // newTable creates the table and schema's indexes.
-func newTable(scope constructs.Construct, id string, props *awsdynamodb.TableProps, schema memon.TableSchema) awsdynamodb.Table {
+func newTable(scope constructs.Construct, id string, props *awsdynamodb.TableProps, ts schema.TableSchema) awsdynamodb.Table {
 	t := awsdynamodb.NewTable(scope, jsii.String(id), props)
-	for _, ix := range schema.Indexes {
+	for _, ix := range ts.Indexes {
 		t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 			IndexName:      jsii.String(ix.Name),
 			PartitionKey:   cdkAttr(ix.Hash),
@@ -287,7 +288,7 @@ func newTable(scope constructs.Construct, id string, props *awsdynamodb.TablePro
 	return t
 }
 
-func cdkAttr(k memon.KeyAttr) *awsdynamodb.Attribute {
+func cdkAttr(k schema.KeyAttr) *awsdynamodb.Attribute {
 	if k.Name == "" {
 		return nil
 	}
@@ -309,9 +310,9 @@ func hardenTable(props *awsdynamodb.TableProps) {
 
 func (m *memonStack) tables() {
 	m.events = newEventsTable(m.stack, m.prefix, false)
-	hp := tableProps(m.name("-history"), memon.HistoryTable)
+	hp := tableProps(m.name("-history"), schema.HistoryTable)
 	hardenTable(hp)
-	m.history = newTable(m.stack, "History", hp, memon.HistoryTable)
+	m.history = newTable(m.stack, "History", hp, schema.HistoryTable)
 	output(m.stack, "TableName", "events table: MEMON_TABLE", m.events.TableName())
 	output(m.stack, "HistoryTableName", "history table: MEMON_HISTORY_TABLE", m.history.TableName())
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -122,29 +123,29 @@ func TestTables(t *testing.T) {
 		expectJSON(t, name+" SSE", p["SSESpecification"], obj{"SSEEnabled": true})
 	}
 	_, events := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
-	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}})
+	expectJSON(t, "events keys", props(events)["KeySchema"], []any{obj{"AttributeName": schema.AttrName, "KeyType": "HASH"}})
 	expectJSON(t, "events stream", props(events)["StreamSpecification"], obj{"StreamViewType": "NEW_AND_OLD_IMAGES"})
 	expectJSON(t, "due indexes", props(events)["GlobalSecondaryIndexes"], []any{obj{
-		"IndexName": memon.DueShardIndex, // unused, emptying: removed by the next release (one index change per update)
+		"IndexName": schema.DueShardIndex, // unused, emptying: removed by the next release (one index change per update)
 		"KeySchema": []any{
-			obj{"AttributeName": memon.AttrDueShard, "KeyType": "HASH"},
-			obj{"AttributeName": memon.AttrDueAt, "KeyType": "RANGE"},
+			obj{"AttributeName": schema.AttrDueShard, "KeyType": "HASH"},
+			obj{"AttributeName": schema.AttrDueAt, "KeyType": "RANGE"},
 		},
 		"Projection": obj{"ProjectionType": "KEYS_ONLY"},
 	}})
 	expectJSON(t, "events attributes", props(events)["AttributeDefinitions"], []any{
-		obj{"AttributeName": memon.AttrName, "AttributeType": "S"},
-		obj{"AttributeName": memon.AttrDueShard, "AttributeType": "S"},
-		obj{"AttributeName": memon.AttrDueAt, "AttributeType": "N"},
+		obj{"AttributeName": schema.AttrName, "AttributeType": "S"},
+		obj{"AttributeName": schema.AttrDueShard, "AttributeType": "S"},
+		obj{"AttributeName": schema.AttrDueAt, "AttributeType": "N"},
 	})
 
 	_, history := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
 	expectJSON(t, "history keys", props(history)["KeySchema"], []any{
-		obj{"AttributeName": memon.HistName, "KeyType": "HASH"},
-		obj{"AttributeName": memon.HistTime, "KeyType": "RANGE"},
+		obj{"AttributeName": schema.HistName, "KeyType": "HASH"},
+		obj{"AttributeName": schema.HistTime, "KeyType": "RANGE"},
 	})
 	expectJSON(t, "history TTL", props(history)["TimeToLiveSpecification"],
-		obj{"AttributeName": memon.HistExpiresAt, "Enabled": true})
+		obj{"AttributeName": schema.HistExpiresAt, "Enabled": true})
 }
 
 // TestUpgradeChangesOneIndexPerTable: CloudFormation adds or removes only
@@ -152,8 +153,8 @@ func TestTables(t *testing.T) {
 // from the previous release (events: DueIndex and DueShardIndex) may change
 // one. This release removes DueIndex; DueShardIndex, unused, goes next.
 func TestUpgradeChangesOneIndexPerTable(t *testing.T) {
-	previous := map[string][]string{"memon": {memon.DueIndex, memon.DueShardIndex}, "memon-history": nil}
-	want := map[string]string{"memon": "- " + memon.DueIndex, "memon-history": ""}
+	previous := map[string][]string{"memon": {schema.DueIndex, schema.DueShardIndex}, "memon-history": nil}
+	want := map[string]string{"memon": "- " + schema.DueIndex, "memon-history": ""}
 	x := defaultTemplate(t)
 	for table, before := range previous {
 		_, res := x.byProp(t, "AWS::DynamoDB::Table", "TableName", table)
@@ -435,8 +436,8 @@ func TestAdoptTableTemplate(t *testing.T) {
 	_, table := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	expectJSON(t, "adopted table", props(table), obj{
 		"TableName":            "memon",
-		"AttributeDefinitions": []any{obj{"AttributeName": memon.AttrName, "AttributeType": "S"}},
-		"KeySchema":            []any{obj{"AttributeName": memon.AttrName, "KeyType": "HASH"}},
+		"AttributeDefinitions": []any{obj{"AttributeName": schema.AttrName, "AttributeType": "S"}},
+		"KeySchema":            []any{obj{"AttributeName": schema.AttrName, "KeyType": "HASH"}},
 		"BillingMode":          "PAY_PER_REQUEST",
 	})
 	expectJSON(t, "adopted queue", props(x.resources("AWS::SQS::Queue")[mustID(t, x, "AWS::SQS::Queue")]), obj{"QueueName": "memon"})

@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/internal/mototest"
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/internal/schema"
 )
 
 // backdate is a console edit: it sets epoch-second attributes to times in
@@ -40,7 +40,7 @@ func (s *stack) backdate(name string, attrs map[string]time.Time, remove ...stri
 		}
 	}
 	_, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: map[string]types.AttributeValue{memon.AttrName: &types.AttributeValueMemberS{Value: name}},
+		TableName: &s.table, Key: map[string]types.AttributeValue{schema.AttrName: &types.AttributeValueMemberS{Value: name}},
 		UpdateExpression: aws.String(expr), ExpressionAttributeNames: names, ExpressionAttributeValues: values,
 	})
 	if err != nil {
@@ -95,7 +95,7 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 	s.ok("set", "long", "--period", "1d", "--max-runtime", "1h")
 	s.sh(0, s.send, "long", "--start", "--run-id", "r-42", "--host", "db1")
 	s.pollAlerts()
-	s.backdate("long", map[string]time.Time{memon.AttrRunningSince: time.Now().Add(-2 * time.Hour), memon.AttrDueAt: time.Now().Add(-time.Hour)})
+	s.backdate("long", map[string]time.Time{schema.AttrRunningSince: time.Now().Add(-2 * time.Hour), schema.AttrDueAt: time.Now().Add(-time.Hour)})
 	got = s.pollAlerts()
 	if len(got) != 1 || got[0].Kind != "overrun" || got[0].Subject != "[MEMon] Overrun: long" ||
 		!strings.Contains(got[0].Body, "run id r-42") || !strings.Contains(got[0].Body, "host db1") {
@@ -110,14 +110,14 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 	s.ok("set", "remind", "--period", "1d", "--repeat-every", "1h")
 	s.sh(0, s.send, "remind")
 	s.pollAlerts()
-	s.backdate("remind", map[string]time.Time{memon.AttrNextBlockTime: time.Now().Add(-time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
+	s.backdate("remind", map[string]time.Time{schema.AttrNextBlockTime: time.Now().Add(-time.Minute), schema.AttrDueAt: time.Now().Add(-time.Minute)})
 	if got := s.pollAlerts(); len(got) != 1 || got[0].Subject != "[MEMon] Down: remind" {
 		t.Errorf("first DOWN: %s", mototest.Subjects(got))
 	}
 	if got := s.pollAlerts(); len(got) != 0 {
 		t.Errorf("a reminder before the interval: %s", mototest.Subjects(got))
 	}
-	s.backdate("remind", map[string]time.Time{memon.AttrLastDownAlert: time.Now().Add(-61 * time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
+	s.backdate("remind", map[string]time.Time{schema.AttrLastDownAlert: time.Now().Add(-61 * time.Minute), schema.AttrDueAt: time.Now().Add(-time.Minute)})
 	if got := s.pollAlerts(); len(got) != 1 || got[0].Subject != "[MEMon] Down: remind" || !strings.Contains(got[0].Body, "reminder 2 of at most 3, every 1h") {
 		t.Errorf("reminder: %+v", got)
 	}
@@ -131,7 +131,7 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 	s.sh(0, s.send, "db")
 	s.sh(0, s.send, "nightly-report")
 	s.pollAlerts()
-	past := map[string]time.Time{memon.AttrNextBlockTime: time.Now().Add(-time.Minute), memon.AttrAlertAt: time.Now().Add(-time.Minute)}
+	past := map[string]time.Time{schema.AttrNextBlockTime: time.Now().Add(-time.Minute), schema.AttrAlertAt: time.Now().Add(-time.Minute)}
 	s.backdate("db", past)
 	s.backdate("nightly-report", past)
 	got = s.pollAlerts()
@@ -172,7 +172,7 @@ func TestNoiseControlsThroughPollerAndCLI(t *testing.T) {
 		t.Errorf("show:\n%s", line)
 	}
 	s.ok("set", "night", "--quiet", "none")
-	s.backdate("night", map[string]time.Time{memon.AttrHeldUntil: time.Now().Add(-time.Minute), memon.AttrDueAt: time.Now().Add(-time.Minute)})
+	s.backdate("night", map[string]time.Time{schema.AttrHeldUntil: time.Now().Add(-time.Minute), schema.AttrDueAt: time.Now().Add(-time.Minute)})
 	got = s.pollAlerts()
 	if len(got) != 1 || got[0].Subject != "[MEMon] Failed: night" || !strings.Contains(got[0].Body, "still failing at the end of the quiet window") {
 		t.Errorf("at the window's end: %+v", got)

@@ -21,8 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
-	"github.com/peerj/memon/pkg/memon"
 )
 
 // Integration tests: the real memon-config binary against moto, tables made
@@ -94,10 +94,10 @@ func newMoto(t *testing.T) *moto {
 }
 
 // createTables creates the events and history tables as the stack lays them
-// out (memon.EventsTable, memon.HistoryTable).
+// out (schema.EventsTable, schema.HistoryTable).
 func (m *moto) createTables() {
 	ctx := context.Background()
-	for name, schema := range map[string]memon.TableSchema{m.table: memon.EventsTable, m.history: memon.HistoryTable} {
+	for name, schema := range map[string]schema.TableSchema{m.table: schema.EventsTable, m.history: schema.HistoryTable} {
 		if err := mototest.CreateTableWith(ctx, m.db, name, schema); err != nil {
 			m.t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func (m *moto) items() []map[string]types.AttributeValue {
 		m.t.Fatal(err)
 	}
 	sort.Slice(out.Items, func(i, j int) bool {
-		return out.Items[i][memon.AttrName].(*types.AttributeValueMemberS).Value < out.Items[j][memon.AttrName].(*types.AttributeValueMemberS).Value
+		return out.Items[i][schema.AttrName].(*types.AttributeValueMemberS).Value < out.Items[j][schema.AttrName].(*types.AttributeValueMemberS).Value
 	})
 	return out.Items
 }
@@ -168,7 +168,7 @@ func (m *moto) items() []map[string]types.AttributeValue {
 func (m *moto) item(name string) map[string]types.AttributeValue {
 	m.t.Helper()
 	out, err := m.db.GetItem(context.Background(), &dynamodb.GetItemInput{TableName: &m.table,
-		Key: map[string]types.AttributeValue{memon.AttrName: &types.AttributeValueMemberS{Value: name}}})
+		Key: map[string]types.AttributeValue{schema.AttrName: &types.AttributeValueMemberS{Value: name}}})
 	if err != nil {
 		m.t.Fatal(err)
 	}
@@ -366,8 +366,8 @@ func TestCLIGlobalFlagsBeforeOrAfterTheVerb(t *testing.T) {
 	staging.createTables() // the table the operator names
 	victim := func(m *moto) {
 		m.put(map[string]types.AttributeValue{
-			memon.AttrName: &types.AttributeValueMemberS{Value: "victim"},
-			memon.AttrType: &types.AttributeValueMemberS{Value: "memon"},
+			schema.AttrName: &types.AttributeValueMemberS{Value: "victim"},
+			schema.AttrType: &types.AttributeValueMemberS{Value: "memon"},
 		})
 	}
 	for _, args := range [][]string{
@@ -439,11 +439,11 @@ func TestCLIWatchFromNowArmsEachKind(t *testing.T) {
 			t.Errorf("%s: set said %q", tc.name, out)
 		}
 		item := m.item("now-" + tc.name)
-		if s, _ := item[memon.AttrWatchFrom].(*types.AttributeValueMemberS); s == nil || s.Value != "now" {
-			t.Errorf("%s: WatchFrom %v", tc.name, item[memon.AttrWatchFrom])
+		if s, _ := item[schema.AttrWatchFrom].(*types.AttributeValueMemberS); s == nil || s.Value != "now" {
+			t.Errorf("%s: WatchFrom %v", tc.name, item[schema.AttrWatchFrom])
 		}
 		var next float64
-		fmt.Sscan(attrN(item, memon.AttrNextBlockTime), &next)
+		fmt.Sscan(attrN(item, schema.AttrNextBlockTime), &next)
 		got := time.Unix(int64(next), 0)
 		if lo, hi := tc.first(before).Add(-time.Second), tc.first(time.Now()).Add(time.Second); got.Before(lo) || got.After(hi) {
 			t.Errorf("%s: first deadline %s, want within [%s, %s]", tc.name, got, lo, hi)
@@ -453,7 +453,7 @@ func TestCLIWatchFromNowArmsEachKind(t *testing.T) {
 		}
 	}
 	m.ok("set", "first-run", "--period", "1h")
-	if item := m.item("first-run"); item[memon.AttrNextBlockTime] != nil || item[memon.AttrWatchFrom] != nil {
+	if item := m.item("first-run"); item[schema.AttrNextBlockTime] != nil || item[schema.AttrWatchFrom] != nil {
 		t.Errorf("a first-run event is watched: %v", item)
 	}
 	if out := m.ok("show", "first-run"); !strings.Contains(out, "new: not watched until its first run") {

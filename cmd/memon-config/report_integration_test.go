@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -121,9 +122,9 @@ func TestReportThroughPollerAndCLI(t *testing.T) {
 	// the binaries run on the real clock). The next ping rolls them over.
 	yesterday := memon.DayOf(time.Now().UTC().Add(-24 * time.Hour))
 	_, err := s.db.UpdateItem(context.Background(), &dynamodb.UpdateItemInput{
-		TableName: &s.table, Key: map[string]types.AttributeValue{memon.AttrName: &types.AttributeValueMemberS{Value: "steady"}},
+		TableName: &s.table, Key: map[string]types.AttributeValue{schema.AttrName: &types.AttributeValueMemberS{Value: "steady"}},
 		UpdateExpression:          aws.String("SET #t.#d = :d, #t.#r = :r"),
-		ExpressionAttributeNames:  map[string]string{"#t": memon.AttrToday, "#d": memon.CountDay, "#r": memon.CountRuns},
+		ExpressionAttributeNames:  map[string]string{"#t": schema.AttrToday, "#d": schema.CountDay, "#r": schema.CountRuns},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":d": &types.AttributeValueMemberS{Value: yesterday}, ":r": &types.AttributeValueMemberN{Value: "5"}},
 	})
 	if err != nil {
@@ -131,8 +132,8 @@ func TestReportThroughPollerAndCLI(t *testing.T) {
 	}
 	s.sh(0, s.send, "steady")
 	s.sh(0, s.poll, "--once")
-	today := s.item("steady")[memon.AttrToday].(*types.AttributeValueMemberM).Value
-	if d := today[memon.CountDay].(*types.AttributeValueMemberS).Value; d != memon.DayOf(time.Now().UTC()) {
+	today := s.item("steady")[schema.AttrToday].(*types.AttributeValueMemberM).Value
+	if d := today[schema.CountDay].(*types.AttributeValueMemberS).Value; d != memon.DayOf(time.Now().UTC()) {
 		t.Errorf("Today.Day %q after the roll", d)
 	}
 	for _, c := range []struct {

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -32,8 +33,8 @@ func TestTokenCreateRotateShowAgainstMoto(t *testing.T) {
 		t.Fatalf("token printed %q, want http://127.0.0.1:9/ping/<token>", url)
 	}
 	item := m.item("backup")
-	if h, _ := item[memon.AttrTokenHash].(*types.AttributeValueMemberS); h == nil || h.Value != memon.HashToken(first) {
-		t.Fatalf("stored TokenHash %v, want the hash of the printed token", item[memon.AttrTokenHash])
+	if h, _ := item[schema.AttrTokenHash].(*types.AttributeValueMemberS); h == nil || h.Value != memon.HashToken(first) {
+		t.Fatalf("stored TokenHash %v, want the hash of the printed token", item[schema.AttrTokenHash])
 	}
 	for attr, v := range item {
 		if s, ok := v.(*types.AttributeValueMemberS); ok && strings.Contains(s.Value, first) {

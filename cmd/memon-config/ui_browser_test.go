@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -277,13 +278,13 @@ func (m *moto) seedEvents(now time.Time) {
 			fails = 1
 		}
 		item := map[string]types.AttributeValue{
-			memon.HistName:  &types.AttributeValueMemberS{Value: "backup-nightly"},
-			memon.HistTime:  &types.AttributeValueMemberS{Value: memon.HistDayPrefix + memon.DayOf(day)},
-			memon.CountDay:  &types.AttributeValueMemberS{Value: memon.DayOf(day)},
-			memon.CountRuns: &types.AttributeValueMemberN{Value: fmt.Sprint(runs)}, memon.CountFailures: &types.AttributeValueMemberN{Value: fmt.Sprint(fails)},
-			memon.CountDurationRuns: &types.AttributeValueMemberN{Value: fmt.Sprint(runs)},
-			memon.CountDurationSum:  &types.AttributeValueMemberN{Value: fmt.Sprint(runs * (600 + 20*(i%7)))},
-			memon.CountDurationMax:  &types.AttributeValueMemberN{Value: fmt.Sprint(700 + 25*(i%5))},
+			schema.HistName:  &types.AttributeValueMemberS{Value: "backup-nightly"},
+			schema.HistTime:  &types.AttributeValueMemberS{Value: schema.HistDayPrefix + memon.DayOf(day)},
+			schema.CountDay:  &types.AttributeValueMemberS{Value: memon.DayOf(day)},
+			schema.CountRuns: &types.AttributeValueMemberN{Value: fmt.Sprint(runs)}, schema.CountFailures: &types.AttributeValueMemberN{Value: fmt.Sprint(fails)},
+			schema.CountDurationRuns: &types.AttributeValueMemberN{Value: fmt.Sprint(runs)},
+			schema.CountDurationSum:  &types.AttributeValueMemberN{Value: fmt.Sprint(runs * (600 + 20*(i%7)))},
+			schema.CountDurationMax:  &types.AttributeValueMemberN{Value: fmt.Sprint(700 + 25*(i%5))},
 		}
 		if _, err := m.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &m.history, Item: item}); err != nil {
 			t.Fatal(err)
@@ -391,10 +392,10 @@ func TestUIInBrowser(t *testing.T) {
 	// Edit the period through the form: the item changes in DynamoDB.
 	b.run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
 		chromedp.SetValue(`#f-period`, "2h"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#availability`))
-	if p := attrN(m.item("backup-nightly"), memon.AttrPeriod); p != "7200" {
+	if p := attrN(m.item("backup-nightly"), schema.AttrPeriod); p != "7200" {
 		t.Errorf("after the form, Period is %s, want 7200", p)
 	}
-	if d := m.item("backup-nightly")[memon.AttrDescription].(*types.AttributeValueMemberS).Value; d != "nightly database dump to S3" {
+	if d := m.item("backup-nightly")[schema.AttrDescription].(*types.AttributeValueMemberS).Value; d != "nightly database dump to S3" {
 		t.Errorf("an unchanged field was rewritten: description %q", d)
 	}
 
@@ -414,15 +415,15 @@ func TestUIInBrowser(t *testing.T) {
 	if fieldErr != cliMsg {
 		t.Errorf("the form says %q\nthe CLI says  %q", fieldErr, cliMsg)
 	}
-	if attrN(m.item("backup-nightly"), memon.AttrVersion) != attrN(before, memon.AttrVersion) {
+	if attrN(m.item("backup-nightly"), schema.AttrVersion) != attrN(before, schema.AttrVersion) {
 		t.Error("an invalid form wrote the item")
 	}
 
 	// Pause and resume with the buttons.
 	b.run(t, chromedp.Navigate(base+"event?name=db-dump"), chromedp.WaitVisible(`.actions`),
 		chromedp.Click(`form[action="/pause"] button`), chromedp.WaitVisible(`.flash`))
-	if m.item("db-dump")[memon.AttrEnabled] == nil || enabled(m.item("db-dump")) {
-		t.Errorf("after pause: %v", m.item("db-dump")[memon.AttrEnabled])
+	if m.item("db-dump")[schema.AttrEnabled] == nil || enabled(m.item("db-dump")) {
+		t.Errorf("after pause: %v", m.item("db-dump")[schema.AttrEnabled])
 	}
 	b.run(t, chromedp.Click(`form[action="/resume"] button`), chromedp.WaitVisible(`form[action="/pause"]`))
 	if !enabled(m.item("db-dump")) {
@@ -436,7 +437,7 @@ func TestUIInBrowser(t *testing.T) {
 	b.run(t, chromedp.Navigate(base+"new"), chromedp.WaitVisible(`#f-name`),
 		chromedp.SetValue(`#f-name`, "made-in-browser"), chromedp.SetValue(`#f-period`, "90m"),
 		chromedp.SetValue(`#f-description`, "from the form"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#availability`))
-	if p := attrN(m.item("made-in-browser"), memon.AttrPeriod); p != "5400" {
+	if p := attrN(m.item("made-in-browser"), schema.AttrPeriod); p != "5400" {
 		t.Errorf("created item: %v", m.item("made-in-browser"))
 	}
 	b.run(t, chromedp.Click(`a.danger`), chromedp.WaitVisible(`button[name="confirm"]`))
@@ -476,7 +477,7 @@ func TestUIInBrowser(t *testing.T) {
 }
 
 func enabled(item map[string]types.AttributeValue) bool {
-	switch v := item[memon.AttrEnabled].(type) {
+	switch v := item[schema.AttrEnabled].(type) {
 	case *types.AttributeValueMemberBOOL:
 		return v.Value
 	case *types.AttributeValueMemberN:
@@ -588,15 +589,15 @@ func TestUIThousandEvents(t *testing.T) {
 			state = "down"
 		}
 		batch = append(batch, types.WriteRequest{PutRequest: &types.PutRequest{Item: map[string]types.AttributeValue{
-			memon.AttrName:            &types.AttributeValueMemberS{Value: fmt.Sprintf("job-%04d-%s", i, []string{"backup", "report", "etl", "sync"}[i%4])},
-			memon.AttrDescription:     &types.AttributeValueMemberS{Value: "seeded for the page weight measurement"},
-			memon.AttrEnabled:         &types.AttributeValueMemberBOOL{Value: i%50 != 0},
-			memon.AttrType:            &types.AttributeValueMemberS{Value: "rolling"},
-			memon.AttrPeriod:          &types.AttributeValueMemberN{Value: "3600"},
-			memon.AttrState:           &types.AttributeValueMemberS{Value: state},
-			memon.AttrLastSuccessTime: &types.AttributeValueMemberN{Value: fmt.Sprint(last)},
-			memon.AttrLastBlockTime:   &types.AttributeValueMemberN{Value: fmt.Sprint(last)},
-			memon.AttrNextBlockTime:   &types.AttributeValueMemberN{Value: fmt.Sprint(last + 3600)},
+			schema.AttrName:            &types.AttributeValueMemberS{Value: fmt.Sprintf("job-%04d-%s", i, []string{"backup", "report", "etl", "sync"}[i%4])},
+			schema.AttrDescription:     &types.AttributeValueMemberS{Value: "seeded for the page weight measurement"},
+			schema.AttrEnabled:         &types.AttributeValueMemberBOOL{Value: i%50 != 0},
+			schema.AttrType:            &types.AttributeValueMemberS{Value: "rolling"},
+			schema.AttrPeriod:          &types.AttributeValueMemberN{Value: "3600"},
+			schema.AttrState:           &types.AttributeValueMemberS{Value: state},
+			schema.AttrLastSuccessTime: &types.AttributeValueMemberN{Value: fmt.Sprint(last)},
+			schema.AttrLastBlockTime:   &types.AttributeValueMemberN{Value: fmt.Sprint(last)},
+			schema.AttrNextBlockTime:   &types.AttributeValueMemberN{Value: fmt.Sprint(last + 3600)},
 		}}})
 		if len(batch) == 25 {
 			flush()

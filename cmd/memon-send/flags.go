@@ -19,7 +19,7 @@ type options struct {
 	fail      bool
 	start     bool
 	signal    ping.Signal // from fail/start: success, start or fail
-	exitCode  *int         // with fail
+	exitCode  *int        // with fail
 	message   string
 	noOutput  bool
 	runID     string

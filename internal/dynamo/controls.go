@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -14,12 +15,12 @@ import (
 // decodeControls reads the controls forgivingly; a quiet window that does
 // not parse names the attribute.
 func decodeControls(r *reader, ev *memon.Event) {
-	ev.FailuresBeforeAlert = int(r.integer(memon.AttrFailuresBeforeAlert))
-	ev.MaxRuntime = r.seconds(memon.AttrMaxRuntime)
-	ev.MinRuntime = r.seconds(memon.AttrMinRuntime)
-	ev.PausedUntil = r.time(memon.AttrPausedUntil)
-	for _, s := range r.strings(memon.AttrQuiet) {
-		w, err := memon.ParseQuiet(memon.AttrQuiet, s)
+	ev.FailuresBeforeAlert = int(r.integer(schema.AttrFailuresBeforeAlert))
+	ev.MaxRuntime = r.seconds(schema.AttrMaxRuntime)
+	ev.MinRuntime = r.seconds(schema.AttrMinRuntime)
+	ev.PausedUntil = r.time(schema.AttrPausedUntil)
+	for _, s := range r.strings(schema.AttrQuiet) {
+		w, err := memon.ParseQuiet(schema.AttrQuiet, s)
 		if err != nil {
 			if r.err == nil {
 				r.err = err
@@ -28,17 +29,17 @@ func decodeControls(r *reader, ev *memon.Event) {
 		}
 		ev.Quiet = append(ev.Quiet, w)
 	}
-	ev.FailStreak = int(r.integer(memon.AttrFailStreak))
-	ev.Unannounced = r.boolean(memon.AttrUnannounced, false)
-	ev.HeldKind = memon.AlertKind(r.str(memon.AttrHeldKind))
-	ev.HeldUntil = r.time(memon.AttrHeldUntil)
-	ev.RunningSince = r.time(memon.AttrRunningSince)
-	ev.RunningID = r.str(memon.AttrRunningRunID)
-	ev.OverrunAlerted = r.boolean(memon.AttrOverrunAlerted, false)
-	ev.DependsOn = r.strings(memon.AttrDependsOn)
-	ev.Dependents = r.strings(memon.AttrDependents)
-	ev.RepeatEvery = r.seconds(memon.AttrRepeatEvery)
-	ev.LastDownAlert = r.time(memon.AttrLastDownAlert)
+	ev.FailStreak = int(r.integer(schema.AttrFailStreak))
+	ev.Unannounced = r.boolean(schema.AttrUnannounced, false)
+	ev.HeldKind = memon.AlertKind(r.str(schema.AttrHeldKind))
+	ev.HeldUntil = r.time(schema.AttrHeldUntil)
+	ev.RunningSince = r.time(schema.AttrRunningSince)
+	ev.RunningID = r.str(schema.AttrRunningRunID)
+	ev.OverrunAlerted = r.boolean(schema.AttrOverrunAlerted, false)
+	ev.DependsOn = r.strings(schema.AttrDependsOn)
+	ev.Dependents = r.strings(schema.AttrDependents)
+	ev.RepeatEvery = r.seconds(schema.AttrRepeatEvery)
+	ev.LastDownAlert = r.time(schema.AttrLastDownAlert)
 }
 
 // strings reads a list of strings: L of S, SS, or one S (a console edit),
@@ -74,26 +75,26 @@ func (r *reader) strings(attr string) []string {
 func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool)) {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	b := func(v bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: v} }
-	put(memon.AttrFailuresBeforeAlert, numAV(float64(ev.FailuresBeforeAlert)), ev.FailuresBeforeAlert > 1)
-	put(memon.AttrMaxRuntime, numAV(ev.MaxRuntime.Seconds()), ev.MaxRuntime > 0)
-	put(memon.AttrMinRuntime, numAV(ev.MinRuntime.Seconds()), ev.MinRuntime > 0)
-	put(memon.AttrPausedUntil, timeAV(ev.PausedUntil), !ev.PausedUntil.IsZero())
+	put(schema.AttrFailuresBeforeAlert, numAV(float64(ev.FailuresBeforeAlert)), ev.FailuresBeforeAlert > 1)
+	put(schema.AttrMaxRuntime, numAV(ev.MaxRuntime.Seconds()), ev.MaxRuntime > 0)
+	put(schema.AttrMinRuntime, numAV(ev.MinRuntime.Seconds()), ev.MinRuntime > 0)
+	put(schema.AttrPausedUntil, timeAV(ev.PausedUntil), !ev.PausedUntil.IsZero())
 	quiet := make([]string, len(ev.Quiet))
 	for i, w := range ev.Quiet {
 		quiet[i] = w.String()
 	}
-	put(memon.AttrQuiet, stringList(quiet), len(quiet) > 0)
-	put(memon.AttrFailStreak, numAV(float64(ev.FailStreak)), ev.FailStreak > 0)
-	put(memon.AttrUnannounced, b(true), ev.Unannounced)
-	put(memon.AttrHeldKind, s(string(ev.HeldKind)), ev.HeldKind != "")
-	put(memon.AttrHeldUntil, timeAV(ev.HeldUntil), !ev.HeldUntil.IsZero())
-	put(memon.AttrRunningSince, timeAV(ev.RunningSince), !ev.RunningSince.IsZero())
-	put(memon.AttrRunningRunID, s(ev.RunningID), ev.RunningID != "")
-	put(memon.AttrOverrunAlerted, b(true), ev.OverrunAlerted)
-	put(memon.AttrDependsOn, stringList(ev.DependsOn), len(ev.DependsOn) > 0)
-	put(memon.AttrDependents, stringList(ev.Dependents), len(ev.Dependents) > 0)
-	put(memon.AttrRepeatEvery, numAV(ev.RepeatEvery.Seconds()), ev.RepeatEvery > 0)
-	put(memon.AttrLastDownAlert, timeAV(ev.LastDownAlert), !ev.LastDownAlert.IsZero())
+	put(schema.AttrQuiet, stringList(quiet), len(quiet) > 0)
+	put(schema.AttrFailStreak, numAV(float64(ev.FailStreak)), ev.FailStreak > 0)
+	put(schema.AttrUnannounced, b(true), ev.Unannounced)
+	put(schema.AttrHeldKind, s(string(ev.HeldKind)), ev.HeldKind != "")
+	put(schema.AttrHeldUntil, timeAV(ev.HeldUntil), !ev.HeldUntil.IsZero())
+	put(schema.AttrRunningSince, timeAV(ev.RunningSince), !ev.RunningSince.IsZero())
+	put(schema.AttrRunningRunID, s(ev.RunningID), ev.RunningID != "")
+	put(schema.AttrOverrunAlerted, b(true), ev.OverrunAlerted)
+	put(schema.AttrDependsOn, stringList(ev.DependsOn), len(ev.DependsOn) > 0)
+	put(schema.AttrDependents, stringList(ev.Dependents), len(ev.Dependents) > 0)
+	put(schema.AttrRepeatEvery, numAV(ev.RepeatEvery.Seconds()), ev.RepeatEvery > 0)
+	put(schema.AttrLastDownAlert, timeAV(ev.LastDownAlert), !ev.LastDownAlert.IsZero())
 }
 
 func stringList(ss []string) types.AttributeValue {

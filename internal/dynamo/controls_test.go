@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -20,7 +21,7 @@ func TestControlsRoundTrip(t *testing.T) {
 	ev.ControlState = memon.ControlState{FailStreak: 2, Unannounced: true, HeldKind: memon.KindDown, HeldUntil: at(1700007200),
 		RunningSince: at(1700000000), RunningID: "r1", OverrunAlerted: true, LastDownAlert: at(1700000100)}
 	set, _ := encodeEvent(ev)
-	item := withAttrs(Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}, set)
+	item := withAttrs(Item{schema.AttrName: s("job"), schema.AttrPeriod: n("3600")}, set)
 	got, err := decodeEvent(item)
 	if err != nil {
 		t.Fatal(err)
@@ -30,24 +31,24 @@ func TestControlsRoundTrip(t *testing.T) {
 	}
 
 	// Console edits: a string list with ";" or a string set; a bad window names the attribute.
-	item[memon.AttrQuiet] = s("Sat 00:00-24:00; daily 01:00-02:00")
+	item[schema.AttrQuiet] = s("Sat 00:00-24:00; daily 01:00-02:00")
 	if got, err := decodeEvent(item); err != nil || len(got.Quiet) != 2 {
 		t.Errorf("S form: %v %v", got.Quiet, err)
 	}
-	item[memon.AttrQuiet] = &types.AttributeValueMemberSS{Value: []string{"Sat 00:00-24:00"}}
+	item[schema.AttrQuiet] = &types.AttributeValueMemberSS{Value: []string{"Sat 00:00-24:00"}}
 	if got, err := decodeEvent(item); err != nil || len(got.Quiet) != 1 {
 		t.Errorf("SS form: %v %v", got.Quiet, err)
 	}
-	item[memon.AttrQuiet] = s("weekends")
+	item[schema.AttrQuiet] = s("weekends")
 	var fe *memon.FieldError
-	if _, err := decodeEvent(item); !errors.As(err, &fe) || fe.Field != memon.AttrQuiet {
+	if _, err := decodeEvent(item); !errors.As(err, &fe) || fe.Field != schema.AttrQuiet {
 		t.Errorf("bad window: %v", err)
 	}
 
 	// Defaults leave no attributes behind.
 	plain := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
 	set, _ = encodeEvent(plain)
-	for _, a := range []string{memon.AttrFailuresBeforeAlert, memon.AttrQuiet, memon.AttrMaxRuntime, memon.AttrUnannounced, memon.AttrRunningSince} {
+	for _, a := range []string{schema.AttrFailuresBeforeAlert, schema.AttrQuiet, schema.AttrMaxRuntime, schema.AttrUnannounced, schema.AttrRunningSince} {
 		if _, ok := set[a]; ok {
 			t.Errorf("a plain event stores %s", a)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -23,7 +24,7 @@ import (
 
 // encodeCounts returns the non-zero counters as attributes.
 func encodeCounts(d memon.DayCounts) Item {
-	out := Item{memon.CountDay: &types.AttributeValueMemberS{Value: d.Day}}
+	out := Item{schema.CountDay: &types.AttributeValueMemberS{Value: d.Day}}
 	n := func(attr string, v int) {
 		if v != 0 {
 			out[attr] = numAV(float64(v))
@@ -34,21 +35,21 @@ func encodeCounts(d memon.DayCounts) Item {
 			out[attr] = numAV(math.Round(v.Seconds()*1000) / 1000)
 		}
 	}
-	n(memon.CountRuns, d.Runs)
-	n(memon.CountFailures, d.Failures)
-	n(memon.CountLate, d.Late)
-	n(memon.CountMissed, d.Missed)
-	n(memon.CountOverruns, d.Overruns)
-	n(memon.CountDurationRuns, d.DurationRuns)
-	secs(memon.CountDowntime, d.Downtime)
-	secs(memon.CountPaused, d.Paused)
-	secs(memon.CountDurationSum, d.DurationSum)
-	secs(memon.CountDurationMax, d.DurationMax)
+	n(schema.CountRuns, d.Runs)
+	n(schema.CountFailures, d.Failures)
+	n(schema.CountLate, d.Late)
+	n(schema.CountMissed, d.Missed)
+	n(schema.CountOverruns, d.Overruns)
+	n(schema.CountDurationRuns, d.DurationRuns)
+	secs(schema.CountDowntime, d.Downtime)
+	secs(schema.CountPaused, d.Paused)
+	secs(schema.CountDurationSum, d.DurationSum)
+	secs(schema.CountDurationMax, d.DurationMax)
 	if !d.LastFailTime.IsZero() {
-		out[memon.CountLastFailTime] = timeAV(d.LastFailTime)
+		out[schema.CountLastFailTime] = timeAV(d.LastFailTime)
 	}
 	if d.LastFailReason != "" {
-		out[memon.CountLastFailReason] = &types.AttributeValueMemberS{Value: d.LastFailReason}
+		out[schema.CountLastFailReason] = &types.AttributeValueMemberS{Value: d.LastFailReason}
 	}
 	return out
 }
@@ -61,23 +62,23 @@ func decodeCounts(item Item) (memon.DayCounts, error) {
 		return time.Duration(f * float64(time.Second))
 	}
 	d := memon.DayCounts{
-		Day:            r.str(memon.CountDay),
-		Runs:           int(r.integer(memon.CountRuns)),
-		Failures:       int(r.integer(memon.CountFailures)),
-		Late:           int(r.integer(memon.CountLate)),
-		Missed:         int(r.integer(memon.CountMissed)),
-		Overruns:       int(r.integer(memon.CountOverruns)),
-		DurationRuns:   int(r.integer(memon.CountDurationRuns)),
-		Downtime:       secs(memon.CountDowntime),
-		Paused:         secs(memon.CountPaused),
-		DurationSum:    secs(memon.CountDurationSum),
-		DurationMax:    secs(memon.CountDurationMax),
-		LastFailTime:   r.time(memon.CountLastFailTime),
-		LastFailReason: r.str(memon.CountLastFailReason),
+		Day:            r.str(schema.CountDay),
+		Runs:           int(r.integer(schema.CountRuns)),
+		Failures:       int(r.integer(schema.CountFailures)),
+		Late:           int(r.integer(schema.CountLate)),
+		Missed:         int(r.integer(schema.CountMissed)),
+		Overruns:       int(r.integer(schema.CountOverruns)),
+		DurationRuns:   int(r.integer(schema.CountDurationRuns)),
+		Downtime:       secs(schema.CountDowntime),
+		Paused:         secs(schema.CountPaused),
+		DurationSum:    secs(schema.CountDurationSum),
+		DurationMax:    secs(schema.CountDurationMax),
+		LastFailTime:   r.time(schema.CountLastFailTime),
+		LastFailReason: r.str(schema.CountLastFailReason),
 	}
 	if d.Day != "" {
 		if _, err := time.Parse(memon.DayLayout, d.Day); err != nil {
-			r.fail(memon.CountDay, d.Day, "want a UTC day YYYY-MM-DD (or delete the Today attribute)")
+			r.fail(schema.CountDay, d.Day, "want a UTC day YYYY-MM-DD (or delete the Today attribute)")
 		}
 	}
 	return d, r.err
@@ -85,14 +86,14 @@ func decodeCounts(item Item) (memon.DayCounts, error) {
 
 // decodeToday reads the item's Today map; a missing one is no counts yet.
 func decodeToday(r *reader) memon.DayCounts {
-	m, ok := r.item[memon.AttrToday].(*types.AttributeValueMemberM)
+	m, ok := r.item[schema.AttrToday].(*types.AttributeValueMemberM)
 	if !ok {
 		return memon.DayCounts{}
 	}
 	d, err := decodeCounts(m.Value)
 	if err != nil {
 		if r.err == nil {
-			r.err = fmt.Errorf("%s: %w", memon.AttrToday, err)
+			r.err = fmt.Errorf("%s: %w", schema.AttrToday, err)
 		}
 		return memon.DayCounts{}
 	}
@@ -100,13 +101,13 @@ func decodeToday(r *reader) memon.DayCounts {
 }
 
 // dayKey is a daily record's range key.
-func dayKey(day string) string { return memon.HistDayPrefix + day }
+func dayKey(day string) string { return schema.HistDayPrefix + day }
 
 // dayRecord is the history item of one finished day.
 func (s *Store) dayRecord(name string, d memon.DayCounts) *types.Put {
 	item := encodeCounts(d)
 	maps.Copy(item, historyKey(name, dayKey(d.Day)))
-	item[memon.HistExpiresAt] = numAV(float64(d.Start().Add(24*time.Hour + HistoryTTL).Unix()))
+	item[schema.HistExpiresAt] = numAV(float64(d.Start().Add(24*time.Hour + HistoryTTL).Unix()))
 	return &types.Put{TableName: &s.history, Item: item}
 }
 
@@ -118,7 +119,7 @@ func (s *Store) Days(ctx context.Context, name string, from, to time.Time) ([]me
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:                &s.history,
 		KeyConditionExpression:   aws.String("#n = :n AND #t BETWEEN :from AND :to"),
-		ExpressionAttributeNames: map[string]string{"#n": memon.HistName, "#t": memon.HistTime},
+		ExpressionAttributeNames: map[string]string{"#n": schema.HistName, "#t": schema.HistTime},
 		ExpressionAttributeValues: Item{
 			":n":    &types.AttributeValueMemberS{Value: name},
 			":from": &types.AttributeValueMemberS{Value: dayKey(memon.DayOf(from))},
@@ -136,7 +137,7 @@ func (s *Store) Days(ctx context.Context, name string, from, to time.Time) ([]me
 				return nil, fmt.Errorf("daily record of %q: %w", name, err)
 			}
 			if d.Day == "" { // a hand-made record: the key says the day
-				d.Day = strings.TrimPrefix((&reader{item: item}).str(memon.HistTime), memon.HistDayPrefix)
+				d.Day = strings.TrimPrefix((&reader{item: item}).str(schema.HistTime), schema.HistDayPrefix)
 			}
 			out = append(out, d)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -67,7 +68,7 @@ func TestTodayOnTheItem(t *testing.T) {
 	ev.Today = memon.DayCounts{Day: "2026-11-02", Runs: 3, Failures: 1}
 	ev.DownSince = time.Unix(1700000000, 0).UTC()
 	set, _ := encodeEvent(ev)
-	item := withAttrs(Item{memon.AttrName: s("job"), memon.AttrPeriod: n("3600")}, set)
+	item := withAttrs(Item{schema.AttrName: s("job"), schema.AttrPeriod: n("3600")}, set)
 	got, err := decodeEvent(item)
 	if err != nil {
 		t.Fatal(err)
@@ -77,7 +78,7 @@ func TestTodayOnTheItem(t *testing.T) {
 	}
 
 	// A console edit that breaks the day names the attribute.
-	item[memon.AttrToday] = &types.AttributeValueMemberM{Value: Item{memon.CountDay: s("yesterday")}}
+	item[schema.AttrToday] = &types.AttributeValueMemberM{Value: Item{schema.CountDay: s("yesterday")}}
 	if _, err := decodeEvent(item); !errors.Is(err, memon.ErrInvalid) {
 		t.Errorf("bad Today.Day: %v, want ErrInvalid", err)
 	}

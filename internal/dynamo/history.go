@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -30,22 +31,22 @@ func (s *Store) AppendHistory(ctx context.Context, tr memon.Transition) error {
 // record, or one of MEMon's own items (the poll lease, the CONFIG outbox).
 func historyKey(name, at string) Item {
 	return Item{
-		memon.HistName: &types.AttributeValueMemberS{Value: name},
-		memon.HistTime: &types.AttributeValueMemberS{Value: at},
+		schema.HistName: &types.AttributeValueMemberS{Value: name},
+		schema.HistTime: &types.AttributeValueMemberS{Value: at},
 	}
 }
 
 // encodeRecord is a history record as a history table item.
 func encodeRecord(r memon.HistoryRecord) Item {
 	item := historyKey(r.Name, r.Key())
-	item[memon.HistReason] = &types.AttributeValueMemberS{Value: r.Reason}
-	item[memon.HistExpiresAt] = numAV(float64(r.At.Add(HistoryTTL).Unix()))
+	item[schema.HistReason] = &types.AttributeValueMemberS{Value: r.Reason}
+	item[schema.HistExpiresAt] = numAV(float64(r.At.Add(HistoryTTL).Unix()))
 	if r.From != "" || r.To != "" {
-		item[memon.HistFrom] = &types.AttributeValueMemberS{Value: string(r.From)}
-		item[memon.HistTo] = &types.AttributeValueMemberS{Value: string(r.To)}
+		item[schema.HistFrom] = &types.AttributeValueMemberS{Value: string(r.From)}
+		item[schema.HistTo] = &types.AttributeValueMemberS{Value: string(r.To)}
 	}
 	if r.Alert != "" {
-		item[memon.HistAlertKind] = &types.AttributeValueMemberS{Value: string(r.Alert)}
+		item[schema.HistAlertKind] = &types.AttributeValueMemberS{Value: string(r.Alert)}
 	}
 	return item
 }
@@ -59,7 +60,7 @@ func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now 
 		TableName:                &s.history,
 		Item:                     item,
 		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
-		ExpressionAttributeNames: map[string]string{"#k": memon.HistName},
+		ExpressionAttributeNames: map[string]string{"#k": schema.HistName},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -88,7 +89,7 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
 		TableName:                &s.history,
 		KeyConditionExpression:   aws.String("#n = :n AND #t >= :since"),
-		ExpressionAttributeNames: map[string]string{"#n": memon.HistName, "#t": memon.HistTime},
+		ExpressionAttributeNames: map[string]string{"#n": schema.HistName, "#t": schema.HistTime},
 		ExpressionAttributeValues: Item{
 			":n":     &types.AttributeValueMemberS{Value: name},
 			":since": &types.AttributeValueMemberS{Value: since.UTC().Format(memon.HistoryTimeLayout)},
@@ -101,14 +102,14 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 		}
 		for _, item := range page.Items {
 			r := &reader{item: item}
-			key := r.str(memon.HistTime)
+			key := r.str(schema.HistTime)
 			at, _ := time.Parse(memon.HistoryTimeLayout, key[:min(len(key), len(memon.HistoryTimeLayout))])
 			out = append(out, memon.HistoryRecord{
 				Name: name, At: at,
-				From:   memon.State(r.str(memon.HistFrom)),
-				To:     memon.State(r.str(memon.HistTo)),
-				Alert:  memon.AlertKind(r.str(memon.HistAlertKind)),
-				Reason: r.str(memon.HistReason),
+				From:   memon.State(r.str(schema.HistFrom)),
+				To:     memon.State(r.str(schema.HistTo)),
+				Alert:  memon.AlertKind(r.str(schema.HistAlertKind)),
+				Reason: r.str(schema.HistReason),
 
 				Superseded: strings.HasSuffix(key, " "+memon.SupersededKey),
 			})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -127,41 +128,41 @@ func (r *reader) boolean(attr string, def bool) bool {
 // attribute: the poller reports it as a CONFIG alert.
 func decodeEvent(item Item) (*memon.Event, error) {
 	r := &reader{item: item}
-	name := r.str(memon.AttrName)
+	name := r.str(schema.AttrName)
 	ev := &memon.Event{
 		Name:            name,
-		Description:     memon.LimitDescription(r.str(memon.AttrDescription)),
-		Enabled:         r.boolean(memon.AttrEnabled, true),
-		Grace:           r.seconds(memon.AttrGrace),
-		MaxAlerts:       int(r.integer(memon.AttrMaxAlerts)),
+		Description:     memon.LimitDescription(r.str(schema.AttrDescription)),
+		Enabled:         r.boolean(schema.AttrEnabled, true),
+		Grace:           r.seconds(schema.AttrGrace),
+		MaxAlerts:       int(r.integer(schema.AttrMaxAlerts)),
 		WatchFrom:       decodeWatchFrom(r),
-		ErrorCount:      int(r.integer(memon.AttrErrorCount)),
-		DownAlerts:      int(r.integer(memon.AttrDownAlerts)),
-		LastBlockTime:   r.time(memon.AttrLastBlockTime),
-		NextBlockTime:   r.time(memon.AttrNextBlockTime),
-		LastSuccessTime: r.time(memon.AttrLastSuccessTime),
-		LastStartTime:   r.time(memon.AttrLastStartTime),
-		LastFailTime:    r.time(memon.AttrLastFailTime),
-		LastPingTime:    r.time(memon.AttrLastPingTime),
-		LastClientTime:  r.time(memon.AttrLastClientTime),
-		LastMessage:     r.str(memon.AttrLastMessage),
-		LastRunID:       r.str(memon.AttrLastRunID),
-		LastHost:        r.str(memon.AttrLastHost),
-		LastDuration:    time.Duration(mustNum(r, memon.AttrLastDuration) * float64(time.Second)),
-		Version:         r.integer(memon.AttrVersion),
-		AutoCreated:     r.boolean(memon.AttrAutoCreated, false),
-		HasToken:        r.str(memon.AttrTokenHash) != "",
+		ErrorCount:      int(r.integer(schema.AttrErrorCount)),
+		DownAlerts:      int(r.integer(schema.AttrDownAlerts)),
+		LastBlockTime:   r.time(schema.AttrLastBlockTime),
+		NextBlockTime:   r.time(schema.AttrNextBlockTime),
+		LastSuccessTime: r.time(schema.AttrLastSuccessTime),
+		LastStartTime:   r.time(schema.AttrLastStartTime),
+		LastFailTime:    r.time(schema.AttrLastFailTime),
+		LastPingTime:    r.time(schema.AttrLastPingTime),
+		LastClientTime:  r.time(schema.AttrLastClientTime),
+		LastMessage:     r.str(schema.AttrLastMessage),
+		LastRunID:       r.str(schema.AttrLastRunID),
+		LastHost:        r.str(schema.AttrLastHost),
+		LastDuration:    time.Duration(mustNum(r, schema.AttrLastDuration) * float64(time.Second)),
+		Version:         r.integer(schema.AttrVersion),
+		AutoCreated:     r.boolean(schema.AttrAutoCreated, false),
+		HasToken:        r.str(schema.AttrTokenHash) != "",
 	}
-	if _, ok := item[memon.AttrLastExitCode]; ok {
-		code := int(r.integer(memon.AttrLastExitCode))
+	if _, ok := item[schema.AttrLastExitCode]; ok {
+		code := int(r.integer(schema.AttrLastExitCode))
 		ev.LastExitCode = &code
 	}
 	ev.State = decodeState(r, ev)
 	ev.Today = decodeToday(r)
 	decodeControls(r, ev)
-	ev.DownSince, ev.PausedSince = r.time(memon.AttrDownSince), r.time(memon.AttrPausedSince)
-	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = r.time(memon.AttrAlertWindowStart),
-		int(r.integer(memon.AttrAlertsInWindow)), int(r.integer(memon.AttrAlertsHeld))
+	ev.DownSince, ev.PausedSince = r.time(schema.AttrDownSince), r.time(schema.AttrPausedSince)
+	ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = r.time(schema.AttrAlertWindowStart),
+		int(r.integer(schema.AttrAlertsInWindow)), int(r.integer(schema.AttrAlertsHeld))
 	ev.Outbox = decodeOutbox(r, name)
 	if r.err != nil {
 		return ev, fmt.Errorf("event %q: %w", name, r.err)
@@ -182,12 +183,12 @@ func mustNum(r *reader, attr string) float64 {
 // decodeState reads State, or derives it for memon.py's items, which have
 // none: no deadline yet is new, missed deadlines are down, else up.
 func decodeState(r *reader, ev *memon.Event) memon.State {
-	switch s := memon.State(strings.ToLower(r.str(memon.AttrState))); s {
+	switch s := memon.State(strings.ToLower(r.str(schema.AttrState))); s {
 	case memon.New, memon.Up, memon.Down:
 		return s
 	case "":
 	default:
-		r.fail(memon.AttrState, string(s), "want new, up or down (or delete it)")
+		r.fail(schema.AttrState, string(s), "want new, up or down (or delete it)")
 	}
 	switch {
 	case ev.ErrorCount > 0:
@@ -200,21 +201,21 @@ func decodeState(r *reader, ev *memon.Event) memon.State {
 }
 
 func decodeSchedule(r *reader) (memon.Schedule, error) {
-	kind := memon.ScheduleKind(strings.ToLower(strings.TrimSpace(r.str(memon.AttrType))))
-	expr := r.str(memon.AttrCron)
+	kind := memon.ScheduleKind(strings.ToLower(strings.TrimSpace(r.str(schema.AttrType))))
+	expr := r.str(schema.AttrCron)
 	if kind == "" {
 		kind = memon.Rolling // memon-config's default, and a console item's
 		if expr != "" {
 			kind = memon.Cron
 		}
 	}
-	period := r.seconds(memon.AttrPeriod)
-	zone := r.str(memon.AttrTimeZone)
+	period := r.seconds(schema.AttrPeriod)
+	zone := r.str(schema.AttrTimeZone)
 	if r.err != nil {
 		return memon.Schedule{}, r.err
 	}
 	if kind != memon.Cron && period == 0 {
-		return memon.Schedule{}, &memon.FieldError{Field: memon.AttrPeriod, Value: "",
+		return memon.Schedule{}, &memon.FieldError{Field: schema.AttrPeriod, Value: "",
 			Want: "the item has no Period: set it in seconds (e.g. 3600), or set Type cron and Cron"}
 	}
 	s, err := memon.NewSchedule(kind, period, expr, zone)
@@ -230,7 +231,7 @@ func renameField(err error) error {
 	if !ok {
 		return err
 	}
-	attr := map[string]string{"period": memon.AttrPeriod, "type": memon.AttrType, "cron": memon.AttrCron, "tz": memon.AttrTimeZone}[fe.Field]
+	attr := map[string]string{"period": schema.AttrPeriod, "type": schema.AttrType, "cron": schema.AttrCron, "tz": schema.AttrTimeZone}[fe.Field]
 	if attr == "" {
 		return err
 	}
@@ -249,7 +250,7 @@ const (
 )
 
 func decodeOutbox(r *reader, name string) []memon.Transition {
-	m, ok := r.item[memon.AttrOutbox].(*types.AttributeValueMemberM)
+	m, ok := r.item[schema.AttrOutbox].(*types.AttributeValueMemberM)
 	if !ok {
 		return nil
 	}
@@ -350,60 +351,60 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	if ev.Enabled {
 		enabled = 1
 	}
-	set[memon.AttrEnabled] = numAV(enabled)
-	set[memon.AttrType] = s(string(ev.Schedule.Kind))
-	set[memon.AttrErrorCount] = numAV(float64(ev.ErrorCount))
-	set[memon.AttrState] = s(string(ev.State))
-	put(memon.AttrDescription, s(ev.Description), ev.Description != "")
-	put(memon.AttrPeriod, numAV(ev.Schedule.Period.Seconds()), ev.Schedule.Period > 0)
-	put(memon.AttrCron, s(ev.Schedule.Expr), ev.Schedule.Expr != "")
-	put(memon.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
-	put(memon.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
-	put(memon.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
-	put(memon.AttrWatchFrom, s(string(ev.WatchFrom)), ev.WatchFrom != "")
-	put(memon.AttrDownAlerts, numAV(float64(ev.DownAlerts)), ev.DownAlerts > 0)
-	putTime(memon.AttrLastBlockTime, ev.LastBlockTime)
-	putTime(memon.AttrNextBlockTime, ev.NextBlockTime)
-	putTime(memon.AttrLastSuccessTime, ev.LastSuccessTime)
-	putTime(memon.AttrLastStartTime, ev.LastStartTime)
-	putTime(memon.AttrLastFailTime, ev.LastFailTime)
-	putTime(memon.AttrLastPingTime, ev.LastPingTime)
-	putTime(memon.AttrLastClientTime, ev.LastClientTime)
-	putTime(memon.AttrDownSince, ev.DownSince)
+	set[schema.AttrEnabled] = numAV(enabled)
+	set[schema.AttrType] = s(string(ev.Schedule.Kind))
+	set[schema.AttrErrorCount] = numAV(float64(ev.ErrorCount))
+	set[schema.AttrState] = s(string(ev.State))
+	put(schema.AttrDescription, s(ev.Description), ev.Description != "")
+	put(schema.AttrPeriod, numAV(ev.Schedule.Period.Seconds()), ev.Schedule.Period > 0)
+	put(schema.AttrCron, s(ev.Schedule.Expr), ev.Schedule.Expr != "")
+	put(schema.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
+	put(schema.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
+	put(schema.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
+	put(schema.AttrWatchFrom, s(string(ev.WatchFrom)), ev.WatchFrom != "")
+	put(schema.AttrDownAlerts, numAV(float64(ev.DownAlerts)), ev.DownAlerts > 0)
+	putTime(schema.AttrLastBlockTime, ev.LastBlockTime)
+	putTime(schema.AttrNextBlockTime, ev.NextBlockTime)
+	putTime(schema.AttrLastSuccessTime, ev.LastSuccessTime)
+	putTime(schema.AttrLastStartTime, ev.LastStartTime)
+	putTime(schema.AttrLastFailTime, ev.LastFailTime)
+	putTime(schema.AttrLastPingTime, ev.LastPingTime)
+	putTime(schema.AttrLastClientTime, ev.LastClientTime)
+	putTime(schema.AttrDownSince, ev.DownSince)
 	encodeControls(ev, put)
-	putTime(memon.AttrPausedSince, ev.PausedSince)
-	putTime(memon.AttrAlertWindowStart, ev.AlertWindowStart)
-	put(memon.AttrAlertsInWindow, numAV(float64(ev.AlertsInWindow)), ev.AlertsInWindow > 0)
-	put(memon.AttrAlertsHeld, numAV(float64(ev.AlertsHeld)), ev.AlertsHeld > 0)
-	put(memon.AttrToday, &types.AttributeValueMemberM{Value: encodeCounts(ev.Today)}, ev.Today.Day != "")
+	putTime(schema.AttrPausedSince, ev.PausedSince)
+	putTime(schema.AttrAlertWindowStart, ev.AlertWindowStart)
+	put(schema.AttrAlertsInWindow, numAV(float64(ev.AlertsInWindow)), ev.AlertsInWindow > 0)
+	put(schema.AttrAlertsHeld, numAV(float64(ev.AlertsHeld)), ev.AlertsHeld > 0)
+	put(schema.AttrToday, &types.AttributeValueMemberM{Value: encodeCounts(ev.Today)}, ev.Today.Day != "")
 	if ev.LastExitCode != nil {
-		set[memon.AttrLastExitCode] = numAV(float64(*ev.LastExitCode))
+		set[schema.AttrLastExitCode] = numAV(float64(*ev.LastExitCode))
 	} else {
-		remove = append(remove, memon.AttrLastExitCode)
+		remove = append(remove, schema.AttrLastExitCode)
 	}
-	put(memon.AttrLastMessage, s(ev.LastMessage), ev.LastMessage != "")
-	put(memon.AttrLastRunID, s(ev.LastRunID), ev.LastRunID != "")
-	put(memon.AttrLastHost, s(ev.LastHost), ev.LastHost != "")
-	put(memon.AttrLastDuration, numAV(ev.LastDuration.Seconds()), ev.LastDuration > 0)
+	put(schema.AttrLastMessage, s(ev.LastMessage), ev.LastMessage != "")
+	put(schema.AttrLastRunID, s(ev.LastRunID), ev.LastRunID != "")
+	put(schema.AttrLastHost, s(ev.LastHost), ev.LastHost != "")
+	put(schema.AttrLastDuration, numAV(ev.LastDuration.Seconds()), ev.LastDuration > 0)
 	// No index attribute: the poller keeps every deadline in memory, so a
 	// ping's write touches no index (an index key that moves with each
 	// deadline costs two index writes a ping). The keys of the indexes of
 	// earlier releases are removed, which takes the item out of them once.
-	remove = append(remove, memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt)
-	put(memon.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
-	put(memon.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
+	remove = append(remove, schema.AttrDueAt, schema.AttrDueShard, schema.AttrAlertAt)
+	put(schema.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
+	put(schema.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
 	return set, remove
 }
 
 // decodeWatchFrom reads WatchFrom; absent (memon.py's items) is first-run.
 func decodeWatchFrom(r *reader) memon.WatchFrom {
-	raw := r.str(memon.AttrWatchFrom)
+	raw := r.str(schema.AttrWatchFrom)
 	if raw == "" {
 		return ""
 	}
-	w, err := memon.ParseWatchFrom(memon.AttrWatchFrom, raw)
+	w, err := memon.ParseWatchFrom(schema.AttrWatchFrom, raw)
 	if err != nil {
-		r.fail(memon.AttrWatchFrom, raw, "want first-run or now")
+		r.fail(schema.AttrWatchFrom, raw, "want first-run or now")
 	}
 	return w
 }

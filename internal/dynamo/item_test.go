@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -187,12 +188,12 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 		t.Errorf("round trip\n got %+v\nwant %+v", got, ev)
 	}
 	rm := strings.Join(remove, ",")
-	if !strings.Contains(rm, memon.AttrPeriod) {
+	if !strings.Contains(rm, schema.AttrPeriod) {
 		t.Errorf("remove %v: want Period removed for a cron event", remove)
 	}
 	// No write sets an index key (the poller keeps deadlines in memory);
 	// every write removes the keys of earlier releases' indexes.
-	for _, a := range []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt} {
+	for _, a := range []string{schema.AttrDueAt, schema.AttrDueShard, schema.AttrAlertAt} {
 		if _, ok := set[a]; ok || !strings.Contains(rm, a) {
 			t.Errorf("a watched event: %s set %v, removed %v; want removed", a, set[a], remove)
 		}
@@ -200,12 +201,12 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 
 	paused := memon.NewEvent("p", sched) // never ran, so nothing to watch
 	set, remove = encodeEvent(paused)
-	for _, a := range []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt} {
+	for _, a := range []string{schema.AttrDueAt, schema.AttrDueShard, schema.AttrAlertAt} {
 		if _, ok := set[a]; ok || !strings.Contains(strings.Join(remove, ","), a) {
 			t.Errorf("an unwatched event keeps %s: set %v remove %v", a, set[a], remove)
 		}
 	}
-	if v := set[memon.AttrEnabled].(*types.AttributeValueMemberN).Value; v != "1" {
+	if v := set[schema.AttrEnabled].(*types.AttributeValueMemberN).Value; v != "1" {
 		t.Errorf("Enabled written as %q, want memon.py's 1", v)
 	}
 }

@@ -9,13 +9,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
 // indexed are the attributes the poller and other tools read to find and
 // judge an item. An item memon.py wrote has none of them; one edited in the
 // console may hold stale values. Reconcile rewrites those items.
-var indexed = []string{memon.AttrType, memon.AttrState}
+var indexed = []string{schema.AttrType, schema.AttrState}
 
 // Reconcile scans the table and rewrites every usable event whose
 // attributes differ from what MEMon writes (no Version, a stale State or
@@ -60,11 +61,11 @@ func inSync(item Item, ev *memon.Event) bool {
 			return false
 		}
 	}
-	for _, a := range []string{memon.AttrDueAt, memon.AttrDueShard, memon.AttrAlertAt} {
+	for _, a := range []string{schema.AttrDueAt, schema.AttrDueShard, schema.AttrAlertAt} {
 		if item[a] != nil {
 			return false // an earlier release's index key: a write removes it
 		}
 	}
-	_, versioned := item[memon.AttrVersion]
+	_, versioned := item[schema.AttrVersion]
 	return versioned
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -64,9 +65,9 @@ func TestCountersKeepAPingOneWriteUnit(t *testing.T) {
 		DurationSum: 1513 * time.Second, DurationRuns: 17, DurationMax: 121500 * time.Millisecond,
 		LastFailTime: now.Add(-5 * time.Hour), LastFailReason: "the job reported a failure (exit code 2)"}
 	set, _ := encodeEvent(ev)
-	set[memon.AttrName] = &types.AttributeValueMemberS{Value: ev.Name}
-	set[memon.AttrVersion] = numAV(float64(ev.Version))
-	today := avSize(set[memon.AttrToday]) + len(memon.AttrToday)
+	set[schema.AttrName] = &types.AttributeValueMemberS{Value: ev.Name}
+	set[schema.AttrVersion] = numAV(float64(ev.Version))
+	today := avSize(set[schema.AttrToday]) + len(schema.AttrToday)
 	if size := itemSize(set); size > 1024 {
 		t.Errorf("a typical event item is %d bytes (%d of them today's counters): over 1 KB, a ping's write would cost 2 WRU", size, today)
 	} else {

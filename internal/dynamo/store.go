@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -45,7 +46,7 @@ func New(db API, table, history string) *Store {
 }
 
 func key(name string) Item {
-	return Item{memon.AttrName: &types.AttributeValueMemberS{Value: name}}
+	return Item{schema.AttrName: &types.AttributeValueMemberS{Value: name}}
 }
 
 // Get reads an event with a strongly consistent read. A missing item is
@@ -83,7 +84,7 @@ func (s *Store) Create(ctx context.Context, ev *memon.Event) error {
 
 func (s *Store) write(ctx context.Context, ev *memon.Event, cond string, lost error) error {
 	set, remove := encodeEvent(ev)
-	names := map[string]string{"#k": memon.AttrName, "#v": memon.AttrVersion}
+	names := map[string]string{"#k": schema.AttrName, "#v": schema.AttrVersion}
 	values := Item{":one": numAV(1)}
 	if ev.Version != 0 {
 		values[":v"] = numAV(float64(ev.Version))
@@ -139,7 +140,7 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
 		TableName: &s.table, Key: key(name),
 		ConditionExpression:      aws.String("attribute_exists(#k)"),
-		ExpressionAttributeNames: map[string]string{"#k": memon.AttrName},
+		ExpressionAttributeNames: map[string]string{"#k": schema.AttrName},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	stypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -278,9 +279,9 @@ func change(r stypes.Record) (memon.Change, bool) {
 	}
 	if r.EventName == stypes.OperationTypeRemove {
 		old := fromStream(r.Dynamodb.OldImage)
-		if k, ok := old[memon.AttrName].(*types.AttributeValueMemberS); ok && k.Value != "" {
+		if k, ok := old[schema.AttrName].(*types.AttributeValueMemberS); ok && k.Value != "" {
 			rd := &reader{item: old}
-			return memon.Change{Name: k.Value, Own: true, Deleted: true, Version: rd.integer(memon.AttrVersion)}, true
+			return memon.Change{Name: k.Value, Own: true, Deleted: true, Version: rd.integer(schema.AttrVersion)}, true
 		}
 		return memon.Change{}, false
 	}
@@ -290,7 +291,7 @@ func change(r stypes.Record) (memon.Change, bool) {
 	item := fromStream(r.Dynamodb.NewImage)
 	ev, err := decodeEvent(item)
 	ch := memon.Change{}
-	if k, ok := item[memon.AttrName].(*types.AttributeValueMemberS); ok {
+	if k, ok := item[schema.AttrName].(*types.AttributeValueMemberS); ok {
 		ch.Name = k.Value
 	}
 	if ch.Name == "" || len(item) == 1 {

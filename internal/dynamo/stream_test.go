@@ -8,8 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	stypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
-
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/internal/schema"
 )
 
 // toStream is fromStream's inverse, for building stream records in tests.
@@ -41,8 +40,8 @@ func written(t *testing.T, item Item) Item {
 		t.Fatal(err)
 	}
 	set, _ := encodeEvent(ev)
-	set[memon.AttrName] = s(ev.Name)
-	set[memon.AttrVersion] = n("4")
+	set[schema.AttrName] = s(ev.Name)
+	set[schema.AttrVersion] = n("4")
 	return set
 }
 

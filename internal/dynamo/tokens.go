@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -47,7 +48,7 @@ func NewTokens(db TokenAPI, eventsTable, tokensTable string) *Tokens {
 }
 
 func tokenKey(hash string) Item {
-	return Item{memon.AttrTokenHash: &types.AttributeValueMemberS{Value: hash}}
+	return Item{schema.AttrTokenHash: &types.AttributeValueMemberS{Value: hash}}
 }
 
 // EventForToken returns the event whose token hashes to hash, with one
@@ -56,12 +57,12 @@ func (t *Tokens) EventForToken(ctx context.Context, hash string) (string, error)
 	out, err := t.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &t.tokens, Key: tokenKey(hash), ConsistentRead: aws.Bool(true),
 		ProjectionExpression:     aws.String("#n"),
-		ExpressionAttributeNames: map[string]string{"#n": memon.TokenName},
+		ExpressionAttributeNames: map[string]string{"#n": schema.TokenName},
 	})
 	if err != nil {
 		return "", fmt.Errorf("look up a ping token in %s: %w", t.tokens, err)
 	}
-	if v, ok := out.Item[memon.TokenName].(*types.AttributeValueMemberS); ok && v.Value != "" {
+	if v, ok := out.Item[schema.TokenName].(*types.AttributeValueMemberS); ok && v.Value != "" {
 		return v.Value, nil
 	}
 	return "", memon.ErrNotFound
@@ -73,7 +74,7 @@ func (t *Tokens) currentHash(ctx context.Context, name string) (string, error) {
 	out, err := t.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &t.events, Key: key(name), ConsistentRead: aws.Bool(true),
 		ProjectionExpression:     aws.String("#k, #h"),
-		ExpressionAttributeNames: map[string]string{"#k": memon.AttrName, "#h": memon.AttrTokenHash},
+		ExpressionAttributeNames: map[string]string{"#k": schema.AttrName, "#h": schema.AttrTokenHash},
 	})
 	if err != nil {
 		return "", fmt.Errorf("get event %q: %w", name, err)
@@ -81,7 +82,7 @@ func (t *Tokens) currentHash(ctx context.Context, name string) (string, error) {
 	if len(out.Item) == 0 {
 		return "", fmt.Errorf("event %q: %w", name, memon.ErrNotFound)
 	}
-	if v, ok := out.Item[memon.AttrTokenHash].(*types.AttributeValueMemberS); ok {
+	if v, ok := out.Item[schema.AttrTokenHash].(*types.AttributeValueMemberS); ok {
 		return v.Value, nil
 	}
 	return "", nil
@@ -103,7 +104,7 @@ func (t *Tokens) Issue(ctx context.Context, name string, rotate bool) (string, e
 		return "", err
 	}
 	hash := memon.HashToken(token)
-	names := map[string]string{"#k": memon.AttrName, "#h": memon.AttrTokenHash}
+	names := map[string]string{"#k": schema.AttrName, "#h": schema.AttrTokenHash}
 	values := Item{":h": &types.AttributeValueMemberS{Value: hash}}
 	cond := "attribute_exists(#k) AND attribute_not_exists(#h)"
 	if old != "" {
@@ -119,11 +120,11 @@ func (t *Tokens) Issue(ctx context.Context, name string, rotate bool) (string, e
 		{Put: &types.Put{
 			TableName: &t.tokens,
 			Item: Item{
-				memon.AttrTokenHash: &types.AttributeValueMemberS{Value: hash},
-				memon.TokenName:     &types.AttributeValueMemberS{Value: name},
+				schema.AttrTokenHash: &types.AttributeValueMemberS{Value: hash},
+				schema.TokenName:     &types.AttributeValueMemberS{Value: name},
 			},
 			ConditionExpression:      aws.String("attribute_not_exists(#h)"),
-			ExpressionAttributeNames: map[string]string{"#h": memon.AttrTokenHash},
+			ExpressionAttributeNames: map[string]string{"#h": schema.AttrTokenHash},
 		}},
 	}
 	if old != "" {
@@ -147,7 +148,7 @@ func (t *Tokens) Revoke(ctx context.Context, name string) error {
 			TableName: &t.events, Key: key(name),
 			UpdateExpression:          aws.String("REMOVE #h"),
 			ConditionExpression:       aws.String("#h = :old"),
-			ExpressionAttributeNames:  map[string]string{"#h": memon.AttrTokenHash},
+			ExpressionAttributeNames:  map[string]string{"#h": schema.AttrTokenHash},
 			ExpressionAttributeValues: Item{":old": &types.AttributeValueMemberS{Value: old}},
 		}},
 		{Delete: &types.Delete{TableName: &t.tokens, Key: tokenKey(old)}},

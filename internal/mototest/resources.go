@@ -13,8 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	qtypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
-
-	"github.com/peerj/memon/pkg/memon"
+	"github.com/peerj/memon/internal/schema"
 )
 
 // Resources are MEMon's queue, tables and topic, created in moto the way the
@@ -48,10 +47,10 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 	}
 	r.QueueURL = *main.QueueUrl
 
-	if err := s.CreateTable(ctx, r.Table, memon.EventsTable); err != nil {
+	if err := s.CreateTable(ctx, r.Table, schema.EventsTable); err != nil {
 		return r, err
 	}
-	if err := s.CreateTable(ctx, r.HistoryTable, memon.HistoryTable); err != nil {
+	if err := s.CreateTable(ctx, r.HistoryTable, schema.HistoryTable); err != nil {
 		return r, err
 	}
 
@@ -67,20 +66,20 @@ func (s *Server) CreateMEMon(ctx context.Context, prefix string) (Resources, err
 // CreateTable creates a table laid out as schema (memon's one definition,
 // which the CDK stack builds its tables from), on demand, in the server's
 // region.
-func (s *Server) CreateTable(ctx context.Context, name string, schema memon.TableSchema) error {
-	return CreateTableWith(ctx, dynamodb.NewFromConfig(s.Config(ctx)), name, schema)
+func (s *Server) CreateTable(ctx context.Context, name string, ts schema.TableSchema) error {
+	return CreateTableWith(ctx, dynamodb.NewFromConfig(s.Config(ctx)), name, ts)
 }
 
 // CreateTableWith is CreateTable through a given client (another region).
-func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, schema memon.TableSchema) error {
-	attr := func(k memon.KeyAttr) dtypes.AttributeDefinition {
+func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, ts schema.TableSchema) error {
+	attr := func(k schema.KeyAttr) dtypes.AttributeDefinition {
 		typ := dtypes.ScalarAttributeTypeS
 		if k.Number {
 			typ = dtypes.ScalarAttributeTypeN
 		}
 		return dtypes.AttributeDefinition{AttributeName: aws.String(k.Name), AttributeType: typ}
 	}
-	keys := func(hash, rng memon.KeyAttr) []dtypes.KeySchemaElement {
+	keys := func(hash, rng schema.KeyAttr) []dtypes.KeySchemaElement {
 		ks := []dtypes.KeySchemaElement{{AttributeName: aws.String(hash.Name), KeyType: dtypes.KeyTypeHash}}
 		if rng.Name != "" {
 			ks = append(ks, dtypes.KeySchemaElement{AttributeName: aws.String(rng.Name), KeyType: dtypes.KeyTypeRange})
@@ -89,7 +88,7 @@ func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, sche
 	}
 	defined := map[string]bool{}
 	var defs []dtypes.AttributeDefinition
-	define := func(ks ...memon.KeyAttr) {
+	define := func(ks ...schema.KeyAttr) {
 		for _, k := range ks {
 			if k.Name != "" && !defined[k.Name] {
 				defined[k.Name] = true
@@ -100,10 +99,10 @@ func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, sche
 	in := &dynamodb.CreateTableInput{
 		TableName:   aws.String(name),
 		BillingMode: dtypes.BillingModePayPerRequest,
-		KeySchema:   keys(schema.Hash, schema.Range),
+		KeySchema:   keys(ts.Hash, ts.Range),
 	}
-	define(schema.Hash, schema.Range)
-	for _, ix := range schema.Indexes {
+	define(ts.Hash, ts.Range)
+	for _, ix := range ts.Indexes {
 		define(ix.Hash, ix.Range)
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, dtypes.GlobalSecondaryIndex{
 			IndexName:  aws.String(ix.Name),
@@ -112,15 +111,15 @@ func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, sche
 		})
 	}
 	in.AttributeDefinitions = defs
-	if schema.Stream {
+	if ts.Stream {
 		in.StreamSpecification = &dtypes.StreamSpecification{StreamEnabled: aws.Bool(true), StreamViewType: dtypes.StreamViewTypeNewAndOldImages}
 	}
 	if _, err := db.CreateTable(ctx, in); err != nil {
 		return fmt.Errorf("create table %s: %w", name, err)
 	}
-	if schema.TTL != "" {
+	if ts.TTL != "" {
 		if _, err := db.UpdateTimeToLive(ctx, &dynamodb.UpdateTimeToLiveInput{TableName: aws.String(name),
-			TimeToLiveSpecification: &dtypes.TimeToLiveSpecification{AttributeName: aws.String(schema.TTL), Enabled: aws.Bool(true)}}); err != nil {
+			TimeToLiveSpecification: &dtypes.TimeToLiveSpecification{AttributeName: aws.String(ts.TTL), Enabled: aws.Bool(true)}}); err != nil {
 			return fmt.Errorf("time to live of %s: %w", name, err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -39,12 +40,12 @@ func TestAutoCreateOnAndOffAgainstMoto(t *testing.T) {
 		}
 	}
 	out, err := h.db.GetItem(h.ctx, &dynamodb.GetItemInput{TableName: &h.res.Table, Key: map[string]types.AttributeValue{
-		memon.AttrName: &types.AttributeValueMemberS{Value: "on:job"}}})
+		schema.AttrName: &types.AttributeValueMemberS{Value: "on:job"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v, ok := out.Item[memon.AttrAutoCreated].(*types.AttributeValueMemberBOOL); !ok || !v.Value {
-		t.Fatalf("stored %s = %v, want true", memon.AttrAutoCreated, out.Item[memon.AttrAutoCreated])
+	if v, ok := out.Item[schema.AttrAutoCreated].(*types.AttributeValueMemberBOOL); !ok || !v.Value {
+		t.Fatalf("stored %s = %v, want true", schema.AttrAutoCreated, out.Item[schema.AttrAutoCreated])
 	}
 	// A save that clears the mark removes the attribute.
 	ev.AutoCreated = false

@@ -27,6 +27,7 @@ import (
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -296,12 +297,12 @@ func (e *harness) seed(n int) {
 			// checks 29 to 59 minutes away.
 			last := now.Add(-time.Minute - time.Duration(i%1800)*time.Second)
 			reqs = append(reqs, dtypes.WriteRequest{PutRequest: &dtypes.PutRequest{Item: map[string]dtypes.AttributeValue{
-				memon.AttrName: str(fmt.Sprintf("job-%05d", i)), memon.AttrType: str("rolling"), memon.AttrPeriod: num(3600),
-				memon.AttrEnabled: num(1), memon.AttrState: str("up"), memon.AttrErrorCount: num(0),
-				memon.AttrDescription:   str("hourly job " + strconv.Itoa(i)),
-				memon.AttrLastBlockTime: num(float64(last.Unix())), memon.AttrLastSuccessTime: num(float64(last.Unix())),
-				memon.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())),
-				memon.AttrVersion:       num(1),
+				schema.AttrName: str(fmt.Sprintf("job-%05d", i)), schema.AttrType: str("rolling"), schema.AttrPeriod: num(3600),
+				schema.AttrEnabled: num(1), schema.AttrState: str("up"), schema.AttrErrorCount: num(0),
+				schema.AttrDescription:   str("hourly job " + strconv.Itoa(i)),
+				schema.AttrLastBlockTime: num(float64(last.Unix())), schema.AttrLastSuccessTime: num(float64(last.Unix())),
+				schema.AttrNextBlockTime: num(float64(last.Add(time.Hour).Unix())),
+				schema.AttrVersion:       num(1),
 			}}})
 		}
 		if _, err := e.db.BatchWriteItem(e.ctx, &dynamodb.BatchWriteItemInput{RequestItems: map[string][]dtypes.WriteRequest{e.res.Table: reqs}}); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -43,15 +44,15 @@ func BenchmarkDailyCounters(b *testing.B) {
 		for _, name := range names {
 			_, err := e.db.UpdateItem(e.ctx, &dynamodb.UpdateItemInput{
 				TableName:                &e.res.Table,
-				Key:                      map[string]dtypes.AttributeValue{memon.AttrName: &dtypes.AttributeValueMemberS{Value: name}},
+				Key:                      map[string]dtypes.AttributeValue{schema.AttrName: &dtypes.AttributeValueMemberS{Value: name}},
 				UpdateExpression:         stringPtr("SET #t = :t"),
-				ExpressionAttributeNames: map[string]string{"#t": memon.AttrToday},
+				ExpressionAttributeNames: map[string]string{"#t": schema.AttrToday},
 				ExpressionAttributeValues: map[string]dtypes.AttributeValue{":t": &dtypes.AttributeValueMemberM{Value: map[string]dtypes.AttributeValue{
-					memon.CountDay:          &dtypes.AttributeValueMemberS{Value: yesterday},
-					memon.CountRuns:         &dtypes.AttributeValueMemberN{Value: "24"},
-					memon.CountDurationRuns: &dtypes.AttributeValueMemberN{Value: "24"},
-					memon.CountDurationSum:  &dtypes.AttributeValueMemberN{Value: "1440"},
-					memon.CountDurationMax:  &dtypes.AttributeValueMemberN{Value: "75"},
+					schema.CountDay:          &dtypes.AttributeValueMemberS{Value: yesterday},
+					schema.CountRuns:         &dtypes.AttributeValueMemberN{Value: "24"},
+					schema.CountDurationRuns: &dtypes.AttributeValueMemberN{Value: "24"},
+					schema.CountDurationSum:  &dtypes.AttributeValueMemberN{Value: "1440"},
+					schema.CountDurationMax:  &dtypes.AttributeValueMemberN{Value: "75"},
 				}}},
 			})
 			if err != nil {

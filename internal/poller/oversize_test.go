@@ -20,6 +20,7 @@ import (
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/internal/queue"
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -60,7 +61,7 @@ func valueSize(v dtypes.AttributeValue) int {
 func (h *harness) assertSmall(name string) int {
 	h.t.Helper()
 	out, err := h.db.GetItem(h.ctx, &dynamodb.GetItemInput{TableName: &h.res.Table, ConsistentRead: aws.Bool(true),
-		Key: map[string]dtypes.AttributeValue{memon.AttrName: &dtypes.AttributeValueMemberS{Value: name}}})
+		Key: map[string]dtypes.AttributeValue{schema.AttrName: &dtypes.AttributeValueMemberS{Value: name}}})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -209,9 +210,9 @@ func TestAttackHugeDescriptionStaysBounded(t *testing.T) {
 	h.create(h.rolling("big", time.Hour))
 	huge := strings.Repeat("d", 120*1024)
 	if _, err := h.db.UpdateItem(h.ctx, &dynamodb.UpdateItemInput{TableName: &h.res.Table,
-		Key:                       map[string]dtypes.AttributeValue{memon.AttrName: &dtypes.AttributeValueMemberS{Value: "big"}},
+		Key:                       map[string]dtypes.AttributeValue{schema.AttrName: &dtypes.AttributeValueMemberS{Value: "big"}},
 		UpdateExpression:          aws.String("SET #d = :d"),
-		ExpressionAttributeNames:  map[string]string{"#d": memon.AttrDescription},
+		ExpressionAttributeNames:  map[string]string{"#d": schema.AttrDescription},
 		ExpressionAttributeValues: map[string]dtypes.AttributeValue{":d": &dtypes.AttributeValueMemberS{Value: huge}},
 	}); err != nil {
 		t.Fatal(err)

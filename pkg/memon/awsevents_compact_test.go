@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peerj/memon/internal/eventbridgetest"
 )
 
 // sourceOf finds the AWS source whose rule delivers an example event.
@@ -49,7 +51,7 @@ func TestCompactAWSEventDecodesLikeTheWholeEvent(t *testing.T) {
 			continue // no rule matches its detail-type: never delivered
 		}
 		for _, missing := range []string{"", "null"} {
-			compact, err := ApplyInputTransformer(src.Compact(), body, missing)
+			compact, err := eventbridgetest.Transform(src.Compact().Template, src.Compact().PathsMap, body, missing)
 			if err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
@@ -146,7 +148,7 @@ func TestCompactAWSEventFitsTheQueue(t *testing.T) {
 			setJSONPath(ev, path, strings.Repeat("r", fieldMax(path)-2))
 		}
 		body, _ := json.Marshal(ev)
-		compact, err := ApplyInputTransformer(in, body, "")
+		compact, err := eventbridgetest.Transform(in.Template, in.PathsMap, body, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -84,3 +84,7 @@ var ErrExists = errors.New("event already exists")
 func (ev *Event) ByHand(at time.Time, from, to State, reason string) Transition {
 	return ev.transition(at, from, to, reason, "")
 }
+
+// HistoryTimeLayout formats the time in a history record's key: fixed-width
+// UTC, so string order is time order.
+const HistoryTimeLayout = "2006-01-02T15:04:05.000Z"

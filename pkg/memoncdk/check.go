@@ -31,6 +31,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -91,7 +92,7 @@ func NewCheck(scope constructs.Construct, id *string, props *CheckProps) Check {
 	}
 	tableArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("dynamodb"), Resource: jsii.String("table"), ResourceName: jsii.String(table)})
 
-	key := map[string]any{memon.AttrName: map[string]any{"S": props.Name}}
+	key := map[string]any{schema.AttrName: map[string]any{"S": props.Name}}
 	write := &customresources.AwsSdkCall{
 		Service:            jsii.String("DynamoDB"),
 		Action:             jsii.String("UpdateItem"),
@@ -224,30 +225,30 @@ func (p *CheckProps) updateItem(table string) map[string]any {
 		}
 	}
 
-	put(memon.AttrType, str(string(p.kind())))
-	opt(memon.AttrPeriod, num(p.Period.Seconds()), p.Cron == "")
-	opt(memon.AttrCron, str(p.Cron), p.Cron != "")
-	opt(memon.AttrTimeZone, str(p.TimeZone), p.TimeZone != "")
-	opt(memon.AttrGrace, num(p.grace().Seconds()), p.grace() > 0)
-	opt(memon.AttrMaxAlerts, num(float64(p.MaxAlerts)), p.MaxAlerts > 0)
-	opt(memon.AttrDescription, str(p.Description), p.Description != "")
+	put(schema.AttrType, str(string(p.kind())))
+	opt(schema.AttrPeriod, num(p.Period.Seconds()), p.Cron == "")
+	opt(schema.AttrCron, str(p.Cron), p.Cron != "")
+	opt(schema.AttrTimeZone, str(p.TimeZone), p.TimeZone != "")
+	opt(schema.AttrGrace, num(p.grace().Seconds()), p.grace() > 0)
+	opt(schema.AttrMaxAlerts, num(float64(p.MaxAlerts)), p.MaxAlerts > 0)
+	opt(schema.AttrDescription, str(p.Description), p.Description != "")
 	enabled := 1.0
 	if p.Paused {
 		enabled = 0
 	}
-	put(memon.AttrEnabled, num(enabled))
+	put(schema.AttrEnabled, num(enabled))
 	values[":new"] = str(string(memon.New))
-	set = append(set, attr(memon.AttrState)+" = if_not_exists("+attr(memon.AttrState)+", :new)")
+	set = append(set, attr(schema.AttrState)+" = if_not_exists("+attr(schema.AttrState)+", :new)")
 	values[":one"] = num(1)
 
 	expr := "SET " + strings.Join(set, ", ")
 	if len(remove) > 0 {
 		expr += " REMOVE " + strings.Join(remove, ", ")
 	}
-	expr += " ADD " + attr(memon.AttrVersion) + " :one"
+	expr += " ADD " + attr(schema.AttrVersion) + " :one"
 	return map[string]any{
 		"TableName":                 table,
-		"Key":                       map[string]any{memon.AttrName: str(p.Name)},
+		"Key":                       map[string]any{schema.AttrName: str(p.Name)},
 		"UpdateExpression":          expr,
 		"ExpressionAttributeNames":  names,
 		"ExpressionAttributeValues": values,

@@ -1,4 +1,4 @@
-package memon
+package schema
 
 // The key layout of MEMon's tables, declared once in plain Go: the CDK stack
 // (infra) builds its tables from it, and the test helpers that create tables

@@ -1,7 +1,11 @@
-package memon
+// Package schema is MEMon's storage contract: the DynamoDB attribute names
+// and the tables' keys and indexes, shared by the DynamoDB adapter
+// (internal/dynamo), the CDK stack (infra, pkg/memoncdk), memon-config and
+// the moto test helpers. It is internal: another Go program talks to MEMon
+// through package memon's types, not through item attributes.
+package schema
 
-// The storage contract shared by the DynamoDB adapter, memon-config and the
-// CDK stack. Attribute names are the seed's (memon.py) where it had one, so
+// The storage contract. Attribute names are the seed's (memon.py) where it had one, so
 // its items keep working; the new ones are plain words a person can edit in
 // the DynamoDB console. docs/attributes.md documents every attribute.
 const (
@@ -114,6 +118,3 @@ const (
 	// time (Time >= "2026-...") never returns daily records.
 	HistDayPrefix = "#day "
 )
-
-// HistoryTimeLayout formats the history table's range key.
-const HistoryTimeLayout = "2006-01-02T15:04:05.000Z"
