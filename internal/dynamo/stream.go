@@ -111,25 +111,13 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 			gap = true // a shard read part way has expired: its later records are gone
 		}
 	}
-	seen := map[string]int{}
-	var changes []memon.Change
+	var log memon.ChangeLog
 	next := map[string]string{}
 	for _, sh := range order(shards, parent, cp.Shards) {
 		pos, trimmed, err := s.readShard(ctx, sh, cp.Shards[sh], func(r stypes.Record) {
-			ch, ok := change(r)
-			if !ok {
-				return
+			if ch, ok := change(r); ok {
+				log.Add(ch)
 			}
-			if i, dup := seen[ch.Name]; dup {
-				// The latest write, remembering any schedule edit and any
-				// write another tool made before it.
-				ch.ScheduleEdited = ch.ScheduleEdited || changes[i].ScheduleEdited
-				ch.Own = ch.Own && changes[i].Own
-				changes[i] = ch
-				return
-			}
-			seen[ch.Name] = len(changes)
-			changes = append(changes, ch)
 		})
 		if err != nil {
 			return nil, from, err
@@ -151,9 +139,9 @@ func (s *Stream) Changed(ctx context.Context, from string) ([]memon.Change, stri
 		return nil, from, fmt.Errorf("encode stream checkpoint: %w", err)
 	}
 	if gap {
-		return changes, string(b), fmt.Errorf("table %s: %w", s.table, memon.ErrStreamGap)
+		return log.Changes(), string(b), fmt.Errorf("table %s: %w", s.table, memon.ErrStreamGap)
 	}
-	return changes, string(b), nil
+	return log.Changes(), string(b), nil
 }
 
 // shards lists the stream's shards and reports whether it is still

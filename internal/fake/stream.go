@@ -85,23 +85,15 @@ func (s *Store) Changed(_ context.Context, checkpoint string) ([]memon.Change, s
 		}
 	}
 	last := after
-	var changes []memon.Change
-	seen := map[string]int{}
+	var log memon.ChangeLog
 	for _, r := range st.records {
 		if r.seq <= after || (st.readable >= 0 && r.seq > st.readable) {
 			continue
 		}
 		last = r.seq
-		ch := r.ch
-		if i, dup := seen[ch.Name]; dup {
-			ch.ScheduleEdited = ch.ScheduleEdited || changes[i].ScheduleEdited
-			ch.Own = ch.Own && changes[i].Own
-			changes[i] = ch
-			continue
-		}
-		seen[ch.Name] = len(changes)
-		changes = append(changes, ch)
+		log.Add(r.ch)
 	}
+	changes := log.Changes()
 	next := fmt.Sprintf("fake-stream/%d/%d/%d", st.id, st.shard, last)
 	if gap {
 		return changes, next, fmt.Errorf("fake table: %w", memon.ErrStreamGap)

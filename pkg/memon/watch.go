@@ -74,3 +74,30 @@ type Deadline struct {
 	AlertAt  time.Time
 	Unusable bool
 }
+
+// ChangeLog gathers the writes read from a change stream into one Change per
+// item, in the order items were first written: the latest write, which
+// remembers a schedule edit and a write by another tool before it (either
+// still needs a poller's judgement).
+type ChangeLog struct {
+	seen map[string]int
+	list []Change
+}
+
+// Add records a write, later than those added before for the same item.
+func (l *ChangeLog) Add(ch Change) {
+	if i, dup := l.seen[ch.Name]; dup {
+		ch.ScheduleEdited = ch.ScheduleEdited || l.list[i].ScheduleEdited
+		ch.Own = ch.Own && l.list[i].Own
+		l.list[i] = ch
+		return
+	}
+	if l.seen == nil {
+		l.seen = map[string]int{}
+	}
+	l.seen[ch.Name] = len(l.list)
+	l.list = append(l.list, ch)
+}
+
+// Changes returns one Change per item written.
+func (l *ChangeLog) Changes() []Change { return l.list }
