@@ -187,7 +187,7 @@ func (s *Store) Deadlines(ctx context.Context, each func(memon.Deadline)) error 
 			}
 			d := memon.Deadline{Name: ev.Name, Version: ev.Version, Unusable: err != nil}
 			if err == nil {
-				d.AlertAt = ev.AlertAt()
+				d.AlertAt, d.Schedule = ev.AlertAt(), ev.Schedule.String()
 			}
 			each(d)
 		}

@@ -248,7 +248,7 @@ func (s *Store) Deadlines(_ context.Context, each func(memon.Deadline)) error {
 		st := s.events[name]
 		d := memon.Deadline{Name: name, Version: st.ev.Version, Unusable: st.err != nil}
 		if st.err == nil {
-			d.AlertAt = st.ev.AlertAt()
+			d.AlertAt, d.Schedule = st.ev.AlertAt(), st.ev.Schedule.String()
 		}
 		each(d)
 	}

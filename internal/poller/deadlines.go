@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"math"
 	"slices"
 	"sync"
@@ -30,8 +31,9 @@ type deadlines struct {
 }
 
 type deadline struct {
-	at      int64 // AlertAt in Unix nanoseconds; 0: nothing to watch; lookNow: re-read at the next check
+	at      int64  // AlertAt in Unix nanoseconds; 0: nothing to watch; lookNow: re-read at the next check
 	version int64
+	sched   uint64 // a hash of the schedule seen at version; 0: not known (a stream record)
 }
 
 // lookNow marks an entry to re-read at the next due check: an item removed
@@ -39,6 +41,16 @@ type deadline struct {
 const lookNow = math.MinInt64
 
 func newDeadlines() *deadlines { return &deadlines{at: map[string]deadline{}} }
+
+// scheduleHash identifies a schedule (memon.Schedule.String) in 8 bytes.
+func scheduleHash(s string) uint64 {
+	if s == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(s))
+	return h.Sum64() | 1 // never 0, which means not known
+}
 
 func unixNano(t time.Time) int64 {
 	if t.IsZero() {
@@ -52,7 +64,7 @@ func unixNano(t time.Time) int64 {
 func (d *deadlines) set(ev *memon.Event) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.at[ev.Name] = deadline{at: unixNano(ev.AlertAt()), version: ev.Version}
+	d.at[ev.Name] = deadline{at: unixNano(ev.AlertAt()), version: ev.Version, sched: scheduleHash(ev.Schedule.String())}
 }
 
 // forget drops an event found missing by a consistent read.
@@ -97,30 +109,33 @@ func (d *deadlines) due(cutoff time.Time) []string {
 	return names
 }
 
-// size is the number of entries.
-func (d *deadlines) size() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.at)
-}
-
 // rebuild replaces the table with what a scan of the events table reads.
 // Writes the scan cannot have seen are on the stream after the position the
-// caller read to before it (pos), which the next poll reads from.
-func (d *deadlines) rebuild(ctx context.Context, s Store, pos string) error {
-	fresh := make(map[string]deadline, d.size())
+// caller read to before it (pos), which the next poll reads from. It returns
+// the items whose schedule changed while their Version stayed (another tool
+// edited it, and no stream said so: a table without one, or a gap), to be
+// judged on the new schedule as a stream's change would be.
+func (d *deadlines) rebuild(ctx context.Context, s Store, pos string) ([]memon.Change, error) {
+	d.mu.Lock()
+	old := d.at
+	d.mu.Unlock()
+	fresh := make(map[string]deadline, len(old))
+	var edited []memon.Change
 	err := s.Deadlines(ctx, func(dl memon.Deadline) {
-		e := deadline{at: unixNano(dl.AlertAt), version: dl.Version}
+		e := deadline{at: unixNano(dl.AlertAt), version: dl.Version, sched: scheduleHash(dl.Schedule)}
 		if dl.Unusable {
 			e.at = lookNow // re-read each poll, which reports it (CONFIG, once an hour)
+		}
+		if was, ok := old[dl.Name]; ok && was.version == e.version && was.sched != 0 && e.sched != 0 && was.sched != e.sched {
+			edited = append(edited, memon.Change{Name: dl.Name, Version: dl.Version, AlertAt: dl.AlertAt, ScheduleEdited: true})
 		}
 		fresh[dl.Name] = e
 	})
 	if err != nil {
-		return fmt.Errorf("rebuild the deadline table: %w", err)
+		return nil, fmt.Errorf("rebuild the deadline table: %w", err)
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.at, d.built, d.pos = fresh, true, pos
-	return nil
+	return edited, nil
 }

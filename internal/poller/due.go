@@ -29,12 +29,14 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 		if p.deadlines.built {
 			pos = p.deadlines.pos
 		}
-		if err := p.deadlines.rebuild(ctx, p.store, pos); err != nil {
+		edited, err := p.deadlines.rebuild(ctx, p.store, pos)
+		if err != nil {
 			sum.add(func(s *Summary) { s.Errors++ })
 			p.log.Error("find due events", "err", err)
 			return
 		}
 		sum.add(func(s *Summary) { s.Rebuilt = true })
+		read.changes = append(edited, read.changes...) // the stream's, later, win in the check
 	}
 	p.deadlines.apply(read.changes)
 	names := p.deadlines.due(cutoff)

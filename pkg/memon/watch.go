@@ -66,12 +66,15 @@ type Change struct {
 
 // Deadline is one event's entry as a scan of the events table reads it:
 // when a poller must next look at it (zero: nothing to watch), at which
-// version. An unusable item has no deadline; a poller looks at it each poll
-// to report it (CONFIG, once an hour).
+// version, on which schedule (Schedule.String: an edit that kept Version
+// and changed it was made by another tool). An unusable item has no
+// deadline; a poller looks at it each poll to report it (CONFIG, once an
+// hour).
 type Deadline struct {
 	Name     string
 	Version  int64
 	AlertAt  time.Time
+	Schedule string
 	Unusable bool
 }
 
