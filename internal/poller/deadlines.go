@@ -31,7 +31,7 @@ type deadlines struct {
 }
 
 type deadline struct {
-	at      int64  // AlertAt in Unix nanoseconds; 0: nothing to watch; lookNow: re-read at the next check
+	at      int64 // AlertAt in Unix nanoseconds; 0: nothing to watch; lookNow: re-read at the next check
 	version int64
 	sched   uint64 // a hash of the schedule seen at version; 0: not known (a stream record)
 }
