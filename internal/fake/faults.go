@@ -30,11 +30,15 @@ const (
 	OpAcquireLease  Op = "acquire-lease"  // Store.AcquireLease
 	OpRenewLease    Op = "renew-lease"    // Store.RenewLease
 	OpReleaseLease  Op = "release-lease"  // Store.ReleaseLease
+
+	OpClaimAutoCreate   Op = "claim-auto-create"   // Store.ClaimAutoCreate
+	OpReleaseAutoCreate Op = "release-auto-create" // Store.ReleaseAutoCreate
 )
 
 // Ops is every Op, for tests that inject a fault into each call in turn.
 var Ops = []Op{OpReceive, OpDelete, OpGet, OpSave, OpCreate, OpDeleteEvent, OpList, OpDeadlines, OpChanged, OpReconcile,
-	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish, OpAcquireLease, OpRenewLease, OpReleaseLease}
+	OpAppendHistory, OpHistory, OpDays, OpClaimConfig, OpReleaseConfig, OpPublish, OpAcquireLease, OpRenewLease, OpReleaseLease,
+	OpClaimAutoCreate, OpReleaseAutoCreate}
 
 // ErrInjected is the error every injected fault wraps.
 var ErrInjected = errors.New("injected fault")

@@ -35,7 +35,8 @@ type Store struct {
 		holder, checkpoint string
 		until              time.Time
 	}
-	heldConfig map[string]string // CONFIG alerts waiting to be published (configoutbox.go)
+	heldConfig  map[string]string // CONFIG alerts waiting to be published (configoutbox.go)
+	autoCreated int               // events pings created (autocreate.go)
 }
 
 type stored struct {

@@ -8,13 +8,15 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// DefaultAutoCreateCap is how many events one poll may create from pings
-// (Config.AutoCreateCap). Past it, the other unknown names' pings stay in the
-// queue and come back after the visibility timeout, to be created by a later
-// poll: a burst of new names is spread over polls, never lost, and a flood
-// of junk names is bounded (after 5 receives a ping moves to the dead-letter
-// queue, whose alarm says so).
-const DefaultAutoCreateCap = 20
+// DefaultAutoCreateMax is how many events pings may create in all
+// (Config.AutoCreateMax; MEMON_AUTO_CREATE_MAX, stack context
+// autoCreateMax). The count is kept in the store, across polls and pollers.
+// Within it a first ping creates its event in the poll it arrives, however
+// many junk names arrive with it; past it, unknown names are CONFIG problems
+// (one digest past the first few, config.go), as with auto-create off, so a
+// sender spraying names makes at most this many events (and their DOWN
+// alerts go out in one digest past ten a poll).
+const DefaultAutoCreateMax = 50
 
 // autoCreate handles pings for an event that does not exist when
 // Config.AutoCreatePeriod is set: the event is created rolling with that
@@ -26,19 +28,30 @@ func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping
 		p.configAlert(name, fmt.Sprintf("a ping names %q, which no event has, and it cannot be created automatically: %v", name, err), sum)
 		return false
 	}
-	slot := false
-	sum.add(func(s *Summary) {
-		if s.AutoCreated < p.cfg.AutoCreateCap {
-			s.AutoCreated++
-			slot = true
+	full := false
+	sum.add(func(s *Summary) { full = s.autoCreateFull })
+	if !full {
+		ok, err := p.store.ClaimAutoCreate(ctx, p.cfg.AutoCreateMax)
+		if err != nil { // the pings stay queued and are tried again
+			sum.add(func(s *Summary) { s.Errors++ })
+			p.log.Error("auto-create", "event", name, "err", err)
+			return false
 		}
-	})
-	if !slot {
-		sum.add(func(s *Summary) { s.AutoCreateDeferred += len(pings) })
-		p.log.Warn("auto-create cap reached: pings wait in the queue for a later poll", "event", name, "cap", p.cfg.AutoCreateCap)
+		full = !ok
+	}
+	if full {
+		// Once full, the rest of the poll asks the store no more.
+		sum.add(func(s *Summary) { s.autoCreateFull = true; s.AutoCreateRefused += len(pings) })
+		p.configAlert(name, fmt.Sprintf("a ping names %q, which no event has, and pings have created the most events they may (%d; "+
+			"MEMON_AUTO_CREATE_MAX, stack context autoCreateMax): create it with `memon-config set %s --period DUR`",
+			name, p.cfg.AutoCreateMax, memon.ShellWord(name)), sum)
 		return false
 	}
-	release := func() { sum.add(func(s *Summary) { s.AutoCreated-- }) }
+	release := func() {
+		if err := p.store.ReleaseAutoCreate(ctx); err != nil {
+			p.log.Error("release an auto-create slot (one fewer event may be auto-created)", "event", name, "err", err)
+		}
+	}
 
 	sched, err := memon.NewSchedule(memon.Rolling, p.cfg.AutoCreatePeriod, "", "")
 	if err != nil { // the period was checked where it was read; keep the pings
@@ -68,7 +81,7 @@ func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping
 		return false
 	}
 	p.log.Info("auto-created event from its first ping", "event", name, "period", memon.FormatDuration(p.cfg.AutoCreatePeriod))
-	sum.add(func(s *Summary) { s.Updated++; s.Stale += len(pings) - applied })
+	sum.add(func(s *Summary) { s.AutoCreated++; s.Updated++; s.Stale += len(pings) - applied })
 	p.deliver(ctx, ev, claimed, sum)
 	return true
 }

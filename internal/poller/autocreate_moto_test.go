@@ -56,3 +56,30 @@ func TestAutoCreateOnAndOffAgainstMoto(t *testing.T) {
 		t.Fatal("the mark survived a save that cleared it")
 	}
 }
+
+// TestAutoCreateBoundHoldsAcrossPollsAgainstMoto: the count of created
+// events lives in DynamoDB (a conditional ADD), so a second poller's polls
+// cannot create past it.
+func TestAutoCreateBoundHoldsAcrossPollsAgainstMoto(t *testing.T) {
+	h := newHarness(t)
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2}
+	h.ping("bound:a", memon.Success)
+	if sum, err := h.poller(cfg).Poll(h.ctx); err != nil || sum.AutoCreated != 1 {
+		t.Fatalf("first poll: %+v, %v", sum, err)
+	}
+	h.ping("bound:b", memon.Success)
+	h.ping("bound:c", memon.Success)
+	sum, err := h.poller(cfg).Poll(h.ctx) // another poller: the count is the store's
+	if err != nil || sum.AutoCreated != 1 || sum.AutoCreateRefused != 1 {
+		t.Fatalf("second poll: %+v, %v: want one more created and one refused", sum, err)
+	}
+	created := 0
+	for _, n := range []string{"bound:a", "bound:b", "bound:c"} {
+		if _, err := h.store.Get(h.ctx, n); err == nil {
+			created++
+		}
+	}
+	if created != 2 {
+		t.Fatalf("%d events created, want the bound of 2", created)
+	}
+}

@@ -1,9 +1,11 @@
 package poller
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -65,24 +67,59 @@ func TestUnitAutoCreateKeepsTheSendersNameRule(t *testing.T) {
 	}
 }
 
-func TestUnitAutoCreateCapDefersTheRestToLaterPolls(t *testing.T) {
+// TestUnitAutoCreateIsBoundedInTotal: 30 junk names and one real first
+// ping in one poll all become events at once (nothing is deferred behind
+// the junk); past the total bound, unknown names are CONFIG problems in one
+// digest, poll after poll, and no more events are made.
+func TestUnitAutoCreateIsBoundedInTotal(t *testing.T) {
 	w := newWorld(t)
-	for _, n := range []string{"a", "b", "c"} {
-		w.ping(n, memon.Success)
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 40}
+	for i := range 30 {
+		w.ping(fmt.Sprintf("junk%02d", i), memon.Success)
 	}
-	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateCap: 2}
+	w.ping("real-job", memon.Success)
 	sum := w.pollWith(cfg)
-	if sum.AutoCreated != 2 || sum.AutoCreateDeferred != 1 || len(w.store.Names()) != 2 {
-		t.Fatalf("summary %+v, events %v: want 2 created, 1 deferred", sum, w.store.Names())
+	if sum.AutoCreated != 31 || len(w.store.Names()) != 31 || w.queue.Len() != 0 || w.store.Event("real-job") == nil {
+		t.Fatalf("summary %+v, %d events, %d queued: want all 31 created in their first poll", sum, len(w.store.Names()), w.queue.Len())
 	}
-	if got := w.alerts(); got != "" {
-		t.Fatalf("alerts %q: past the cap nothing is alerted", got)
+	for i := range 30 {
+		w.ping(fmt.Sprintf("more%02d", i), memon.Success)
 	}
-	if w.queue.Len() != 1 {
-		t.Fatalf("%d queued, want the deferred ping kept", w.queue.Len())
+	w.clock.Advance(time.Second)
+	sum = w.pollWith(cfg)
+	if sum.AutoCreated != 9 || sum.AutoCreateRefused != 21 || len(w.store.Names()) != 40 {
+		t.Fatalf("summary %+v, %d events: want 9 more created (40 in all) and 21 refused", sum, len(w.store.Names()))
 	}
-	w.clock.Advance(2 * time.Minute) // past the visibility timeout
-	if sum = w.pollWith(cfg); sum.AutoCreated != 1 || len(w.store.Names()) != 3 || w.queue.Len() != 0 {
-		t.Fatalf("next poll: summary %+v, events %v, queued %d", sum, w.store.Names(), w.queue.Len())
+	alerts := w.pub.Take()
+	configs, digests := 0, 0
+	for _, a := range alerts {
+		switch {
+		case a.Kind == memon.KindConfig && a.Event == "":
+			digests++
+		case a.Kind == memon.KindConfig:
+			configs++
+		}
+	}
+	if configs != memon.MaxConfigAlertsPerPoll || digests != 1 {
+		t.Fatalf("alerts %v: want %d CONFIG alerts and one digest for the refused names", subjects(alerts), memon.MaxConfigAlertsPerPoll)
+	}
+	w.clock.Advance(2 * time.Minute) // past the visibility timeout: the refused pings come back
+	w.ping("late-real-job", memon.Success)
+	if sum = w.pollWith(cfg); sum.AutoCreated != 0 || len(w.store.Names()) != 40 {
+		t.Fatalf("summary %+v, %d events: the bound holds across polls", sum, len(w.store.Names()))
+	}
+}
+
+func TestUnitAutoCreateSlotIsGivenBackWhenTheNameIsTaken(t *testing.T) {
+	w := newWorld(t)
+	w.ping("job", memon.Success)
+	w.faults.FailNth(fake.OpCreate, 1)
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 1}
+	if sum := w.pollWith(cfg); sum.AutoCreated != 0 || sum.Errors == 0 {
+		t.Fatalf("summary %+v: a failed create is an error and creates nothing", sum)
+	}
+	w.clock.Advance(2 * time.Minute)
+	if sum := w.pollWith(cfg); sum.AutoCreated != 1 || w.store.Event("job") == nil {
+		t.Fatalf("summary %+v: the failed create gave its slot back, so the retry creates the event", sum)
 	}
 }

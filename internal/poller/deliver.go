@@ -126,28 +126,36 @@ func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
 		sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += len(held) })
 	}
 	now := p.now()
+	byEvent := map[string][]heldDown{} // one write per event, whatever it held
+	for _, h := range held {
+		byEvent[h.Name] = append(byEvent[h.Name], h)
+	}
 	var g errgroup.Group
 	g.SetLimit(p.cfg.Workers)
-	for _, h := range held {
+	for name, hs := range byEvent {
 		g.Go(func() error {
-			_, err := p.update(ctx, h.Name, nil, func(e *memon.Event) bool {
-				if !e.Pending(h.id) {
-					return false
+			_, err := p.update(ctx, name, nil, func(e *memon.Event) bool {
+				changed := false
+				for _, h := range hs {
+					if !e.Pending(h.id) {
+						continue
+					}
+					changed = true
+					switch {
+					case published && h.recorded:
+						e.Delivered(h.id)
+					case published:
+						e.MarkPublished(h.id)
+						e.DeliveryFailed(h.id, now)
+					default:
+						e.DeliveryFailed(h.id, now)
+					}
 				}
-				switch {
-				case published && h.recorded:
-					e.Delivered(h.id)
-				case published:
-					e.MarkPublished(h.id)
-					e.DeliveryFailed(h.id, now)
-				default:
-					e.DeliveryFailed(h.id, now)
-				}
-				return true
+				return changed
 			})
 			if err != nil && !errors.Is(err, memon.ErrNotFound) {
 				sum.add(func(s *Summary) { s.Errors++ })
-				p.log.Error("record the DOWN digest's delivery (a later poll may deliver again)", "event", h.Name, "err", err)
+				p.log.Error("record the DOWN digest's delivery (a later poll may deliver again)", "event", name, "err", err)
 			}
 			return nil
 		})

@@ -280,7 +280,7 @@ func TestAttackOutboxStaysBoundedWhileTheTopicIsDown(t *testing.T) {
 		t.Fatalf("%d alerts after the outage (coalesced note %v): %s", len(alerts), coalesced, mototest.Subjects(alerts))
 	}
 	if ob := h.get("nightly").Outbox; len(ob) != 0 {
-		t.Fatalf("outbox %d entries after the topic came back", len(ob))
+		t.Fatalf("outbox %d entries after the topic came back: %+v", len(ob), ob)
 	}
 	if _, err := p.Poll(h.ctx); err != nil {
 		t.Fatalf("poll after recovery: %v", err)

@@ -38,6 +38,9 @@ type Store interface {
 	HoldConfigAlerts(ctx context.Context, problems []memon.ConfigProblem) error
 	DropHeldConfigAlerts(ctx context.Context, names []string) error
 	Create(ctx context.Context, ev *memon.Event) error // memon.ErrExists when taken (auto-create)
+	// How many events pings created, bounded in total (autocreate.go).
+	ClaimAutoCreate(ctx context.Context, limit int) (bool, error)
+	ReleaseAutoCreate(ctx context.Context) error
 }
 
 // Publisher sends alerts.
@@ -60,10 +63,11 @@ type Config struct {
 	// how long the pings a crashed poller received stay hidden from the next.
 	Visibility time.Duration
 	// AutoCreatePeriod, when set, makes a ping for an unknown event create
-	// it (rolling, this period) instead of a CONFIG alert; AutoCreateCap
-	// bounds creations per poll (default DefaultAutoCreateCap). autocreate.go.
+	// it (rolling, this period) instead of a CONFIG alert; AutoCreateMax
+	// bounds the events so created in all (default DefaultAutoCreateMax).
+	// autocreate.go.
 	AutoCreatePeriod time.Duration
-	AutoCreateCap    int
+	AutoCreateMax    int
 }
 
 func (c Config) withDefaults() Config {
@@ -81,7 +85,7 @@ func (c Config) withDefaults() Config {
 	def(&c.RoundSize, 500)
 	def(&c.Workers, 8)
 	def(&c.Attempts, 6)
-	def(&c.AutoCreateCap, DefaultAutoCreateCap)
+	def(&c.AutoCreateMax, DefaultAutoCreateMax)
 	defd(&c.Budget, 40*time.Second)
 	defd(&c.Reserve, 12*time.Second)
 	defd(&c.ReconcileEvery, time.Hour)
@@ -156,8 +160,9 @@ type Summary struct {
 	AWSUnconfigured int // for names not configured as events
 	AWSIgnored      int // states that end no run
 
-	AutoCreated        int // events created by their first ping
-	AutoCreateDeferred int // pings left queued: the per-poll creation cap was reached
+	AutoCreated       int // events created by their first ping
+	AutoCreateRefused int // pings of unknown names past AutoCreateMax: CONFIG problems
+	autoCreateFull    bool
 
 	mu sync.Mutex
 }
@@ -177,7 +182,7 @@ func (s *Summary) LogValue() slog.Value {
 		slog.Int("reconciled", s.Reconciled), slog.Bool("skipped", s.Skipped), slog.Int("changed", s.Changed),
 		slog.Int("alerts_held", s.AlertsHeld), slog.Int("config_in_digest", s.ConfigInDigest), slog.Int("down_in_digest", s.DownInDigest), slog.Int("undelivered", s.Undelivered),
 		slog.Int("aws_unconfigured", s.AWSUnconfigured), slog.Int("aws_ignored", s.AWSIgnored),
-		slog.Int("auto_created", s.AutoCreated), slog.Int("auto_create_deferred", s.AutoCreateDeferred),
+		slog.Int("auto_created", s.AutoCreated), slog.Int("auto_create_refused", s.AutoCreateRefused),
 		slog.Int("errors", s.Errors), slog.Bool("drained", s.Drained), slog.Bool("reconcile", s.ReconcileRan),
 		slog.Int64("duration_ms", s.DurationMilli),
 	)

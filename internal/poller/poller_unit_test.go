@@ -590,25 +590,3 @@ func TestUnitPingsHeldByACrashedPollerAreNeverJudgedMissing(t *testing.T) {
 		t.Fatalf("lease %s: shorter than 3/2 of the visibility timeout", lease)
 	}
 }
-
-func TestUnitAutoCreateIsCappedPerPoll(t *testing.T) {
-	w := newWorld(t)
-	w.ping("new-a", memon.Success)
-	w.ping("new-b", memon.Success)
-	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateCap: 1}
-	sum := w.pollWith(cfg)
-	if sum.AutoCreated != 1 || sum.AutoCreateDeferred != 1 || w.queue.Len() != 1 || w.alerts() != "" {
-		t.Fatalf("summary %+v queue %d: one event created, the other's ping waits", sum, w.queue.Len())
-	}
-	w.clock.Advance(2 * time.Minute)
-	w.pollWith(cfg)
-	for _, n := range []string{"new-a", "new-b"} {
-		ev := w.get(n)
-		if !ev.AutoCreated || ev.State != memon.Up || ev.Schedule.Period != time.Hour {
-			t.Errorf("%s: auto %v state %s period %s", n, ev.AutoCreated, ev.State, ev.Schedule.Period)
-		}
-	}
-	if w.queue.Len() != 0 {
-		t.Fatal("pings of created events must leave the queue")
-	}
-}

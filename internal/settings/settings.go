@@ -16,6 +16,9 @@ const (
 	// EnvAutoCreatePeriod (poller, stack context autoCreate=DUR): a ping for
 	// an unknown event creates a rolling event with this period.
 	EnvAutoCreatePeriod = "MEMON_AUTO_CREATE_PERIOD"
+	// EnvAutoCreateMax (poller, stack context autoCreateMax=N): how many
+	// events pings may create in all (default 50).
+	EnvAutoCreateMax = "MEMON_AUTO_CREATE_MAX"
 )
 
 // Default resource names: the seed's `memon`, which the CDK stack uses

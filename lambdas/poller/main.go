@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -110,7 +111,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
 	}
-	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval, AutoCreatePeriod: autoCreate}, log)
+	autoCreateMax, err := autoCreateMax(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "memon-poller:", err)
+		return 2
+	}
+	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval, AutoCreatePeriod: autoCreate, AutoCreateMax: autoCreateMax}, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
@@ -192,4 +198,18 @@ func autoCreatePeriod(getenv func(string) string) (time.Duration, error) {
 		return 0, fmt.Errorf("%w (unset it to keep CONFIG alerts for unknown events)", err)
 	}
 	return d, nil
+}
+
+// autoCreateMax reads MEMON_AUTO_CREATE_MAX (stack context
+// autoCreateMax=N): 0 when unset, which takes poller.DefaultAutoCreateMax.
+func autoCreateMax(getenv func(string) string) (int, error) {
+	v := getenv(settings.EnvAutoCreateMax)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s=%q: want a whole number of events, at least 1 (unset: %d)", settings.EnvAutoCreateMax, v, poller.DefaultAutoCreateMax)
+	}
+	return n, nil
 }
