@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"strings"
 	"time"
 
@@ -146,6 +147,10 @@ func (c *command) flagSet(root *flag.FlagSet) *flag.FlagSet {
 	return fs
 }
 
+// flagDashes finds the flag package's "-name" in its parse errors, which
+// are shown as typed: "--name".
+var flagDashes = regexp.MustCompile(`(flag|defined:) -`)
+
 // parse reads flags anywhere among the arguments (`set backup --period 1h`
 // as well as `set --period 1h backup`); "--" ends the flags.
 func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, error) {
@@ -157,7 +162,7 @@ func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, e
 			if errors.Is(err, flag.ErrHelp) {
 				return cl, err
 			}
-			return cl, usagef("%v (see memon-config %s --help)", err, c.name)
+			return cl, usagef("%s (see memon-config %s --help)", flagDashes.ReplaceAllString(err.Error(), "$1 --"), c.name)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {

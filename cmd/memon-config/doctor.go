@@ -29,6 +29,7 @@ import (
 // for each failure, exit 0 only when every check passes.
 
 func doctorCommand() *command {
+	o := &doctorOptions{}
 	return &command{
 		name: "doctor", args: "[--wait DUR] [--stack NAME]",
 		summary: "Check a deployment end to end, one line per check with a fix for each failure: the stack and its\n" +
@@ -36,11 +37,17 @@ func doctorCommand() *command {
 			"topic's subscriptions, a test alert, the dead-letter queue and the poller's recent errors.\n" +
 			"Exit 0 only when all pass.",
 		flags: func(fs *flag.FlagSet) {
-			fs.Duration("wait", 3*time.Minute, "how long the poller has to pick up the test ping")
-			fs.String("stack", "", "CloudFormation stack `NAME` (default MEMon, or MEMon-PREFIX for --table PREFIX)")
+			durationFlag(fs, &o.wait, "wait", 3*time.Minute, "how long the poller has to pick up the test ping, `DUR`")
+			fs.StringVar(&o.stack, "stack", "", "CloudFormation stack `NAME` (default MEMon, or MEMon-PREFIX for --table PREFIX)")
 		},
-		run: runDoctor,
+		run: func(a *app, ctx context.Context, cl *call) error { return runDoctor(a, ctx, cl, o) },
 	}
+}
+
+// doctorOptions are doctor's flags.
+type doctorOptions struct {
+	wait  time.Duration
+	stack string
 }
 
 // requiredOutputs are the stack outputs doctor needs.
@@ -74,15 +81,14 @@ type doctorClients struct {
 	logs *cloudwatchlogs.Client
 }
 
-func runDoctor(a *app, ctx context.Context, cl *call) error {
+func runDoctor(a *app, ctx context.Context, cl *call, o *doctorOptions) error {
 	if err := cl.noArgs("doctor"); err != nil {
 		return err
 	}
-	wait, _ := time.ParseDuration(cl.fs.Lookup("wait").Value.String())
+	wait, stack := o.wait, o.stack
 	if wait <= 0 {
-		return flagError("wait", cl.fs.Lookup("wait").Value.String(), "a positive duration such as 3m")
+		return flagError("wait", memon.FormatDuration(wait), "a positive duration such as 3m")
 	}
-	stack := cl.fs.Lookup("stack").Value.String()
 	if stack == "" {
 		stack = stackName(cl.g)
 	}

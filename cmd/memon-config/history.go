@@ -7,30 +7,30 @@ import (
 	"fmt"
 	"io"
 	"text/tabwriter"
+	"time"
 
 	"github.com/peerj/memon/pkg/memon"
 )
 
 func historyCommand() *command {
+	var since time.Duration
 	return &command{
 		name: "history", args: "EVENT [--since DUR]",
 		summary: "List an event's transitions (state changes and alerts), oldest first.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("since", "7d", "how far back, `DUR`: "+durationForm)
+			durationFlag(fs, &since, "since", 7*24*time.Hour, "how far back, `DUR`: "+durationForm)
 		},
-		run: runHistory,
+		run: func(a *app, ctx context.Context, cl *call) error { return runHistory(a, ctx, cl, since) },
 	}
 }
 
-func runHistory(a *app, ctx context.Context, cl *call) error {
+func runHistory(a *app, ctx context.Context, cl *call, since time.Duration) error {
 	name, err := cl.event("history", false)
 	if err != nil {
 		return err
 	}
-	raw := cl.fs.Lookup("since").Value.String()
-	since, err := memon.ParseDuration(raw)
-	if err != nil || since <= 0 {
-		return flagError("since", raw, "want a duration more than 0: "+durationForm)
+	if since <= 0 {
+		return flagError("since", memon.FormatDuration(since), "want a duration more than 0: "+durationForm)
 	}
 	st, err := a.open(ctx, cl.g)
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/peerj/memon/pkg/memon"
@@ -41,14 +42,15 @@ func (a *app) deleteEvent(ctx context.Context, g *globals, st store, name string
 }
 
 func pauseCommand() *command {
+	var until string
 	return &command{
 		name: "pause", args: "EVENT [--until TIME|DUR]",
 		summary: "Stop watching an event: its pings are still recorded, it is never reported down.\n" +
 			"With --until the poller resumes it by itself at that time.",
-		flags: pauseFlags,
+		flags: func(fs *flag.FlagSet) { pauseFlags(fs, &until) },
 		run: func(a *app, ctx context.Context, cl *call) error {
-			if cl.set["until"] {
-				return a.pauseWithUntil(ctx, cl)
+			if until != "" {
+				return a.pauseWithUntil(ctx, cl, until)
 			}
 			return a.toggle(ctx, cl, "pause", false)
 		},

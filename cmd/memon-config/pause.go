@@ -12,8 +12,8 @@ import (
 
 const untilForm = "want a duration (2h, 3d) or a time: 2026-11-24T18:00:00Z, '2026-11-24 18:00' or 18:00 (in the event's zone; 18:00 is today, or tomorrow once passed)"
 
-func pauseFlags(fs *flag.FlagSet) {
-	fs.String("until", "", "resume by itself at `TIME|DUR` (the poller does it): "+untilForm)
+func pauseFlags(fs *flag.FlagSet, until *string) {
+	fs.StringVar(until, "until", "", "resume by itself at `TIME|DUR` (the poller does it): "+untilForm)
 }
 
 // pauseUntil parses --until against now, in the event's zone.
@@ -45,8 +45,7 @@ func pauseUntil(v string, now time.Time, loc *time.Location) (time.Time, error) 
 
 // pauseWithUntil is `pause EVENT --until TIME|DUR`: paused now (or still
 // paused), resumed by the poller at that time.
-func (a *app) pauseWithUntil(ctx context.Context, cl *call) error {
-	raw := cl.fs.Lookup("until").Value.String()
+func (a *app) pauseWithUntil(ctx context.Context, cl *call, raw string) error {
 	name, err := cl.event("pause", false)
 	if err != nil {
 		return err

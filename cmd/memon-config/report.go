@@ -11,68 +11,75 @@ import (
 )
 
 func reportCommand() *command {
+	o := &reportOptions{}
 	return &command{
 		name: "report", args: "[--since DUR | --from DATE --to DATE] [--json]",
 		summary: "Per event over a period: runs, failures, missed periods, downtime and uptime, last failure, run durations;\n" +
 			"worst first, a one-line summary on top. Counted in whole UTC days; paused time is not downtime.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("since", "7d", "the UTC days from `DUR` ago through today: "+durationForm)
-			fs.String("from", "", "first UTC day, `YYYY-MM-DD` (with --to)")
-			fs.String("to", "", "last UTC day, `YYYY-MM-DD`, inclusive (default today)")
-			fs.Bool("json", false, "print JSON instead of a table")
+			durationFlag(fs, &o.since, "since", 7*24*time.Hour, "the UTC days from `DUR` ago through today: "+durationForm)
+			fs.StringVar(&o.from, "from", "", "first UTC day, `YYYY-MM-DD` (with --to)")
+			fs.StringVar(&o.to, "to", "", "last UTC day, `YYYY-MM-DD`, inclusive (default today)")
+			fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 		},
-		run: runReport,
+		run: func(a *app, ctx context.Context, cl *call) error { return runReport(a, ctx, cl, o) },
 	}
 }
 
-// reportPeriod reads --since or --from/--to.
-func reportPeriod(cl *call, now time.Time) (memon.Period, error) {
-	val := func(name string) string { return cl.fs.Lookup(name).Value.String() }
-	if cl.set["since"] && (cl.set["from"] || cl.set["to"]) {
+// reportOptions are report's flags.
+type reportOptions struct {
+	since    time.Duration
+	from, to string
+	json     bool
+}
+
+// reportPeriod reads --since or --from/--to. Which of them were typed is
+// asked only to refuse the two forms together.
+func reportPeriod(cl *call, o *reportOptions, now time.Time) (memon.Period, error) {
+	if cl.set["since"] && (o.from != "" || o.to != "") {
 		return memon.Period{}, usagef("give --since DUR or --from DATE [--to DATE], not both")
 	}
-	if !cl.set["from"] && !cl.set["to"] {
-		since, err := memon.ParseDuration(val("since"))
-		if err != nil || since <= 0 {
-			return memon.Period{}, flagError("since", val("since"), "want a duration more than 0: "+durationForm)
+	if o.from == "" && o.to == "" {
+		if o.since <= 0 {
+			return memon.Period{}, flagError("since", memon.FormatDuration(o.since), "want a duration more than 0: "+durationForm)
 		}
-		return memon.PeriodSince(since, now), nil
+		return memon.PeriodSince(o.since, now), nil
 	}
-	if !cl.set["from"] {
+	if o.from == "" {
 		return memon.Period{}, usagef("--to needs --from DATE (YYYY-MM-DD), the first day of the report")
 	}
-	day := func(name string) (time.Time, error) {
-		t, err := time.Parse(memon.DayLayout, val(name))
+	day := func(name, v string) (time.Time, error) {
+		t, err := time.Parse(memon.DayLayout, v)
 		if err != nil {
-			return t, flagError(name, val(name), "want a UTC day YYYY-MM-DD, e.g. 2026-11-02")
+			return t, flagError(name, v, "want a UTC day YYYY-MM-DD, e.g. 2026-11-02")
 		}
 		return t, nil
 	}
-	from, err := day("from")
+	from, err := day("from", o.from)
 	if err != nil {
 		return memon.Period{}, err
 	}
 	if from.After(now) {
-		return memon.Period{}, flagError("from", val("from"), "want a day no later than today")
+		return memon.Period{}, flagError("from", o.from, "want a day no later than today")
 	}
 	to := now.UTC()
-	if cl.set["to"] {
-		if to, err = day("to"); err != nil {
+	if o.to != "" {
+		if to, err = day("to", o.to); err != nil {
 			return memon.Period{}, err
 		}
 	}
 	if to.Before(from) {
-		return memon.Period{}, flagError("to", val("to"), "want a day on or after --from "+val("from"))
+		return memon.Period{}, flagError("to", o.to, "want a day on or after --from "+o.from)
 	}
 	return memon.PeriodBetween(from, to, now), nil
 }
 
-func runReport(a *app, ctx context.Context, cl *call) error {
+func runReport(a *app, ctx context.Context, cl *call, o *reportOptions) error {
 	if len(cl.args) > 0 {
 		return usagef("report takes no EVENT (it covers every event); got %q", cl.args[0])
 	}
 	now := a.now()
-	p, err := reportPeriod(cl, now)
+	p, err := reportPeriod(cl, o, now)
 	if err != nil {
 		return err
 	}
@@ -84,7 +91,7 @@ func runReport(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	if cl.fs.Lookup("json").Value.String() == "true" {
+	if o.json {
 		b, err := r.JSON()
 		if err != nil {
 			return err

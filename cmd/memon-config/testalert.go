@@ -20,24 +20,30 @@ func testAlertCommand() *command {
 	for _, k := range memon.TestAlertKinds {
 		kinds = append(kinds, string(k))
 	}
+	o := &testAlertOptions{}
 	return &command{
 		name: "test-alert", args: "[--kind " + strings.Join(kinds, "|") + "] [--topic-arn ARN]",
 		summary: "Publish one test alert through the alert topic, to check the e-mail or chat subscriptions after a deploy.\n" +
 			"It looks like a real alert of --kind for a made-up event, marked as a test: subject \"[MEMon] Test: ...\",\n" +
 			"SNS attribute kind=test.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("kind", string(memon.KindDown), "the `KIND` of alert to imitate: "+strings.Join(kinds, ", "))
-			fs.String("topic-arn", "", "alert topic `ARN` (env "+settings.EnvTopicARN+"; default: the stack's TopicArn output)")
+			fs.StringVar(&o.kind, "kind", string(memon.KindDown), "the `KIND` of alert to imitate: "+strings.Join(kinds, ", "))
+			fs.StringVar(&o.topicARN, "topic-arn", "", "alert topic `ARN` (env "+settings.EnvTopicARN+"; default: the stack's TopicArn output)")
 		},
-		run: runTestAlert,
+		run: func(a *app, ctx context.Context, cl *call) error { return runTestAlert(a, ctx, cl, o) },
 	}
 }
 
-func runTestAlert(a *app, ctx context.Context, cl *call) error {
+// testAlertOptions are test-alert's flags.
+type testAlertOptions struct {
+	kind, topicARN string
+}
+
+func runTestAlert(a *app, ctx context.Context, cl *call, o *testAlertOptions) error {
 	if err := cl.noArgs("test-alert"); err != nil {
 		return err
 	}
-	kind := memon.AlertKind(strings.ToLower(strings.TrimSpace(cl.fs.Lookup("kind").Value.String())))
+	kind := memon.AlertKind(strings.ToLower(strings.TrimSpace(o.kind)))
 	alert, err := memon.TestAlert(kind, a.now(), "memon-config test-alert")
 	if err != nil {
 		return asFlag(err)
@@ -46,7 +52,7 @@ func runTestAlert(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	topic := cmp.Or(cl.fs.Lookup("topic-arn").Value.String(), a.env(settings.EnvTopicARN))
+	topic := cmp.Or(o.topicARN, a.env(settings.EnvTopicARN))
 	if topic == "" {
 		out, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), stackName(cl.g))
 		if err != nil {

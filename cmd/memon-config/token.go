@@ -33,25 +33,32 @@ func openTokens(ctx context.Context, g *globals) (tokenStore, error) {
 }
 
 func tokenCommand() *command {
+	o := &tokenOptions{}
 	return &command{
 		name: "token", args: "EVENT [--rotate] [--ping-url URL]",
 		summary: "Create the event's HTTPS ping token and print its URL once: <PingUrl>/ping/<token>.\n" +
 			"Only a hash of the token is stored, so the URL cannot be shown again; --rotate replaces it\n" +
 			"and the old URL stops working at once. Needs a stack deployed with -c httpPings=true.",
 		flags: func(fs *flag.FlagSet) {
-			fs.Bool("rotate", false, "replace an existing token (the old URL stops working at once)")
-			fs.String("ping-url", "", "the endpoint's base `URL` (env "+settings.EnvPingURL+", default the stack output PingUrl)")
+			fs.BoolVar(&o.rotate, "rotate", false, "replace an existing token (the old URL stops working at once)")
+			fs.StringVar(&o.pingURL, "ping-url", "", "the endpoint's base `URL` (env "+settings.EnvPingURL+", default the stack output PingUrl)")
 		},
-		run: runToken,
+		run: func(a *app, ctx context.Context, cl *call) error { return runToken(a, ctx, cl, o) },
 	}
 }
 
-func runToken(a *app, ctx context.Context, cl *call) error {
+// tokenOptions are token's flags.
+type tokenOptions struct {
+	rotate  bool
+	pingURL string
+}
+
+func runToken(a *app, ctx context.Context, cl *call, o *tokenOptions) error {
 	name, err := cl.event("token", false)
 	if err != nil {
 		return err
 	}
-	base, err := a.pingURL(ctx, cl)
+	base, err := a.pingURL(ctx, cl, o.pingURL)
 	if err != nil {
 		return err
 	}
@@ -59,7 +66,7 @@ func runToken(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	rotate := cl.set["rotate"]
+	rotate := o.rotate
 	token, err := ts.Issue(ctx, name, rotate)
 	switch {
 	case errors.Is(err, memon.ErrNotFound):
@@ -81,8 +88,8 @@ func runToken(a *app, ctx context.Context, cl *call) error {
 
 // pingURL is the endpoint's base URL without a trailing slash: --ping-url,
 // MEMON_PING_URL, else the stack's PingUrl output.
-func (a *app) pingURL(ctx context.Context, cl *call) (string, error) {
-	u := cmp.Or(cl.fs.Lookup("ping-url").Value.String(), a.env(settings.EnvPingURL))
+func (a *app) pingURL(ctx context.Context, cl *call, flagURL string) (string, error) {
+	u := cmp.Or(flagURL, a.env(settings.EnvPingURL))
 	if u == "" {
 		cfg, err := loadAWS(ctx, cl.g)
 		if err != nil {

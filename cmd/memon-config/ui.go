@@ -19,25 +19,32 @@ import (
 )
 
 func uiCommand() *command {
+	o := &uiOptions{}
 	return &command{
 		name: "ui", args: "[--addr 127.0.0.1:8080] [--open] [--read-only]",
 		summary: "Serve a live web page over your events with your AWS credentials: an overview that updates itself,\n" +
 			"event pages with 90-day availability and run charts, and forms that create, edit, pause, resume and delete\n" +
 			"with set's own checks. Binds to loopback; nothing runs in AWS and nothing costs when nobody looks.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("addr", "127.0.0.1:8080", "listen on `HOST:PORT` (any address but loopback warns, and its URL carries a one-time key)")
-			fs.Bool("open", false, "open the page in the default browser")
-			fs.Bool("read-only", false, "serve no forms and refuse every change")
+			fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (any address but loopback warns, and its URL carries a one-time key)")
+			fs.BoolVar(&o.open, "open", false, "open the page in the default browser")
+			fs.BoolVar(&o.readOnly, "read-only", false, "serve no forms and refuse every change")
 		},
-		run: runUI,
+		run: func(a *app, ctx context.Context, cl *call) error { return runUI(a, ctx, cl, o) },
 	}
 }
 
-func runUI(a *app, ctx context.Context, cl *call) error {
+// uiOptions are ui's flags.
+type uiOptions struct {
+	addr           string
+	open, readOnly bool
+}
+
+func runUI(a *app, ctx context.Context, cl *call, o *uiOptions) error {
 	if err := cl.noArgs("ui"); err != nil {
 		return err
 	}
-	addr := cl.fs.Lookup("addr").Value.String()
+	addr := o.addr
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return flagError("addr", addr, "want HOST:PORT, e.g. 127.0.0.1:8080")
@@ -51,7 +58,7 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 		return fmt.Errorf("listen on --addr %s: %w (pick another port, e.g. --addr 127.0.0.1:8081)", addr, err)
 	}
 	defer ln.Close()
-	readOnly := cl.set["read-only"]
+	readOnly := o.readOnly
 	secret := ""
 	if !loopback(host) {
 		where := "listens on every network interface"
@@ -89,7 +96,7 @@ func runUI(a *app, ctx context.Context, cl *call) error {
 		mode = ", read-only"
 	}
 	fmt.Fprintf(a.stdout, "MEMon UI on %s (table %s%s; Ctrl-C stops it)\n", url, cl.g.table, mode)
-	if cl.set["open"] {
+	if o.open {
 		if err := openBrowser(url); err != nil {
 			fmt.Fprintf(a.stderr, "memon-config ui: could not open a browser (%v): open %s yourself\n", err, url)
 		}

@@ -1,20 +1,103 @@
 // Command memon-pingurl serves MEMon's HTTPS ping API outside Lambda: for
 // `make local`, tests, and self-hosting behind a TLS reverse proxy. It is the
-// handler the function URL serves (internal/pingurl).
+// handler the function URL serves (internal/pingurl), wired from the same
+// environment as the Lambda (pingurl.FromEnv).
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/peerj/memon/internal/pingurl"
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/version"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := pingurl.Serve(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
+}
+
+const usage = `usage: memon-pingurl --addr HOST:PORT [--min-latency DUR] [--max-in-flight N]
+       memon-pingurl --version | version
+
+Serves MEMon's ping API (GET|POST /ping/<token>[/start|/fail|/<exit code>])
+over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
+  --addr HOST:PORT      where to listen (e.g. 127.0.0.1:8080)
+  --min-latency DUR     least time an answer takes (default 250ms)
+  --max-in-flight N     requests served at once; more are answered 429 (default 16)
+
+Environment (required): MEMON_QUEUE_URL, MEMON_TOKEN_TABLE; and the standard
+AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL.
+`
+
+// options are memon-pingurl's flags.
+type options struct {
+	addr        string
+	minLatency  time.Duration
+	maxInFlight int
+	version     bool
+}
+
+// newFlagSet binds memon-pingurl's flags to o; usage describes them.
+func newFlagSet(o *options) *flag.FlagSet {
+	fs := flag.NewFlagSet("memon-pingurl", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.addr, "addr", "", "where to listen, `HOST:PORT`")
+	fs.DurationVar(&o.minLatency, "min-latency", pingurl.DefaultMinLatency, "least time an answer takes, `DUR`")
+	fs.IntVar(&o.maxInFlight, "max-in-flight", pingurl.DefaultMaxInFlight, "requests served at once, `N`")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	return fs
+}
+
+// run listens on --addr until ctx ends.
+func run(ctx context.Context, args []string, getenv settings.Lookup, stdout, stderr io.Writer) int {
+	o := &options{}
+	fs := newFlagSet(o)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+		fmt.Fprintf(stderr, "memon-pingurl: %v\n\n%s", err, usage)
+		return 2
+	}
+	if o.version || (fs.NArg() == 1 && fs.Arg(0) == "version") {
+		fmt.Fprintf(stdout, "memon-pingurl %s\n", version.String())
+		return 0
+	}
+	if o.addr == "" || fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "memon-pingurl: give --addr HOST:PORT (e.g. --addr 127.0.0.1:8080)\n\n%s", usage)
+		return 2
+	}
+	if o.minLatency < 0 || o.maxInFlight < 1 {
+		fmt.Fprintf(stderr, "memon-pingurl: --min-latency must be 0 or more and --max-in-flight at least 1\n")
+		return 2
+	}
+	h, err := pingurl.FromEnv(ctx, getenv, pingurl.Config{MinLatency: max(o.minLatency, time.Nanosecond), MaxInFlight: o.maxInFlight})
+	if err != nil {
+		fmt.Fprintln(stderr, "memon-pingurl:", err)
+		return 2
+	}
+	l, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "memon-pingurl: listen on --addr %s: %v\n", o.addr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "memon-pingurl: serving http://%s/ping/<token>\n", l.Addr())
+	if err := pingurl.Serve(ctx, l, h); err != nil {
+		fmt.Fprintln(stderr, "memon-pingurl:", err)
+		return 1
+	}
+	return 0
 }

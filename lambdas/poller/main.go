@@ -61,17 +61,32 @@ rolling event with that period (at most 20 a poll) instead of a CONFIG alert.
 Exit status: 0 ok, 1 a poll had errors, 2 usage or configuration error.
 `
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// options are memon-poller's flags.
+type options struct {
+	once, reconcile, version bool
+	every, budget            time.Duration
+	report, reportZone       string
+}
+
+// newFlagSet binds memon-poller's flags to o; the usage text above
+// describes them.
+func newFlagSet(o *options, getenv func(string) string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("memon-poller", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {} // printed below: --help to stdout, a bad flag's usage to stderr, each once
-	once := fs.Bool("once", false, "")
-	every := fs.Duration("every", 0, "")
-	reconcile := fs.Bool("reconcile", false, "")
-	budget := fs.Duration("budget", 40*time.Second, "")
-	reportFlag := fs.String("report", "", "")
-	reportZone := fs.String("report-time-zone", getenv(envReportTimeZone), "")
-	showVersion := fs.Bool("version", false, "")
+	fs.Usage = func() {} // printed by run: --help to stdout, a bad flag's usage to stderr, each once
+	fs.BoolVar(&o.once, "once", false, "poll once and exit")
+	fs.DurationVar(&o.every, "every", 0, "poll every `DUR` until interrupted")
+	fs.BoolVar(&o.reconcile, "reconcile", false, "also rewrite the items MEMon did not write now")
+	fs.DurationVar(&o.budget, "budget", 40*time.Second, "time allowed for draining the queue in one poll, `DUR`")
+	fs.StringVar(&o.report, "report", "", "publish the weekly or monthly report now and exit")
+	fs.StringVar(&o.reportZone, "report-time-zone", getenv(envReportTimeZone), "the `ZONE` whose calendar day the report is made on")
+	fs.BoolVar(&o.version, "version", false, "print the version and exit")
+	return fs
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	o := &options{}
+	fs := newFlagSet(o, getenv, stderr)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
@@ -80,7 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
-	if *showVersion || (fs.NArg() == 1 && fs.Arg(0) == "version") {
+	if o.version || (fs.NArg() == 1 && fs.Arg(0) == "version") {
 		fmt.Fprintf(stdout, "memon-poller %s\n", version.String())
 		return 0
 	}
@@ -91,20 +106,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	log := slog.New(slog.NewJSONHandler(stdout, nil))
 	inLambda := getenv("AWS_LAMBDA_RUNTIME_API") != ""
 	var req reportRequest
-	if *reportFlag != "" {
+	if o.report != "" {
 		var err error
-		if req, err = parseReportRequest(*reportFlag, *reportZone); err != nil {
+		if req, err = parseReportRequest(o.report, o.reportZone); err != nil {
 			fmt.Fprintln(stderr, "memon-poller:", err)
 			return 2
 		}
 	}
-	if !inLambda && !*once && *every <= 0 && *reportFlag == "" {
+	if !inLambda && !o.once && o.every <= 0 && o.report == "" {
 		fmt.Fprint(stderr, "memon-poller: give --once or --every DUR (e.g. --every 1m)\n\n"+usage)
 		return 2
 	}
 	interval := time.Minute
-	if *every > 0 {
-		interval = *every
+	if o.every > 0 {
+		interval = o.every
 	}
 	autoCreate, err := autoCreatePeriod(getenv)
 	if err != nil {
@@ -116,7 +131,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
 	}
-	w, err := build(ctx, getenv, poller.Config{Budget: *budget, Interval: interval, AutoCreatePeriod: autoCreate, AutoCreateMax: autoCreateMax}, log)
+	w, err := build(ctx, getenv, poller.Config{Budget: o.budget, Interval: interval, AutoCreatePeriod: autoCreate, AutoCreateMax: autoCreateMax}, log)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-poller:", err)
 		return 2
@@ -125,7 +140,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		lambda.StartWithOptions(w.handle, lambda.WithContext(ctx))
 		return 0
 	}
-	if *reportFlag != "" {
+	if o.report != "" {
 		if err := w.report(ctx, req); err != nil {
 			fmt.Fprintln(stderr, "memon-poller:", err)
 			return 1
@@ -133,12 +148,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return 0
 	}
 	p := w.poller
-	if *reconcile {
+	if o.reconcile {
 		log.Info("reconcile", slog.Any("summary", p.Reconcile(ctx)))
 	}
 	for {
 		_, err := p.Poll(ctx)
-		if *once {
+		if o.once {
 			if err != nil {
 				return 1
 			}
