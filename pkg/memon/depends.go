@@ -61,6 +61,7 @@ func (ev *Event) alsoAffected(tr *Transition) {
 	if len(ev.Affected) > 0 && (tr.Alert.Kind == KindDown || tr.Alert.Kind == KindFailed) {
 		tr.Reason += "; also affected: " + strings.Join(ev.Affected, ", ")
 		a := Render(tr.Alert.Kind, ev, tr.Reason)
+		a.Facts = transitionFacts(tr.Alert.Kind, ev, *tr)
 		tr.Alert = &a
 	}
 }

@@ -115,4 +115,7 @@ func TestParentAlertListsAffected(t *testing.T) {
 		!strings.Contains(trs[0].Alert.Body, "also affected: report, export") {
 		t.Errorf("parent DOWN: %+v", trs)
 	}
+	if f := trs[0].Alert.Facts; f.ID != trs[0].ID || !f.At.Equal(trs[0].At) || !strings.Contains(f.Reason, "also affected") {
+		t.Errorf("parent DOWN facts id %q at %s reason %q: the re-rendered alert keeps its id and time", f.ID, f.At, f.Reason)
+	}
 }

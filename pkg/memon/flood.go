@@ -38,6 +38,7 @@ func (ev *Event) admit(tr Transition) (Transition, bool) {
 			// The first alert after a flapping hour says what was held.
 			tr.Reason += fmt.Sprintf("; %d FAILED/UP alerts were held while it was flapping", ev.AlertsHeld)
 			a := Render(tr.Alert.Kind, ev, tr.Reason)
+			a.Facts = transitionFacts(tr.Alert.Kind, ev, tr) // its id and time, for de-duplication
 			tr.Alert = &a
 		}
 		ev.AlertWindowStart, ev.AlertsInWindow, ev.AlertsHeld = tr.At, 0, 0
@@ -56,6 +57,7 @@ func (ev *Event) admit(tr Transition) (Transition, bool) {
 		if o.Alert != nil && o.Alert.Kind == KindFlapping && !o.Published && !o.At.Before(ev.AlertWindowStart) {
 			o.Reason = ev.flappingReason()
 			a := Render(KindFlapping, ev, o.Reason)
+			a.Facts = transitionFacts(KindFlapping, ev, *o)
 			o.Alert = &a
 		}
 	}

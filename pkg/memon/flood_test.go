@@ -58,6 +58,11 @@ func TestFlappingHoldsAlertsPastSixAnHour(t *testing.T) {
 	if !slices.Equal(kinds(trs), []AlertKind{KindUp}) || !strings.Contains(trs[0].Reason, "55 FAILED/UP alerts were held") {
 		t.Fatalf("after the hour: %v %+v", kinds(trs), trs)
 	}
+	// Rendered again with that note, it keeps its id and time: a subscriber
+	// de-duplicates on them.
+	if f := trs[0].Alert.Facts; f.ID != trs[0].ID || !f.At.Equal(trs[0].At) {
+		t.Fatalf("after the hour: facts id %q at %s, want %q at %s", f.ID, f.At, trs[0].ID, trs[0].At)
+	}
 	if ev.AlertsInWindow != 1 || ev.AlertsHeld != 0 {
 		t.Fatalf("new window: sent %d held %d", ev.AlertsInWindow, ev.AlertsHeld)
 	}
