@@ -31,6 +31,20 @@ import (
 //     LATE; a success while down is UP; the first run of a new event and an
 //     on-time run send nothing. An event that never ran and has no initial
 //     deadline is never judged.
+//   - A failed run (signal fail, or a success shorter than MinRuntime) also
+//     covers its block; it sends FAILED at the FailuresBeforeAlert-th failure
+//     in a row (a success resets the count), and the event is down from the
+//     first. A failure older than the last success is recorded, no alert.
+//   - An outage whose alert was held (failures below N, a quiet window, a
+//     pause) is unannounced: its recovery sends no UP.
+//   - FAILED and UP: at most 6 an hour per event, in a window opened by the
+//     first after the last window ended; the 7th is one FLAPPING alert.
+//   - Paused: pings recorded, nothing alerted, no DOWN. resume (or the end of
+//     pause --until, at its time) re-arms a deadline that passed from then
+//     and restarts the outage's DOWN count.
+//   - Quiet windows (the event's zone): DOWN, FAILED and LATE in one are
+//     held (a held DOWN still counts toward MaxAlerts); an outage still
+//     unannounced at the window's end is alerted at the first poll after it.
 //
 // "On time" for an alert: it is published no earlier than its own time (at)
 // and by the first poll after it, one virtual minute, unless a fault (a
@@ -45,7 +59,23 @@ type expected struct {
 	Event string
 	Kind  string
 	At    time.Time
+	// Tol is how much later At may be: an alert decided at a poll's own time
+	// (the end of a quiet window) moves with that poll when a fault delays it.
+	Tol time.Duration
 }
+
+// action is something that happens to an event outside a poll: its job's
+// ping (at the time the queue accepted it) or a person's edit.
+type action struct {
+	at     time.Time
+	fail   bool          // a ping with signal fail
+	dur    time.Duration // the run's duration, when the ping says
+	pause  bool          // memon-config pause (until, when set)
+	until  time.Time
+	resume bool // memon-config resume
+}
+
+func (a action) isPing() bool { return !a.pause && !a.resume }
 
 type oEvent struct {
 	cfg   *eventPlan
@@ -55,37 +85,46 @@ type oEvent struct {
 	// errorCount counts deadlines missed since the last run, downAlerts
 	// the DOWN alerts of this outage.
 	errorCount, downAlerts int
-	lastSuccess            time.Time
+	lastSuccess, lastFail  time.Time
+	enabled                bool
+	pausedUntil            time.Time
+	// The controls' memory: consecutive failures, an outage nobody was
+	// told of, and the FAILED/UP flood window.
+	streak                 int
+	unannounced            bool
+	windowStart            time.Time
+	inWindow, heldInWindow int
+	heldKind               string // an alert held by a quiet window, to send at its end
+	heldUntil              time.Time
 	out                    []expected
 }
 
-// predict runs one event's life: its pings (any order, duplicates
+// predict runs one event's life: its actions (any order, duplicates
 // included) against every judging poll, and returns its alerts and its
 // final state.
-func (o *oracle) predict(ev *eventPlan, pings []time.Time) *oEvent {
-	pings = append([]time.Time(nil), pings...)
-	sort.Slice(pings, func(i, j int) bool { return pings[i].Before(pings[j]) })
-	e := &oEvent{cfg: ev, state: "new"}
+func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
+	acts = append([]action(nil), acts...)
+	sort.SliceStable(acts, func(i, j int) bool { return acts[i].at.Before(acts[j].at) })
+	e := &oEvent{cfg: ev, state: "new", enabled: true}
 	if !ev.Initial.IsZero() {
 		e.next, e.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
 	i := 0
 	for {
-		var nextPing time.Time
-		if i < len(pings) {
-			nextPing = pings[i]
+		var nextAct time.Time
+		if i < len(acts) {
+			nextAct = acts[i].at
 		}
-		due := e.dueAt()
-		if !due.IsZero() {
-			if p, ok := o.firstPollAtOrAfter(due); ok && (nextPing.IsZero() || p.Before(nextPing)) {
-				e.judge(p)
+		if look := e.lookAt(); !look.IsZero() {
+			if p, ok := o.firstPollAtOrAfter(look); ok && (nextAct.IsZero() || p.Before(nextAct)) {
+				e.poll(p)
 				continue
 			}
 		}
-		if nextPing.IsZero() {
+		if nextAct.IsZero() {
 			return e
 		}
-		e.apply(nextPing)
+		e.act(acts[i])
 		i++
 	}
 }
@@ -115,32 +154,121 @@ func (e *oEvent) following(d time.Time) time.Time {
 }
 
 func (e *oEvent) dueAt() time.Time {
-	if e.next.IsZero() {
+	if e.next.IsZero() || !e.enabled {
 		return time.Time{}
 	}
 	return e.deadline(e.errorCount).Add(e.cfg.Grace)
 }
 
-func (e *oEvent) judge(p time.Time) {
+// lookAt is when a poll must next look at the event: its DOWN check, or
+// the end of a pause with --until.
+func (e *oEvent) lookAt() time.Time {
+	if !e.enabled {
+		return e.pausedUntil
+	}
+	at := e.dueAt()
+	if h := e.heldUntil; !h.IsZero() && (at.IsZero() || h.Before(at)) {
+		at = h
+	}
+	return at
+}
+
+// poll is a poll's look at the event: a pause that ended resumes it (at
+// the pause's end, "re-armed, as resume does"), then missed deadlines.
+func (e *oEvent) poll(p time.Time) {
+	if !e.enabled && !e.pausedUntil.IsZero() && !p.Before(e.pausedUntil) {
+		until := e.pausedUntil
+		e.resume(until)
+	}
+	if !e.enabled {
+		return
+	}
+	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
+		if q := e.quietUntil(p); !q.IsZero() {
+			e.heldUntil = q // another window began as this one ended
+		} else {
+			kind := e.heldKind
+			e.heldKind, e.heldUntil = "", time.Time{}
+			if (kind == "down" || kind == "failed") && e.state == "down" && e.unannounced {
+				e.unannounced = false
+				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
+			}
+		}
+	}
+	if e.dueAt().IsZero() || e.dueAt().After(p) {
+		return
+	}
 	pending := e.deadline(e.errorCount)
 	missed := 0
 	for d := pending; !d.Add(e.cfg.Grace).After(p); d = e.following(d) {
 		missed++
 	}
-	if missed == 0 {
-		return
-	}
 	before := e.errorCount
+	from := e.state
 	e.errorCount += missed
 	e.state = "down"
 	if before < e.cfg.maxAlerts() && e.downAlerts < e.cfg.maxAlerts() {
-		e.downAlerts++
-		e.out = append(e.out, expected{e.cfg.Name, "down", pending.Add(e.cfg.Grace)})
+		e.downAlerts++ // a held DOWN counts toward the cap too
+		if q := e.quietUntil(p); !q.IsZero() {
+			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
+			return
+		}
+		e.unannounced = false
+		e.out = append(e.out, expected{e.cfg.Name, "down", pending.Add(e.cfg.Grace), 0})
+	} else if from != "down" {
+		e.unannounced = true
 	}
 }
 
-func (e *oEvent) apply(t time.Time) {
-	if !t.After(e.lastSuccess) {
+// resume is memon-config resume (or a pause's end) at t: enabled again, the
+// outage's DOWN count restarts, and a deadline that passed while paused is
+// re-armed from t (rolling: t + period; cron: the next firing; fixed: as if
+// it ran at t).
+func (e *oEvent) resume(t time.Time) {
+	if e.enabled {
+		return
+	}
+	e.enabled, e.pausedUntil, e.downAlerts = true, time.Time{}, 0
+	if due := e.dueAt(); !due.IsZero() && !due.After(t) {
+		switch e.cfg.Kind {
+		case "cron":
+			e.last, e.next = t, e.cfg.cron.next(t)
+		case "fixed":
+			e.last, e.next = e.fixedBlocks(t)
+		default:
+			e.last, e.next = t, t.Add(e.cfg.Period)
+		}
+		e.errorCount = 0
+	}
+}
+
+func (e *oEvent) act(a action) {
+	switch {
+	case a.pause:
+		e.enabled = false
+		e.pausedUntil = a.until
+	case a.resume:
+		e.resume(a.at)
+	default:
+		e.apply(a)
+	}
+}
+
+// apply is one ping: the documented staleness rules, then a run (failed or
+// not) covers its block and ends the outage's counts; a success shorter
+// than MinRuntime is a failure.
+func (e *oEvent) apply(a action) {
+	t := a.at
+	fail := a.fail || e.cfg.MinRuntime > 0 && a.dur > 0 && a.dur < e.cfg.MinRuntime
+	if fail {
+		if !t.After(e.lastFail) {
+			return // stale
+		}
+		if t.Before(e.lastSuccess) {
+			e.lastFail = t // superseded by a later success: recorded, no alert
+			return
+		}
+	} else if !t.After(e.lastSuccess) || t.Before(e.lastFail) {
 		return // stale
 	}
 	late := false
@@ -161,13 +289,72 @@ func (e *oEvent) apply(t time.Time) {
 		e.last, e.next = t, t.Add(e.cfg.Period)
 	}
 	from := e.state
-	e.state, e.errorCount, e.downAlerts, e.lastSuccess = "up", 0, 0, t
+	e.errorCount, e.downAlerts = 0, 0
+	if fail {
+		e.lastFail, e.state = t, "down"
+		e.streak++
+		switch {
+		case !e.enabled:
+			if from != "down" {
+				e.unannounced = true
+			}
+		case e.streak < e.cfg.FailuresBeforeAlert:
+			e.unannounced = true // "failure N of M before an alert"
+		default:
+			if q := e.quietUntil(t); !q.IsZero() {
+				e.heldKind, e.heldUntil, e.unannounced = "failed", q, true
+				return
+			}
+			e.unannounced = false
+			e.alert("failed", t)
+		}
+		return
+	}
+	e.lastSuccess, e.state, e.streak = t, "up", 0
+	kind := ""
 	switch {
 	case from == "down":
-		e.out = append(e.out, expected{e.cfg.Name, "up", t})
+		kind = "up"
 	case late:
-		e.out = append(e.out, expected{e.cfg.Name, "late", t})
+		kind = "late"
+	default:
+		return // on time, or a first run: nothing to tell
 	}
+	if !e.enabled {
+		return // a paused event is recorded, never alerted
+	}
+	if kind == "up" {
+		held := e.unannounced // nobody hears of an end without a start
+		e.unannounced, e.heldKind, e.heldUntil = false, "", time.Time{}
+		if held {
+			return
+		}
+	}
+	if kind == "late" && !e.quietUntil(t).IsZero() {
+		return // a late run in a quiet window is only recorded
+	}
+	e.alert(kind, t)
+}
+
+// alert sends a FAILED, UP or LATE alert at t; FAILED and UP go through
+// the flood limit: at most 6 an hour in a window opened by the first one
+// after the last window ended, the 7th becomes one FLAPPING alert, the rest
+// are held.
+func (e *oEvent) alert(kind string, t time.Time) {
+	if kind == "failed" || kind == "up" {
+		if e.windowStart.IsZero() || !t.Before(e.windowStart.Add(time.Hour)) {
+			e.windowStart, e.inWindow, e.heldInWindow = t, 0, 0
+		}
+		if e.inWindow >= 6 {
+			e.heldInWindow++
+			if e.heldInWindow == 1 {
+				e.out = append(e.out, expected{e.cfg.Name, "flapping", t, 0})
+			}
+			return
+		}
+		e.inWindow++
+	}
+	e.out = append(e.out, expected{e.cfg.Name, kind, t, 0})
 }
 
 // fixedBlocks is SEMANTICS.md's rule: the smallest k >= 1 with

@@ -18,6 +18,11 @@ type eventPlan struct {
 	MaxAlerts int       // as configured; the oracle reads 0 as the documented default 3
 	Initial   time.Time // first deadline before any run (fixed always; rolling sometimes)
 
+	// Alert controls.
+	FailuresBeforeAlert int
+	MinRuntime          time.Duration
+	Quiet               []quietSpec
+
 	cron *cronSpec
 	// dies is when the job stops for good (zero: never): DOWN up to the
 	// cap, then silence.
@@ -57,6 +62,15 @@ func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan
 				if kind == "fixed" || rng.IntN(2) == 0 {
 					ev.Initial = start.Add(time.Duration(rng.Int64N(int64(ev.Period)))).Truncate(time.Second).Add(time.Minute)
 				}
+			}
+			if rng.IntN(3) == 0 {
+				ev.FailuresBeforeAlert = 2 + rng.IntN(2)
+			}
+			if rng.IntN(5) == 0 {
+				ev.Quiet = append(ev.Quiet, quiets[pick(len(quiets))])
+			}
+			if rng.IntN(3) == 0 {
+				ev.MinRuntime = time.Duration(10+rng.IntN(50)) * time.Second
 			}
 			switch r := rng.IntN(100); {
 			case r < 2:
@@ -176,15 +190,25 @@ func (f *faultPlan) deliveredBy(at time.Time) time.Time {
 // deadline + grace is moved out of any minute a fault makes ambiguous
 // (whether a crashed poll judged before it), so the oracle's LATE or
 // DOWN-then-UP is the only right answer.
-func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time.Time) []time.Time {
+func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time.Time) []action {
 	if ev.silent {
 		return nil
 	}
-	g := &oEvent{cfg: ev, state: "new"}
+	g := &oEvent{cfg: ev, state: "new", enabled: true}
 	if !ev.Initial.IsZero() {
 		g.next, g.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
-	var out []time.Time
+	var out []action
+	run := func(at time.Time) action {
+		a := action{at: at, fail: rng.IntN(100) < 4}
+		if ev.MinRuntime > 0 {
+			a.dur = ev.MinRuntime * 2
+			if rng.IntN(100) < 5 {
+				a.dur = ev.MinRuntime / 2 // too short: a failure
+			}
+		}
+		return a
+	}
 	sec := func(max time.Duration) time.Duration {
 		if max < 2*time.Second {
 			return time.Second
@@ -222,7 +246,7 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 			} else {
 				s = d.Add(-sec(ev.periodish() / 3))
 			}
-			twice = r >= 96 && ev.Kind != "fixed"
+			twice = r >= 96 && ev.Kind != "fixed" // a success sent twice (a fail twice would be two failed runs)
 			dup = r >= 93 && r < 96
 		}
 		s = s.Truncate(time.Second)
@@ -236,11 +260,15 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 		if !ev.dies.IsZero() && s.After(ev.dies) || !s.Before(end) {
 			return out
 		}
-		out = append(out, s)
-		if dup {
-			out = append(out, s)
+		a := run(s)
+		if a.fail || ev.MinRuntime > 0 && a.dur < ev.MinRuntime {
+			twice = false
 		}
-		g.apply(s)
+		out = append(out, a)
+		if dup {
+			out = append(out, a) // the same message twice
+		}
+		g.apply(action{at: s})
 		prev = s
 		if twice {
 			s2 := s.Add(time.Duration(1+rng.IntN(20)) * time.Second)
@@ -248,8 +276,8 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 				s2 = s2.Add(time.Second)
 			}
 			if due := g.deadline(0).Add(ev.Grace); s2.Before(due) && (ev.Kind != "cron" || !ev.cron.next(s).Before(s2)) && s2.Before(end) {
-				out = append(out, s2)
-				g.apply(s2)
+				out = append(out, action{at: s2, dur: a.dur})
+				g.apply(action{at: s2})
 				prev = s2
 			}
 		}
@@ -282,4 +310,44 @@ func (ev *eventPlan) periodish() time.Duration {
 		return ev.Period
 	}
 	return time.Hour
+}
+
+// planEdits draws a person's pauses of an event: pause, then resume or a
+// pause with --until. Each edit keeps 6 minutes from the event's pings and
+// from faults, so that no ping is in flight across it (whether a ping sent
+// just before a pause is applied as paused depends on when a poll gets to
+// it, which the oracle cannot know).
+func planEdits(rng *rand.Rand, ev *eventPlan, pings []action, faults *faultPlan, start, end time.Time) []action {
+	if rng.IntN(10) != 0 {
+		return nil
+	}
+	clear := func(t time.Time) bool {
+		if !t.Before(end.Add(-3*time.Hour)) || t.Second() == 0 {
+			return false
+		}
+		if _, ok := faults.faultIn(t.Add(-6*time.Minute), t.Add(6*time.Minute)); ok {
+			return false
+		}
+		i := sort.Search(len(pings), func(i int) bool { return !pings[i].at.Before(t.Add(-6 * time.Minute)) })
+		return i == len(pings) || pings[i].at.After(t.Add(6*time.Minute))
+	}
+	var out []action
+	t := start
+	for range 1 + rng.IntN(3) {
+		t = t.Add(time.Duration(rng.Int64N(int64(end.Sub(start) / 3)))).Truncate(time.Second)
+		if !clear(t) {
+			continue
+		}
+		back := t.Add(time.Duration(10+rng.IntN(48*60)) * time.Minute).Add(time.Duration(1+rng.IntN(58)) * time.Second)
+		if !clear(back) {
+			continue
+		}
+		if rng.IntN(2) == 0 {
+			out = append(out, action{at: t, pause: true}, action{at: back, resume: true})
+		} else {
+			out = append(out, action{at: t, pause: true, until: back})
+		}
+		t = back.Add(time.Hour)
+	}
+	return out
 }

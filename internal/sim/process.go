@@ -40,6 +40,13 @@ func (p *process) call() error {
 	return nil
 }
 
+// arm makes the process crash before the n-th call from now (0: never).
+func (p *process) arm(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.dieAt, p.calls = n, 0
+}
+
 func (p *process) crashed() bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -32,21 +32,21 @@ type Config struct {
 
 // Report is what a run did and what it found.
 type Report struct {
-	Seed                       uint64
-	Events, Pings, Polls       int
-	VirtualDays                int
-	Crashes, Skipped, Overlaps int
-	Outages                    int
-	TopicDown                  time.Duration
-	Alerts, Messages           int // alerts as subscribers read them; messages published (a DOWN digest is one)
-	Expected, Redelivered      int
-	Wall                       time.Duration
-	Problems                   []string
+	Seed                        uint64
+	Events, Pings, Edits, Polls int
+	VirtualDays                 int
+	Crashes, Skipped, Overlaps  int
+	Outages                     int
+	TopicDown                   time.Duration
+	Alerts, Messages            int // alerts as subscribers read them; messages published (a DOWN digest is one)
+	Expected, Redelivered       int
+	Wall                        time.Duration
+	Problems                    []string
 }
 
 func (r *Report) String() string {
-	return fmt.Sprintf("seed %d: %d events, %d pings, %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected, %d redelivered after a crash); wall %s; %d problems",
-		r.Seed, r.Events, r.Pings, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
+	return fmt.Sprintf("seed %d: %d events, %d pings, %d edits (pause, pause --until, resume), %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected, %d redelivered after a crash); wall %s; %d problems",
+		r.Seed, r.Events, r.Pings, r.Edits, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
 }
 
 func (r *Report) problem(format string, args ...any) {
@@ -59,8 +59,9 @@ func (r *Report) problem(format string, args ...any) {
 // change; the month also holds Lord Howe's half-hour fall-back.
 var defaultStart = time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
 
-type sentPing struct {
-	at   time.Time
+// sent is an action of the run: a ping the job sends or a person's edit.
+type sent struct {
+	action
 	name string
 }
 
@@ -82,16 +83,20 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return nil, err
 	}
 	faults := planFaults(rng, start, end, cfg.Outages, cfg.OutageMax)
-	var sends []sentPing
-	pingsOf := map[string][]time.Time{}
+	var sends []sent
+	actsOf := map[string][]action{}
 	for _, ev := range plans {
-		for _, s := range planPings(rng, ev, faults, start, end) {
-			sends = append(sends, sentPing{s, ev.Name})
-			pingsOf[ev.Name] = append(pingsOf[ev.Name], s)
+		pings := planPings(rng, ev, faults, start, end)
+		edits := planEdits(rng, ev, pings, faults, start, end)
+		rep.Pings += len(pings)
+		rep.Edits += len(edits)
+		for _, a := range append(pings, edits...) {
+			sends = append(sends, sent{a, ev.Name})
+			actsOf[ev.Name] = append(actsOf[ev.Name], a)
 		}
 	}
 	sort.SliceStable(sends, func(i, j int) bool { return sends[i].at.Before(sends[j].at) })
-	rep.Events, rep.Pings = len(plans), len(sends)
+	rep.Events = len(plans)
 
 	clock := fake.NewClock(start)
 	topic := &fake.Faults{}
@@ -141,8 +146,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			return nil, err
 		}
 		for ; next < len(sends) && sends[next].at.Before(m); next++ {
-			clock.Advance(sends[next].at.Sub(clock.Now()))
-			queue.Send(body(sends[next].name, sends[next].at))
+			a := sends[next]
+			clock.Advance(a.at.Sub(clock.Now()))
+			if a.isPing() {
+				queue.Send(body(a.name, a.action))
+			} else if err := edit(ctx, store, a); err != nil {
+				return nil, err
+			}
 		}
 		clock.Advance(m.Sub(clock.Now()))
 		if faults.topicDown(m) {
@@ -159,6 +169,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		polls = append(polls, m)
 		rep.Polls++
 		turn := rng.IntN(2) // two environments taking turns
+		for i := range slots {
+			slots[i].proc.arm(0) // only a planned crash kills a process
+		}
 		switch {
 		case faults.overlap[m]:
 			rep.Overlaps++
@@ -170,9 +183,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			wg.Wait()
 		default:
 			s := &slots[turn]
-			s.proc.mu.Lock()
-			s.proc.dieAt, s.proc.calls = faults.crash[m], 0
-			s.proc.mu.Unlock()
+			s.proc.arm(faults.crash[m])
 			_, _ = s.poll.Poll(ctx)
 			if s.proc.crashed() {
 				rep.Crashes++
@@ -186,7 +197,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var want []expected
 	final := map[string]*oEvent{}
 	for _, ev := range plans {
-		o := or.predict(ev, pingsOf[ev.Name])
+		o := or.predict(ev, actsOf[ev.Name])
 		want = append(want, o.out...)
 		final[ev.Name] = o
 	}
@@ -211,15 +222,51 @@ func (ev *eventPlan) event() (*memon.Event, error) {
 	}
 	e := memon.NewEvent(ev.Name, s)
 	e.Grace, e.MaxAlerts = ev.Grace, ev.MaxAlerts
+	e.FailuresBeforeAlert, e.MinRuntime = ev.FailuresBeforeAlert, ev.MinRuntime
+	for _, q := range ev.Quiet {
+		w, err := memon.ParseQuiet("quiet", q.text)
+		if err != nil {
+			return nil, err
+		}
+		e.Quiet = append(e.Quiet, w)
+	}
 	if !ev.Initial.IsZero() {
 		e.SetInitial(ev.Initial)
 	}
 	return e, nil
 }
 
-func body(name string, at time.Time) string {
-	b, _ := json.Marshal(memon.Message{Name: name, Time: float64(at.Unix())})
+// body is what memon-send puts on the queue for a run.
+func body(name string, a action) string {
+	m := memon.Message{Name: name, Time: float64(a.at.Unix())}
+	if a.fail {
+		code := 1 + int(a.at.Unix()%120)
+		m.Signal, m.ExitCode = memon.Fail, &code
+	}
+	if a.dur > 0 {
+		secs := a.dur.Seconds()
+		m.Duration = &secs
+	}
+	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+// edit is what memon-config pause [--until] and resume write: a read, the
+// change, a conditional write.
+func edit(ctx context.Context, store *fake.Store, a sent) error {
+	ev, err := store.Get(ctx, a.name)
+	if err != nil {
+		return err
+	}
+	switch {
+	case a.pause && !a.until.IsZero():
+		ev.PauseUntil(a.at, a.until)
+	case a.pause:
+		ev.Pause(a.at)
+	default:
+		ev.Resume(a.at)
+	}
+	return store.Save(ctx, ev)
 }
 
 func key(event, kind string, at time.Time) string {
@@ -261,8 +308,25 @@ func observe(got []published) []observed {
 // time, and nothing else.
 func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 	wantBy := map[string]expected{}
+	tolerant := map[string][]expected{} // by event and kind
 	for _, w := range want {
+		if w.Tol > 0 {
+			tolerant[w.Event+" "+w.Kind] = append(tolerant[w.Event+" "+w.Kind], w)
+			continue
+		}
 		wantBy[key(w.Event, w.Kind, w.At)] = w
+	}
+	// tolerate matches an alert decided at a poll's time with the one
+	// expected at most Tol before it.
+	tolerate := func(o observed) (expected, bool) {
+		ws := tolerant[o.event+" "+o.kind]
+		for i, w := range ws {
+			if !o.at.Before(w.At) && !o.at.After(w.At.Add(w.Tol)) {
+				tolerant[o.event+" "+o.kind] = append(ws[:i:i], ws[i+1:]...)
+				return w, true
+			}
+		}
+		return expected{}, false
 	}
 	seen := map[string]published{}
 	alerts := observe(got)
@@ -279,6 +343,11 @@ func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 		}
 		seen[k] = o.pub
 		w, ok := wantBy[k]
+		if ok {
+			delete(wantBy, k)
+		} else {
+			w, ok = tolerate(o)
+		}
 		if !ok {
 			rep.problem("false alert %s published at %s: %s", k, o.pub.at.Format(time.RFC3339), o.why)
 			continue
@@ -291,8 +360,11 @@ func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 	}
 	var missed []string
 	for k := range wantBy {
-		if _, ok := seen[k]; !ok {
-			missed = append(missed, k)
+		missed = append(missed, k)
+	}
+	for _, ws := range tolerant {
+		for _, w := range ws {
+			missed = append(missed, key(w.Event, w.Kind, w.At)+" (or up to "+w.Tol.String()+" later)")
 		}
 	}
 	sort.Strings(missed)
