@@ -21,6 +21,10 @@ func TestReportCommand(t *testing.T) {
 		memon.DayCounts{Day: "2024-04-20", Runs: 50, Failures: 50, Downtime: 24 * time.Hour}, // outside 7d
 		memon.DayCounts{Day: "2024-04-29", Runs: 5, Failures: 2, Missed: 3, Downtime: 6 * time.Hour,
 			LastFailTime: time.Date(2024, 4, 29, 3, 0, 0, 0, time.UTC), LastFailReason: "the job reported a failure (exit code 2)"})
+	// The up and down time come from the history: bad was down until 21 April and 6h on 29 April.
+	f.AddHistory(memon.HistoryRecord{Name: "bad", At: time.Date(2024, 4, 21, 0, 0, 0, 0, time.UTC), From: memon.Down, To: memon.Up},
+		memon.HistoryRecord{Name: "bad", At: time.Date(2024, 4, 29, 0, 0, 0, 0, time.UTC), From: memon.Up, To: memon.Down},
+		memon.HistoryRecord{Name: "bad", At: time.Date(2024, 4, 29, 6, 0, 0, 0, time.UTC), From: memon.Down, To: memon.Up})
 
 	r := runWith(t, f, t0, "report")
 	if r.code != exitOK {

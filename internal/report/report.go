@@ -17,6 +17,7 @@ import (
 type Store interface {
 	List(ctx context.Context) ([]memon.Listed, error)
 	Days(ctx context.Context, name string, from, to time.Time) ([]memon.DayCounts, error)
+	History(ctx context.Context, name string, since time.Time) ([]memon.HistoryRecord, error)
 }
 
 var _ Store = (*dynamo.Store)(nil)
@@ -41,7 +42,11 @@ func Build(ctx context.Context, st Store, title string, p memon.Period, now time
 		if err != nil {
 			return memon.Report{}, fmt.Errorf("report: %w", err)
 		}
-		events = append(events, memon.SummarizeEvent(l.Event, days, p, now))
+		hist, err := st.History(ctx, l.Event.Name, p.Start())
+		if err != nil {
+			return memon.Report{}, fmt.Errorf("report: %w", err)
+		}
+		events = append(events, memon.SummarizeEvent(l.Event, days, hist, p, now))
 	}
 	return memon.NewReport(title, p, events, unusable), nil
 }

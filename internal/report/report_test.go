@@ -25,6 +25,13 @@ func TestPublishWeekly(t *testing.T) {
 		memon.DayCounts{Day: "2026-11-15", Runs: 40},                                         // before the week
 		memon.DayCounts{Day: "2026-11-16", Runs: 5, Failures: 1, Downtime: 84 * time.Minute}, // in it
 		memon.DayCounts{Day: "2026-11-22", Runs: 7})
+	// Its history, which the up and down time are read from: up since before
+	// the week, down for 84 minutes in it.
+	ev.State = memon.Up
+	down := time.Date(2026, 11, 16, 10, 0, 0, 0, time.UTC)
+	st.AddHistory(memon.HistoryRecord{Name: "backup", At: down.AddDate(0, 0, -2), From: memon.New, To: memon.Up},
+		memon.HistoryRecord{Name: "backup", At: down, From: memon.Up, To: memon.Down},
+		memon.HistoryRecord{Name: "backup", At: down.Add(84 * time.Minute), From: memon.Down, To: memon.Up})
 	pub := &fake.Publisher{Faults: &fake.Faults{}}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
 	r, err := Publish(context.Background(), st, pub, memon.Weekly, berlin, now)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -44,53 +43,34 @@ type dayState struct {
 // periods, failures and late runs of a day.
 func availability(recs []memon.HistoryRecord, counts []memon.DayCounts, ev *memon.Event, now time.Time, n int) ([]dayState, float64, bool) {
 	start := now.UTC().Truncate(day).Add(-time.Duration(n-1) * day)
+	times := memon.TimeInStates(ev, recs, start, now) // the report's computation too
 	days := make([]dayState, n)
-	for i := range days {
-		days[i] = dayState{Date: start.Add(time.Duration(i) * day), Class: dayNone}
-	}
-	var trs []memon.HistoryRecord
-	for _, r := range recs {
-		if r.To != "" && !r.At.Before(start) && !r.At.After(now) {
-			trs = append(trs, r)
-		}
-	}
-	sort.SliceStable(trs, func(i, j int) bool { return trs[i].At.Before(trs[j].At) })
-
-	state := ev.Status()
-	if len(trs) > 0 && trs[0].From != "" {
-		state = trs[0].From
-	}
-	from := start
 	worsen := func(i int, c string) {
 		if i >= 0 && i < n && daySeverity[c] > daySeverity[days[i].Class] {
 			days[i].Class = c
 		}
 	}
-	spend := func(s memon.State, a, b time.Time) {
-		for t := a; t.Before(b); {
-			i := int(t.Sub(start) / day)
-			end := start.Add(time.Duration(i+1) * day)
-			if end.After(b) {
-				end = b
-			}
-			d := end.Sub(t)
-			switch s {
-			case memon.Up:
-				days[i].Up += d
-				days[i].Watch += d
-				worsen(i, dayUp)
-			case memon.Down:
-				days[i].Down += d
-				days[i].Watch += d
-				worsen(i, dayDown)
-			case memon.Paused:
-				worsen(i, dayPaused)
-			}
-			t = end
+	for i := range days {
+		days[i] = dayState{Date: start.Add(time.Duration(i) * day), Class: dayNone}
+		if i >= len(times) {
+			continue
+		}
+		t := times[i]
+		days[i].Up, days[i].Down, days[i].Watch = t.Up, t.Down, t.Watched()
+		if t.Paused > 0 {
+			worsen(i, dayPaused)
+		}
+		if t.Up > 0 {
+			worsen(i, dayUp)
+		}
+		if t.Down > 0 {
+			worsen(i, dayDown)
 		}
 	}
-	for _, r := range trs {
-		spend(state, from, r.At)
+	for _, r := range recs {
+		if r.To == "" || r.At.Before(start) || r.At.After(now) {
+			continue
+		}
 		i := int(r.At.Sub(start) / day)
 		switch r.Alert {
 		case memon.KindFailed:
@@ -98,9 +78,7 @@ func availability(recs []memon.HistoryRecord, counts []memon.DayCounts, ev *memo
 		case memon.KindLate:
 			worsen(i, dayLate)
 		}
-		state, from = r.To, r.At
 	}
-	spend(state, from, now)
 	for _, c := range counts {
 		i := int(c.Start().Sub(start) / day)
 		switch {
@@ -116,15 +94,8 @@ func availability(recs []memon.HistoryRecord, counts []memon.DayCounts, ev *memo
 		}
 	}
 
-	var up, watched time.Duration
-	for _, d := range days {
-		up += d.Up
-		watched += d.Watch
-	}
-	if watched == 0 {
-		return days, 0, false
-	}
-	return days, 100 * float64(up) / float64(watched), true
+	_, _, share, ok := memon.Availability(times)
+	return days, 100 * share, ok
 }
 
 // timeline is the availability chart: a bar per day.

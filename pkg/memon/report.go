@@ -80,8 +80,8 @@ func PeriodFor(c Cadence, now time.Time, loc *time.Location) Period {
 type EventReport struct {
 	Name    string
 	Status  State
-	Counts  DayCounts     // summed over the period's days
-	Watched time.Duration // the period minus paused time
+	Counts  DayCounts     // summed over the period's days; Downtime is the replayed down time
+	Watched time.Duration // time up or down (TimeInStates): not paused, not before the event existed or ran
 }
 
 // Uptime is the share of watched time not down, 1 when nothing was watched.
@@ -97,8 +97,9 @@ func (e EventReport) problems() int { return e.Counts.Failures + e.Counts.Missed
 
 // SummarizeEvent sums the days of p from an event's daily records and its
 // live counters (ev.CountsThrough(now)); a day present in both is counted
-// once, from the live counters (they are newer).
-func SummarizeEvent(ev *Event, records []DayCounts, p Period, now time.Time) EventReport {
+// once, from the live counters (they are newer). Up and down time come from
+// its history over p (TimeInStates), as on the web page.
+func SummarizeEvent(ev *Event, records []DayCounts, history []HistoryRecord, p Period, now time.Time) EventReport {
 	byDay := map[string]DayCounts{}
 	for _, d := range records {
 		byDay[d.Day] = d
@@ -112,7 +113,9 @@ func SummarizeEvent(ev *Event, records []DayCounts, p Period, now time.Time) Eve
 			sum = sum.Add(d)
 		}
 	}
-	return EventReport{Name: ev.Name, Status: ev.Status(), Counts: sum, Watched: max(p.Length()-sum.Paused, 0)}
+	up, down, _, _ := Availability(TimeInStates(ev, history, p.Start(), p.End))
+	sum.Downtime = down
+	return EventReport{Name: ev.Name, Status: ev.Status(), Counts: sum, Watched: up + down}
 }
 
 // Report is every event's numbers over one period, worst first.
@@ -204,7 +207,7 @@ func (r Report) Text() string {
 			}
 			uptime := percent(e.Uptime())
 			if e.Watched <= 0 {
-				uptime = "paused"
+				uptime = "not watched" // new, or paused all along: neither up nor down
 			}
 			rows = append(rows, []string{SingleLine(e.Name), string(e.Status), uptime,
 				fmt.Sprint(c.Runs), fmt.Sprint(c.Failures), fmt.Sprint(c.Missed), fmt.Sprint(c.Overruns),

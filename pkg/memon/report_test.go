@@ -63,11 +63,14 @@ func TestReport(t *testing.T) {
 	sleepyRecords := sleepy.ClosedDays
 	sleepy.ClosedDays = nil
 
+	sleepyHistory := append(historyOf(sleepy),
+		HistoryRecord{Name: "sleepy", At: hoursIn(2), From: Up, To: Paused},
+		HistoryRecord{Name: "sleepy", At: hoursIn(24 + 12), From: Paused, To: Up})
 	r := NewReport("Report", p, []EventReport{
-		SummarizeEvent(fresh, nil, p, now),
-		SummarizeEvent(quiet, nil, p, now),
-		SummarizeEvent(flaky, records, p, now),
-		SummarizeEvent(sleepy, sleepyRecords, p, now),
+		SummarizeEvent(fresh, nil, historyOf(fresh), p, now),
+		SummarizeEvent(quiet, nil, nil, p, now),
+		SummarizeEvent(flaky, records, historyOf(flaky), p, now),
+		SummarizeEvent(sleepy, sleepyRecords, sleepyHistory, p, now),
 	}, []string{"broken"})
 
 	var order []string
@@ -87,12 +90,14 @@ func TestReport(t *testing.T) {
 		!fl.Counts.LastFailTime.Equal(hoursIn(20)) {
 		t.Errorf("flaky counts %+v", fl.Counts)
 	}
-	if want := 1 - 2.0/60; fl.Uptime() != want {
+	// Watched from its first run (hour 1), not from the period's start.
+	if want := 1 - 2.0/59; fl.Uptime() != want {
 		t.Errorf("flaky uptime %v, want %v", fl.Uptime(), want)
 	}
 	sl := byName["sleepy"]
-	// Paused 2:00 on day 0 to 12:00 on day 1 = 34h, down from 13:00 day 1 to now = 23h.
-	if sl.Counts.Paused != 34*time.Hour || sl.Counts.Downtime != 23*time.Hour || sl.Watched != 60*time.Hour-34*time.Hour {
+	// Paused 2:00 on day 0 to 12:00 on day 1 = 34h, down from 13:00 day 1 to now = 23h;
+	// watched: up 1:00-2:00 and 12:00-13:00, down 23h.
+	if sl.Counts.Paused != 34*time.Hour || sl.Counts.Downtime != 23*time.Hour || sl.Watched != 25*time.Hour {
 		t.Errorf("sleepy paused %v down %v watched %v", sl.Counts.Paused, sl.Counts.Downtime, sl.Watched)
 	}
 	if byName["zz-paused"].Watched != 0 || byName["zz-paused"].Uptime() != 1 {
@@ -105,7 +110,7 @@ func TestReport(t *testing.T) {
 		"4 events, 2 with problems; 8 runs, 2 failed, 0 missed periods; uptime",
 		"LAST FAILURE",
 		"2026-11-02 20:00 UTC  the job reported a failure (exit code 3)",
-		"paused",
+		"not watched",
 		"Not counted (the item cannot be read; see memon-config show): broken",
 	} {
 		if !strings.Contains(text, want) {
@@ -133,7 +138,7 @@ func TestReport(t *testing.T) {
 	if err := json.Unmarshal(b, &j); err != nil {
 		t.Fatal(err)
 	}
-	if len(j.Events) != 4 || j.Events[1].Name != "flaky" || j.Events[1].Downtime != 7200 || j.Events[1].Uptime != 96.67 ||
+	if len(j.Events) != 4 || j.Events[1].Name != "flaky" || j.Events[1].Downtime != 7200 || j.Events[1].Uptime != 96.61 ||
 		j.Events[1].LastFailure != "2026-11-02T20:00:00Z" || j.Summary != r.Summary() {
 		t.Errorf("json: %s", b)
 	}
@@ -158,4 +163,13 @@ func TestParseCadence(t *testing.T) {
 	if _, err := ParseCadence("report", "daily"); err == nil || !strings.Contains(err.Error(), "weekly or monthly") {
 		t.Errorf("daily: %v", err)
 	}
+}
+
+// historyOf is the history an event's decided transitions leave.
+func historyOf(ev *Event) []HistoryRecord {
+	var out []HistoryRecord
+	for _, tr := range ev.Outbox {
+		out = append(out, tr.Record())
+	}
+	return out
 }
