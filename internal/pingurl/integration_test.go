@@ -159,8 +159,8 @@ func TestEachURLFormThroughTheLocalServerReachesTheEvent(t *testing.T) {
 		check              func(ev *memon.Event) string
 	}{
 		{"POST", "/ping/" + tok + "/start?rid=run-1", "", func(ev *memon.Event) string {
-			if ev.LastStartTime.IsZero() || ev.LastRunID != "run-1" || !ev.LastSuccessTime.IsZero() {
-				return "want a start with run id run-1 and no success"
+			if ev.LastStartTime.IsZero() || ev.RunningID != "run-1" || !ev.LastSuccessTime.IsZero() {
+				return "want an open run with run id run-1 and no success"
 			}
 			return ""
 		}},
