@@ -24,56 +24,112 @@ import (
 // validation (parseSet) and edit (applySet), so a file and the command line
 // can never disagree on what an event means.
 
-// checkSpec is one event in a checks file.
-type checkSpec struct {
-	Name        string `yaml:"name" json:"name"`
-	Type        string `yaml:"type,omitempty" json:"type,omitempty"`
-	Period      string `yaml:"period,omitempty" json:"period,omitempty"`
-	Cron        string `yaml:"cron,omitempty" json:"cron,omitempty"`
-	TZ          string `yaml:"tz,omitempty" json:"tz,omitempty"`
-	Grace       string `yaml:"grace,omitempty" json:"grace,omitempty"`
-	MaxAlerts   int    `yaml:"max-alerts,omitempty" json:"max-alerts,omitempty"`
-	Description string `yaml:"description,omitempty" json:"description,omitempty"`
-	Enabled     bool   `yaml:"enabled" json:"enabled"`
+// specKeys are the keys an entry may have besides name: set's flags for
+// every setting of memon.Config.
+func specKeys() []string { return memon.SettingKeys() }
+
+// listKeys are the settings a file may give as a list.
+func isListKey(k string) bool { return k == memon.KeyQuiet || k == memon.KeyDependsOn }
+
+// spec is one event of a checks file: its name, then its settings in
+// memon.Config's text, spelled so that applying it changes nothing.
+type spec struct {
+	name     string
+	settings []memon.Setting
+}
+
+// specOf is an event's configuration as a file entry.
+func specOf(ev *memon.Event) spec {
+	c := ev.Configured()
+	return spec{name: ev.Name, settings: c.Settings()}
+}
+
+func (s spec) MarshalYAML() (any, error) {
+	n := &yaml.Node{Kind: yaml.MappingNode}
+	// A file is read as text (entryValue), so a scalar is written as plain
+	// as YAML allows: 5, true, 30m; quoted only where it must be.
+	str := func(v string) *yaml.Node {
+		if v == "" {
+			return &yaml.Node{Kind: yaml.ScalarNode, Value: v, Style: yaml.DoubleQuotedStyle}
+		}
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: v}
+	}
+	n.Content = append(n.Content, str("name"), str(s.name))
+	for _, st := range s.settings {
+		v := str(st.Value)
+		if st.IsList {
+			v = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+			for _, item := range st.List {
+				v.Content = append(v.Content, str(item))
+			}
+		}
+		n.Content = append(n.Content, str(st.Key), v)
+	}
+	return n, nil
+}
+
+func (s spec) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	key := func(k string, v any) error {
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+		return nil
+	}
+	if err := key("name", s.name); err != nil {
+		return nil, err
+	}
+	for _, st := range s.settings {
+		var v any = st.Value
+		switch {
+		case st.IsList:
+			v = append([]string{}, st.List...)
+		case st.Key == memon.KeyEnabled:
+			v = st.Value == "true"
+		case st.Key == memon.KeyMaxAlerts || st.Key == memon.KeyFailuresBeforeAlert:
+			v = json.Number(st.Value)
+		}
+		if err := key(st.Key, v); err != nil {
+			return nil, err
+		}
+	}
+	return []byte("{" + b.String() + "}"), nil
 }
 
 type checksFile struct {
-	Events []checkSpec `yaml:"events" json:"events"`
+	Events []spec `yaml:"events" json:"events"`
 }
 
-// specKeys are the keys an entry may have besides name: set's flags.
-var specKeys = []string{"type", "period", "cron", "tz", "grace", "max-alerts", "description", "enabled"}
-
-// specOf is an event's configuration as a file entry: everything `set`
-// can change, spelled so that applying it changes nothing.
-func specOf(ev *memon.Event) checkSpec {
-	s := checkSpec{Name: ev.Name, Type: string(ev.Schedule.Kind), TZ: ev.Schedule.TimeZone,
-		Grace: memon.FormatDuration(ev.Grace), MaxAlerts: ev.MaxAlerts, Description: ev.Description, Enabled: ev.Enabled}
-	if ev.Schedule.Kind == memon.Cron {
-		s.Cron = ev.Schedule.Expr
-	} else {
-		s.Period = memon.FormatDuration(ev.Schedule.Period)
-	}
-	return s
+// exportOptions are export's flags.
+type exportOptions struct {
+	Format string
 }
 
 func exportCommand() *command {
+	o := &exportOptions{}
 	return &command{
 		name: "export", summary: "Print every event's configuration as a checks file for `apply` (YAML, or JSON with --format json).",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("format", "yaml", "output `FORMAT`: yaml or json")
+			fs.StringVar(&o.Format, "format", "yaml", "output `FORMAT`: yaml or json")
 		},
-		run: runExport,
+		run: func(a *app, ctx context.Context, cl *call) error { return runExport(a, ctx, cl, o) },
 	}
 }
 
-func runExport(a *app, ctx context.Context, cl *call) error {
+func runExport(a *app, ctx context.Context, cl *call, o *exportOptions) error {
 	if err := cl.noArgs("export"); err != nil {
 		return err
 	}
-	format := cl.fs.Lookup("format").Value.String()
-	if format != "yaml" && format != "json" {
-		return flagError("format", format, "want yaml or json")
+	if o.Format != "yaml" && o.Format != "json" {
+		return flagError("format", o.Format, "want yaml or json")
 	}
 	st, err := a.open(ctx, cl.g)
 	if err != nil {
@@ -84,7 +140,7 @@ func runExport(a *app, ctx context.Context, cl *call) error {
 		return err
 	}
 	var f checksFile
-	f.Events = []checkSpec{}
+	f.Events = []spec{}
 	for _, l := range listed {
 		if l.Err != nil || l.Event == nil {
 			// Left out, and said so: apply --prune leaves unusable items alone.
@@ -93,8 +149,8 @@ func runExport(a *app, ctx context.Context, cl *call) error {
 		}
 		f.Events = append(f.Events, specOf(l.Event))
 	}
-	slices.SortFunc(f.Events, func(x, y checkSpec) int { return strings.Compare(x.Name, y.Name) })
-	if format == "json" {
+	slices.SortFunc(f.Events, func(x, y spec) int { return strings.Compare(x.name, y.name) })
+	if o.Format == "json" {
 		b, err := json.MarshalIndent(f, "", "  ")
 		if err != nil {
 			return err
@@ -103,7 +159,7 @@ func runExport(a *app, ctx context.Context, cl *call) error {
 		return err
 	}
 	fmt.Fprintf(a.stdout, "# MEMon checks: memon-config apply -f FILE makes the events table match this file.\n"+
-		"# Keys are memon-config set's flags (%s).\n", strings.Join(specKeys, ", "))
+		"# Keys are memon-config set's flags (%s).\n", strings.Join(specKeys(), ", "))
 	enc := yaml.NewEncoder(a.stdout)
 	enc.SetIndent(2)
 	if err := enc.Encode(f); err != nil {
@@ -112,17 +168,26 @@ func runExport(a *app, ctx context.Context, cl *call) error {
 	return enc.Close()
 }
 
+// applyOptions are apply's flags.
+type applyOptions struct {
+	File   string
+	DryRun bool
+	Prune  bool
+	Yes    bool
+}
+
 func applyCommand() *command {
+	o := &applyOptions{}
 	return &command{
 		name: "apply", summary: "Create and update the events in a checks file (from `export`, YAML or JSON).\n" +
 			"Each entry is validated as `set` validates its flags; nothing is written unless every entry is valid.",
 		flags: func(fs *flag.FlagSet) {
-			fs.String("f", "", "the checks `FILE` (- for standard input)")
-			fs.Bool("dry-run", false, "print what would change, write nothing")
-			fs.Bool("prune", false, "also delete events that are not in the file (asks first, unless --yes)")
-			fs.Bool("yes", false, "with --prune: delete without asking")
+			fs.StringVar(&o.File, "f", "", "the checks `FILE` (- for standard input)")
+			fs.BoolVar(&o.DryRun, "dry-run", false, "print what would change, write nothing")
+			fs.BoolVar(&o.Prune, "prune", false, "also delete events that are not in the file (asks first, unless --yes)")
+			fs.BoolVar(&o.Yes, "yes", false, "with --prune: delete without asking")
 		},
-		run: runApply,
+		run: func(a *app, ctx context.Context, cl *call) error { return runApply(a, ctx, cl, o) },
 	}
 }
 
@@ -183,27 +248,28 @@ func parseChecks(file string, data []byte) ([]fileEntry, error) {
 	for _, n := range events.Content {
 		e := fileEntry{values: map[string]string{}, line: n.Line, lines: map[string]int{}}
 		if n.Kind != yaml.MappingNode {
-			errs = append(errs, usagef("%s:%d: an event is a mapping of keys (name, %s)", file, n.Line, strings.Join(specKeys, ", ")))
+			errs = append(errs, usagef("%s:%d: an event is a mapping of keys (name, %s)", file, n.Line, strings.Join(specKeys(), ", ")))
 			continue
 		}
 		var bad []error
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
-			if v.Kind != yaml.ScalarNode {
-				bad = append(bad, usagef("%s:%d: %s: want a single value", file, v.Line, k.Value))
+			value, err := entryValue(k.Value, v)
+			if err != nil {
+				bad = append(bad, usagef("%s:%d: %v", file, v.Line, err))
 				continue
 			}
 			switch {
 			case k.Value == "name":
-				e.name = v.Value
-			case slices.Contains(specKeys, k.Value):
+				e.name = value
+			case slices.Contains(specKeys(), k.Value):
 				if _, dup := e.values[k.Value]; dup {
 					bad = append(bad, usagef("%s:%d: %s is given twice", file, k.Line, k.Value))
 				}
-				e.values[k.Value] = v.Value
+				e.values[k.Value] = value
 				e.lines[k.Value] = k.Line
 			default:
-				bad = append(bad, usagef("%s:%d: unknown key %q: want name, %s", file, k.Line, k.Value, strings.Join(specKeys, ", ")))
+				bad = append(bad, usagef("%s:%d: unknown key %q: want name, %s", file, k.Line, k.Value, strings.Join(specKeys(), ", ")))
 			}
 		}
 		if en, ok := e.values["enabled"]; ok {
@@ -230,6 +296,29 @@ func parseChecks(file string, data []byte) ([]fileEntry, error) {
 	return out, errors.Join(errs...)
 }
 
+// entryValue is a key's value as set takes it: a list setting's items
+// joined as its repeated flag joins them ("none" for an empty list, which
+// clears it), anything else one scalar.
+func entryValue(key string, v *yaml.Node) (string, error) {
+	if v.Kind == yaml.ScalarNode {
+		return v.Value, nil
+	}
+	if v.Kind != yaml.SequenceNode || !isListKey(key) {
+		return "", fmt.Errorf("%s: want a single value", key)
+	}
+	var items []string
+	for _, it := range v.Content {
+		if it.Kind != yaml.ScalarNode {
+			return "", fmt.Errorf("%s: want a list of single values", key)
+		}
+		items = append(items, it.Value)
+	}
+	if len(items) == 0 {
+		return "none", nil
+	}
+	return strings.Join(items, ";"), nil
+}
+
 // change is what apply does to one event.
 type change struct {
 	entry  fileEntry
@@ -238,13 +327,11 @@ type change struct {
 	diff   []string // "grace 0s -> 30m"
 }
 
-func runApply(a *app, ctx context.Context, cl *call) error {
+func runApply(a *app, ctx context.Context, cl *call, o *applyOptions) error {
 	if err := cl.noArgs("apply"); err != nil {
 		return err
 	}
-	file := cl.fs.Lookup("f").Value.String()
-	dry := cl.set["dry-run"]
-	prune, yes := cl.set["prune"], cl.set["yes"]
+	file, dry, prune, yes := o.File, o.DryRun, o.Prune, o.Yes
 	if file == "" {
 		return usagef("missing -f FILE: want memon-config apply -f checks.yaml (from memon-config export)")
 	}
@@ -273,18 +360,24 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 	var errs []error
 	unchanged := 0
 	for _, e := range entries {
+		cur, unusable, err := readForSet(ctx, st, e.name)
+		if err != nil {
+			return err
+		}
+		if cur != nil && unusable == nil && pastInitial(cur) {
+			// The first deadline of a file arms an event that has not run
+			// yet; once it runs, its deadlines come from its runs.
+			delete(e.values, memon.KeyInitialDate)
+			delete(e.values, memon.KeyInitialTime)
+		}
 		req, err := parseSet(e.name, e.values, a.now())
 		if err != nil {
 			errs = append(errs, e.at(file, err))
 			continue
 		}
-		cur, unusable, err := readForSet(ctx, st, e.name)
-		if err != nil {
-			return err
-		}
-		var before *memon.Event
+		var before *memon.Config
 		if cur != nil {
-			c := *cur
+			c := cur.Configured()
 			before = &c
 		}
 		after, err := req.apply(cur, unusable, a.now())
@@ -294,7 +387,7 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 		}
 		c := change{entry: e, req: req, create: before == nil}
 		if before != nil {
-			c.diff = configDiff(before, after)
+			c.diff = configDiff(*before, after.Configured())
 			if len(c.diff) == 0 && unusable == nil {
 				unchanged++
 				continue
@@ -306,6 +399,21 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 			c.diff = []string{scheduleText(after) + ", " + enabledText(after.Enabled)}
 		}
 		changes = append(changes, c)
+	}
+	planned := map[string][]string{}
+	for _, c := range changes {
+		if deps := c.req.controls.dependsOn; deps != nil {
+			planned[c.entry.name] = *deps
+		} else if c.create {
+			planned[c.entry.name] = nil
+		}
+	}
+	for _, c := range changes {
+		if deps := c.req.controls.dependsOn; deps != nil {
+			if err := checkDependsOn(ctx, st, c.entry.name, *deps, planned); err != nil {
+				errs = append(errs, c.entry.at(file, err))
+			}
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return usageWrap(err)
@@ -371,6 +479,13 @@ func runApply(a *app, ctx context.Context, cl *call) error {
 			}
 		}
 	}
+	for _, c := range changes {
+		if deps := c.req.controls.dependsOn; deps != nil {
+			if err := a.linkParents(ctx, st, c.entry.name, *deps); err != nil {
+				return fmt.Errorf("%s: event %q: %w", file, c.entry.name, err)
+			}
+		}
+	}
 	for _, n := range deletes {
 		if err := a.deleteEvent(ctx, cl.g, st, n); err != nil && !errors.Is(err, memon.ErrNotFound) {
 			return fmt.Errorf("delete %q: %w", n, err)
@@ -403,9 +518,15 @@ func enabledText(on bool) string {
 	return "paused"
 }
 
-// configDiff lists what `set` would change between two versions of an
-// event: only what a checks file holds.
-func configDiff(old, cur *memon.Event) []string {
+// pastInitial says whether an event's deadlines no longer come from a
+// first deadline: it has one that is not its initial one.
+func pastInitial(ev *memon.Event) bool {
+	return !ev.NextBlockTime.IsZero() && ev.Configured().Initial.IsZero()
+}
+
+// configDiff lists what apply changes between two configurations of an
+// event, setting by setting.
+func configDiff(old, cur memon.Config) []string {
 	var d []string
 	add := func(what, from, to string) {
 		if from != to {
@@ -413,11 +534,34 @@ func configDiff(old, cur *memon.Event) []string {
 		}
 	}
 	add("schedule", old.Schedule.String(), cur.Schedule.String())
-	add("grace", memon.FormatDuration(old.Grace), memon.FormatDuration(cur.Grace))
-	add("max-alerts", strconv.Itoa(old.MaxAlerts), strconv.Itoa(cur.MaxAlerts))
-	add("description", strconv.Quote(memon.SingleLine(old.Description)), strconv.Quote(memon.SingleLine(cur.Description)))
-	add("state", enabledText(old.Enabled), enabledText(cur.Enabled))
+	values := func(c memon.Config) map[string]string {
+		m := map[string]string{}
+		for _, s := range c.Settings() {
+			m[s.Key] = s.Value
+		}
+		return m
+	}
+	ov, cv := values(old), values(cur)
+	for _, k := range memon.SettingKeys() {
+		switch k {
+		case memon.KeyType, memon.KeyPeriod, memon.KeyCron, memon.KeyTZ:
+			// in the schedule
+		case memon.KeyDescription:
+			add(k, strconv.Quote(memon.SingleLine(ov[k])), strconv.Quote(memon.SingleLine(cv[k])))
+		case memon.KeyEnabled:
+			add("state", enabledText(old.Enabled), enabledText(cur.Enabled))
+		default:
+			add(k, orNone(ov[k]), orNone(cv[k]))
+		}
+	}
 	return d
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return memon.SingleLine(s)
 }
 
 // confirm asks a yes/no question on the terminal.

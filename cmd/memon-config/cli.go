@@ -316,6 +316,18 @@ func asFlag(err error) error {
 	return err
 }
 
+// asFlags is asFlag for each of a joined list of errors.
+func asFlags(err error) error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var each []error
+		for _, e := range j.Unwrap() {
+			each = append(each, asFlags(e))
+		}
+		return errors.Join(each...)
+	}
+	return asFlag(err)
+}
+
 func isUsage(err error) bool {
 	var ue *usageError
 	return errors.As(err, &ue) || errors.Is(err, memon.ErrInvalid)

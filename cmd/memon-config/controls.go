@@ -45,33 +45,31 @@ func parseControls(v map[string]string, bad func(error)) controlsRequest {
 	var c controlsRequest
 	if s, ok := v["failures-before-alert"]; ok {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 1 || n > 100 {
-			bad(flagError("failures-before-alert", s, "want a whole number from 1 to 100 (1: every failure alerts)"))
+		if err != nil {
+			n = 0
+		}
+		if err := memon.CheckFailuresBeforeAlert("failures-before-alert", s, n); err != nil {
+			bad(err)
 		}
 		c.failuresBeforeAlert = &n
 	}
-	runtime := func(name string) *time.Duration {
+	duration := func(name string, check func(field, typed string, d time.Duration) error) *time.Duration {
 		s, ok := v[name]
 		if !ok {
 			return nil
 		}
-		d, err := memon.ParseDuration(s)
-		if strings.TrimSpace(s) == "off" {
-			d, err = 0, nil
+		d, err := memon.ParseRuntime(name, s)
+		if err == nil {
+			err = check(name, s, d)
 		}
-		if err != nil || d < 0 || d > 366*24*time.Hour {
-			bad(flagError(name, s, "want a duration from 0 (off) to 366d: "+durationForm))
+		if err != nil {
+			bad(err)
 		}
 		return &d
 	}
-	c.maxRuntime, c.minRuntime = runtime("max-runtime"), runtime("min-runtime")
-	c.repeatEvery = runtime("repeat-every")
-	if c.repeatEvery != nil && *c.repeatEvery > 0 && *c.repeatEvery < time.Minute {
-		bad(flagError("repeat-every", v["repeat-every"], "want at least 1m (the poller looks once a minute), or 0 for off"))
-	}
-	if c.maxRuntime != nil && c.minRuntime != nil && *c.maxRuntime > 0 && *c.minRuntime >= *c.maxRuntime {
-		bad(usagef("--min-runtime %s is not shorter than --max-runtime %s: no run could pass both", v["min-runtime"], v["max-runtime"]))
-	}
+	c.maxRuntime = duration("max-runtime", memon.CheckRuntime)
+	c.minRuntime = duration("min-runtime", memon.CheckRuntime)
+	c.repeatEvery = duration("repeat-every", memon.CheckRepeatEvery)
 	if s, ok := v["depends-on"]; ok {
 		deps := []string{}
 		for _, d := range strings.Split(s, ";") {
@@ -99,25 +97,25 @@ func parseControls(v map[string]string, bad func(error)) controlsRequest {
 	return c
 }
 
-// apply sets the controls given on ev.
-func (c controlsRequest) apply(ev *memon.Event) {
-	if c.failuresBeforeAlert != nil {
-		ev.FailuresBeforeAlert = *c.failuresBeforeAlert
+// apply sets the controls given on c.
+func (r controlsRequest) apply(c *memon.Config) {
+	if r.failuresBeforeAlert != nil {
+		c.FailuresBeforeAlert = *r.failuresBeforeAlert
 	}
-	if c.maxRuntime != nil {
-		ev.MaxRuntime = *c.maxRuntime
+	if r.maxRuntime != nil {
+		c.MaxRuntime = *r.maxRuntime
 	}
-	if c.minRuntime != nil {
-		ev.MinRuntime = *c.minRuntime
+	if r.minRuntime != nil {
+		c.MinRuntime = *r.minRuntime
 	}
-	if c.quiet != nil {
-		ev.Quiet = *c.quiet
+	if r.quiet != nil {
+		c.Quiet = *r.quiet
 	}
-	if c.repeatEvery != nil {
-		ev.RepeatEvery = *c.repeatEvery
+	if r.repeatEvery != nil {
+		c.RepeatEvery = *r.repeatEvery
 	}
-	if c.dependsOn != nil {
-		ev.DependsOn = *c.dependsOn
+	if r.dependsOn != nil {
+		c.DependsOn = *r.dependsOn
 	}
 }
 
@@ -181,8 +179,10 @@ func toControlsJSON(ev *memon.Event) controlsJSON {
 }
 
 // checkDependsOn refuses parents that do not exist, and a dependency
-// cycle, before anything is written.
-func checkDependsOn(ctx context.Context, st store, name string, deps []string) error {
+// cycle, before anything is written. planned are the parents of events
+// about to be written with it (a checks file's), by name: they count as
+// existing, with those parents.
+func checkDependsOn(ctx context.Context, st store, name string, deps []string, planned map[string][]string) error {
 	if err := memon.ValidateDependsOn("depends-on", name, deps); err != nil {
 		return asFlag(err)
 	}
@@ -198,6 +198,9 @@ func checkDependsOn(ctx context.Context, st store, name string, deps []string) e
 		if l.Event != nil {
 			graph[l.Event.Name] = l.Event.DependsOn
 		}
+	}
+	for n, ps := range planned {
+		graph[n] = ps
 	}
 	for _, d := range deps {
 		if _, ok := graph[d]; !ok {

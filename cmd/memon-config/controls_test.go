@@ -19,7 +19,7 @@ func TestSetControls(t *testing.T) {
 	ev := f.Event("backup")
 	if ev.FailuresBeforeAlert != 3 || ev.MaxRuntime != 2*time.Hour || ev.MinRuntime != 30*time.Second || len(ev.Quiet) != 2 ||
 		ev.Quiet[1].String() != "Sat,Sun 00:00-24:00" || ev.RepeatEvery != 4*time.Hour {
-		t.Errorf("controls %+v", ev.Controls)
+		t.Errorf("controls %+v", ev.Config)
 	}
 	show := runWith(t, f, t0, "show", "backup").stdout
 	if !strings.Contains(show, "alert controls: FAILED after 3 failures in a row (0 so far); min run time 30s; max run time 2h; DOWN reminders every 4h; quiet Mon,Tue,Wed,Thu,Fri 22:00-23:30; quiet Sat,Sun 00:00-24:00") {
@@ -30,7 +30,7 @@ func TestSetControls(t *testing.T) {
 	runWith(t, f, t0, "set", "backup", "--max-runtime", "0", "--quiet", "none")
 	ev = f.Event("backup")
 	if ev.MaxRuntime != 0 || len(ev.Quiet) != 0 || ev.MinRuntime != 30*time.Second || ev.FailuresBeforeAlert != 3 {
-		t.Errorf("after clearing: %+v", ev.Controls)
+		t.Errorf("after clearing: %+v", ev.Config)
 	}
 }
 

@@ -73,7 +73,7 @@ func TestPauseResume(t *testing.T) {
 
 func TestPauseUnusableFails(t *testing.T) {
 	t.Parallel()
-	f := newFake(&memon.Event{Name: "broken", Enabled: true})
+	f := newFake(&memon.Event{Config: memon.Config{Name: "broken", Enabled: true}})
 	f.MarkUnusable("broken", &memon.FieldError{Field: "Period", Want: "x"})
 	r := runWith(t, f, t0, "pause", "broken")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "memon-config set broken") || len(f.Writes()) != 0 {

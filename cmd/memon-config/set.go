@@ -18,7 +18,15 @@ const maxAttempts = 5
 
 const durationForm = "one word such as 90s, 15m, 1h, 1d or 1h30m; a bare number is seconds (3600)"
 
+// setOptions are set's flags. The settings stay text, as typed: set
+// changes only the ones given, and the web form and checks files hand over
+// the same text (parseSet). The two switches are values.
+type setOptions struct {
+	Enabled, Disabled bool
+}
+
 func setCommand() *command {
+	o := &setOptions{}
 	return &command{
 		name: "set", args: "EVENT [flags]",
 		summary: "Create an event, or edit one: only the flags given change.\n" +
@@ -31,14 +39,14 @@ func setCommand() *command {
 			fs.String("grace", "", "extra `DUR` after a deadline before the event is reported down (default 0, 5m for a new cron event)")
 			fs.String("max-alerts", "", "`N` DOWN alerts per outage, 1 or more (default 3)")
 			fs.String("description", "", "free `TEXT` shown in alerts and listings")
-			fs.Bool("enabled", false, "watch the event (resumes a paused one)")
-			fs.Bool("disabled", false, "stop watching the event (pings are still recorded)")
+			fs.BoolVar(&o.Enabled, "enabled", false, "watch the event (resumes a paused one)")
+			fs.BoolVar(&o.Disabled, "disabled", false, "stop watching the event (pings are still recorded)")
 			fs.String("initial-date", "", "first deadline on `YYYY-MM-DD` (at 00:00 unless --initial-time)")
 			fs.String("initial-time", "", "first deadline at `HH:MM`: today, or tomorrow if that time has passed; a fixed grid starts at the next grid point")
 			fs.String("watch-from", "", "`WHEN` a new event is watched: first-run (not reported until its first ping; the default) or now (a missed first run is reported too)")
 			controlFlags(fs)
 		},
-		run: runSet,
+		run: func(a *app, ctx context.Context, cl *call) error { return runSet(a, ctx, cl, o) },
 	}
 }
 
@@ -60,11 +68,21 @@ type setRequest struct {
 	scheduleWas string // set by apply: the schedule an edit replaced, "" when unchanged
 }
 
-// values returns the flags given, by name.
-func (cl *call) values() map[string]string {
+// values returns the settings given, by key: the text flags given (set
+// changes only those), and the state the two switches ask for. A switch
+// given as false is a switch left out.
+func (o *setOptions) values(cl *call) map[string]string {
 	v := map[string]string{}
 	for name := range cl.set {
-		v[name] = cl.fs.Lookup(name).Value.String()
+		if name != "enabled" && name != "disabled" {
+			v[name] = cl.fs.Lookup(name).Value.String()
+		}
+	}
+	if o.Enabled {
+		v["enabled"] = "true"
+	}
+	if o.Disabled {
+		v["disabled"] = "true"
 	}
 	return v
 }
@@ -143,17 +161,20 @@ func parseSet(name string, v map[string]string, now time.Time) (*setRequest, err
 	}
 	if has("max-alerts") {
 		n, err := strconv.Atoi(strings.TrimSpace(v["max-alerts"]))
-		if err != nil || n < 1 || n > 1000 {
-			bad(flagError("max-alerts", v["max-alerts"], "want a whole number from 1 to 1000"))
+		if err == nil {
+			err = memon.CheckMaxAlerts("max-alerts", v["max-alerts"], n)
+		} else {
+			err = memon.CheckMaxAlerts("max-alerts", v["max-alerts"], 0)
+		}
+		if err != nil {
+			bad(err)
 		}
 		r.maxAlerts = &n
 	}
 	if has("description") {
 		d := v["description"]
-		if err := memon.ValidateDescription(d); err != nil {
-			bad(asFlag(err)) // bounded: it is stored on the item and shown in every alert
-		} else if memon.SingleLine(d) != d {
-			bad(flagError("description", d, "control characters (line breaks, tabs, escape sequences) are not allowed: give one line of plain text"))
+		if err := memon.CheckDescription(d); err != nil {
+			bad(err) // bounded: it is stored on the item and shown in every alert
 		}
 		r.description = &d
 	}
@@ -234,9 +255,12 @@ func (r *setRequest) schedule(cur memon.Schedule) (memon.Schedule, bool, error) 
 
 // apply returns the event to write: cur edited, or a new event when cur is
 // nil. unusable is why the stored item could not be read, if it could not:
-// such an event needs a whole schedule, which rewrites it.
+// such an event needs a whole schedule, which rewrites it. The flags given
+// change the event's configuration, which then passes memon.Config's one
+// validation before the event takes it.
 func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time) (*memon.Event, error) {
 	ev := cur
+	var cfg memon.Config
 	if cur == nil {
 		if err := memon.ValidateName(r.name); err != nil {
 			return nil, asFlag(err)
@@ -248,12 +272,7 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time) (*me
 		if err != nil {
 			return nil, err
 		}
-		ev = memon.NewEvent(r.name, s)
-		if s.Kind == memon.Cron {
-			// A cron job pings when it finishes, after its firing: without
-			// grace any run longer than a poll would be reported down.
-			ev.Grace = memon.DefaultCronGrace
-		}
+		ev, cfg = memon.NewEvent(r.name, s), memon.NewConfig(r.name, s)
 	} else {
 		base := cur.Schedule
 		if unusable != nil {
@@ -267,46 +286,44 @@ func (r *setRequest) apply(cur *memon.Event, unusable error, now time.Time) (*me
 			return nil, err
 		}
 		r.scheduleWas = ""
-		if changed {
-			if unusable == nil {
-				r.scheduleWas = cur.Schedule.String()
-			}
-			ev.Reschedule(s)
+		if changed && unusable == nil {
+			r.scheduleWas = cur.Schedule.String()
 		}
+		cfg = cur.Configured()
+		cfg.Schedule = s
 	}
 	if r.description != nil {
-		ev.Description = *r.description
+		cfg.Description = *r.description
 	}
 	if r.grace != nil {
-		ev.Grace = *r.grace
+		cfg.Grace = *r.grace
 	}
 	if r.maxAlerts != nil {
-		ev.MaxAlerts = *r.maxAlerts
+		cfg.MaxAlerts = *r.maxAlerts
 	}
 	if r.enabled != nil {
-		if !*r.enabled {
-			ev.Pause(now)
-		} else if !ev.Enabled {
-			ev.Resume(now)
-		}
+		cfg.Enabled = *r.enabled
 	}
 	if r.watchFrom != nil {
-		ev.WatchFrom = *r.watchFrom
+		cfg.WatchFrom = *r.watchFrom
 	}
 	if r.initial.Given() {
-		ev.ArmInitial(r.initial, now)
+		cfg.Initial = memon.InitialDeadline(cfg.Schedule, r.initial, now)
 	}
-	ev.WatchNew(now)
-	r.controls.apply(ev)
+	r.controls.apply(&cfg)
+	if err := cfg.Validate(now); err != nil {
+		return nil, asFlags(err)
+	}
+	ev.Configure(cfg, now)
 	return ev, nil
 }
 
-func runSet(a *app, ctx context.Context, cl *call) error {
+func runSet(a *app, ctx context.Context, cl *call, o *setOptions) error {
 	name, err := cl.event("set", false)
 	if err != nil {
 		return err
 	}
-	req, err := parseSet(name, cl.values(), a.now())
+	req, err := parseSet(name, o.values(cl), a.now())
 	if err != nil {
 		return err
 	}
@@ -315,7 +332,7 @@ func runSet(a *app, ctx context.Context, cl *call) error {
 		return err
 	}
 	if deps := req.controls.dependsOn; deps != nil {
-		if err := checkDependsOn(ctx, st, name, *deps); err != nil {
+		if err := checkDependsOn(ctx, st, name, *deps, nil); err != nil {
 			return err
 		}
 	}

@@ -304,7 +304,7 @@ func TestSetEnabledResumesAndRecordsHistory(t *testing.T) {
 
 func TestSetFixesAnUnusableItem(t *testing.T) {
 	t.Parallel()
-	ev := &memon.Event{Name: "legacy item", Enabled: true, State: memon.New}
+	ev := &memon.Event{Config: memon.Config{Name: "legacy item", Enabled: true}, State: memon.New}
 	f := newFake(ev)
 	f.MarkUnusable("legacy item", &memon.FieldError{Field: "Period", Want: "the item has no Period"})
 	if r := runWith(t, f, t0, "set", "legacy item", "--description", "x"); r.code != exitUsage || !strings.Contains(r.stderr, "unusable as stored") {

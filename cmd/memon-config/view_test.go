@@ -51,7 +51,7 @@ func listing(t *testing.T) *fake.Store {
 	paused := event(t, "paused", time.Hour, t0.Add(-20*time.Minute))
 	paused.Enabled = false
 	fresh := memon.NewEvent("never-run", mustSchedule(t, memon.Rolling, time.Hour, "", ""))
-	broken := &memon.Event{Name: "broken", Enabled: true, State: memon.New}
+	broken := &memon.Event{Config: memon.Config{Name: "broken", Enabled: true}, State: memon.New}
 	f := newFake(up, later, down, paused, fresh, broken)
 	f.MarkUnusable("broken", &memon.FieldError{Field: "Period", Want: "the item has no Period"})
 	return f

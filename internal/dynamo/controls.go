@@ -10,25 +10,13 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// The noise controls' attributes (memon.Controls, memon.ControlState).
+// What the alert controls remember (memon.ControlState), the pause's end and
+// an event's dependents.
 
 // decodeControls reads the controls forgivingly; a quiet window that does
 // not parse names the attribute.
 func decodeControls(r *reader, ev *memon.Event) {
-	ev.FailuresBeforeAlert = int(r.integer(schema.AttrFailuresBeforeAlert))
-	ev.MaxRuntime = r.seconds(schema.AttrMaxRuntime)
-	ev.MinRuntime = r.seconds(schema.AttrMinRuntime)
 	ev.PausedUntil = r.time(schema.AttrPausedUntil)
-	for _, s := range r.strings(schema.AttrQuiet) {
-		w, err := memon.ParseQuiet(schema.AttrQuiet, s)
-		if err != nil {
-			if r.err == nil {
-				r.err = err
-			}
-			continue
-		}
-		ev.Quiet = append(ev.Quiet, w)
-	}
 	ev.FailStreak = int(r.integer(schema.AttrFailStreak))
 	ev.Unannounced = r.boolean(schema.AttrUnannounced, false)
 	ev.HeldKind = memon.AlertKind(r.str(schema.AttrHeldKind))
@@ -36,9 +24,7 @@ func decodeControls(r *reader, ev *memon.Event) {
 	ev.RunningSince = r.time(schema.AttrRunningSince)
 	ev.RunningID = r.str(schema.AttrRunningRunID)
 	ev.OverrunAlerted = r.boolean(schema.AttrOverrunAlerted, false)
-	ev.DependsOn = r.strings(schema.AttrDependsOn)
 	ev.Dependents = r.strings(schema.AttrDependents)
-	ev.RepeatEvery = r.seconds(schema.AttrRepeatEvery)
 	ev.LastDownAlert = r.time(schema.AttrLastDownAlert)
 }
 
@@ -75,15 +61,7 @@ func (r *reader) strings(attr string) []string {
 func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool)) {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	b := func(v bool) types.AttributeValue { return &types.AttributeValueMemberBOOL{Value: v} }
-	put(schema.AttrFailuresBeforeAlert, numAV(float64(ev.FailuresBeforeAlert)), ev.FailuresBeforeAlert > 1)
-	put(schema.AttrMaxRuntime, numAV(ev.MaxRuntime.Seconds()), ev.MaxRuntime > 0)
-	put(schema.AttrMinRuntime, numAV(ev.MinRuntime.Seconds()), ev.MinRuntime > 0)
 	put(schema.AttrPausedUntil, timeAV(ev.PausedUntil), !ev.PausedUntil.IsZero())
-	quiet := make([]string, len(ev.Quiet))
-	for i, w := range ev.Quiet {
-		quiet[i] = w.String()
-	}
-	put(schema.AttrQuiet, stringList(quiet), len(quiet) > 0)
 	put(schema.AttrFailStreak, numAV(float64(ev.FailStreak)), ev.FailStreak > 0)
 	put(schema.AttrUnannounced, b(true), ev.Unannounced)
 	put(schema.AttrHeldKind, s(string(ev.HeldKind)), ev.HeldKind != "")
@@ -91,9 +69,7 @@ func encodeControls(ev *memon.Event, put func(string, types.AttributeValue, bool
 	put(schema.AttrRunningSince, timeAV(ev.RunningSince), !ev.RunningSince.IsZero())
 	put(schema.AttrRunningRunID, s(ev.RunningID), ev.RunningID != "")
 	put(schema.AttrOverrunAlerted, b(true), ev.OverrunAlerted)
-	put(schema.AttrDependsOn, stringList(ev.DependsOn), len(ev.DependsOn) > 0)
 	put(schema.AttrDependents, stringList(ev.Dependents), len(ev.Dependents) > 0)
-	put(schema.AttrRepeatEvery, numAV(ev.RepeatEvery.Seconds()), ev.RepeatEvery > 0)
 	put(schema.AttrLastDownAlert, timeAV(ev.LastDownAlert), !ev.LastDownAlert.IsZero())
 }
 

@@ -130,12 +130,7 @@ func decodeEvent(item Item) (*memon.Event, error) {
 	r := &reader{item: item}
 	name := r.str(schema.AttrName)
 	ev := &memon.Event{
-		Name:            name,
-		Description:     memon.LimitDescription(r.str(schema.AttrDescription)),
-		Enabled:         r.boolean(schema.AttrEnabled, true),
-		Grace:           r.seconds(schema.AttrGrace),
-		MaxAlerts:       int(r.integer(schema.AttrMaxAlerts)),
-		WatchFrom:       decodeWatchFrom(r),
+		Config:          decodeConfig(r, name),
 		ErrorCount:      int(r.integer(schema.AttrErrorCount)),
 		DownAlerts:      int(r.integer(schema.AttrDownAlerts)),
 		LastBlockTime:   r.time(schema.AttrLastBlockTime),
@@ -347,21 +342,9 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
 	putTime := func(attr string, t time.Time) { put(attr, timeAV(t), !t.IsZero()) }
 
-	enabled := 0.0
-	if ev.Enabled {
-		enabled = 1
-	}
-	set[schema.AttrEnabled] = numAV(enabled)
-	set[schema.AttrType] = s(string(ev.Schedule.Kind))
+	encodeConfig(ev.Config, put)
 	set[schema.AttrErrorCount] = numAV(float64(ev.ErrorCount))
 	set[schema.AttrState] = s(string(ev.State))
-	put(schema.AttrDescription, s(ev.Description), ev.Description != "")
-	put(schema.AttrPeriod, numAV(ev.Schedule.Period.Seconds()), ev.Schedule.Period > 0)
-	put(schema.AttrCron, s(ev.Schedule.Expr), ev.Schedule.Expr != "")
-	put(schema.AttrTimeZone, s(ev.Schedule.TimeZone), ev.Schedule.TimeZone != "")
-	put(schema.AttrGrace, numAV(ev.Grace.Seconds()), ev.Grace > 0)
-	put(schema.AttrMaxAlerts, numAV(float64(ev.MaxAlerts)), ev.MaxAlerts > 0)
-	put(schema.AttrWatchFrom, s(string(ev.WatchFrom)), ev.WatchFrom != "")
 	put(schema.AttrDownAlerts, numAV(float64(ev.DownAlerts)), ev.DownAlerts > 0)
 	putTime(schema.AttrLastBlockTime, ev.LastBlockTime)
 	putTime(schema.AttrNextBlockTime, ev.NextBlockTime)
@@ -394,17 +377,4 @@ func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	put(schema.AttrOutbox, encodeOutbox(ev.Outbox), len(ev.Outbox) > 0)
 	put(schema.AttrAutoCreated, &types.AttributeValueMemberBOOL{Value: true}, ev.AutoCreated)
 	return set, remove
-}
-
-// decodeWatchFrom reads WatchFrom; absent (memon.py's items) is first-run.
-func decodeWatchFrom(r *reader) memon.WatchFrom {
-	raw := r.str(schema.AttrWatchFrom)
-	if raw == "" {
-		return ""
-	}
-	w, err := memon.ParseWatchFrom(schema.AttrWatchFrom, raw)
-	if err != nil {
-		r.fail(schema.AttrWatchFrom, raw, "want first-run or now")
-	}
-	return w
 }

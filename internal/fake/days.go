@@ -32,7 +32,7 @@ func (s *Store) writeDays(ev *memon.Event) {
 func (s *Store) AddDays(name string, ds ...memon.DayCounts) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.writeDays(&memon.Event{Name: name, ClosedDays: ds})
+	s.writeDays(&memon.Event{Config: memon.Config{Name: name}, ClosedDays: ds})
 }
 
 // Days returns name's daily records for the UTC days of from..to, oldest first.

@@ -77,14 +77,14 @@ func TestScheduleWords(t *testing.T) {
 		ev   *memon.Event
 		want string
 	}{
-		{&memon.Event{Schedule: schedule(t, memon.Rolling, time.Hour, "", "")}, "every hour after each run"},
-		{&memon.Event{Schedule: schedule(t, memon.Fixed, 90*time.Minute, "", ""), Grace: 5 * time.Minute}, "every 1h30m on a fixed grid, 5m grace"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "0 3 * * 1-5", "Europe/Berlin")}, "Monday to Friday at 03:00, Europe/Berlin"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "30 1 * * *", "")}, "daily at 01:30, UTC"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "*/15 * * * *", "")}, "every 15 minutes, UTC"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "0 9 * * 0,6", "")}, "Sundays and Saturdays at 09:00, UTC"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "@weekly", "")}, "Sundays at 00:00, UTC"},
-		{&memon.Event{Schedule: schedule(t, memon.Cron, 0, "5 4 1-7 * *", "")}, `cron "5 4 1-7 * *", UTC`},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Rolling, time.Hour, "", "")}}, "every hour after each run"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Fixed, 90*time.Minute, "", ""), Grace: 5 * time.Minute}}, "every 1h30m on a fixed grid, 5m grace"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "0 3 * * 1-5", "Europe/Berlin")}}, "Monday to Friday at 03:00, Europe/Berlin"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "30 1 * * *", "")}}, "daily at 01:30, UTC"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "*/15 * * * *", "")}}, "every 15 minutes, UTC"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "0 9 * * 0,6", "")}}, "Sundays and Saturdays at 09:00, UTC"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "@weekly", "")}}, "Sundays at 00:00, UTC"},
+		{&memon.Event{Config: memon.Config{Schedule: schedule(t, memon.Cron, 0, "5 4 1-7 * *", "")}}, `cron "5 4 1-7 * *", UTC`},
 	} {
 		if got := scheduleWords(tc.ev); got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.ev.Schedule, got, tc.want)

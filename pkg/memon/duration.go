@@ -120,8 +120,8 @@ func ParseGrace(field, s string) (time.Duration, error) {
 	if err != nil {
 		return 0, invalid(field, s, durationForm)
 	}
-	if d < 0 || d > MaxPeriod || d%time.Second != 0 {
-		return 0, invalid(field, s, "must be 0 or more whole seconds, at most 366d")
+	if err := CheckGrace(field, s, d); err != nil {
+		return 0, err
 	}
 	return d, nil
 }

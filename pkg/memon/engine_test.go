@@ -448,7 +448,7 @@ func TestSetInitialArmsBeforeFirstRun(t *testing.T) {
 func TestCheckDueFromUnsetStateIsNew(t *testing.T) {
 	t.Parallel()
 	// An item without a State attribute (memon.py's) decodes with State "".
-	ev := &Event{Name: "job", Enabled: true, Schedule: mustSchedule(t, Rolling, time.Minute, "", ""), NextBlockTime: at(60)}
+	ev := &Event{Config: Config{Name: "job", Enabled: true, Schedule: mustSchedule(t, Rolling, time.Minute, "", "")}, NextBlockTime: at(60)}
 	trs, _ := ev.CheckDue(at(61))
 	if len(trs) != 1 || trs[0].From != New {
 		t.Fatalf("%+v", trs)

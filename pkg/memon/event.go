@@ -22,15 +22,10 @@ const DefaultMaxAlerts = 3
 // none is asked for: a cron job reports when it finishes, after its firing.
 const DefaultCronGrace = 5 * time.Minute
 
-// Event is one monitored job: its configuration and its stored state.
+// Event is one monitored job: its configuration (Config, what a person
+// sets) and the state the poller keeps.
 type Event struct {
-	Name        string
-	Description string
-	Enabled     bool
-	Schedule    Schedule
-	Grace       time.Duration
-	MaxAlerts   int       // DOWN alerts per outage; 0 means DefaultMaxAlerts
-	WatchFrom   WatchFrom // "" (first-run) or now: see watchfrom.go
+	Config
 
 	State           State
 	ErrorCount      int       // deadlines missed since the last run
@@ -48,9 +43,14 @@ type Event struct {
 	LastHost        string
 	LastDuration    time.Duration
 
-	// The noise controls and what they remember (noise.go).
-	Controls
+	// What the alert controls remember (noise.go).
 	ControlState
+	// PausedUntil: a paused event resumes by itself then (memon-config
+	// pause --until); zero: until resumed.
+	PausedUntil time.Time
+	// Dependents are the events that name this one in DependsOn, kept by
+	// memon-config set so the parent's alerts can list them.
+	Dependents []string
 
 	// Today's counters, and when the open downtime or pause began (zero
 	// when none is open): see counters.go.
@@ -142,7 +142,7 @@ func (ev *Event) AlertAt() time.Time {
 
 // NewEvent returns an enabled event with a validated schedule.
 func NewEvent(name string, s Schedule) *Event {
-	return &Event{Name: name, Enabled: true, Schedule: s, State: New}
+	return &Event{Config: Config{Name: name, Enabled: true, Schedule: s}, State: New}
 }
 
 // SetInitial arms the event with a first deadline at t, as memon.py's

@@ -26,18 +26,6 @@ import (
 // within MaxRuntime.
 const KindOverrun AlertKind = "overrun"
 
-// Controls are an event's noise-control settings.
-type Controls struct {
-	FailuresBeforeAlert int           // 0 or 1: every failure alerts
-	MaxRuntime          time.Duration // 0: off
-	MinRuntime          time.Duration // 0: off
-	PausedUntil         time.Time     // a paused event resumes by itself then; zero: until resumed
-	Quiet               []QuietWindow
-	RepeatEvery         time.Duration // DOWN reminders at this interval instead of once per missed period; 0: off
-	DependsOn           []string      // parents: while one is down, this event's alerts are held (depends.go)
-	Dependents          []string      // events that named this one in DependsOn (kept by memon-config set)
-}
-
 // ControlState is what the controls remember between pings and polls.
 type ControlState struct {
 	FailStreak     int       // consecutive failed runs

@@ -60,7 +60,7 @@ func TestNoiseControls(t *testing.T) {
 	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC) // a Monday
 	cases := []struct {
 		name     string
-		controls Controls
+		controls Config
 		period   time.Duration
 		acts     []act
 		want     []string // prefixes of what each transition published
@@ -68,27 +68,27 @@ func TestNoiseControls(t *testing.T) {
 	}{
 		{
 			name:     "failures before alert: the third failure in a row alerts; the state is down from the first",
-			controls: Controls{FailuresBeforeAlert: 3}, period: time.Hour,
+			controls: Config{FailuresBeforeAlert: 3}, period: time.Hour,
 			acts:  []act{{min: 0, what: "success"}, {min: 1, what: "fail"}, {min: 2, what: "fail"}, {min: 3, what: "fail"}, {min: 4, what: "success"}},
 			want:  []string{"-", "-", "-", "failed: the job reported a failure (exit code 2)", "up:"},
 			state: Up,
 		},
 		{
 			name:     "failures before alert: a success resets the count, and no UP for a failure nobody heard of",
-			controls: Controls{FailuresBeforeAlert: 2}, period: time.Hour,
+			controls: Config{FailuresBeforeAlert: 2}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "fail"}, {min: 2, what: "success"}, {min: 3, what: "fail"}},
 			want: []string{"-", "-", "-", "-"}, state: Down,
 		},
 		{
 			name:     "min runtime: a too-short success is a failure that says why; a long enough or unknown one is a success",
-			controls: Controls{MinRuntime: time.Minute}, period: time.Hour,
+			controls: Config{MinRuntime: time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success", dur: 2 * time.Minute}, {min: 1, what: "success", dur: 3 * time.Second},
 				{min: 2, what: "success"}, {min: 3, what: "success", dur: time.Minute}},
 			want: []string{"-", "failed: the run took 3s, shorter than the minimum run time 1m: counted as a failure", "up:"}, state: Up,
 		},
 		{
 			name:     "max runtime: one OVERRUN naming start, host and run id; the late outcome is handled normally",
-			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
+			controls: Config{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 5, what: "start", run: "r1"}, {min: 14, what: "check"}, {min: 16, what: "check"},
 				{min: 17, what: "check"}, {min: 20, what: "success", run: "r1"}, {min: 40, what: "check"}},
 			want:  []string{"-", "overrun: started at 2026-11-02 12:05:00 UTC and has not finished after the maximum run time 10m; host db1; run id r1"},
@@ -96,13 +96,13 @@ func TestNoiseControls(t *testing.T) {
 		},
 		{
 			name:     "max runtime: an outcome of another run does not close the open one",
-			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
+			controls: Config{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "start", run: "a"}, {min: 1, what: "success", run: "b"}, {min: 11, what: "check"}},
 			want: []string{"-", "overrun:"}, state: Up,
 		},
 		{
 			name:     "max runtime: a failed outcome in time closes the run: FAILED, no overrun",
-			controls: Controls{MaxRuntime: 10 * time.Minute}, period: time.Hour,
+			controls: Config{MaxRuntime: 10 * time.Minute}, period: time.Hour,
 			acts: []act{{min: 0, what: "success"}, {min: 1, what: "start"}, {min: 5, what: "fail"}, {min: 30, what: "check"}},
 			want: []string{"-", "failed:"}, state: Down,
 		},
@@ -125,7 +125,7 @@ func TestNoiseControls(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			ev := NewEvent("job", mustSchedule(t, Rolling, tc.period, "", ""))
-			ev.Controls = tc.controls
+			ev.FailuresBeforeAlert, ev.MinRuntime, ev.MaxRuntime = tc.controls.FailuresBeforeAlert, tc.controls.MinRuntime, tc.controls.MaxRuntime
 			got := runActs(t, ev, start, tc.acts)
 			if len(got) != len(tc.want) {
 				t.Fatalf("published\n %q\nwant\n %q", got, tc.want)

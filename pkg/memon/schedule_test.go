@@ -329,7 +329,7 @@ func TestZeroScheduleDoesNotPanic(t *testing.T) {
 	// An event whose schedule was not built by NewSchedule (a broken item)
 	// must not crash a poll.
 	for _, s := range []Schedule{{}, {Kind: Cron, Expr: "0 3 * * *"}} {
-		ev := &Event{Name: "x", Enabled: true, Schedule: s, State: Up, NextBlockTime: at(60), LastSuccessTime: at(0)}
+		ev := &Event{Config: Config{Name: "x", Enabled: true, Schedule: s}, State: Up, NextBlockTime: at(60), LastSuccessTime: at(0)}
 		ev.CheckDue(at(1000))
 		ev.Apply(success("x", at(2000)))
 		ev.Rearm(at(3000))

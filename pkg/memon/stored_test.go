@@ -7,7 +7,7 @@ import (
 
 func TestByHandAndHistoryKeys(t *testing.T) {
 	at := time.Date(2026, 3, 2, 10, 0, 0, 5e6, time.UTC)
-	ev := &Event{Name: "backup", Enabled: true, State: Up}
+	ev := &Event{Config: Config{Name: "backup", Enabled: true}, State: Up}
 	tr := ev.ByHand(at, Up, Paused, "paused by memon-config")
 	if tr.ID != "1772445600005-paused" || tr.Alert != nil || tr.Event != "backup" || tr.From != Up || tr.To != Paused {
 		t.Fatalf("transition %+v", tr)
