@@ -328,8 +328,7 @@ func timeAV(t time.Time) types.AttributeValue {
 }
 
 // encodeEvent returns the attributes MEMon owns: the ones to set and the
-// ones to remove (zero values, so the sparse index drops AlertAt and the
-// item stays free of clutter). Attributes MEMon does not know are left alone.
+// ones to remove (zero values, so the item stays free of clutter). Attributes MEMon does not know are left alone.
 func encodeEvent(ev *memon.Event) (set Item, remove []string) {
 	set = Item{}
 	put := func(attr string, av types.AttributeValue, present bool) {

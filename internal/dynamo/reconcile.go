@@ -42,7 +42,7 @@ func (s *Store) Reconcile(ctx context.Context) (fixed []string, unusable []memon
 			}
 			switch err := s.Save(ctx, ev); {
 			case errors.Is(err, memon.ErrConflict):
-				// Written by someone else meanwhile: that write set the index.
+				// Written by someone else meanwhile: that write is MEMon's or is on the stream.
 			case err != nil:
 				return fixed, unusable, err
 			default:

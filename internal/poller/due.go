@@ -77,7 +77,7 @@ func (p *Poller) checkDue(ctx context.Context, cutoff time.Time, held map[string
 }
 
 // checkEvent judges one event; ch is set for an item another tool wrote,
-// which is always rewritten (re-indexed) and, when its schedule was edited,
+// which is always rewritten and, when its schedule was edited,
 // re-armed on the new schedule first. It reports false when the event could
 // not be stored.
 func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, ch *memon.Change, sum *Summary) bool {
@@ -106,7 +106,7 @@ func (p *Poller) checkEvent(ctx context.Context, name string, cutoff time.Time, 
 	}
 	switch {
 	case errors.Is(err, memon.ErrNotFound):
-		return true // deleted since the index was read
+		return true // deleted since the deadline was noted
 	case errors.Is(err, memon.ErrInvalid):
 		p.configAlert(name, fmt.Sprintf("the item for %q cannot be used: %v", name, err), sum)
 		return true

@@ -55,7 +55,7 @@ type Config struct {
 	Workers        int           // events processed at once (default 8)
 	Budget         time.Duration // drain time without a context deadline (default 40s)
 	Reserve        time.Duration // time kept back before the context deadline (default 12s)
-	ReconcileEvery time.Duration // index reconcile cadence (default 1h; negative disables)
+	ReconcileEvery time.Duration // reconcile and deadline-table rebuild cadence (default 1h; negative disables)
 	Interval       time.Duration // how often polls run, to place reconcile (default 1m)
 	Attempts       int           // conditional-write attempts per event (default 6)
 	Lease          time.Duration // poll lease length, renewed while a poll runs (default: the longer of 3/4 of Interval and 3/2 of Visibility)
@@ -189,7 +189,7 @@ func (s *Summary) LogValue() slog.Value {
 }
 
 // Poll runs one poll: drain, check due events, and once an hour reconcile
-// the index. It returns an error when anything failed; what failed is left
+// the table and rebuild the deadline table. It returns an error when anything failed; what failed is left
 // for the next poll (pings stay queued, alerts stay in the outbox).
 func (p *Poller) Poll(ctx context.Context) (*Summary, error) {
 	start := p.now()
@@ -250,7 +250,7 @@ func (p *Poller) reconcileDue(now time.Time) bool {
 	return now.Truncate(every) != now.Add(-p.cfg.Interval).Truncate(every)
 }
 
-// Reconcile runs the index reconcile now (memon-poller --reconcile).
+// Reconcile runs the reconcile now (memon-poller --reconcile).
 func (p *Poller) Reconcile(ctx context.Context) *Summary {
 	sum := &Summary{}
 	p.reconcile(ctx, sum)

@@ -125,7 +125,7 @@ func (ev *Event) dueAt() time.Time {
 
 // AlertAt is when a poller must next look at the event: the DOWN check, or
 // an undelivered transition's retry, whichever comes first. Zero means
-// nothing to watch: the item leaves the sparse due index.
+// nothing to watch. The poller keeps it for each event (its deadline table).
 func (ev *Event) AlertAt() time.Time {
 	at := ev.dueAt()
 	if c := ev.controlsAt(); !c.IsZero() && (at.IsZero() || c.Before(at)) {
