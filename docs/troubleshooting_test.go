@@ -31,7 +31,9 @@ func TestTroubleshootingCoversFirstHourErrors(t *testing.T) {
 	for _, tc := range []struct{ page, code string }{
 		{"no AWS region: give --region REGION, or set AWS_REGION", "no AWS region: give --region REGION, or set AWS_REGION"},
 		{"memon-send: … no AWS region: set --region or AWS_REGION", "no AWS region: set --region or AWS_REGION"},
-		{"retrieve credentials", "retrieve credentials"},
+		{"no AWS credentials: this host has no instance role and no keys", "no AWS credentials: this host has no instance role and no keys"},
+		{"not allowed to send to the queue", "not allowed to send to the queue"},
+		{"AWS refused the credentials", "AWS refused the credentials"},
 		{"the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION", "the table does not exist in this account and region: check --table/MEMON_TABLE and --region/AWS_REGION"},
 		{"not found in this account and region", "not found in this account and region"},
 		{"(memon-config show lists them; set creates one)", "(memon-config show lists them; set creates one)"},

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/ec2/imds"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/logging"
 
 	"github.com/peerj/memon/internal/queue"
 	"github.com/peerj/memon/internal/settings"
@@ -35,12 +36,18 @@ const imdsTimeout = time.Second
 // (IMDSv2, honouring AWS_EC2_METADATA_SERVICE_ENDPOINT and
 // AWS_EC2_METADATA_DISABLED). ECS and Lambda set AWS_REGION themselves.
 func newSQS(ctx context.Context, region string) (queue.SendAPI, string, error) {
-	opts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(maxAttempts)}
+	// No SDK log lines: a cron job's mail must hold memon-send's one line
+	// that says what to fix, not the SDK's warnings beside it.
+	opts := []func(*config.LoadOptions) error{config.WithRetryMaxAttempts(maxAttempts), config.WithLogger(logging.Nop{})}
 	if region != "" {
 		opts = append(opts, config.WithRegion(region))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
+	var noProfile config.SharedConfigProfileNotExistError
+	switch {
+	case errors.As(err, &noProfile):
+		return nil, "", fmt.Errorf("AWS_PROFILE=%s names no profile in the AWS config or credentials file (~/.aws/config, ~/.aws/credentials of the user the job runs as): set AWS_PROFILE to a profile whose keys have the memon-sender policy, or unset it to use the instance role", noProfile.Profile)
+	case err != nil:
 		return nil, "", fmt.Errorf("load AWS configuration (check AWS_PROFILE, AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE): %w", err)
 	}
 	if cfg.Region == "" {
@@ -77,10 +84,13 @@ func (p *pinger) explain(ctx context.Context, err error) string {
 		return msg
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 		return fmt.Sprintf("%s (no answer within --timeout %s; queue from %s%s)", msg, p.o.timeout, source, endpointHint(p.d.getenv))
-	case strings.Contains(msg, "retrieve credentials"):
-		return msg + " (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"
+	case isNoCredentials(msg):
+		return "no AWS credentials: this host has no instance role and no keys" + profileNote(p.d.getenv) +
+			"; attach the memon-sender policy (stack output SenderPolicyArn) to the host's instance role, or set AWS_PROFILE to a profile whose keys have it"
+	case errors.As(err, &api) && refusedCredentials[api.ErrorCode()]:
+		return fmt.Sprintf("AWS refused the credentials (%s)%s: check AWS_PROFILE and the keys it gives (expired, deleted or mistyped?); the sender needs the memon-sender policy", api.ErrorCode(), profileNote(p.d.getenv))
 	case errors.As(err, &api) && strings.Contains(api.ErrorCode(), "AccessDenied"):
-		return msg + " (the sender needs sqs:SendMessage and sqs:GetQueueUrl on the queue)"
+		return fmt.Sprintf("not allowed to send to the queue (%s)%s: attach the memon-sender policy (stack output SenderPolicyArn: sqs:SendMessage and sqs:GetQueueUrl on the queue) to this host's role or user, and check AWS_PROFILE names that identity", api.ErrorCode(), profileNote(p.d.getenv))
 	case errors.As(err, &netErr):
 		return fmt.Sprintf("%s (queue from %s%s)", msg, source, endpointHint(p.d.getenv))
 	}
@@ -90,6 +100,31 @@ func (p *pinger) explain(ctx context.Context, err error) string {
 func endpointHint(getenv settings.Lookup) string {
 	if e := getenv("AWS_ENDPOINT_URL"); e != "" {
 		return "; endpoint from AWS_ENDPOINT_URL=" + e
+	}
+	return ""
+}
+
+// isNoCredentials recognises the SDK's "no credentials anywhere" errors
+// (environment, profile and instance role all tried).
+func isNoCredentials(msg string) bool {
+	for _, m := range []string{"retrieve credentials", "get credentials", "no EC2 IMDS role found", "failed to refresh cached credentials"} {
+		if strings.Contains(msg, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// refusedCredentials are the error codes of credentials AWS does not accept.
+var refusedCredentials = map[string]bool{
+	"InvalidClientTokenId": true, "UnrecognizedClientException": true, "SignatureDoesNotMatch": true,
+	"ExpiredToken": true, "ExpiredTokenException": true, "InvalidAccessKeyId": true,
+}
+
+// profileNote names the profile in force, if one is set.
+func profileNote(getenv settings.Lookup) string {
+	if p := getenv("AWS_PROFILE"); p != "" {
+		return fmt.Sprintf(" (AWS_PROFILE=%s)", p)
 	}
 	return ""
 }

@@ -51,7 +51,7 @@ func newFlagSet(o *options, exitCode *string) *flag.FlagSet {
 	fs.Usage = func() {}
 	fs.BoolVar(&o.fail, "fail", false, "send a failure instead of a success")
 	fs.BoolVar(&o.start, "start", false, "send a start (the job began; a success or fail follows)")
-	fs.StringVar(exitCode, "exit-code", "", "`N`, the job's exit status (0-255), sent with --fail")
+	fs.StringVar(exitCode, "exit-code", "", "`N`, the job's exit status (0-255): anything but 0 sends a failure, with or without --fail")
 	fs.StringVar(&o.message, "message", "", "a short `TEXT` to send (only the last 4096 bytes are kept)")
 	fs.BoolVar(&o.noOutput, "no-output", false, "send none of the command's output (wrapper mode): the ping, and so the alert, carries only the exit status")
 	fs.StringVar(&o.runID, "run-id", "", "`ID` tying a start to its success or fail (wrapper mode generates one)")
@@ -117,8 +117,11 @@ func parseArgs(args []string) (options, error) {
 		if err != nil || n < 0 || n > 255 {
 			return o, usagef("--exit-code %q is invalid: want a number from 0 to 255", exitCode)
 		}
-		if o.signal != ping.Fail {
-			return o, usagef("--exit-code %d needs --fail: an exit code is sent only with a failure", n)
+		switch {
+		case o.signal == ping.Start:
+			return o, usagef("--exit-code %d cannot be used with --start: a start has no exit status yet", n)
+		case n != 0:
+			o.signal = ping.Fail // an exit status other than 0 is a failure, as the shell reads it
 		}
 		o.exitCode = &n
 	}
@@ -186,7 +189,7 @@ const usageHead = `memon-send: tell MEMon that a job ran.
 
 Usage:
   memon-send [flags] EVENT                      send a success ping
-  memon-send --fail [--exit-code N] EVENT       send a failure
+  memon-send --fail [--exit-code N] EVENT       send a failure (--exit-code N alone: a failure unless N is 0)
   memon-send --start [--run-id ID] EVENT        send a start
   memon-send [flags] EVENT -- COMMAND [ARGS...] run COMMAND: send start, then
                                                 success or fail with its exit

@@ -102,3 +102,69 @@ func TestIntegrationRegionFromInstanceMetadata(t *testing.T) {
 		t.Errorf("took %s without a metadata service: want the short timeout", d)
 	}
 }
+
+// fakeSQS answers every SQS call with one AWS error, as SQS does for a
+// sender without permission or with refused keys.
+func sqsRefusing(code, message string) *httptest.Server {
+	return httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
+		w.Header().Set("X-Amzn-Query-Error", code+";Sender")
+		w.WriteHeader(http.StatusBadRequest)
+		_, _ = w.Write([]byte(`{"__type":"com.amazonaws.sqs#` + code + `","message":"` + message + `"}`))
+	}))
+}
+
+// TestIntegrationErrorsSayWhatToFix: under a cron job's bare environment,
+// each credential, permission and queue problem is one line on stderr that
+// names the fix, with no SDK log line beside it.
+func TestIntegrationErrorsSayWhatToFix(t *testing.T) {
+	t.Parallel()
+	mototest.Need(t, moto)
+	newQueue(t, "it-errors")
+	imds := httptest.NewServer(&fakeIMDS{}) // the region, but no instance role
+	defer imds.Close()
+	denied := sqsRefusing("AccessDenied", "User: arn:aws:iam::123456789012:user/cron is not authorized to perform: sqs:sendmessage")
+	defer denied.Close()
+	refused := sqsRefusing("InvalidClientTokenId", "The security token included in the request is invalid.")
+	defer refused.Close()
+	keys := []string{"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_REGION=" + mototest.Region}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want []string
+	}{
+		{"no credentials on an EC2 host without a role",
+			[]string{"AWS_ENDPOINT_URL=" + moto.Endpoint, "AWS_EC2_METADATA_SERVICE_ENDPOINT=" + imds.URL},
+			[]string{"--queue", "it-errors", "nightly"},
+			[]string{"no AWS credentials", "attach the memon-sender policy", "AWS_PROFILE"}},
+		{"no permission on the queue", append(keys, "AWS_ENDPOINT_URL="+denied.URL),
+			[]string{"--queue-url", denied.URL + "/123456789012/memon", "nightly"},
+			[]string{"not allowed to send to the queue (AccessDenied)", "attach the memon-sender policy", "check AWS_PROFILE"}},
+		{"refused keys", append(keys, "AWS_ENDPOINT_URL="+refused.URL),
+			[]string{"--queue-url", refused.URL + "/123456789012/memon", "nightly"},
+			[]string{"AWS refused the credentials (InvalidClientTokenId)", "check AWS_PROFILE", "memon-sender"}},
+		{"a profile that does not exist", append(keys, "AWS_ENDPOINT_URL="+moto.Endpoint, "AWS_PROFILE=cron", "HOME=/nonexistent"),
+			[]string{"--queue", "it-errors", "nightly"},
+			[]string{"AWS_PROFILE=cron names no profile", "memon-sender"}},
+		{"no such queue", append(keys, "AWS_ENDPOINT_URL="+moto.Endpoint),
+			[]string{"--queue", "it-no-such-queue", "nightly"},
+			[]string{`no queue named "it-no-such-queue" in region us-east-1`, "--queue-url"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out := runBare(t, tc.env, tc.args...)
+			lines := strings.Split(strings.TrimRight(out, "\n"), "\n")
+			if code != 1 || len(lines) != 1 || !strings.HasPrefix(lines[0], `memon-send: success ping for "nightly" not sent: `) {
+				t.Fatalf("exit %d, want 1 and one line from memon-send:\n%s", code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("lacks %q:\n%s", w, out)
+				}
+			}
+			if strings.Contains(out, "SDK ") || strings.Contains(out, "WARN") || strings.Contains(out, "operation error") {
+				t.Errorf("an SDK line or chain leaked:\n%s", out)
+			}
+		})
+	}
+}

@@ -158,8 +158,8 @@ func TestRunErrors(t *testing.T) {
 		wantCode int
 		wantLine string
 	}{
-		{name: "usage", args: []string{"--exit-code", "1", "x"}, f: &fakeSQS{}, wantCode: 2,
-			wantLine: "memon-send: --exit-code 1 needs --fail"},
+		{name: "usage", args: []string{"--start", "--exit-code", "1", "x"}, f: &fakeSQS{}, wantCode: 2,
+			wantLine: "memon-send: --exit-code 1 cannot be used with --start"},
 		{name: "bad name sends nothing", args: []string{"a b"}, f: &fakeSQS{}, wantCode: 2,
 			wantLine: `memon-send: EVENT: name "a b" is invalid`},
 		{name: "queue missing", args: []string{"x"}, wantCode: 1,
@@ -171,12 +171,12 @@ func TestRunErrors(t *testing.T) {
 			f: &fakeSQS{sendMessage: func(*sqs.SendMessageInput) (*sqs.SendMessageOutput, error) {
 				return nil, &types.InvalidAddress{ErrorCodeOverride: aws.String("AccessDenied"), Message: aws.String("no")}
 			}},
-			wantLine: "(the sender needs sqs:SendMessage and sqs:GetQueueUrl on the queue)"},
+			wantLine: "not allowed to send to the queue (AccessDenied): attach the memon-sender policy"},
 		{name: "no credentials", args: []string{"--queue-url", "https://q", "x"}, wantCode: 1,
 			f: &fakeSQS{sendMessage: func(*sqs.SendMessageInput) (*sqs.SendMessageOutput, error) {
 				return nil, errors.New("get identity: get credentials: failed to refresh cached credentials, failed to retrieve credentials")
 			}},
-			wantLine: "(set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)"},
+			wantLine: "no AWS credentials: this host has no instance role and no keys; attach the memon-sender policy"},
 		{name: "timeout", args: []string{"--timeout", "1ms", "--queue-url", "https://q", "x"}, wantCode: 1,
 			f: &fakeSQS{sendMessage: func(*sqs.SendMessageInput) (*sqs.SendMessageOutput, error) {
 				time.Sleep(20 * time.Millisecond)
