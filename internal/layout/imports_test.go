@@ -50,6 +50,7 @@ var layout = map[string]rule{
 	"internal/mototest":        {own: []string{"internal/schema", "internal/settings"}, ext: awsSDK},
 	"internal/lambdatest":      {},
 	"internal/eventbridgetest": {},
+	"internal/flagtest":        {},
 	"internal/layout":          {},
 	"docs":                     {},
 	// Release builds.
