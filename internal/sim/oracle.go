@@ -69,6 +69,7 @@ type expected struct {
 type action struct {
 	at     time.Time
 	fail   bool          // a ping with signal fail
+	start  bool          // a ping with signal start
 	dur    time.Duration // the run's duration, when the ping says
 	pause  bool          // memon-config pause (until, when set)
 	until  time.Time
@@ -96,7 +97,11 @@ type oEvent struct {
 	inWindow, heldInWindow int
 	heldKind               string // an alert held by a quiet window, to send at its end
 	heldUntil              time.Time
-	out                    []expected
+	// The open run: a start with no outcome yet, and whether its OVERRUN
+	// was decided.
+	lastStart, runningSince time.Time
+	overrunAlerted          bool
+	out                     []expected
 }
 
 // predict runs one event's life: its actions (any order, duplicates
@@ -167,10 +172,21 @@ func (e *oEvent) lookAt() time.Time {
 		return e.pausedUntil
 	}
 	at := e.dueAt()
-	if h := e.heldUntil; !h.IsZero() && (at.IsZero() || h.Before(at)) {
-		at = h
+	for _, t := range []time.Time{e.heldUntil, e.overrunAt()} {
+		if !t.IsZero() && (at.IsZero() || t.Before(at)) {
+			at = t
+		}
 	}
 	return at
+}
+
+// overrunAt is when the open run passes MaxRuntime; zero when nothing is
+// watched.
+func (e *oEvent) overrunAt() time.Time {
+	if e.cfg.MaxRuntime <= 0 || e.runningSince.IsZero() || e.overrunAlerted {
+		return time.Time{}
+	}
+	return e.runningSince.Add(e.cfg.MaxRuntime)
 }
 
 // poll is a poll's look at the event: a pause that ended resumes it (at
@@ -183,13 +199,26 @@ func (e *oEvent) poll(p time.Time) {
 	if !e.enabled {
 		return
 	}
+	if due := e.overrunAt(); !due.IsZero() && !p.Before(due) {
+		// One OVERRUN per run, at the time it passed MaxRuntime; a quiet
+		// window holds it, to be sent at its end if the run is still open.
+		e.overrunAlerted = true
+		if q := e.quietUntil(p); !q.IsZero() {
+			e.heldKind, e.heldUntil = "overrun", q
+		} else {
+			e.out = append(e.out, expected{e.cfg.Name, "overrun", due, 0})
+		}
+	}
 	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldUntil = q // another window began as this one ended
 		} else {
 			kind := e.heldKind
 			e.heldKind, e.heldUntil = "", time.Time{}
-			if (kind == "down" || kind == "failed") && e.state == "down" && e.unannounced {
+			switch {
+			case kind == "overrun" && !e.runningSince.IsZero():
+				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
+			case (kind == "down" || kind == "failed") && e.state == "down" && e.unannounced:
 				e.unannounced = false
 				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
 			}
@@ -259,6 +288,16 @@ func (e *oEvent) act(a action) {
 // than MinRuntime is a failure.
 func (e *oEvent) apply(a action) {
 	t := a.at
+	if a.start {
+		last := e.lastSuccess
+		if e.lastFail.After(last) {
+			last = e.lastFail
+		}
+		if t.After(e.lastStart) && !t.Before(last) {
+			e.lastStart, e.runningSince, e.overrunAlerted = t, t, false
+		}
+		return
+	}
 	fail := a.fail || e.cfg.MinRuntime > 0 && a.dur > 0 && a.dur < e.cfg.MinRuntime
 	if fail {
 		if !t.After(e.lastFail) {
@@ -290,6 +329,9 @@ func (e *oEvent) apply(a action) {
 	}
 	from := e.state
 	e.errorCount, e.downAlerts = 0, 0
+	if !e.runningSince.IsZero() && !t.Before(e.runningSince) {
+		e.runningSince, e.overrunAlerted = time.Time{}, false // the outcome ends the open run
+	}
 	if fail {
 		e.lastFail, e.state = t, "down"
 		e.streak++

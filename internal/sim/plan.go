@@ -21,6 +21,7 @@ type eventPlan struct {
 	// Alert controls.
 	FailuresBeforeAlert int
 	MinRuntime          time.Duration
+	MaxRuntime          time.Duration
 	Quiet               []quietSpec
 
 	cron *cronSpec
@@ -69,7 +70,12 @@ func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan
 			if rng.IntN(5) == 0 {
 				ev.Quiet = append(ev.Quiet, quiets[pick(len(quiets))])
 			}
-			if rng.IntN(3) == 0 {
+			switch {
+			case kind != "cron" && ev.Period >= time.Hour && rng.IntN(2) == 0:
+				// Watched runs need room: a start before the last
+				// outcome would be stale.
+				ev.MaxRuntime = time.Duration(5+5*rng.IntN(2)) * time.Minute
+			case rng.IntN(3) == 0:
 				ev.MinRuntime = time.Duration(10+rng.IntN(50)) * time.Second
 			}
 			switch r := rng.IntN(100); {
@@ -201,10 +207,19 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 	var out []action
 	run := func(at time.Time) action {
 		a := action{at: at, fail: rng.IntN(100) < 4}
-		if ev.MinRuntime > 0 {
+		switch {
+		case ev.MinRuntime > 0:
 			a.dur = ev.MinRuntime * 2
 			if rng.IntN(100) < 5 {
 				a.dur = ev.MinRuntime / 2 // too short: a failure
+			}
+		case ev.MaxRuntime > 0:
+			// Wrapper mode: a start, then the outcome with its duration.
+			// An overrun runs well past MaxRuntime, so some poll sees it
+			// open whatever faults delay; a normal run ends well within.
+			a.dur = ev.MaxRuntime / 2
+			if rng.IntN(100) < 8 {
+				a.dur = ev.MaxRuntime + time.Duration(10+rng.IntN(20))*time.Minute
 			}
 		}
 		return a
@@ -261,8 +276,11 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 			return out
 		}
 		a := run(s)
-		if a.fail || ev.MinRuntime > 0 && a.dur < ev.MinRuntime {
+		if a.fail || ev.MinRuntime > 0 && a.dur < ev.MinRuntime || ev.MaxRuntime > 0 {
 			twice = false
+		}
+		if st := s.Add(-a.dur); ev.MaxRuntime > 0 && st.After(start) {
+			out = append(out, action{at: st, start: true})
 		}
 		out = append(out, a)
 		if dup {

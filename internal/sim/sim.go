@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -41,12 +43,17 @@ type Report struct {
 	Alerts, Messages            int // alerts as subscribers read them; messages published (a DOWN digest is one)
 	Expected, Redelivered       int
 	Wall                        time.Duration
+	Kinds                       map[string]int // expected alerts by kind
 	Problems                    []string
 }
 
 func (r *Report) String() string {
-	return fmt.Sprintf("seed %d: %d events, %d pings, %d edits (pause, pause --until, resume), %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected, %d redelivered after a crash); wall %s; %d problems",
-		r.Seed, r.Events, r.Pings, r.Edits, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
+	var kinds []string
+	for _, k := range slices.Sorted(maps.Keys(r.Kinds)) {
+		kinds = append(kinds, fmt.Sprintf("%s %d", k, r.Kinds[k]))
+	}
+	return fmt.Sprintf("seed %d: %d events, %d pings, %d edits (pause, pause --until, resume), %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected: %s; %d redelivered after a crash); wall %s; %d problems",
+		r.Seed, r.Events, r.Pings, r.Edits, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, strings.Join(kinds, ", "), r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
 }
 
 func (r *Report) problem(format string, args ...any) {
@@ -202,6 +209,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		final[ev.Name] = o
 	}
 	rep.Expected = len(want)
+	rep.Kinds = map[string]int{}
+	for _, w := range want {
+		rep.Kinds[w.Kind]++
+	}
 	rep.Messages = len(out)
 	compare(rep, want, out, faults)
 	checkState(rep, plans, final, store, queue, dlq)
@@ -222,7 +233,7 @@ func (ev *eventPlan) event() (*memon.Event, error) {
 	}
 	e := memon.NewEvent(ev.Name, s)
 	e.Grace, e.MaxAlerts = ev.Grace, ev.MaxAlerts
-	e.FailuresBeforeAlert, e.MinRuntime = ev.FailuresBeforeAlert, ev.MinRuntime
+	e.FailuresBeforeAlert, e.MinRuntime, e.MaxRuntime = ev.FailuresBeforeAlert, ev.MinRuntime, ev.MaxRuntime
 	for _, q := range ev.Quiet {
 		w, err := memon.ParseQuiet("quiet", q.text)
 		if err != nil {
@@ -239,7 +250,10 @@ func (ev *eventPlan) event() (*memon.Event, error) {
 // body is what memon-send puts on the queue for a run.
 func body(name string, a action) string {
 	m := memon.Message{Name: name, Time: float64(a.at.Unix())}
-	if a.fail {
+	switch {
+	case a.start:
+		m.Signal = memon.Start
+	case a.fail:
 		code := 1 + int(a.at.Unix()%120)
 		m.Signal, m.ExitCode = memon.Fail, &code
 	}
