@@ -219,6 +219,9 @@ func (ev *Event) checkControls(now time.Time) ([]Transition, bool) {
 				reason = strings.Replace(reason, "the quiet window", "the hold (quiet window or a parent down)", 1)
 			}
 			ev.Unannounced = false
+			if kind == KindDown {
+				ev.LastDownAlert = now // the outage's first DOWN: reminders count from it
+			}
 		default:
 			return out, changed // recovered (or finished) inside the window
 		}

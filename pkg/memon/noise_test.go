@@ -301,3 +301,32 @@ func TestQuietHoldIsWatched(t *testing.T) {
 		t.Errorf("AlertAt %v, want the window's end %v (unannounced %v)", ev.AlertAt(), want, ev.Unannounced)
 	}
 }
+
+// A DOWN held by a quiet window and sent at its end is the outage's first
+// DOWN: reminders count from it, not from an earlier outage's last one.
+func TestRepeatEveryCountsFromADownSentAtAQuietWindowsEnd(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 1, 22, 0, 0, 0, time.UTC)
+	ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
+	ev.RepeatEvery, ev.MaxAlerts = 30*time.Minute, 5
+	w, _ := ParseQuiet("quiet", "daily 01:00-03:00")
+	ev.Quiet = []QuietWindow{w}
+	got := runActs(t, ev, start, []act{
+		{min: 0, what: "success"},
+		{min: 61, what: "check"}, {min: 91, what: "check"}, // an outage: DOWN, a reminder
+		{min: 170, what: "success"}, // UP; due again at 01:50, inside the window
+		{min: 231, what: "check"}, {min: 300, what: "check"},
+		{min: 301, what: "check"}, // a minute after the window's DOWN: no reminder yet
+		{min: 331, what: "check"}, // half an hour after it: the reminder
+	})
+	want := []string{"- first run", "down: no successful run", "down: still down: reminder 2", "up:",
+		"- no successful run", "down: still down at the end of the quiet window", "- no successful run", "down: still down: reminder 2"}
+	if len(got) != len(want) {
+		t.Fatalf("published\n %q\nwant\n %q", got, want)
+	}
+	for i := range got {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("transition %d: %q, want %q...", i, got[i], want[i])
+		}
+	}
+}
