@@ -42,6 +42,9 @@ import (
 //   - Paused: pings recorded, nothing alerted, no DOWN. resume (or the end of
 //     pause --until, at its time) re-arms a deadline that passed from then
 //     and restarts the outage's DOWN count.
+//   - RepeatEvery: after the outage's first DOWN, reminders every interval
+//     (from the poll that sent the last one) instead of one per missed
+//     period, all within MaxAlerts.
 //   - Quiet windows (the event's zone): DOWN, FAILED and LATE in one are
 //     held (a held DOWN still counts toward MaxAlerts); an outage still
 //     unannounced at the window's end is alerted at the first poll after it.
@@ -101,6 +104,7 @@ type oEvent struct {
 	// was decided.
 	lastStart, runningSince time.Time
 	overrunAlerted          bool
+	lastDownAlert           time.Time // when the outage's last DOWN went out (RepeatEvery)
 	out                     []expected
 }
 
@@ -115,14 +119,19 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 		e.next, e.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
 	i := 0
+	var now time.Time // the last poll or action: a look time already past is the next poll's
 	for {
 		var nextAct time.Time
 		if i < len(acts) {
 			nextAct = acts[i].at
 		}
 		if look := e.lookAt(); !look.IsZero() {
+			if !look.After(now) {
+				look = now.Add(time.Second)
+			}
 			if p, ok := o.firstPollAtOrAfter(look); ok && (nextAct.IsZero() || p.Before(nextAct)) {
 				e.poll(p)
+				now = p
 				continue
 			}
 		}
@@ -130,6 +139,7 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 			return e
 		}
 		e.act(acts[i])
+		now = acts[i].at
 		i++
 	}
 }
@@ -172,12 +182,23 @@ func (e *oEvent) lookAt() time.Time {
 		return e.pausedUntil
 	}
 	at := e.dueAt()
-	for _, t := range []time.Time{e.heldUntil, e.overrunAt()} {
+	for _, t := range []time.Time{e.heldUntil, e.overrunAt(), e.reminderAt()} {
 		if !t.IsZero() && (at.IsZero() || t.Before(at)) {
 			at = t
 		}
 	}
 	return at
+}
+
+// reminderAt is when the next DOWN reminder is due (RepeatEvery): an
+// interval after the outage's last DOWN, while it is down, announced and
+// under the DOWN cap; zero when none is.
+func (e *oEvent) reminderAt() time.Time {
+	if e.cfg.RepeatEvery <= 0 || e.state != "down" || e.downAlerts == 0 || e.unannounced ||
+		e.lastDownAlert.IsZero() || e.downAlerts >= e.cfg.maxAlerts() {
+		return time.Time{}
+	}
+	return e.lastDownAlert.Add(e.cfg.RepeatEvery)
 }
 
 // overrunAt is when the open run passes MaxRuntime; zero when nothing is
@@ -209,6 +230,15 @@ func (e *oEvent) poll(p time.Time) {
 			e.out = append(e.out, expected{e.cfg.Name, "overrun", due, 0})
 		}
 	}
+	if due := e.reminderAt(); !due.IsZero() && !p.Before(due) {
+		e.downAlerts++ // reminders count toward MaxAlerts
+		if q := e.quietUntil(p); !q.IsZero() {
+			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
+		} else {
+			e.out = append(e.out, expected{e.cfg.Name, "down", p, 4 * time.Minute})
+		}
+		e.lastDownAlert = p // a held reminder waits a whole interval too
+	}
 	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldUntil = q // another window began as this one ended
@@ -220,6 +250,9 @@ func (e *oEvent) poll(p time.Time) {
 				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
 			case (kind == "down" || kind == "failed") && e.state == "down" && e.unannounced:
 				e.unannounced = false
+				if kind == "down" {
+					e.lastDownAlert = p // the outage's first DOWN: reminders count from it
+				}
 				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
 			}
 		}
@@ -236,13 +269,16 @@ func (e *oEvent) poll(p time.Time) {
 	from := e.state
 	e.errorCount += missed
 	e.state = "down"
+	if e.cfg.RepeatEvery > 0 && e.downAlerts > 0 {
+		return // with RepeatEvery only the outage's first DOWN comes from a missed deadline
+	}
 	if before < e.cfg.maxAlerts() && e.downAlerts < e.cfg.maxAlerts() {
 		e.downAlerts++ // a held DOWN counts toward the cap too
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
 			return
 		}
-		e.unannounced = false
+		e.unannounced, e.lastDownAlert = false, p
 		e.out = append(e.out, expected{e.cfg.Name, "down", pending.Add(e.cfg.Grace), 0})
 	} else if from != "down" {
 		e.unannounced = true

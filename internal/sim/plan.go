@@ -22,6 +22,7 @@ type eventPlan struct {
 	FailuresBeforeAlert int
 	MinRuntime          time.Duration
 	MaxRuntime          time.Duration
+	RepeatEvery         time.Duration
 	Quiet               []quietSpec
 
 	cron *cronSpec
@@ -66,6 +67,9 @@ func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan
 			}
 			if rng.IntN(3) == 0 {
 				ev.FailuresBeforeAlert = 2 + rng.IntN(2)
+			}
+			if rng.IntN(5) == 0 {
+				ev.RepeatEvery = []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour}[pick(3)]
 			}
 			if rng.IntN(5) == 0 {
 				ev.Quiet = append(ev.Quiet, quiets[pick(len(quiets))])

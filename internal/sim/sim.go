@@ -234,6 +234,7 @@ func (ev *eventPlan) event() (*memon.Event, error) {
 	e := memon.NewEvent(ev.Name, s)
 	e.Grace, e.MaxAlerts = ev.Grace, ev.MaxAlerts
 	e.FailuresBeforeAlert, e.MinRuntime, e.MaxRuntime = ev.FailuresBeforeAlert, ev.MinRuntime, ev.MaxRuntime
+	e.RepeatEvery = ev.RepeatEvery
 	for _, q := range ev.Quiet {
 		w, err := memon.ParseQuiet("quiet", q.text)
 		if err != nil {
@@ -307,7 +308,11 @@ func observe(got []published) []observed {
 				if !ok || !strings.HasPrefix(l, "  - ") {
 					continue
 				}
-				out = append(out, observed{name, "down", downAt(reason), p, "(in a digest) " + reason})
+				at := downAt(reason)
+				if at.IsZero() {
+					at = p.at // a reminder or a quiet window's end: decided by the poll that sent it
+				}
+				out = append(out, observed{name, "down", at, p, "(in a digest) " + reason})
 			}
 			continue
 		}
