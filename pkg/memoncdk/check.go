@@ -61,6 +61,11 @@ type CheckProps struct {
 	Description string
 	// Paused creates the check paused (recorded, never alerted).
 	Paused bool
+	// WatchFrom is when a new check is watched: "" or "first-run" (not
+	// until its first ping, memon.py's rule) or "now" (from its creation,
+	// so a job that never pings is reported too; the first poll after the
+	// deploy arms it).
+	WatchFrom string
 	// TableName is MEMon's events table (default "memon"; the stack output
 	// TableName for another prefix).
 	TableName string
@@ -169,6 +174,9 @@ func (p *CheckProps) validate() error {
 	if err := memon.ValidateDescription(p.Description); err != nil {
 		return err
 	}
+	if _, err := memon.ParseWatchFrom("WatchFrom", p.WatchFrom); err != nil {
+		return fmt.Errorf("check %q: %w", p.Name, err)
+	}
 	if memon.SingleLine(p.Description) != p.Description {
 		return fmt.Errorf("check %q: Description: control characters (line breaks, tabs, escapes) are not allowed", p.Name)
 	}
@@ -232,6 +240,8 @@ func (p *CheckProps) updateItem(table string) map[string]any {
 	opt(schema.AttrGrace, num(p.grace().Seconds()), p.grace() > 0)
 	opt(schema.AttrMaxAlerts, num(float64(p.MaxAlerts)), p.MaxAlerts > 0)
 	opt(schema.AttrDescription, str(p.Description), p.Description != "")
+	watch, _ := memon.ParseWatchFrom("WatchFrom", p.WatchFrom)
+	opt(schema.AttrWatchFrom, str(string(watch)), p.WatchFrom != "")
 	enabled := 1.0
 	if p.Paused {
 		enabled = 0

@@ -104,3 +104,40 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 		t.Error("a poller's write of a copy read before the update succeeded: it would undo the new configuration")
 	}
 }
+
+// TestCheckWatchedFromNow: a check declared with WatchFrom "now" is an item
+// the poll arms from its creation, for each kind of schedule; without it the
+// item waits for its first run.
+func TestCheckWatchedFromNow(t *testing.T) {
+	mototest.Need(t, srv)
+	ctx := context.Background()
+	res, err := srv.CreateMEMon(ctx, fmt.Sprintf("memoncdk-watch-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(srv.Config(ctx))
+	store := dynamo.New(db, res.Table, res.HistoryTable)
+	seen := time.Date(2026, 12, 1, 20, 1, 0, 0, time.UTC) // the poll that sees the new item
+	for _, tc := range []struct {
+		props CheckProps
+		want  time.Time
+	}{
+		{CheckProps{Name: "rolling", Period: time.Hour, WatchFrom: "now"}, seen.Add(time.Hour)},
+		{CheckProps{Name: "fixed", Period: 6 * time.Hour, Fixed: true, WatchFrom: "now"}, seen.Add(6 * time.Hour)},
+		{CheckProps{Name: "cron", Cron: "0 3 * * *", WatchFrom: "now"}, time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)},
+		{CheckProps{Name: "first-run", Period: time.Hour}, time.Time{}},
+	} {
+		run(t, db, tc.props.updateItem(res.Table))
+		ev, err := store.Get(ctx, tc.props.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.WatchNew(seen) != !tc.want.IsZero() || !ev.Deadline().Equal(tc.want) {
+			t.Errorf("%s: watch-from %q, first deadline %s; want %s", tc.props.Name, ev.WatchFrom, ev.Deadline(), tc.want)
+		}
+	}
+	bad := CheckProps{Name: "typo", Period: time.Hour, WatchFrom: "creation"}
+	if err := bad.validate(); err == nil {
+		t.Error("WatchFrom creation accepted")
+	}
+}
