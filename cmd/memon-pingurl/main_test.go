@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -25,18 +22,7 @@ func TestEveryBoolFlagFalseIsTheFlagLeftOut(t *testing.T) {
 	if len(bools) < 1 {
 		t.Fatal("found no boolean flag")
 	}
-	run := func(args ...string) string {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin"}
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
-		return cmd.ProcessState.String() + "\n" + out.String()
-	}
+	run := func(args ...string) string { return flagtest.Outcome(t, bin, args...) }
 	base := []string{"--addr", "127.0.0.1:0"}
 	left := run(base...)
 	for _, f := range bools {

@@ -2,8 +2,12 @@
 package flagtest
 
 import (
+	"bytes"
+	"errors"
 	"flag"
+	"os/exec"
 	"sort"
+	"testing"
 )
 
 // BoolFlags names the boolean flags defined on fs, sorted: what a test of
@@ -17,4 +21,20 @@ func BoolFlags(fs *flag.FlagSet) []string {
 	})
 	sort.Strings(names)
 	return names
+}
+
+// Outcome runs bin with args and nothing of the environment but PATH, and
+// returns its exit status and combined output, for comparing two runs.
+func Outcome(t testing.TB, bin string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = []string{"PATH=/usr/bin:/bin"}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run %s: %v", bin, err)
+	}
+	return cmd.ProcessState.String() + "\n" + out.String()
 }

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"io"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -27,18 +24,7 @@ func TestEveryBoolFlagFalseIsTheFlagLeftOut(t *testing.T) {
 	if len(bools) < 3 {
 		t.Fatalf("found only the boolean flags %v", bools)
 	}
-	run := func(args ...string) string {
-		cmd := exec.Command(bin, args...)
-		cmd.Env = []string{"PATH=/usr/bin:/bin"}
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatal(err)
-		}
-		return cmd.ProcessState.String() + "\n" + out.String()
-	}
+	run := func(args ...string) string { return flagtest.Outcome(t, bin, args...) }
 	base := []string{"--budget", "1s"}
 	left := run(base...)
 	for _, f := range bools {
