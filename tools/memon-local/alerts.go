@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -30,6 +31,28 @@ func alerts(ctx context.Context, args []string, getenv func(string) string, stdo
 		}
 	case len(args) == 2 && args[0] == "drain":
 		_, err = srv.ReadAlerts(ctx, args[1], 0)
+	case len(args) <= 2 && args[0] == "watch":
+		// No queue and no subject: subscribe our own queue to the stack's
+		// topic and print every alert until interrupted (or SECS).
+		topic := getenv(settings.EnvTopicARN)
+		if topic == "" {
+			fmt.Fprintf(stderr, "local: error: %s is not set: source .local/memon.env (make local writes it)\n", settings.EnvTopicARN)
+			return 2
+		}
+		limit := time.Duration(0)
+		if len(args) == 2 {
+			secs, perr := strconv.ParseFloat(args[1], 64)
+			if perr != nil {
+				fmt.Fprintf(stderr, "local: error: SECS %q is not a number of seconds\n", args[1])
+				return 2
+			}
+			limit = time.Duration(secs * float64(time.Second))
+		}
+		var url string
+		if url, err = srv.SubscribeQueue(ctx, topic, watchQueue); err == nil {
+			fmt.Fprintf(stderr, "watching alerts of %s (queue %s); Ctrl-C stops\n", topic, watchQueue)
+			err = watchAll(ctx, srv, url, limit, stdout)
+		}
 	case (len(args) == 3 || len(args) == 4) && args[0] == "watch":
 		secs := 20.0
 		if len(args) == 4 {
@@ -48,6 +71,31 @@ func alerts(ctx context.Context, args []string, getenv func(string) string, stdo
 		return 1
 	}
 	return 0
+}
+
+// watchQueue is the queue `alerts watch` subscribes to the topic.
+const watchQueue = "memon-local-alerts"
+
+// watchAll prints alerts as they arrive until ctx ends (Ctrl-C) or, when
+// limit is not 0, limit has passed.
+func watchAll(ctx context.Context, srv *mototest.Server, url string, limit time.Duration, w io.Writer) error {
+	var deadline time.Time
+	if limit > 0 {
+		deadline = time.Now().Add(limit)
+	}
+	for ctx.Err() == nil && (deadline.IsZero() || time.Now().Before(deadline)) {
+		got, err := srv.ReadAlerts(ctx, url, time.Second)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, a := range got {
+			show(w, a)
+		}
+	}
+	return nil
 }
 
 // watch prints alerts as they arrive until one has the subject want and

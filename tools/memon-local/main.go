@@ -9,8 +9,12 @@
 //	memon-local down      stop the moto_server that up started (its pid file), never another
 //	memon-local alerts subscribe TOPIC_ARN QUEUE_NAME   create a queue subscribed to the topic, print its URL
 //	memon-local alerts drain QUEUE_URL                  drop what the queue holds
+//	memon-local alerts watch [SECS]                     subscribe a queue to $MEMON_TOPIC_ARN and print every
+//	                                                    alert as it arrives, until Ctrl-C (or SECS)
 //	memon-local alerts watch QUEUE_URL SUBJECT [SECS]   print alerts as they arrive until SUBJECT
 //	                                                    is among them (exit 1 after SECS, default 20)
+//	memon-local event batch|states|ecs NAME [fail]      put a sample AWS job event for NAME on $MEMON_QUEUE_URL,
+//	                                                    as the stack's EventBridge rule would
 //
 // The alert commands use the standard AWS environment (memon.env).
 package main
@@ -21,6 +25,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"time"
 )
 
 func main() {
@@ -30,7 +35,7 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage: memon-local up | down | alerts subscribe TOPIC_ARN QUEUE_NAME | alerts drain QUEUE_URL | alerts watch QUEUE_URL SUBJECT [SECS]`
+const usage = `usage: memon-local up | down | alerts subscribe TOPIC_ARN QUEUE_NAME | alerts drain QUEUE_URL | alerts watch [SECS] | alerts watch QUEUE_URL SUBJECT [SECS] | event batch|states|ecs NAME [fail]`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var err error
@@ -41,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = localFrom(getenv, stderr).down()
 	case len(args) >= 2 && args[0] == "alerts":
 		return alerts(ctx, args[1:], getenv, stdout, stderr)
+	case len(args) >= 1 && args[0] == "event":
+		return sendJobEvent(ctx, args[1:], getenv, time.Now(), stdout, stderr)
 	default:
 		fmt.Fprintln(stderr, usage)
 		return 2
