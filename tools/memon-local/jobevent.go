@@ -39,7 +39,7 @@ func jobEvent(kind, name string, failed bool, stop time.Time) ([]byte, error) {
 		source, detailType = "aws.batch", "Batch Job State Change"
 		detail = map[string]any{"jobName": name, "jobId": fmt.Sprintf("local-%d", ms(stop)), "status": status,
 			"statusReason": map[bool]string{true: "Essential container in task exited", false: ""}[failed],
-			"createdAt": ms(start), "startedAt": ms(start), "stoppedAt": ms(stop),
+			"createdAt":    ms(start), "startedAt": ms(start), "stoppedAt": ms(stop),
 			"container": map[string]any{"exitCode": code}}
 	case "states":
 		source, detailType = "aws.states", "Step Functions Execution Status Change"
@@ -53,9 +53,9 @@ func jobEvent(kind, name string, failed bool, stop time.Time) ([]byte, error) {
 	case "ecs":
 		source, detailType = "aws.ecs", "ECS Task State Change"
 		detail = map[string]any{"group": "family:" + name, "lastStatus": "STOPPED",
-			"taskArn": fmt.Sprintf("arn:aws:ecs:%s:%s:task/local/%d", region, account, ms(stop)),
+			"taskArn":           fmt.Sprintf("arn:aws:ecs:%s:%s:task/local/%d", region, account, ms(stop)),
 			"taskDefinitionArn": "arn:aws:ecs:" + region + ":" + account + ":task-definition/" + name + ":1",
-			"startedAt": start.UTC().Format(time.RFC3339), "stoppedAt": stop.UTC().Format(time.RFC3339),
+			"startedAt":         start.UTC().Format(time.RFC3339), "stoppedAt": stop.UTC().Format(time.RFC3339),
 			"stopCode": "EssentialContainerExited", "containers": []map[string]any{{"name": name, "exitCode": code, "lastStatus": "STOPPED"}}}
 	default:
 		return nil, fmt.Errorf("KIND %q: want one of %v", kind, jobEventKinds)

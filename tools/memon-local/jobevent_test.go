@@ -83,7 +83,9 @@ func TestAlertsWatchWithoutASubject(t *testing.T) {
 	env := map[string]string{"AWS_ENDPOINT_URL": moto.Endpoint, settings.EnvTopicARN: *topic.TopicArn}
 	var stdout, stderr bytes.Buffer
 	done := make(chan int)
-	go func() { done <- run(ctx, []string{"alerts", "watch", "6"}, func(k string) string { return env[k] }, &stdout, &stderr) }()
+	go func() {
+		done <- run(ctx, []string{"alerts", "watch", "6"}, func(k string) string { return env[k] }, &stdout, &stderr)
+	}()
 	time.Sleep(2 * time.Second) // the subscription is made first
 	alert := memon.Alert{Kind: memon.KindDown, Event: "nightly", Subject: "[MEMon] Down: nightly", Body: "MEMon Alert\n---\nDown: nightly"}
 	if err := notify.New(ns, *topic.TopicArn).Publish(ctx, alert); err != nil {
