@@ -295,14 +295,7 @@ func (e *oEvent) resume(t time.Time) {
 	}
 	e.enabled, e.pausedUntil, e.downAlerts = true, time.Time{}, 0
 	if due := e.dueAt(); !due.IsZero() && !due.After(t) {
-		switch e.cfg.Kind {
-		case "cron":
-			e.last, e.next = t, e.cfg.cron.next(t)
-		case "fixed":
-			e.last, e.next = e.fixedBlocks(t)
-		default:
-			e.last, e.next = t, t.Add(e.cfg.Period)
-		}
+		e.ranAt(t) // as if it ran then
 		e.errorCount = 0
 	}
 }
@@ -355,14 +348,7 @@ func (e *oEvent) apply(a action) {
 			late = t.After(d.Add(e.cfg.Grace))
 		}
 	}
-	switch e.cfg.Kind {
-	case "cron":
-		e.last, e.next = t, e.cfg.cron.next(t)
-	case "fixed":
-		e.last, e.next = e.fixedBlocks(t)
-	default:
-		e.last, e.next = t, t.Add(e.cfg.Period)
-	}
+	e.ranAt(t)
 	from := e.state
 	e.errorCount, e.downAlerts = 0, 0
 	if !e.runningSince.IsZero() && !t.Before(e.runningSince) {
@@ -433,6 +419,19 @@ func (e *oEvent) alert(kind string, t time.Time) {
 		e.inWindow++
 	}
 	e.out = append(e.out, expected{e.cfg.Name, kind, t, 0})
+}
+
+// ranAt moves the deadline past a run at t: rolling t + period, cron the
+// next firing, fixed the block arithmetic.
+func (e *oEvent) ranAt(t time.Time) {
+	switch e.cfg.Kind {
+	case "cron":
+		e.last, e.next = t, e.cfg.cron.next(t)
+	case "fixed":
+		e.last, e.next = e.fixedBlocks(t)
+	default:
+		e.last, e.next = t, t.Add(e.cfg.Period)
+	}
 }
 
 // fixedBlocks is SEMANTICS.md's rule: the smallest k >= 1 with
