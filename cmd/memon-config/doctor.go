@@ -305,7 +305,12 @@ func (d *doctor) checkDLQ(ctx context.Context) check {
 		c.text, c.fix = err.Error(), "your credentials need sqs:GetQueueAttributes on the dead-letter queue"
 		return c
 	}
-	n, _ := strconv.Atoi(out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)])
+	raw := out.Attributes[string(sqstypes.QueueAttributeNameApproximateNumberOfMessages)]
+	n, err := strconv.Atoi(raw)
+	if err != nil {
+		c.text, c.fix = fmt.Sprintf("the queue reported %q messages, not a count", raw), "check the dead-letter queue in the SQS console"
+		return c
+	}
 	if n > 0 {
 		c.text = fmt.Sprintf("%d message(s) waiting", n)
 		c.fix = "pings the poller could not use (an unknown event, a malformed body): read them in the SQS console, " +
