@@ -331,19 +331,9 @@ func runSet(a *app, ctx context.Context, cl *call, o *setOptions) error {
 	if err != nil {
 		return err
 	}
-	if deps := req.controls.dependsOn; deps != nil {
-		if err := checkDependsOn(ctx, st, name, *deps, nil); err != nil {
-			return err
-		}
-	}
-	ev, before, err := a.applySet(ctx, st, req)
+	ev, before, err := a.setEvent(ctx, st, req)
 	if err != nil {
 		return err
-	}
-	if deps := req.controls.dependsOn; deps != nil {
-		if err := a.linkParents(ctx, st, name, *deps); err != nil {
-			return err
-		}
 	}
 	verb := "updated"
 	if before == "" {
@@ -367,6 +357,26 @@ func runSet(a *app, ctx context.Context, cl *call, o *setOptions) error {
 		return a.recordToggle(ctx, st, ev, before)
 	}
 	return nil
+}
+
+// setEvent is set's edit with its parents checked first (they exist, no
+// cycle) and told after (their Dependents), as set and the web form make it.
+func (a *app) setEvent(ctx context.Context, st store, req *setRequest) (*memon.Event, memon.State, error) {
+	if deps := req.controls.dependsOn; deps != nil {
+		if err := checkDependsOn(ctx, st, req.name, *deps, nil); err != nil {
+			return nil, "", err
+		}
+	}
+	ev, before, err := a.applySet(ctx, st, req)
+	if err != nil {
+		return nil, "", err
+	}
+	if deps := req.controls.dependsOn; deps != nil {
+		if err := a.linkParents(ctx, st, req.name, *deps); err != nil {
+			return nil, "", err
+		}
+	}
+	return ev, before, nil
 }
 
 // applySet is the one way an event is created or edited, by `set` and by

@@ -165,7 +165,7 @@ func (e *webEditor) Set(ctx context.Context, name string, fields map[string]stri
 	if err != nil {
 		return nil, err
 	}
-	ev, before, err := e.a.applySet(ctx, e.st, req)
+	ev, before, err := e.a.setEvent(ctx, e.st, req)
 	if err != nil {
 		return nil, err
 	}

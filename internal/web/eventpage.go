@@ -150,6 +150,8 @@ func settings(ev *memon.Event, unusable bool) []setting {
 		setting{"Shortest real run", offOr(ev.MinRuntime)},
 		setting{"Longest run", offOr(ev.MaxRuntime)},
 		setting{"Quiet windows", orDash(quietText(ev.Quiet))},
+		setting{"DOWN reminders every", offOr(ev.RepeatEvery)},
+		setting{"Depends on", orDash(memon.SingleLine(strings.Join(ev.DependsOn, "; ")))},
 		setting{"Description", orDash(memon.SingleLine(ev.Description))},
 		setting{"Missed deadlines", strconv.Itoa(ev.ErrorCount)},
 		setting{"Pending alerts", strconv.Itoa(len(ev.Outbox))},

@@ -3,15 +3,23 @@ package web
 import (
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// fieldKeys are the form's fields, named as memon-config set's flags.
-var fieldKeys = []string{"name", "type", "period", "cron", "tz", "grace", "max-alerts", "description", "initial-date", "initial-time",
-	"failures-before-alert", "min-runtime", "max-runtime", "quiet"}
+// fieldKeys are the form's fields, named as memon-config set's flags: the
+// name and every setting of memon.Config but enabled, which the event page's
+// pause and resume buttons change.
+func fieldKeys() []string {
+	keys := []string{"name"}
+	for _, k := range memon.SettingKeys() {
+		if k != memon.KeyEnabled {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}
 
 // form is the create or edit form with the values shown and the CLI's
 // errors placed next to the fields they name.
@@ -33,28 +41,20 @@ func (f *form) Field(key, label, typ, hint string) fieldView {
 }
 
 // currentValues are an event's settings as the form shows them: the text
-// `memon-config set` would take for each.
+// `memon-config set` would take for each (memon.Config's Settings; a list's
+// items joined with "; ", set's own separator for the repeated flag).
 func currentValues(ev *memon.Event) map[string]string {
-	v := map[string]string{"name": ev.Name, "type": string(ev.Schedule.Kind), "tz": ev.Schedule.TimeZone,
-		"grace": memon.FormatDuration(ev.Grace), "description": ev.Description}
-	if v["type"] == "" {
-		v["type"] = string(memon.Rolling)
+	v := map[string]string{"name": ev.Name}
+	c := ev.Configured()
+	for _, st := range c.Settings() {
+		if st.Key != memon.KeyEnabled {
+			v[st.Key] = st.Value
+		}
 	}
-	if ev.Schedule.Kind == memon.Cron {
-		v["cron"] = ev.Schedule.Expr
-	} else if ev.Schedule.Period > 0 {
-		v["period"] = memon.FormatDuration(ev.Schedule.Period)
-	}
-	v["max-alerts"] = strconv.Itoa(ev.MaxAlertsOrDefault())
-	v["failures-before-alert"] = strconv.Itoa(max(1, ev.FailuresBeforeAlert))
-	v["min-runtime"] = memon.FormatDuration(ev.MinRuntime)
-	v["max-runtime"] = memon.FormatDuration(ev.MaxRuntime)
-	v["quiet"] = quietText(ev.Quiet)
 	return v
 }
 
-// quietText is the quiet windows as `set --quiet` takes them, joined with
-// "; " (set's own separator for the repeated flag).
+// quietText is the quiet windows as the form shows them.
 func quietText(ws []memon.QuietWindow) string {
 	var parts []string
 	for _, w := range ws {
@@ -63,11 +63,14 @@ func quietText(ws []memon.QuietWindow) string {
 	return strings.Join(parts, "; ")
 }
 
-// submitted reads the posted form.
+// submitted reads the posted form: the fields it has (a field left out, by
+// a page older than a new setting, changes nothing).
 func submitted(pf url.Values) map[string]string {
 	v := map[string]string{}
-	for _, k := range fieldKeys {
-		v[k] = pf.Get(k)
+	for _, k := range fieldKeys() {
+		if pf.Has(k) {
+			v[k] = pf.Get(k)
+		}
 	}
 	return v
 }
@@ -79,14 +82,17 @@ func submitted(pf url.Values) map[string]string {
 func changes(sub, cur map[string]string, isNew bool) map[string]string {
 	out := map[string]string{}
 	kind := sub["type"]
-	for _, k := range fieldKeys {
+	for _, k := range fieldKeys() {
 		if k == "name" {
 			continue
 		}
 		if (k == "period" && kind == string(memon.Cron)) || (k == "cron" && kind != string(memon.Cron)) {
 			continue
 		}
-		v := sub[k]
+		v, posted := sub[k]
+		if !posted {
+			continue
+		}
 		if isNew {
 			if strings.TrimSpace(v) != "" && !(k == "type" && v == string(memon.Rolling)) {
 				out[k] = v
@@ -94,8 +100,8 @@ func changes(sub, cur map[string]string, isNew bool) map[string]string {
 			continue
 		}
 		if v != cur[k] {
-			if k == "quiet" && strings.TrimSpace(v) == "" {
-				v = "none" // an emptied field clears the windows, as --quiet none does
+			if (k == memon.KeyQuiet || k == memon.KeyDependsOn) && strings.TrimSpace(v) == "" {
+				v = "none" // an emptied list clears it, as --quiet none does
 			}
 			out[k] = v
 		}
@@ -158,7 +164,7 @@ func fieldOf(flag string) string {
 	if f == "EVENT" {
 		return "name"
 	}
-	for _, k := range fieldKeys {
+	for _, k := range fieldKeys() {
 		if k == f {
 			return k
 		}
@@ -168,7 +174,7 @@ func fieldOf(flag string) string {
 
 func firstFlag(msg string) string {
 	best, at := "", -1
-	for _, k := range fieldKeys {
+	for _, k := range fieldKeys() {
 		i := strings.Index(msg, "--"+k)
 		if i >= 0 && (at < 0 || i < at) {
 			// "--initial-date" must not read as "--initial": keys are whole flags.
