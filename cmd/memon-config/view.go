@@ -154,6 +154,7 @@ type record struct {
 	LastDurationSeconds *float64 `json:"last_duration_seconds"`
 	PendingAlerts       int      `json:"pending_alerts"`
 	AutoCreated         bool     `json:"auto_created"`
+	WatchFrom           string   `json:"watch_from"` // first-run or now
 	PingToken           bool     `json:"ping_token"` // whether one exists; the token itself is never stored
 	Version             int64    `json:"version"`
 	Error               *string  `json:"error"`
@@ -173,7 +174,7 @@ func toRecord(l memon.Listed) record {
 		LastStart: rfc3339(ev.LastStartTime), LastPing: rfc3339(ev.LastPingTime),
 		LastExitCode: ev.LastExitCode, LastMessage: nonEmpty(ev.LastMessage),
 		LastHost: nonEmpty(ev.LastHost), LastRunID: nonEmpty(ev.LastRunID),
-		PendingAlerts: len(ev.Outbox), Version: ev.Version, AutoCreated: ev.AutoCreated, PingToken: ev.HasToken,
+		PendingAlerts: len(ev.Outbox), Version: ev.Version, WatchFrom: string(ev.WatchFrom.OrDefault()), AutoCreated: ev.AutoCreated, PingToken: ev.HasToken,
 	}
 	r.controlsJSON = toControlsJSON(ev)
 	if ev.LastDuration > 0 {

@@ -7,9 +7,8 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// The attributes of an event's configuration (memon.Config): the one
-// encoding of it, used for every write of an event and by the CDK
-// construct, which writes only these.
+// Reading and writing an event's configuration (memon.Config); how it is
+// written is schema.ConfigAttributes.
 
 // decodeConfig reads the configuration forgivingly (memon.py's and
 // console-written items); the schedule is read apart, by decodeSchedule,
@@ -42,33 +41,23 @@ func decodeConfig(r *reader, name string) memon.Config {
 	return c
 }
 
-// encodeConfig adds the configuration to an item's set and remove lists;
-// a setting at its zero value is removed, so the item stays free of clutter.
+// encodeConfig adds the configuration to an item's set and remove lists:
+// schema's one encoding of it, as SDK values.
 func encodeConfig(c memon.Config, put func(string, types.AttributeValue, bool)) {
-	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
-	enabled := 0.0
-	if c.Enabled {
-		enabled = 1
+	for _, a := range schema.ConfigAttributes(c) {
+		put(a.Name, attributeValue(a.Value), a.Present)
 	}
-	put(schema.AttrEnabled, numAV(enabled), true)
-	put(schema.AttrType, s(string(c.Schedule.Kind)), true)
-	put(schema.AttrDescription, s(c.Description), c.Description != "")
-	put(schema.AttrPeriod, numAV(c.Schedule.Period.Seconds()), c.Schedule.Period > 0)
-	put(schema.AttrCron, s(c.Schedule.Expr), c.Schedule.Expr != "")
-	put(schema.AttrTimeZone, s(c.Schedule.TimeZone), c.Schedule.TimeZone != "")
-	put(schema.AttrGrace, numAV(c.Grace.Seconds()), c.Grace > 0)
-	put(schema.AttrMaxAlerts, numAV(float64(c.MaxAlerts)), c.MaxAlerts > 0)
-	put(schema.AttrFailuresBeforeAlert, numAV(float64(c.FailuresBeforeAlert)), c.FailuresBeforeAlert > 1)
-	put(schema.AttrMaxRuntime, numAV(c.MaxRuntime.Seconds()), c.MaxRuntime > 0)
-	put(schema.AttrMinRuntime, numAV(c.MinRuntime.Seconds()), c.MinRuntime > 0)
-	quiet := make([]string, len(c.Quiet))
-	for i, w := range c.Quiet {
-		quiet[i] = w.String()
+}
+
+// attributeValue is a schema value as the SDK's.
+func attributeValue(v schema.Value) types.AttributeValue {
+	switch v.Type {
+	case "N":
+		return &types.AttributeValueMemberN{Value: v.Number()}
+	case "L":
+		return stringList(v.L)
 	}
-	put(schema.AttrQuiet, stringList(quiet), len(quiet) > 0)
-	put(schema.AttrDependsOn, stringList(c.DependsOn), len(c.DependsOn) > 0)
-	put(schema.AttrRepeatEvery, numAV(c.RepeatEvery.Seconds()), c.RepeatEvery > 0)
-	put(schema.AttrWatchFrom, s(string(c.WatchFrom)), c.WatchFrom != "")
+	return &types.AttributeValueMemberS{Value: v.S}
 }
 
 // decodeWatchFrom reads WatchFrom; absent (memon.py's items) is first-run.

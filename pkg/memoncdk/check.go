@@ -9,16 +9,17 @@
 // The check is an item in MEMon's events table, written by a CloudFormation
 // custom resource (CDK's AwsCustomResource) whose role may update and delete
 // items of that one table and nothing else. It writes only the check's
-// configuration (schedule, grace, alerts, description, enabled): the
-// event's state (last run, deadline, alerts) belongs to the poller and is
-// never touched, so a redeploy never resets a running check. Deleting the
-// construct (or its stack) deletes the event.
+// configuration (every setting of memon-config set): the event's state
+// (last run, deadline, alerts) belongs to the poller and is never touched,
+// so a redeploy never resets a running check. Deleting the construct (or
+// its stack) deletes the event.
 //
 // The package imports the CDK and MEMon's domain package (for validation),
 // never MEMon's adapters.
 package memoncdk
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,10 +40,12 @@ import (
 // default prefix.
 const DefaultTableName = "memon"
 
-// CheckProps configures a check: the same settings as `memon-config set`.
+// CheckProps configures a check: the settings of `memon-config set`
+// (memon.Config), checked by the same validation. A zero field is the
+// setting's default.
 type CheckProps struct {
 	// Name is the event's name, e.g. "nightly-backup", or an AWS job's
-	// "batch:nightly-etl", "states:invoice-run" (see MEMon's docs/aws-job-events.md).
+	// "batch:nightly-etl", "states:invoice-run" (see MEMon's docs).
 	Name string
 	// Period: the job runs at least every Period (rolling: counted from
 	// each run; Fixed: on a grid of periods). Give Period or Cron.
@@ -55,17 +58,34 @@ type CheckProps struct {
 	// Grace is the extra time after a deadline before DOWN (default 0; 5m
 	// for a cron check, as memon-config gives a new cron event).
 	Grace *time.Duration
-	// MaxAlerts is the number of DOWN alerts per outage (default 3).
+	// MaxAlerts is the number of DOWN alerts per outage, 1 to 1000 (0: the
+	// default, 3).
 	MaxAlerts int
 	// Description is shown in alerts.
 	Description string
 	// Paused creates the check paused (recorded, never alerted).
 	Paused bool
+
+	// The alert controls, as memon-config set's flags of the same names.
+	FailuresBeforeAlert int           // --failures-before-alert (0: the default, 1)
+	MaxRuntime          time.Duration // --max-runtime (0: off)
+	MinRuntime          time.Duration // --min-runtime (0: off)
+	RepeatEvery         time.Duration // --repeat-every (0: off)
+	Quiet               []string      // --quiet windows, e.g. "Mon-Fri 22:00-23:30"
+	// DependsOn names the check's parents (--depends-on): while one is
+	// down, this check's alerts are held. The parents' own alerts list it
+	// once memon-config set has been run on it; the construct writes only
+	// this item.
+	DependsOn []string
 	// WatchFrom is when a new check is watched: "" or "first-run" (not
 	// until its first ping, memon.py's rule) or "now" (from its creation,
 	// so a job that never pings is reported too; the first poll after the
 	// deploy arms it).
 	WatchFrom string
+	// Initial is the first deadline of a check that has never run
+	// (--initial-date/--initial-time); written only into a new item.
+	Initial time.Time
+
 	// TableName is MEMon's events table (default "memon"; the stack output
 	// TableName for another prefix).
 	TableName string
@@ -101,7 +121,7 @@ func NewCheck(scope constructs.Construct, id *string, props *CheckProps) Check {
 	write := &customresources.AwsSdkCall{
 		Service:            jsii.String("DynamoDB"),
 		Action:             jsii.String("UpdateItem"),
-		Parameters:         props.updateItem(table),
+		Parameters:         props.updateItem(table, time.Now()),
 		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String("memon-check:" + table + ":" + props.Name)),
 	}
 	res := customresources.NewAwsCustomResource(c, jsii.String("Item"), &customresources.AwsCustomResourceProps{
@@ -145,42 +165,51 @@ func suppressProviderNag(stack awscdk.Stack) {
 	}}, jsii.Bool(true))
 }
 
-// validate applies memon-config set's rules.
+// validate applies memon-config set's rules: the props as a memon.Config,
+// through its one validation.
 func (p *CheckProps) validate() error {
-	if err := memon.ValidateName(p.Name); err != nil {
-		return err
-	}
+	_, err := p.config(time.Now())
+	return err
+}
+
+// config is the check's configuration, validated at now.
+func (p *CheckProps) config(now time.Time) (memon.Config, error) {
 	if (p.Period == 0) == (p.Cron == "") {
-		return fmt.Errorf("give Period or Cron (exactly one) for check %q", p.Name)
+		return memon.Config{}, fmt.Errorf("give Period or Cron (exactly one) for check %q", p.Name)
 	}
 	if p.Fixed && p.Cron != "" {
-		return fmt.Errorf("check %q: Fixed applies to a Period, not to Cron", p.Name)
+		return memon.Config{}, fmt.Errorf("check %q: Fixed applies to a Period, not to Cron", p.Name)
 	}
-	s, err := memon.NewSchedule(p.kind(), p.Period, p.Cron, p.TimeZone)
-	if err != nil {
-		return err
+	c := memon.NewConfig(p.Name, memon.Schedule{Kind: p.kind(), Period: p.Period, Expr: p.Cron, TimeZone: p.TimeZone})
+	if p.Grace != nil {
+		c.Grace = *p.Grace
 	}
-	if p.Cron != "" {
-		if err := s.CheckFires(time.Now()); err != nil {
-			return err
+	if p.MaxAlerts != 0 {
+		c.MaxAlerts = p.MaxAlerts
+	}
+	if p.FailuresBeforeAlert != 0 {
+		c.FailuresBeforeAlert = p.FailuresBeforeAlert
+	}
+	c.Description, c.Enabled = p.Description, !p.Paused
+	c.MaxRuntime, c.MinRuntime, c.RepeatEvery = p.MaxRuntime, p.MinRuntime, p.RepeatEvery
+	c.DependsOn, c.WatchFrom, c.Initial = p.DependsOn, memon.WatchFrom(p.WatchFrom), p.Initial
+	if w, err := memon.ParseWatchFrom(memon.KeyWatchFrom, p.WatchFrom); err == nil && p.WatchFrom != "" {
+		c.WatchFrom = w // as set stores it; a bad one is Validate's to report
+	}
+	var errs []error
+	for _, q := range p.Quiet {
+		w, err := memon.ParseQuiet("Quiet", q)
+		if err != nil {
+			errs = append(errs, err)
+			continue
 		}
+		c.Quiet = append(c.Quiet, w)
 	}
-	if p.Grace != nil && (*p.Grace < 0 || *p.Grace > memon.MaxPeriod) {
-		return fmt.Errorf("check %q: Grace %s: want 0 to 366d", p.Name, *p.Grace)
+	errs = append(errs, c.ValidateNew(now))
+	if err := errors.Join(errs...); err != nil {
+		return memon.Config{}, fmt.Errorf("check %q: %w", p.Name, err)
 	}
-	if p.MaxAlerts < 0 || p.MaxAlerts > 1000 {
-		return fmt.Errorf("check %q: MaxAlerts %d: want 0 (the default, 3) to 1000", p.Name, p.MaxAlerts)
-	}
-	if err := memon.ValidateDescription(p.Description); err != nil {
-		return err
-	}
-	if _, err := memon.ParseWatchFrom("WatchFrom", p.WatchFrom); err != nil {
-		return fmt.Errorf("check %q: %w", p.Name, err)
-	}
-	if memon.SingleLine(p.Description) != p.Description {
-		return fmt.Errorf("check %q: Description: control characters (line breaks, tabs, escapes) are not allowed", p.Name)
-	}
-	return nil
+	return c, nil
 }
 
 func (p *CheckProps) kind() memon.ScheduleKind {
@@ -193,21 +222,21 @@ func (p *CheckProps) kind() memon.ScheduleKind {
 	return memon.Rolling
 }
 
-func (p *CheckProps) grace() time.Duration {
-	switch {
-	case p.Grace != nil:
-		return *p.Grace
-	case p.Cron != "":
-		return memon.DefaultCronGrace
-	}
-	return 0
-}
-
 // updateItem is the UpdateItem call that writes the check's configuration
-// into its item. It creates the item when absent (State new, as memon-config
-// creates it), bumps Version so that a poller holding an older copy loses its
-// conditional write and re-reads, and leaves every state attribute alone.
-func (p *CheckProps) updateItem(table string) map[string]any {
+// into its item (schema.ConfigAttributes, the encoding every MEMon write
+// uses). It creates the item when absent with the state a new event starts
+// with (State new, and the Initial deadline if one is given), bumps Version
+// so that a poller holding an older copy loses its conditional write and
+// re-reads, and leaves every other state attribute alone.
+func (p *CheckProps) updateItem(table string, now time.Time) map[string]any {
+	c, err := p.config(now)
+	if err != nil {
+		panic("memoncdk: " + err.Error()) // NewCheck validated the props
+	}
+	start := memon.NewEvent(c.Name, c.Schedule)
+	if !c.Initial.IsZero() {
+		start.SetInitial(c.Initial)
+	}
 	names := map[string]any{}
 	values := map[string]any{}
 	var set, remove []string
@@ -217,39 +246,32 @@ func (p *CheckProps) updateItem(table string) map[string]any {
 		names[k] = a
 		return k
 	}
-	put := func(a string, v map[string]any) {
+	value := func(v schema.Value) string {
 		n++
 		k := ":v" + strconv.Itoa(n)
-		values[k] = v
-		set = append(set, attr(a)+" = "+k)
+		values[k] = dynamoJSON(v)
+		return k
 	}
-	num := func(f float64) map[string]any { return map[string]any{"N": strconv.FormatFloat(f, 'f', -1, 64)} }
-	str := func(s string) map[string]any { return map[string]any{"S": s} }
-	opt := func(a string, v map[string]any, present bool) {
-		if present {
-			put(a, v)
+	for _, a := range schema.ConfigAttributes(c) {
+		if a.Present {
+			set = append(set, attr(a.Name)+" = "+value(a.Value))
 		} else {
-			remove = append(remove, attr(a))
+			remove = append(remove, attr(a.Name))
 		}
 	}
-
-	put(schema.AttrType, str(string(p.kind())))
-	opt(schema.AttrPeriod, num(p.Period.Seconds()), p.Cron == "")
-	opt(schema.AttrCron, str(p.Cron), p.Cron != "")
-	opt(schema.AttrTimeZone, str(p.TimeZone), p.TimeZone != "")
-	opt(schema.AttrGrace, num(p.grace().Seconds()), p.grace() > 0)
-	opt(schema.AttrMaxAlerts, num(float64(p.MaxAlerts)), p.MaxAlerts > 0)
-	opt(schema.AttrDescription, str(p.Description), p.Description != "")
-	watch, _ := memon.ParseWatchFrom("WatchFrom", p.WatchFrom)
-	opt(schema.AttrWatchFrom, str(string(watch)), p.WatchFrom != "")
-	enabled := 1.0
-	if p.Paused {
-		enabled = 0
+	for _, a := range schema.StartAttributes(start) {
+		if !a.Present {
+			continue
+		}
+		k := ":new"
+		if a.Name == schema.AttrState {
+			values[k] = dynamoJSON(a.Value)
+		} else {
+			k = value(a.Value)
+		}
+		set = append(set, attr(a.Name)+" = if_not_exists("+attr(a.Name)+", "+k+")")
 	}
-	put(schema.AttrEnabled, num(enabled))
-	values[":new"] = str(string(memon.New))
-	set = append(set, attr(schema.AttrState)+" = if_not_exists("+attr(schema.AttrState)+", :new)")
-	values[":one"] = num(1)
+	values[":one"] = map[string]any{"N": "1"}
 
 	expr := "SET " + strings.Join(set, ", ")
 	if len(remove) > 0 {
@@ -258,9 +280,24 @@ func (p *CheckProps) updateItem(table string) map[string]any {
 	expr += " ADD " + attr(schema.AttrVersion) + " :one"
 	return map[string]any{
 		"TableName":                 table,
-		"Key":                       map[string]any{schema.AttrName: str(p.Name)},
+		"Key":                       map[string]any{schema.AttrName: map[string]any{"S": p.Name}},
 		"UpdateExpression":          expr,
 		"ExpressionAttributeNames":  names,
 		"ExpressionAttributeValues": values,
 	}
+}
+
+// dynamoJSON is a value as the SDK call's JSON parameters spell it.
+func dynamoJSON(v schema.Value) map[string]any {
+	switch v.Type {
+	case "N":
+		return map[string]any{"N": v.Number()}
+	case "L":
+		l := make([]any, len(v.L))
+		for i, s := range v.L {
+			l[i] = map[string]any{"S": s}
+		}
+		return map[string]any{"L": l}
+	}
+	return map[string]any{"S": v.S}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/peerj/memon/internal/configtest"
 	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
@@ -24,6 +25,13 @@ func av(t *testing.T, v any) types.AttributeValue {
 	}
 	if n, ok := m["N"]; ok {
 		return &types.AttributeValueMemberN{Value: n.(string)}
+	}
+	if l, ok := m["L"]; ok {
+		var items []types.AttributeValue
+		for _, e := range l.([]any) {
+			items = append(items, av(t, e))
+		}
+		return &types.AttributeValueMemberL{Value: items}
 	}
 	t.Fatalf("value %v", v)
 	return nil
@@ -69,7 +77,7 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 
 	two := 2 * time.Hour
 	props := CheckProps{Name: "batch:nightly-etl", Cron: "0 2 * * *", TimeZone: "Europe/Berlin", Grace: &two, Description: "warehouse load", TableName: res.Table}
-	run(t, db, props.updateItem(res.Table))
+	run(t, db, props.updateItem(res.Table, time.Now()))
 	ev, err := store.Get(ctx, "batch:nightly-etl")
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +97,7 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 
 	// The stack is redeployed with another schedule.
 	props.Cron, props.Period, props.Grace, props.Paused = "", 12*time.Hour, nil, true
-	run(t, db, props.updateItem(res.Table))
+	run(t, db, props.updateItem(res.Table, time.Now()))
 	got, err := store.Get(ctx, ev.Name)
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +135,7 @@ func TestCheckWatchedFromNow(t *testing.T) {
 		{CheckProps{Name: "cron", Cron: "0 3 * * *", WatchFrom: "now"}, time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)},
 		{CheckProps{Name: "first-run", Period: time.Hour}, time.Time{}},
 	} {
-		run(t, db, tc.props.updateItem(res.Table))
+		run(t, db, tc.props.updateItem(res.Table, time.Now()))
 		ev, err := store.Get(ctx, tc.props.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -140,4 +148,43 @@ func TestCheckWatchedFromNow(t *testing.T) {
 	if err := bad.validate(); err == nil {
 		t.Error("WatchFrom creation accepted")
 	}
+}
+
+// propsOf is a configuration as the construct's props.
+func propsOf(c memon.Config, table string) CheckProps {
+	p := CheckProps{Name: c.Name, Period: c.Schedule.Period, Fixed: c.Schedule.Kind == memon.Fixed, Cron: c.Schedule.Expr,
+		TimeZone: c.Schedule.TimeZone, Grace: &c.Grace, MaxAlerts: c.MaxAlerts, Description: c.Description, Paused: !c.Enabled,
+		FailuresBeforeAlert: c.FailuresBeforeAlert, MaxRuntime: c.MaxRuntime, MinRuntime: c.MinRuntime, RepeatEvery: c.RepeatEvery,
+		DependsOn: c.DependsOn, WatchFrom: string(c.WatchFrom), Initial: c.Initial, TableName: table}
+	for _, w := range c.Quiet {
+		p.Quiet = append(p.Quiet, w.String())
+	}
+	return p
+}
+
+// TestCheckCarriesEverySetting: the construct writes every setting of
+// memon.Config (from the type: configtest.Sample, field by field), and
+// MEMon's store reads the same configuration back; set, show --json, the
+// web form and export/apply are proved the same way in cmd/memon-config.
+func TestCheckCarriesEverySetting(t *testing.T) {
+	mototest.Need(t, srv)
+	ctx := context.Background()
+	res, err := srv.CreateMEMon(ctx, fmt.Sprintf("memoncdk-all-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := dynamodb.NewFromConfig(srv.Config(ctx))
+	store := dynamo.New(db, res.Table, res.HistoryTable)
+	now := time.Now()
+	want := configtest.Sample(t, "job", now)
+	props := propsOf(want, res.Table)
+	if err := props.validate(); err != nil {
+		t.Fatal(err)
+	}
+	run(t, db, props.updateItem(res.Table, now))
+	ev, err := store.Get(ctx, "job")
+	if err != nil {
+		t.Fatal(err)
+	}
+	configtest.Check(t, "the CDK construct", ev.Configured(), want)
 }
