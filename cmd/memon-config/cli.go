@@ -162,7 +162,7 @@ func (c *command) parse(root *flag.FlagSet, g *globals, args []string) (*call, e
 			if errors.Is(err, flag.ErrHelp) {
 				return cl, err
 			}
-			return cl, usagef("%s (see memon-config %s --help)", flagDashes.ReplaceAllString(err.Error(), "$1 --"), c.name)
+			return cl, usagef("%s%s (see memon-config %s --help)", flagDashes.ReplaceAllString(err.Error(), "$1 --"), didYouMean(fs, err), c.name)
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
@@ -240,11 +240,12 @@ func (a *app) rootUsage(w io.Writer) {
 	fmt.Fprintf(w, "\n%s\nRun memon-config COMMAND --help for a command's flags.\n", envHelp)
 }
 
-// printFlags lists flags as they are usually typed, with two dashes.
+// printFlags lists flags as they are usually typed: two dashes, one for a
+// one-letter flag (-f).
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, usage := flag.UnquoteUsage(f)
-		name := "--" + f.Name
+		name := dashes(f.Name) + f.Name
 		if arg != "" {
 			name += " " + arg
 		}
@@ -336,4 +337,55 @@ func isUsage(err error) bool {
 // notFound is the error for a reference to an event that does not exist.
 func notFound(name string) error {
 	return fmt.Errorf("no event named %q (memon-config show lists them; set creates one): %w", name, memon.ErrNotFound)
+}
+
+// dashes is how a flag is written in help: -f for a one-letter flag, --name
+// for the others.
+func dashes(name string) string {
+	if len(name) == 1 {
+		return "-"
+	}
+	return "--"
+}
+
+// didYouMean suggests the flag nearest to an undefined one (a typo such as
+// --grase), or nothing when none is close.
+func didYouMean(fs *flag.FlagSet, err error) string {
+	const prefix = "flag provided but not defined: -"
+	msg := err.Error()
+	if !strings.HasPrefix(msg, prefix) {
+		return ""
+	}
+	typed := strings.TrimLeft(strings.TrimPrefix(msg, prefix), "-")
+	best, bestDist := "", 3 // at most two edits away
+	fs.VisitAll(func(f *flag.Flag) {
+		if d := editDistance(typed, f.Name); d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return ""
+	}
+	return "; did you mean " + dashes(best) + best + "?"
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }

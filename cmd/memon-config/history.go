@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"text/tabwriter"
 	"time"
 
@@ -15,8 +16,8 @@ import (
 func historyCommand() *command {
 	var since time.Duration
 	return &command{
-		name: "history", args: "EVENT [--since DUR]",
-		summary: "List an event's transitions (state changes and alerts), oldest first.",
+		name: "history", args: "[EVENT] [--since DUR]",
+		summary: "List an event's transitions (state changes and alerts), oldest first; without EVENT, the latest of every event.",
 		flags: func(fs *flag.FlagSet) {
 			durationFlag(fs, &since, "since", 7*24*time.Hour, "how far back, `DUR`: "+durationForm)
 		},
@@ -25,7 +26,7 @@ func historyCommand() *command {
 }
 
 func runHistory(a *app, ctx context.Context, cl *call, since time.Duration) error {
-	name, err := cl.event("history", false)
+	name, err := cl.event("history", true)
 	if err != nil {
 		return err
 	}
@@ -35,6 +36,9 @@ func runHistory(a *app, ctx context.Context, cl *call, since time.Duration) erro
 	st, err := a.open(ctx, cl.g)
 	if err != nil {
 		return err
+	}
+	if name == "" {
+		return allHistory(ctx, a, st, since)
 	}
 	// An unusable item still has a history; a missing one has none to show.
 	if _, err := st.Get(ctx, name); errors.Is(err, memon.ErrNotFound) {
@@ -53,19 +57,62 @@ func runHistory(a *app, ctx context.Context, cl *call, since time.Duration) erro
 	return writeHistory(a.stdout, recs)
 }
 
+// allHistoryRows bounds `history` without an event: the latest transitions.
+const allHistoryRows = 50
+
+// allHistory is `history` without EVENT: the latest transitions of every
+// event within since, oldest first, with the event's name.
+func allHistory(ctx context.Context, a *app, st store, since time.Duration) error {
+	listed, err := st.List(ctx)
+	if err != nil {
+		return err
+	}
+	var recs []memon.HistoryRecord
+	for _, l := range listed {
+		if l.Event == nil {
+			continue
+		}
+		rs, err := st.History(ctx, l.Event.Name, a.now().Add(-since))
+		if err != nil {
+			return err
+		}
+		recs = append(recs, rs...)
+	}
+	if len(recs) == 0 {
+		fmt.Fprintf(a.stdout, "no history for any event in the last %s\n", memon.FormatDuration(since))
+		return nil
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return recs[i].At.Before(recs[j].At) })
+	if len(recs) > allHistoryRows {
+		fmt.Fprintf(a.stdout, "the latest %d of %d transitions in the last %s (memon-config history EVENT for one event's):\n", allHistoryRows, len(recs), memon.FormatDuration(since))
+		recs = recs[len(recs)-allHistoryRows:]
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TIME (UTC)\tEVENT\tCHANGE\tALERT\tREASON")
+	for _, r := range recs {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(r.Name), memon.SingleLine(changeText(r)), orDash(string(r.Alert)), memon.SingleLine(r.Reason))
+	}
+	return tw.Flush()
+}
+
+// changeText is a transition's CHANGE column: "up → down".
+func changeText(r memon.HistoryRecord) string {
+	change := orDash(string(r.To))
+	if r.From != "" {
+		change = string(r.From) + " → " + change
+	}
+	if r.Superseded {
+		change = "failure (superseded)"
+	}
+	return change
+}
+
 // writeHistory is the transitions table of history and show EVENT.
 func writeHistory(w io.Writer, recs []memon.HistoryRecord) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "TIME (UTC)\tCHANGE\tALERT\tREASON")
 	for _, r := range recs {
-		change := orDash(string(r.To))
-		if r.From != "" {
-			change = string(r.From) + " → " + change
-		}
-		if r.Superseded {
-			change = "failure (superseded)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(change), orDash(string(r.Alert)), memon.SingleLine(r.Reason))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.At.UTC().Format("2006-01-02 15:04:05"), memon.SingleLine(changeText(r)), orDash(string(r.Alert)), memon.SingleLine(r.Reason))
 	}
 	return tw.Flush()
 }

@@ -27,7 +27,7 @@ func TestUnknownEventFails(t *testing.T) {
 
 func TestMissingOrExtraArguments(t *testing.T) {
 	t.Parallel()
-	for _, args := range [][]string{{"delete"}, {"pause"}, {"resume", "a", "b"}, {"history"}, {"set"}, {"html", "x"}, {"version", "x"}, {"bogus"}, {"history", "x", "--since", "0"}, {"history", "x", "--since", "later"}} {
+	for _, args := range [][]string{{"delete"}, {"pause"}, {"resume", "a", "b"}, {"history", "a", "b"}, {"set"}, {"html", "x"}, {"version", "x"}, {"bogus"}, {"history", "x", "--since", "0"}, {"history", "x", "--since", "later"}} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			t.Parallel()
 			f := newFake()
@@ -188,5 +188,22 @@ func TestHelpListsGlobalFlagsOnce(t *testing.T) {
 	}
 	if len(listed) != len(commands()) || listed[len(listed)-1] != "version" {
 		t.Errorf("command list %v: want every command once, version last", listed)
+	}
+}
+
+func TestHistoryWithoutAnEventListsEveryEvent(t *testing.T) {
+	t.Parallel()
+	f := newFake(event(t, "a", time.Hour, t0.Add(-time.Hour)), event(t, "b", time.Hour, t0.Add(-time.Hour)))
+	f.AddHistory(memon.HistoryRecord{Name: "b", At: t0.Add(-2 * time.Hour), From: memon.Up, To: memon.Down, Alert: memon.KindDown, Reason: "missed"},
+		memon.HistoryRecord{Name: "a", At: t0.Add(-time.Hour), From: memon.New, To: memon.Up, Reason: "first run"},
+		memon.HistoryRecord{Name: "a", At: t0.Add(-30 * 24 * time.Hour), From: memon.New, To: memon.Up, Reason: "too old"})
+	r := runWith(t, f, t0, "history")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "EVENT") || !strings.Contains(lines[1], "b ") || !strings.Contains(lines[1], "up → down") ||
+		!strings.Contains(lines[2], "a ") || strings.Contains(r.stdout, "too old") {
+		t.Errorf("history:\n%s", r.stdout)
 	}
 }
