@@ -3,8 +3,10 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -19,6 +21,7 @@ const (
 	CtxHTTPPings      = "httpPings"      // "true": a public HTTPS ping endpoint (Lambda function URL), stack output PingUrl
 	CtxPingURLCodeDir = "pingurlCodeDir" // use this directory (with bootstrap) instead of building lambdas/pingurl
 	CtxAutoCreate     = "autoCreate"     // DUR: a ping for an unknown event creates a rolling event with this period
+	CtxAutoCreateMax  = "autoCreateMax"  // N: how many events pings may create in all (the poller's default: 50)
 )
 
 // PingURLPackage is the ping endpoint Lambda's main package; its bootstrap
@@ -43,9 +46,10 @@ const (
 // code, and the auto-create period (validated here, so a typo fails the
 // synth rather than the poller).
 type pingOptions struct {
-	httpPings  bool
-	codeDir    string
-	autoCreate string
+	httpPings     bool
+	codeDir       string
+	autoCreate    string
+	autoCreateMax string
 }
 
 func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions, error) {
@@ -53,6 +57,13 @@ func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions
 		httpPings:  p.HTTPPings || contextString(scope, CtxHTTPPings) == "true",
 		codeDir:    cmp.Or(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
 		autoCreate: cmp.Or(p.AutoCreate, contextString(scope, CtxAutoCreate)),
+
+		autoCreateMax: cmp.Or(p.AutoCreateMax, contextString(scope, CtxAutoCreateMax)),
+	}
+	if v := o.autoCreateMax; v != "" {
+		if n, err := strconv.Atoi(v); err != nil || n < 1 {
+			return o, fmt.Errorf("context %s=%q: want a whole number of events, at least 1", CtxAutoCreateMax, v)
+		}
 	}
 	if v := contextString(scope, CtxHTTPPings); v != "" && v != "true" && v != "false" {
 		return o, fmt.Errorf("context %s=%q: want true or false", CtxHTTPPings, v)
@@ -74,13 +85,17 @@ func (m *memonStack) pingExtras(o pingOptions) {
 	if o.autoCreate != "" {
 		m.fn.AddEnvironment(jsii.String(settings.EnvAutoCreatePeriod), jsii.String(o.autoCreate), nil)
 	}
+	if o.autoCreateMax != "" {
+		m.fn.AddEnvironment(jsii.String(settings.EnvAutoCreateMax), jsii.String(o.autoCreateMax), nil)
+	}
 	if o.httpPings {
 		m.pingEndpoint(o.codeDir)
 	}
 }
 
 // pingEndpoint: the tokens table and a Lambda behind a public function URL
-// whose role can send to the queue and read the tokens table, nothing else.
+// whose role can send to the queue, read the tokens table and the events'
+// TokenHash, nothing else.
 func (m *memonStack) pingEndpoint(codeDir string) {
 	// Retained, as the events table, whose TokenHash attributes name these items.
 	tp := tableProps(m.name(settings.TokenTableSuffix), schema.TokensTable)
@@ -90,6 +105,17 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	logGroup, role := m.lambdaLogsAndRole("Ping", "-pingurl", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
 	allow(role, []string{"sqs:SendMessage"}, m.queue.QueueArn())
 	allow(role, []string{"dynamodb:GetItem"}, tokens.TableArn())
+	// A token is good only while its event's item names it: the endpoint
+	// reads the item's key and TokenHash, and its role can read nothing
+	// else of the events (fine-grained access on the attributes).
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:GetItem"),
+		Resources: &[]*string{m.events.TableArn()},
+		Conditions: &map[string]any{
+			"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": []string{schema.AttrName, schema.AttrTokenHash}},
+			"StringEqualsIfExists":      map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+		},
+	}))
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn := goFunction(m.stack, "Ping", codeDir, logGroup, role, &awslambda.FunctionProps{
@@ -104,6 +130,7 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:   m.queue.QueueUrl(),
 			settings.EnvTokenTable: tokens.TableName(),
+			settings.EnvTable:      m.events.TableName(),
 		},
 	})
 	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{

@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 )
 
@@ -20,7 +21,7 @@ var (
 func pingTemplate(t *testing.T) tpl {
 	t.Helper()
 	pingOnce.Do(func() {
-		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1d"})
+		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1d", CtxAutoCreateMax: "80"})
 	})
 	if pingTpl.json == nil {
 		t.Fatal("httpPings template failed to synthesize")
@@ -82,8 +83,11 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 	expectJSON(t, "tokens key", props(tokens)["KeySchema"], []any{obj{"AttributeName": "TokenHash", "KeyType": "HASH"}})
 	expectJSON(t, "tokens PITR", props(tokens)["PointInTimeRecoverySpecification"], obj{"PointInTimeRecoveryEnabled": true})
 	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-pingurl")
+	expectJSON(t, "tokens index", props(tokens)["GlobalSecondaryIndexes"], []any{obj{"IndexName": schema.TokenEventIndex,
+		"KeySchema": []any{obj{"AttributeName": schema.TokenName, "KeyType": "HASH"}}, "Projection": obj{"ProjectionType": "KEYS_ONLY"}}})
+	eventsID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	expectJSON(t, "Environment", p["Environment"], obj{"Variables": obj{
-		settings.EnvQueueURL: ref(queueID), settings.EnvTokenTable: ref(tokensID),
+		settings.EnvQueueURL: ref(queueID), settings.EnvTokenTable: ref(tokensID), settings.EnvTable: ref(eventsID),
 	}})
 
 	roleRef := p["Role"].(obj)["Fn::GetAtt"].([]any)[0].(string)
@@ -102,6 +106,9 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 	expectJSON(t, "ping role statements", statements, []any{
 		obj{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": getAtt(queueID, "Arn")},
 		obj{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": getAtt(tokensID, "Arn")},
+		obj{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": getAtt(eventsID, "Arn"), "Condition": obj{
+			"ForAllValues:StringEquals": obj{"dynamodb:Attributes": []string{schema.AttrName, schema.AttrTokenHash}},
+			"StringEqualsIfExists":      obj{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}},
 		obj{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": getAtt(logID, "Arn")},
 	})
 	// The only public thing is this one function URL (and the permissions
@@ -138,11 +145,12 @@ func TestAutoCreateReachesThePoller(t *testing.T) {
 	_, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
 	vars := props(fn)["Environment"].(obj)["Variables"].(obj)
 	expectJSON(t, settings.EnvAutoCreatePeriod, vars[settings.EnvAutoCreatePeriod], "1d")
+	expectJSON(t, settings.EnvAutoCreateMax, vars[settings.EnvAutoCreateMax], "80")
 	_, fn = defaultTemplate(t).byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
 	if v, ok := props(fn)["Environment"].(obj)["Variables"].(obj)[settings.EnvAutoCreatePeriod]; ok {
 		t.Errorf("the default stack sets %s=%v: auto-create must be opt-in", settings.EnvAutoCreatePeriod, v)
 	}
-	for _, bad := range []obj{{CtxAutoCreate: "soon"}, {CtxHTTPPings: "yes"}} {
+	for _, bad := range []obj{{CtxAutoCreate: "soon"}, {CtxHTTPPings: "yes"}, {CtxAutoCreateMax: "0"}, {CtxAutoCreateMax: "many"}} {
 		func() {
 			defer func() {
 				if r := recover(); r == nil || !strings.Contains(strings.ToLower(jsonOf(r)), "context") {

@@ -64,10 +64,13 @@ type MEMonStackProps struct {
 	PollerCodeDir string
 	// HTTPPings adds the public HTTPS ping endpoint (context httpPings=true);
 	// PingURLCodeDir holds its bootstrap. AutoCreate is the period of events
-	// created by their first ping (context autoCreate=DUR). See pingurl.go.
+	// created by their first ping (context autoCreate=DUR), AutoCreateMax
+	// how many pings may create in all (context autoCreateMax=N). See
+	// pingurl.go.
 	HTTPPings      bool
 	PingURLCodeDir string
 	AutoCreate     string
+	AutoCreateMax  string
 	// Report is weekly, monthly, both or off (scheduled reports). Default:
 	// context "report", else weekly.
 	Report string

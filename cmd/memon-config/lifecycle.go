@@ -150,16 +150,24 @@ func (a *app) recordToggle(ctx context.Context, st store, ev *memon.Event, befor
 	return nil
 }
 
-// revokeToken ends an event's ping URL, if it has one.
+// revokeToken ends every ping URL of the event: the one its item names and
+// any token item left naming it. An event that has no token asks nothing of
+// the tokens table (a stack without HTTPS pings has none); a missing one
+// does, as another tool may have deleted its item and left its tokens.
 func (a *app) revokeToken(ctx context.Context, g *globals, st store, name string) error {
 	ev, err := st.Get(ctx, name)
-	if ev == nil || !ev.HasToken {
-		if errors.Is(err, memon.ErrNotFound) || err == nil || errors.Is(err, memon.ErrInvalid) {
-			return nil // Delete reports a missing event
-		}
+	missing := errors.Is(err, memon.ErrNotFound)
+	if err != nil && !missing && !errors.Is(err, memon.ErrInvalid) {
 		return err
 	}
+	hasToken := ev != nil && ev.HasToken
+	if !hasToken && !missing {
+		return nil
+	}
 	if a.tokens == nil {
+		if !hasToken {
+			return nil
+		}
 		return fmt.Errorf("event %q has a ping token and no tokens table is configured to revoke it", name)
 	}
 	ts, err := a.tokens(ctx, g)
@@ -167,7 +175,7 @@ func (a *app) revokeToken(ctx context.Context, g *globals, st store, name string
 		return err
 	}
 	if err := ts.Revoke(ctx, name); err != nil {
-		return fmt.Errorf("revoke the ping token of %q before deleting it: %w", name, err)
+		return fmt.Errorf("revoke the ping tokens of %q before deleting it: %w", name, err)
 	}
 	return nil
 }

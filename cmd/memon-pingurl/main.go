@@ -37,8 +37,10 @@ over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
   --min-latency DUR     least time an answer takes (default 250ms)
   --max-in-flight N     requests served at once; more are answered 429 (default 16)
 
-Environment (required): MEMON_QUEUE_URL, MEMON_TOKEN_TABLE; and the standard
-AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL.
+Environment (required): MEMON_QUEUE_URL, MEMON_TOKEN_TABLE; MEMON_TABLE (the
+events table, whose TokenHash says which token is current; default the tokens
+table's name without -tokens); and the standard AWS_REGION, AWS_PROFILE,
+AWS_ENDPOINT_URL.
 `
 
 // options are memon-pingurl's flags.

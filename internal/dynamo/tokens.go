@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -15,18 +16,23 @@ import (
 
 // Ping tokens live in two places, written together in one transaction:
 //   - the event item carries TokenHash (so `show` can say a token exists and
-//     deleting the event finds it), and
+//     the endpoint can tell the current token from an old one), and
 //   - the tokens table holds one item per hash, keyed by it, naming the event,
 //     so the public endpoint resolves a token with one consistent GetItem on a
-//     table that holds nothing else: its role can read token hashes and
-//     nothing of the events.
-// A rotation puts the new token item and deletes the old one in the same
-// transaction, so the old URL stops working at once (no index lag).
+//     table that holds nothing else.
+// A token is good only while both agree: the endpoint reads the event's
+// TokenHash too (its role may read only that attribute of the events), so
+// a token dies with its event whoever deletes the item (memon-config, the
+// console, memon.py, the CDK construct), and an event re-created under the
+// same name does not inherit it. Issue, rotate and Revoke also delete every
+// token item naming the event (TokenEventIndex), not only the one the item
+// names: leftovers of an item deleted by another tool go too.
 
 // TokenAPI is the part of the DynamoDB client token handling uses.
 type TokenAPI interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, optFns ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	TransactWriteItems(ctx context.Context, in *dynamodb.TransactWriteItemsInput, optFns ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error)
+	Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 }
 
 var _ TokenAPI = (*dynamodb.Client)(nil)
@@ -51,8 +57,11 @@ func tokenKey(hash string) Item {
 	return Item{schema.AttrTokenHash: &types.AttributeValueMemberS{Value: hash}}
 }
 
-// EventForToken returns the event whose token hashes to hash, with one
-// strongly consistent GetItem; memon.ErrNotFound when there is none.
+// EventForToken returns the event whose current token hashes to hash:
+// memon.ErrNotFound when no token item has the hash, when its event no
+// longer exists, or when the event names another token (rotated, or the
+// event was deleted and created again). Two strongly consistent GetItems;
+// an unknown token costs only the first.
 func (t *Tokens) EventForToken(ctx context.Context, hash string) (string, error) {
 	out, err := t.db.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName: &t.tokens, Key: tokenKey(hash), ConsistentRead: aws.Bool(true),
@@ -62,10 +71,68 @@ func (t *Tokens) EventForToken(ctx context.Context, hash string) (string, error)
 	if err != nil {
 		return "", fmt.Errorf("look up a ping token in %s: %w", t.tokens, err)
 	}
-	if v, ok := out.Item[schema.TokenName].(*types.AttributeValueMemberS); ok && v.Value != "" {
-		return v.Value, nil
+	v, ok := out.Item[schema.TokenName].(*types.AttributeValueMemberS)
+	if !ok || v.Value == "" {
+		return "", memon.ErrNotFound
 	}
-	return "", memon.ErrNotFound
+	current, err := t.currentHash(ctx, v.Value)
+	if err != nil {
+		return "", err // memon.ErrNotFound for a deleted event
+	}
+	if current != hash {
+		return "", memon.ErrNotFound
+	}
+	return v.Value, nil
+}
+
+// naming returns the hashes of every token item naming the event, from
+// TokenEventIndex (eventually consistent: a token issued a moment ago may
+// be missing, and the endpoint's check of the event's TokenHash is what
+// keeps it from working once replaced). A tokens table that does not exist
+// (HTTPS pings off) names none.
+func (t *Tokens) naming(ctx context.Context, name string) ([]string, error) {
+	var hashes []string
+	p := dynamodb.NewQueryPaginator(t.db, &dynamodb.QueryInput{
+		TableName: &t.tokens, IndexName: aws.String(schema.TokenEventIndex),
+		KeyConditionExpression:    aws.String("#n = :n"),
+		ExpressionAttributeNames:  map[string]string{"#n": schema.TokenName},
+		ExpressionAttributeValues: Item{":n": &types.AttributeValueMemberS{Value: name}},
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		var rnf *types.ResourceNotFoundException
+		if errors.As(err, &rnf) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("find the ping tokens of %q in %s: %w", name, t.tokens, err)
+		}
+		for _, item := range page.Items {
+			if v, ok := item[schema.AttrTokenHash].(*types.AttributeValueMemberS); ok {
+				hashes = append(hashes, v.Value)
+			}
+		}
+	}
+	return hashes, nil
+}
+
+// deleteTokens deletes token items by hash, all but keep, in transactions
+// of at most 100 (DynamoDB's limit). Deleting a missing item succeeds.
+func (t *Tokens) deleteTokens(ctx context.Context, name string, hashes []string, keep ...string) error {
+	var items []types.TransactWriteItem
+	for _, h := range hashes {
+		if !slices.Contains(keep, h) {
+			items = append(items, types.TransactWriteItem{Delete: &types.Delete{TableName: &t.tokens, Key: tokenKey(h)}})
+		}
+	}
+	for len(items) > 0 {
+		n := min(len(items), 100)
+		if err := t.transact(ctx, name, items[:n]); err != nil {
+			return err
+		}
+		items = items[n:]
+	}
+	return nil
 }
 
 // currentHash reads the event's token hash ("" when it has none);
@@ -133,26 +200,46 @@ func (t *Tokens) Issue(ctx context.Context, name string, rotate bool) (string, e
 	if err := t.transact(ctx, name, items); err != nil {
 		return "", err
 	}
+	// The old token is already dead (the item names the new one); its
+	// leftovers, and any from an earlier item of this name, go too.
+	stale, err := t.naming(ctx, name)
+	if err == nil {
+		err = t.deleteTokens(ctx, name, stale, hash)
+	}
+	if err != nil {
+		return "", fmt.Errorf("the new token works and old ones do not, but their items were not all deleted (run the command again): %w", err)
+	}
 	return token, nil
 }
 
-// Revoke removes the event's token, if it has one, so its URL stops working.
-// memon-config delete calls it before deleting the event.
+// Revoke ends every ping URL of the event: it removes the item's TokenHash
+// (when the event exists and has one) and deletes every token item naming
+// the event. memon-config delete calls it before deleting the event, and it
+// works on a name whose item another tool already deleted.
 func (t *Tokens) Revoke(ctx context.Context, name string) error {
 	old, err := t.currentHash(ctx, name)
-	if err != nil || old == "" {
+	if err != nil && !errors.Is(err, memon.ErrNotFound) {
 		return err
 	}
-	return t.transact(ctx, name, []types.TransactWriteItem{
-		{Update: &types.Update{
-			TableName: &t.events, Key: key(name),
-			UpdateExpression:          aws.String("REMOVE #h"),
-			ConditionExpression:       aws.String("#h = :old"),
-			ExpressionAttributeNames:  map[string]string{"#h": schema.AttrTokenHash},
-			ExpressionAttributeValues: Item{":old": &types.AttributeValueMemberS{Value: old}},
-		}},
-		{Delete: &types.Delete{TableName: &t.tokens, Key: tokenKey(old)}},
-	})
+	if old != "" {
+		if err := t.transact(ctx, name, []types.TransactWriteItem{
+			{Update: &types.Update{
+				TableName: &t.events, Key: key(name),
+				UpdateExpression:          aws.String("REMOVE #h"),
+				ConditionExpression:       aws.String("#h = :old"),
+				ExpressionAttributeNames:  map[string]string{"#h": schema.AttrTokenHash},
+				ExpressionAttributeValues: Item{":old": &types.AttributeValueMemberS{Value: old}},
+			}},
+			{Delete: &types.Delete{TableName: &t.tokens, Key: tokenKey(old)}},
+		}); err != nil {
+			return err
+		}
+	}
+	stale, err := t.naming(ctx, name)
+	if err != nil {
+		return err
+	}
+	return t.deleteTokens(ctx, name, stale)
 }
 
 func (t *Tokens) transact(ctx context.Context, name string, items []types.TransactWriteItem) error {

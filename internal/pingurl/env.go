@@ -1,9 +1,11 @@
 package pingurl
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -16,7 +18,8 @@ import (
 )
 
 // FromEnv builds the handler on the real queue and tokens table, named by
-// MEMON_QUEUE_URL and MEMON_TOKEN_TABLE, with the standard AWS configuration
+// MEMON_QUEUE_URL and MEMON_TOKEN_TABLE (and MEMON_TABLE, default the tokens
+// table's name without "-tokens"), with the standard AWS configuration
 // (AWS_REGION, AWS_ENDPOINT_URL, ...). The Lambda and memon-pingurl share it.
 func FromEnv(ctx context.Context, getenv settings.Lookup, cfg Config) (*Handler, error) {
 	queueURL, tokenTable := getenv(settings.EnvQueueURL), getenv(settings.EnvTokenTable)
@@ -34,7 +37,11 @@ func FromEnv(ctx context.Context, getenv settings.Lookup, cfg Config) (*Handler,
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
-	tokens := dynamo.NewTokens(dynamodb.NewFromConfig(awsCfg), "", tokenTable)
+	// The events table: only its TokenHash is read, to check that a token
+	// is still its event's. Default: the tokens table's name without its
+	// suffix, as the stack names them.
+	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokenTable, settings.TokenTableSuffix))
+	tokens := dynamo.NewTokens(dynamodb.NewFromConfig(awsCfg), events, tokenTable)
 	sender := queue.NewSender(sqs.NewFromConfig(awsCfg), queueURL, "")
 	return New(tokens, sender, cfg, time.Now), nil
 }

@@ -204,6 +204,7 @@ func (h *Handler) serve(r *http.Request, body string) answer {
 		return notFound
 	}
 	m.Name = name
+	m.Via = memon.ViaURL
 	m.Time = memon.EpochSeconds(h.now())
 	m.RunID = r.URL.Query().Get("rid")
 	m.Message = body

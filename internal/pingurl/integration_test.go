@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -281,4 +282,72 @@ func TestLocalServerThrottles(t *testing.T) {
 	if n := l.queued(); n != 1 {
 		t.Errorf("%d queued, want the first ping only", n)
 	}
+}
+
+// TestATokenDiesWithItsEventWhoeverDeletesIt: the item is deleted the way
+// the console, memon.py or the CDK construct do (no memon-config, so the
+// token item stays): the old URL answers 404 at once, also after an event
+// of that name is created again, and a poller with create-on-first-ping on
+// never brings the event back from it. Revoke then deletes every token item
+// naming the event, and a rotation leaves only the new one.
+func TestATokenDiesWithItsEventWhoeverDeletesIt(t *testing.T) {
+	l := startLocal(t, "pu-dies")
+	ctx := context.Background()
+	old := l.create("nightly")
+	if code, _ := l.do("GET", "/ping/"+old, ""); code != 200 {
+		t.Fatalf("a live token: %d, want 200", code)
+	}
+	l.poll()
+	if err := l.store.Delete(ctx, "nightly"); err != nil { // the console's DeleteItem
+		t.Fatal(err)
+	}
+	if code, _ := l.do("GET", "/ping/"+old, ""); code != 404 {
+		t.Fatalf("the token of a deleted event: %d, want 404", code)
+	}
+	auto := poller.New(queue.NewReceiver(l.sqs, l.res.QueueURL, 0), l.store, notify.New(sns.NewFromConfig(srv.Config(ctx)), l.res.TopicARN),
+		poller.Config{ReconcileEvery: -1, Receivers: 1, AutoCreatePeriod: time.Hour}, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if _, err := auto.Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.store.Get(ctx, "nightly"); !errors.Is(err, memon.ErrNotFound) {
+		t.Fatalf("the old URL brought the deleted event back (%v)", err)
+	}
+
+	s, _ := memon.NewSchedule(memon.Rolling, time.Hour, "", "")
+	if err := l.store.Create(ctx, memon.NewEvent("nightly", s)); err != nil { // created again, by anyone
+		t.Fatal(err)
+	}
+	if code, _ := l.do("GET", "/ping/"+old, ""); code != 404 {
+		t.Fatalf("an event created again inherited the old token: %d, want 404", code)
+	}
+	fresh, err := l.tokens.Issue(ctx, "nightly", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := l.do("GET", "/ping/"+fresh, ""); code != 200 {
+		t.Fatalf("the new token: %d, want 200", code)
+	}
+	if code, _ := l.do("GET", "/ping/"+old, ""); code != 404 {
+		t.Fatalf("the old token after a new one: %d, want 404", code)
+	}
+	if n := l.tokenItems(); n != 1 {
+		t.Fatalf("%d token items after the new token, want 1 (the old one's leftover deleted)", n)
+	}
+	if err := l.tokens.Revoke(ctx, "nightly"); err != nil {
+		t.Fatal(err)
+	}
+	if code, _ := l.do("GET", "/ping/"+fresh, ""); code != 404 || l.tokenItems() != 0 {
+		t.Fatalf("after Revoke: %d and %d token items, want 404 and none", code, l.tokenItems())
+	}
+}
+
+// tokenItems counts the tokens table's items.
+func (l *local) tokenItems() int {
+	l.t.Helper()
+	out, err := dynamodb.NewFromConfig(srv.Config(context.Background())).Scan(context.Background(), &dynamodb.ScanInput{
+		TableName: aws.String(l.res.Table + settings.TokenTableSuffix)})
+	if err != nil {
+		l.t.Fatal(err)
+	}
+	return len(out.Items)
 }

@@ -123,3 +123,18 @@ func TestUnitAutoCreateSlotIsGivenBackWhenTheNameIsTaken(t *testing.T) {
 		t.Fatalf("summary %+v: the failed create gave its slot back, so the retry creates the event", sum)
 	}
 }
+
+// TestUnitAPingURLNeverCreatesAnEvent: the endpoint checked that the event
+// existed, then it was deleted before the poll: with create-on-first-ping
+// on, the URL's ping is a CONFIG problem, never a new event.
+func TestUnitAPingURLNeverCreatesAnEvent(t *testing.T) {
+	w := newWorld(t)
+	w.send(memon.Message{Name: "deleted-job", Via: memon.ViaURL})
+	w.pollWith(Config{AutoCreatePeriod: time.Hour})
+	if w.store.Event("deleted-job") != nil {
+		t.Fatal("a ping URL's ping created the event")
+	}
+	if got := w.alerts(); got != "deleted-job:config" {
+		t.Fatalf("alerts %q, want one CONFIG", got)
+	}
+}

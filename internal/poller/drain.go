@@ -182,8 +182,14 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		// ones are watched. Counted, never a CONFIG alert or a dead letter.
 		sum.add(func(s *Summary) { s.AWSUnconfigured += len(pings) })
 		return true
-	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0:
+	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0 && !anyViaURL(pings):
 		return p.autoCreate(ctx, name, pings, sum)
+	case errors.Is(err, memon.ErrNotFound) && anyViaURL(pings):
+		// The endpoint found the event when it took the ping; it was
+		// deleted since. A token's URL never brings an event back.
+		p.configAlert(name, fmt.Sprintf("a ping through a ping URL names %q, which was deleted after the URL was used: "+
+			"its token died with it (memon-config token %s makes a new one once the event exists)", name, memon.ShellWord(name)), sum)
+		return false
 	case errors.Is(err, memon.ErrNotFound):
 		p.configAlert(name, fmt.Sprintf("a ping names %q but no such event exists: create it with `memon-config set %s --period DUR` (or --cron EXPR)", name, name), sum)
 		return false
@@ -202,6 +208,16 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 	sum.add(func(s *Summary) { s.Updated++ })
 	p.deliver(ctx, ev, claimed, sum)
 	return true
+}
+
+// anyViaURL is true when a ping came through the HTTPS endpoint.
+func anyViaURL(pings []memon.Ping) bool {
+	for _, p := range pings {
+		if p.Via == memon.ViaURL {
+			return true
+		}
+	}
+	return false
 }
 
 // allFromAWS is true when every ping came from an AWS job event.

@@ -102,6 +102,8 @@ const (
 	// Tokens table (with httpPings): hash TokenHash, attribute Name, so
 	// the ping endpoint finds a token's event with one GetItem.
 	TokenName = "Name"
+	// TokenEventIndex (hash Name, keys only): the tokens naming an event.
+	TokenEventIndex = "TokenEventIndex"
 
 	// History table: hash Name, range Time (S, fixed-width UTC
 	// "2006-01-02T15:04:05.000Z" so string order is time order), TTL ExpiresAt.

@@ -43,6 +43,9 @@ var (
 	// HistoryTable: transitions, CONFIG claims, daily records and the
 	// poll lease, by name and time; records expire.
 	HistoryTable = TableSchema{Hash: KeyAttr{Name: HistName}, Range: KeyAttr{Name: HistTime}, TTL: HistExpiresAt}
-	// TokensTable (with httpPings): a ping token's hash names its event.
-	TokensTable = TableSchema{Hash: KeyAttr{Name: AttrTokenHash}}
+	// TokensTable (with httpPings): a ping token's hash names its event;
+	// TokenEventIndex finds every token naming an event, so `delete` and
+	// `token --rotate` revoke them all, whoever removed the item before.
+	TokensTable = TableSchema{Hash: KeyAttr{Name: AttrTokenHash},
+		Indexes: []IndexSchema{{Name: TokenEventIndex, Hash: KeyAttr{Name: TokenName}}}}
 )

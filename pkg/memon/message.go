@@ -32,6 +32,7 @@ const (
 	MaxRunIDLen    = ping.MaxRunIDLen
 	MaxHostLen     = ping.MaxHostLen
 	MaxMessageBody = ping.MaxMessageBody
+	ViaURL         = ping.ViaURL
 	maxEpoch       = ping.MaxEpoch
 )
 
@@ -47,6 +48,7 @@ type Ping struct {
 	Host       string
 	Message    string
 	Source     string // "" from memon-send; the EventBridge source ("aws.batch") for an AWS job event
+	Via        string // Message.Via: ping.ViaURL from the HTTPS endpoint
 
 	tooShort bool // a success shorter than the event's MinRuntime, counted as a failure
 }
@@ -93,6 +95,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		RunID    string          `json:"run_id"`
 		Host     string          `json:"host"`
 		Message  string          `json:"message"`
+		Via      string          `json:"via"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
@@ -117,6 +120,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		RunID:    truncate(raw.RunID, MaxRunIDLen),
 		Host:     truncate(raw.Host, MaxHostLen),
 		Message:  KeepTail(raw.Message, MaxMessageLen),
+		Via:      truncate(raw.Via, 16),
 	}
 	switch p.Signal {
 	case "":

@@ -75,7 +75,14 @@ type Message struct {
 	RunID    string   `json:"run_id,omitempty"`
 	Host     string   `json:"host,omitempty"`
 	Message  string   `json:"message,omitempty"` // short message or log tail
+	// Via is how the ping came when not from memon-send or memon.py:
+	// ViaURL for the HTTPS endpoint, which resolved a token to an event
+	// that existed then. Such a ping never creates an event.
+	Via string `json:"via,omitempty"`
 }
+
+// ViaURL marks a ping the HTTPS endpoint sent (Message.Via).
+const ViaURL = "url"
 
 // QueueMessage is a message as the queue handed it out, not yet deleted.
 // Body is still undecoded: it may not be a valid ping.
