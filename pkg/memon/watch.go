@@ -81,7 +81,9 @@ type Deadline struct {
 // ChangeLog gathers the writes read from a change stream into one Change per
 // item, in the order items were first written: the latest write, which
 // remembers a schedule edit and a write by another tool before it (either
-// still needs a poller's judgement).
+// still needs a poller's judgement). A MEMon write after another tool's
+// keeps that write's Version: MEMon's code read the other tool's item, so
+// a poller that finds the item moved past it knows it was handled.
 type ChangeLog struct {
 	seen map[string]int
 	list []Change
@@ -90,8 +92,11 @@ type ChangeLog struct {
 // Add records a write, later than those added before for the same item.
 func (l *ChangeLog) Add(ch Change) {
 	if i, dup := l.seen[ch.Name]; dup {
-		ch.ScheduleEdited = ch.ScheduleEdited || l.list[i].ScheduleEdited
-		ch.Own = ch.Own && l.list[i].Own
+		prev := l.list[i]
+		ch.ScheduleEdited = ch.ScheduleEdited || prev.ScheduleEdited
+		if ch.Own && !prev.Own {
+			ch.Own, ch.Version = false, prev.Version
+		}
 		l.list[i] = ch
 		return
 	}
