@@ -101,14 +101,15 @@ func availability(recs []memon.HistoryRecord, counts []memon.DayCounts, ev *memo
 // timeline is the availability chart: a bar per day.
 type timeline struct {
 	Bars           []bar
-	Uptime         string // "99.93 %" or "no data"
+	Uptime         string // "99.93 %" or "not enough history yet"
+	Few            bool   // watched on fewer than minChartDays days
 	First, Last    string // dates under the chart
 	Width, Height  float64
 	Down, Watching int // days with missed deadlines, days watched
 }
 
 func newTimeline(days []dayState, uptime float64, known bool) *timeline {
-	t := &timeline{Width: float64(len(days) * 10), Height: 36, Uptime: "no data"}
+	t := &timeline{Width: float64(len(days) * 10), Height: 36, Uptime: "not enough history yet"}
 	if known {
 		t.Uptime = fmt.Sprintf("%.2f %%", uptime)
 	}
@@ -129,6 +130,7 @@ func newTimeline(days []dayState, uptime float64, known bool) *timeline {
 	if len(days) > 0 {
 		t.First, t.Last = days[0].Date.Format("2 Jan"), "today"
 	}
+	t.Few = t.Watching < minChartDays
 	return t
 }
 
@@ -154,6 +156,22 @@ type barChart struct {
 	First, Last   string
 	Width, Height float64
 	Empty         bool
+	Few           bool // some data, but on fewer than minChartDays days: "not enough history yet"
+}
+
+// minChartDays is how many days with data a chart needs before it says
+// anything: one day's bar over a month of blanks reads as a trend.
+const minChartDays = 2
+
+// daysWith counts the days for which has holds.
+func daysWith(ds []memon.DayCounts, has func(memon.DayCounts) bool) int {
+	n := 0
+	for _, d := range ds {
+		if has(d) {
+			n++
+		}
+	}
+	return n
 }
 
 // fillDays returns n days ending today: the stored daily records, then
@@ -193,6 +211,10 @@ func runsChart(ds []memon.DayCounts) *barChart {
 	if most == 0 {
 		return c
 	}
+	if daysWith(ds, func(d memon.DayCounts) bool { return d.Runs > 0 }) < minChartDays {
+		c.Few = true
+		return c
+	}
 	c.Empty, c.Max = false, fmt.Sprint(most)
 	for i, d := range ds {
 		if d.Runs == 0 {
@@ -224,7 +246,11 @@ func durationsChart(ds []memon.DayCounts) *barChart {
 	if longest == 0 {
 		return c
 	}
-	c.Empty, c.Max = false, memon.FormatDuration(longest.Round(time.Second))
+	if daysWith(ds, func(d memon.DayCounts) bool { return d.DurationRuns > 0 }) < minChartDays {
+		c.Few = true
+		return c
+	}
+	c.Empty, c.Max = false, memon.FormatRunDuration(longest)
 	for i, d := range ds {
 		if d.DurationRuns == 0 {
 			continue
@@ -234,10 +260,10 @@ func durationsChart(ds []memon.DayCounts) *barChart {
 		h := c.Height * float64(avg) / float64(longest)
 		date := d.Start().Format("Mon 2 Jan")
 		c.Bars = append(c.Bars, bar{X: x, Y: c.Height - h, W: 8, H: h, Class: "ok",
-			Title: fmt.Sprintf("%s: average %s over %d runs", date, memon.FormatDuration(avg.Round(time.Second)), d.DurationRuns)})
+			Title: fmt.Sprintf("%s: average %s over %d runs", date, memon.FormatRunDuration(avg), d.DurationRuns)})
 		hm := c.Height * float64(d.DurationMax) / float64(longest)
 		c.Marks = append(c.Marks, bar{X: x, Y: c.Height - hm, W: 8, H: 2, Class: "max",
-			Title: fmt.Sprintf("%s: longest %s", date, memon.FormatDuration(d.DurationMax.Round(time.Second)))})
+			Title: fmt.Sprintf("%s: longest %s", date, memon.FormatRunDuration(d.DurationMax))})
 	}
 	c.First, c.Last = ds[0].Start().Format("2 Jan"), "today"
 	return c

@@ -43,6 +43,7 @@ type eventPage struct {
 	Row         row
 	Settings    []setting
 	LastRun     *lastRunView
+	Next        *nextView
 	Timeline    *timeline
 	Runs        *barChart
 	Durations   *barChart
@@ -85,10 +86,7 @@ func newEventPage(l memon.Listed, recs []memon.HistoryRecord, stored []memon.Day
 		lr := &lastRunView{When: newMoment(last, now, loc), Kind: kind, Host: memon.SingleLine(ev.LastHost), RunID: memon.SingleLine(ev.LastRunID),
 			Output: printable(ev.LastMessage)}
 		if ev.LastDuration > 0 {
-			lr.Duration = memon.FormatDuration(ev.LastDuration.Round(time.Second))
-			if ev.LastDuration < time.Second {
-				lr.Duration = ev.LastDuration.Round(time.Millisecond).String()
-			}
+			lr.Duration = memon.FormatRunDuration(ev.LastDuration)
 		}
 		if ev.LastExitCode != nil {
 			lr.ExitCode = strconv.Itoa(*ev.LastExitCode)
@@ -97,6 +95,9 @@ func newEventPage(l memon.Listed, recs []memon.HistoryRecord, stored []memon.Day
 			lr.Started = newMoment(ev.LastStartTime, now, loc)
 		}
 		p.LastRun = lr
+	}
+	if l.Err == nil {
+		p.Next = newNextView(ev, now)
 	}
 	all := fillDays(stored, ev, now, historyDays)
 	states, uptime, known := availability(recs, all, ev, now, historyDays)
@@ -182,4 +183,32 @@ func printable(s string) string {
 		lines[i] = memon.SingleLine(strings.ReplaceAll(l, "\t", "    "))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// nextView is what the event waits on: its deadline (overdue once deadline
+// plus grace has passed), and when a poller next looks at it.
+type nextView struct {
+	Deadline, Check *moment
+	Overdue         string // "12m" when the deadline plus grace has passed
+	Unwatched       string // why there is no deadline
+}
+
+func newNextView(ev *memon.Event, now time.Time) *nextView {
+	loc := ev.Schedule.Location()
+	v := &nextView{}
+	switch d := ev.Deadline(); {
+	case !ev.Enabled:
+		v.Unwatched = "none while paused"
+	case d.IsZero():
+		v.Unwatched = "new: not watched until its first run (edit it with watch-from now to watch it from now)"
+	default:
+		v.Deadline = newMoment(d, now, loc)
+		if late := now.Sub(d.Add(ev.Grace)); late > 0 {
+			v.Overdue = memon.FormatDuration(max(late.Truncate(time.Minute), time.Minute))
+		}
+	}
+	if c := ev.AlertAt(); !c.IsZero() && ev.Enabled {
+		v.Check = newMoment(c, now, loc)
+	}
+	return v
 }

@@ -1,0 +1,52 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+func TestEventPageNextDeadlineAndThinHistory(t *testing.T) {
+	t.Parallel()
+	overdue := hourly(t, "overdue", t0.Add(-25*time.Minute))
+	overdue.LastDuration = 1010999999 * time.Nanosecond
+	fresh := memon.NewEvent("fresh", schedule(t, memon.Rolling, time.Hour, "", ""))
+	ts, _, _ := serve(t, true, overdue, fresh)
+	for name, want := range map[string][]string{
+		"overdue": {`id="next-deadline"><span class="tag bad">overdue by 25m</span>`, `id="next-check"`, "<dd>1.01s</dd>"},
+		"fresh":   {`id="next-deadline">new: not watched until its first run`, "No run yet.", "Not enough history yet: 0 day(s) watched so far."},
+	} {
+		resp, body := do(t, http.MethodGet, ts.URL+"/event?name="+name, "", nil, nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", name, resp.StatusCode)
+		}
+		for _, w := range want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s: the page lacks %q", name, w)
+			}
+		}
+	}
+}
+
+func TestChartsWaitForEnoughHistory(t *testing.T) {
+	t.Parallel()
+	day := func(i, runs int, max time.Duration) memon.DayCounts {
+		return memon.DayCounts{Day: t0.AddDate(0, 0, i-29).Format(memon.DayLayout), Runs: runs, DurationRuns: runs, DurationSum: time.Duration(runs) * max, DurationMax: max}
+	}
+	ds := make([]memon.DayCounts, 30)
+	for i := range ds {
+		ds[i] = day(i, 0, 0)
+	}
+	ds[29] = day(29, 3, 350*time.Millisecond)
+	if c := runsChart(ds); !c.Few || !c.Empty {
+		t.Errorf("one day of runs: %+v, want not enough history", c)
+	}
+	ds[28] = day(28, 2, 200*time.Millisecond)
+	c := durationsChart(ds)
+	if c.Few || c.Empty || c.Max != "350ms" {
+		t.Errorf("two days: few %v empty %v max %q, want a chart with a max of 350ms", c.Few, c.Empty, c.Max)
+	}
+}
