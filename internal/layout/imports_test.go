@@ -65,7 +65,7 @@ var layout = map[string]rule{
 	"lambdas/poller":    {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/notify", "internal/poller", "internal/report", "internal/settings", "internal/version"}, ext: append(slices.Clone(awsSDK), lambda...)},
 	"lambdas/pingurl":   {own: []string{"internal/pingurl"}, ext: lambda},
 	"tools/benchreport": {},
-	"tools/memon-local": {own: []string{"pkg/memon", "internal/mototest", "internal/settings"}},
+	"tools/memon-local": {own: []string{"pkg/memon", "internal/mototest", "internal/settings"}, ext: awsSDK},
 	// Infrastructure.
 	"infra":                {own: []string{"pkg/memon", "internal/schema", "internal/settings", "internal/buildflags"}, ext: cdk},
 	"pkg/memoncdk":         {own: []string{"pkg/memon", "internal/schema"}, ext: cdk},
