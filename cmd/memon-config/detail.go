@@ -108,7 +108,7 @@ func bothZonesAt(t time.Time, ev *memon.Event, now time.Time, forceUTC bool) str
 	if loc != time.UTC {
 		s += " " + loc.String() + " = " + memon.FormatTime(t)
 	}
-	return s + " (" + relative(t, now) + ")"
+	return s + " (" + memon.Relative(t, now) + ")"
 }
 
 func pausedHint(ev *memon.Event) string {

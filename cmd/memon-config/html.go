@@ -7,13 +7,19 @@ import (
 	"github.com/peerj/memon/internal/web"
 )
 
+// htmlOptions are html's flags.
+type htmlOptions struct {
+	OnlyErrors bool
+}
+
 func htmlCommand() *command {
+	o := &htmlOptions{}
 	return &command{
 		name: "html", args: "[--only-errors] > dashboard.html",
 		summary: "Print a self-contained HTML snapshot of the overview, events in trouble first.\n" +
 			"The same templates as memon-config ui, with the style and script inline.",
 		flags: func(fs *flag.FlagSet) {
-			fs.Bool("only-errors", false, "only events in trouble: down, failed, overdue, late or unusable")
+			fs.BoolVar(&o.OnlyErrors, "only-errors", false, onlyErrorsHelp)
 		},
 		run: func(a *app, ctx context.Context, cl *call) error {
 			if err := cl.noArgs("html"); err != nil {
@@ -23,7 +29,7 @@ func htmlCommand() *command {
 			if err != nil {
 				return err
 			}
-			return web.Snapshot(ctx, a.stdout, st, daysOf(st), a.now(), cl.set["only-errors"])
+			return web.Snapshot(ctx, a.stdout, st, daysOf(st), a.now(), o.OnlyErrors)
 		},
 	}
 }

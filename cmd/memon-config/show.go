@@ -14,21 +14,27 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
+// showOptions are show's flags.
+type showOptions struct {
+	OnlyErrors, JSON, UTC bool
+}
+
 func showCommand() *command {
+	o := &showOptions{}
 	return &command{
 		name: "show", args: "[EVENT] [--only-errors] [--json] [--utc]",
 		summary: "List events by next deadline, events without one last; unusable items too, with the reason.\n" +
 			"With EVENT, everything about one event: settings, state, last run, next deadline, last 10 transitions.",
 		flags: func(fs *flag.FlagSet) {
-			fs.Bool("only-errors", false, "only events that are down or unusable")
-			fs.Bool("json", false, "print a JSON array (snake_case keys, RFC 3339 UTC times, null when unknown)")
-			fs.Bool("utc", false, "show times in UTC (default: each event's own zone, UTC when it has none)")
+			fs.BoolVar(&o.OnlyErrors, "only-errors", false, onlyErrorsHelp)
+			fs.BoolVar(&o.JSON, "json", false, "print a JSON array (snake_case keys, RFC 3339 UTC times, null when unknown)")
+			fs.BoolVar(&o.UTC, "utc", false, "show times in UTC (default: each event's own zone, UTC when it has none)")
 		},
-		run: runShow,
+		run: func(a *app, ctx context.Context, cl *call) error { return runShow(a, ctx, cl, o) },
 	}
 }
 
-func runShow(a *app, ctx context.Context, cl *call) error {
+func runShow(a *app, ctx context.Context, cl *call, o *showOptions) error {
 	name, st, err := a.eventStore(ctx, cl, "show", true)
 	if err != nil {
 		return err
@@ -37,17 +43,18 @@ func runShow(a *app, ctx context.Context, cl *call) error {
 	if err != nil {
 		return err
 	}
-	if cl.set["only-errors"] {
-		ls = filterErrors(ls)
+	now := a.now()
+	if o.OnlyErrors {
+		ls = filterErrors(ls, now)
 	}
 	sortListed(ls)
-	if cl.set["json"] {
-		return writeJSON(a.stdout, ls)
+	if o.JSON {
+		return writeJSON(a.stdout, ls, now)
 	}
 	if name != "" && len(ls) == 1 {
-		return writeDetail(ctx, a.stdout, st, ls[0], a.now(), cl.set["utc"])
+		return writeDetail(ctx, a.stdout, st, ls[0], now, o.UTC)
 	}
-	return writeTable(a.stdout, ls, a.now(), cl.set["utc"])
+	return writeTable(a.stdout, ls, now, o.UTC)
 }
 
 // tokenLine says whether the event has an HTTPS ping token, never what it is.
@@ -75,10 +82,10 @@ func load(ctx context.Context, st store, name string) ([]memon.Listed, error) {
 	return []memon.Listed{{Event: ev}}, nil
 }
 
-func writeJSON(w io.Writer, ls []memon.Listed) error {
+func writeJSON(w io.Writer, ls []memon.Listed, now time.Time) error {
 	out := make([]record, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, toRecord(l))
+		out = append(out, toRecord(l, now))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -179,5 +186,5 @@ func ago(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return relative(t, now)
+	return memon.Relative(t, now)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
@@ -11,36 +10,24 @@ import (
 // The view shared by show, show --json and html: what a listed event looks
 // like to a person, against an injected clock.
 
-// unusableStatus is the status shown for an item that could not be read.
+// unusableStatus is how the CLI writes memon.StatusUnusable: in capitals,
+// as show and show --json always have, so an unreadable item stands out
+// (scripts compare show --json's status with it).
 const unusableStatus = "UNUSABLE"
 
-// statusWord is the status shown in the table, one word: the stored state
-// refined by the clock. An event past deadline + grace that no poll has
-// judged yet is "overdue" (not "up"); a down event whose last run failed
-// (rather than missed) is "failed".
+// statusWord is the one status model's word (memon.StatusOf) for a listed
+// item at now.
 func statusWord(l memon.Listed, now time.Time) string {
-	ev := l.Event
-	switch {
-	case l.Err != nil || ev == nil:
+	st := l.Status(now)
+	if st == memon.StatusUnusable {
 		return unusableStatus
-	case !ev.Enabled:
-		return string(memon.Paused)
-	case ev.State == memon.Down && ev.ErrorCount == 0 && ev.LastFailTime.After(ev.LastSuccessTime):
-		return "failed"
-	case ev.State == memon.Down:
-		return string(memon.Down)
 	}
-	if d := ev.Deadline(); !d.IsZero() && now.After(d.Add(ev.Grace)) {
-		return "overdue"
-	}
-	return string(ev.Status())
+	return string(st)
 }
 
-// inError is what --only-errors keeps and html puts first: events that
-// are down, and items that cannot be read.
-func inError(l memon.Listed) bool {
-	return l.Err != nil || l.Event == nil || l.Event.Status() == memon.Down
-}
+// onlyErrorsHelp is --only-errors' help, the same for show and html: the
+// statuses memon.Status.Trouble counts as trouble.
+var onlyErrorsHelp = "only events in trouble: " + memon.TroubleWords()
 
 // deadline is the event's pending deadline; zero when it has none or the
 // item is unusable.
@@ -65,11 +52,11 @@ func sortListed(ls []memon.Listed) {
 	})
 }
 
-// filterErrors keeps the events in error.
-func filterErrors(ls []memon.Listed) []memon.Listed {
+// filterErrors keeps the events in trouble at now.
+func filterErrors(ls []memon.Listed, now time.Time) []memon.Listed {
 	var out []memon.Listed
 	for _, l := range ls {
-		if inError(l) {
+		if l.Status(now).Trouble() {
 			out = append(out, l)
 		}
 	}
@@ -95,35 +82,7 @@ func when(t, now time.Time) string {
 	if t.IsZero() {
 		return "-"
 	}
-	return stamp(t) + " (" + relative(t, now) + ")"
-}
-
-// relative says how far t is from now in its largest whole unit:
-// "in 3h", "12m ago", "now".
-func relative(t, now time.Time) string {
-	d := t.Sub(now)
-	future := d > 0
-	if d < 0 {
-		d = -d
-	}
-	var n int64
-	var unit string
-	switch {
-	case d < time.Second:
-		return "now"
-	case d < time.Minute:
-		n, unit = int64(d/time.Second), "s"
-	case d < time.Hour:
-		n, unit = int64(d/time.Minute), "m"
-	case d < 48*time.Hour:
-		n, unit = int64(d/time.Hour), "h"
-	default:
-		n, unit = int64(d/(24*time.Hour)), "d"
-	}
-	if future {
-		return fmt.Sprintf("in %d%s", n, unit)
-	}
-	return fmt.Sprintf("%d%s ago", n, unit)
+	return stamp(t) + " (" + memon.Relative(t, now) + ")"
 }
 
 // record is one event in `show --json`. Every key is always present (null
@@ -161,14 +120,14 @@ type record struct {
 	controlsJSON                 // the noise controls (controls.go)
 }
 
-func toRecord(l memon.Listed) record {
+func toRecord(l memon.Listed, now time.Time) record {
 	ev := l.Event
 	if ev == nil {
 		ev = &memon.Event{}
 	}
 	r := record{
 		Name: ev.Name, Description: ev.Description, Enabled: ev.Enabled,
-		Status: string(ev.Status()), Type: string(ev.Schedule.Kind), TimeZone: ev.Schedule.Location().String(),
+		Status: statusWord(l, now), Type: string(ev.Schedule.Kind), TimeZone: ev.Schedule.Location().String(),
 		GraceSeconds: int64(ev.Grace / time.Second), MaxAlerts: ev.MaxAlertsOrDefault(), ErrorCount: ev.ErrorCount,
 		LastSuccess: rfc3339(ev.LastSuccessTime), LastFailure: rfc3339(ev.LastFailTime),
 		LastStart: rfc3339(ev.LastStartTime), LastPing: rfc3339(ev.LastPingTime),

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -30,8 +31,8 @@ func TestRelative(t *testing.T) {
 		{48 * time.Hour, "in 2d"},
 		{-10 * 24 * time.Hour, "10d ago"},
 	} {
-		if got := relative(t0.Add(tc.d), t0); got != tc.want {
-			t.Errorf("relative(%s) = %q, want %q", tc.d, got, tc.want)
+		if got := memon.Relative(t0.Add(tc.d), t0); got != tc.want {
+			t.Errorf("memon.Relative(%s) = %q, want %q", tc.d, got, tc.want)
 		}
 	}
 	if got := when(time.Time{}, t0); got != "-" {
@@ -196,8 +197,92 @@ func TestHTMLOrdersErrorsFirstAndEscapes(t *testing.T) {
 
 func TestToRecordWithoutEvent(t *testing.T) {
 	t.Parallel()
-	r := toRecord(memon.Listed{Err: errors.New("boom")})
+	r := toRecord(memon.Listed{Err: errors.New("boom")}, t0)
 	if r.Status != unusableStatus || r.Error == nil {
 		t.Errorf("got %+v", r)
+	}
+}
+
+// TestEveryFrontEndSaysTheSameStatus: for an event in each status of
+// memon's one status model, show's table, html, the ui's overview and the
+// report give the same word (show writes unusable in capitals, as it always
+// has; the report covers readable events only).
+func TestEveryFrontEndSaysTheSameStatus(t *testing.T) {
+	t.Parallel()
+	hourly := func(name string, deadline time.Time) *memon.Event {
+		ev := memon.NewEvent(name, mustSchedule(t, memon.Rolling, time.Hour, "", ""))
+		ev.State, ev.LastSuccessTime = memon.Up, deadline.Add(-time.Hour)
+		ev.LastBlockTime, ev.NextBlockTime = deadline.Add(-time.Hour), deadline
+		return ev
+	}
+	late := hourly("late", t0.Add(-5*time.Minute))
+	late.Grace = 15 * time.Minute
+	down := hourly("down", t0.Add(-3*time.Hour))
+	down.State, down.ErrorCount = memon.Down, 2
+	failed := hourly("failed", t0.Add(time.Hour))
+	failed.State, failed.LastFailTime, failed.LastSuccessTime = memon.Down, t0.Add(-time.Minute), t0.Add(-2*time.Hour)
+	paused := hourly("paused", t0.Add(-3*time.Hour))
+	paused.Enabled = false
+	tests := []struct {
+		ev       *memon.Event
+		unusable bool
+		want     memon.Status
+	}{
+		{memon.NewEvent("new", mustSchedule(t, memon.Rolling, time.Hour, "", "")), false, memon.StatusNew},
+		{hourly("up", t0.Add(10*time.Minute)), false, memon.StatusUp},
+		{late, false, memon.StatusLate},
+		{hourly("overdue", t0.Add(-5*time.Minute)), false, memon.StatusOverdue},
+		{down, false, memon.StatusDown},
+		{failed, false, memon.StatusFailed},
+		{paused, false, memon.StatusPaused},
+		{hourly("unusable", t0.Add(time.Hour)), true, memon.StatusUnusable},
+	}
+	covered := map[memon.Status]bool{}
+	dataStatus := regexp.MustCompile(`data-status="([a-z]+)"`)
+	for _, tc := range tests {
+		covered[tc.want] = true
+		f := newFake(tc.ev)
+		if tc.unusable {
+			f.MarkUnusable(tc.ev.Name, &memon.FieldError{Field: "Period", Want: "the item has no Period"})
+		}
+		words := map[string]string{}
+		if lines := strings.Split(runWith(t, f, t0, "show").stdout, "\n"); len(lines) > 1 {
+			if fields := strings.Fields(lines[1]); len(fields) > 1 {
+				words["show"] = strings.ToLower(fields[1])
+			}
+		}
+		if m := dataStatus.FindStringSubmatch(runWith(t, f, t0, "html").stdout); m != nil {
+			words["html"] = m[1]
+		}
+		ts, _ := uiServer(t, f, true)
+		_, page := get(t, ts.URL+"/")
+		if m := dataStatus.FindStringSubmatch(page); m != nil {
+			words["ui"] = m[1]
+		}
+		if !tc.unusable {
+			var rep struct {
+				Events []struct{ Status string } `json:"events"`
+			}
+			if err := json.Unmarshal([]byte(runWith(t, f, t0, "report", "--json").stdout), &rep); err == nil && len(rep.Events) == 1 {
+				words["report"] = rep.Events[0].Status
+			}
+		}
+		fronts := []string{"show", "html", "ui", "report"}
+		if tc.unusable {
+			fronts = fronts[:3]
+		}
+		for _, front := range fronts {
+			if words[front] != string(tc.want) {
+				t.Errorf("%s: %s says %q, want %q", tc.ev.Name, front, words[front], tc.want)
+			}
+		}
+		if got := (memon.Listed{Event: tc.ev}).Status(t0); !tc.unusable && got != tc.want {
+			t.Errorf("%s: memon.StatusOf %q, want %q", tc.ev.Name, got, tc.want)
+		}
+	}
+	for _, s := range memon.Statuses() {
+		if !covered[s] {
+			t.Errorf("no case for status %q", s)
+		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/peerj/memon/pkg/memon"
 )
 
 //go:embed templates/*.html
@@ -39,7 +41,7 @@ type page struct {
 }
 
 // Lists every template needs.
-func (page) Statuses() []Status { return statuses }
+func (page) Statuses() []Status { return memon.Statuses() }
 func (page) SparkDays() int     { return sparkDays }
 func (page) DayLegend() []struct{ Class, Label string } {
 	return []struct{ Class, Label string }{

@@ -284,7 +284,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	o := newOverview(ls, s.o.Now(), q.Get("q"), parseStatus(q.Get("status")))
+	o := newOverview(ls, s.o.Now(), q.Get("q"), memon.ParseStatus(q.Get("status")))
 	s.sparks.fill(r.Context(), o.Rows, ls, false)
 	p := s.page("Overview", "overview")
 	p.Overview, p.Flash = o, flashes[q.Get("done")]

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -22,35 +21,11 @@ func newMoment(t, now time.Time, loc *time.Location) *moment {
 	if t.IsZero() {
 		return nil
 	}
-	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: relative(t, now), UTC: t.UTC().Format("2006-01-02 15:04 UTC")}
+	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: memon.Relative(t, now), UTC: t.UTC().Format("2006-01-02 15:04 UTC")}
 	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
 		m.Zone = t.In(loc).Format("Jan 2, 15:04 ") + loc.String()
 	}
 	return m
-}
-
-// relative says how far t is from now in its largest whole unit.
-func relative(t, now time.Time) string {
-	d := t.Sub(now)
-	future := d > 0
-	if d < 0 {
-		d = -d
-	}
-	var s string
-	switch {
-	case d < time.Minute:
-		return map[bool]string{true: "in less than a minute", false: "just now"}[future]
-	case d < time.Hour:
-		s = fmt.Sprintf("%dm", d/time.Minute)
-	case d < 48*time.Hour:
-		s = fmt.Sprintf("%dh", d/time.Hour)
-	default:
-		s = fmt.Sprintf("%dd", d/(24*time.Hour))
-	}
-	if future {
-		return "in " + s
-	}
-	return s + " ago"
 }
 
 // row is one event on the overview.
@@ -68,7 +43,7 @@ type row struct {
 }
 
 func newRow(l memon.Listed, now time.Time) row {
-	st := statusOf(l, now)
+	st := l.Status(now)
 	ev := l.Event
 	if ev == nil {
 		ev = &memon.Event{}
@@ -82,7 +57,7 @@ func newRow(l memon.Listed, now time.Time) row {
 	r.Schedule = scheduleWords(ev)
 	last, kind := lastRun(ev)
 	r.LastRun, r.LastRunKind = newMoment(last, now, loc), kind
-	if st != StatusPaused {
+	if st != memon.StatusPaused {
 		r.Deadline = newMoment(ev.Deadline(), now, loc)
 	}
 	return r
@@ -103,8 +78,8 @@ func lastRun(ev *memon.Event) (time.Time, string) {
 func sortRows(rs []row) {
 	sort.SliceStable(rs, func(i, j int) bool {
 		a, b := rs[i], rs[j]
-		if a.Status.rank() != b.Status.rank() {
-			return a.Status.rank() < b.Status.rank()
+		if a.Status.Rank() != b.Status.Rank() {
+			return a.Status.Rank() < b.Status.Rank()
 		}
 		da, db := a.deadline(), b.deadline()
 		if da != db {
@@ -157,21 +132,11 @@ func newOverview(ls []memon.Listed, now time.Time, query string, filter Status) 
 		}
 		o.Rows = append(o.Rows, r)
 	}
-	for _, s := range statuses {
+	for _, s := range memon.Statuses() {
 		if n[s] > 0 || s == filter {
 			o.Counts = append(o.Counts, count{Status: s, N: n[s], Active: s == filter})
 		}
 	}
 	sortRows(o.Rows)
 	return o
-}
-
-// parseStatus accepts a status filter from a query string.
-func parseStatus(s string) Status {
-	for _, x := range statuses {
-		if string(x) == s {
-			return x
-		}
-	}
-	return ""
 }

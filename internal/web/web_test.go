@@ -35,42 +35,6 @@ func hourly(t *testing.T, name string, deadline time.Time) *memon.Event {
 	return ev
 }
 
-func TestStatusOf(t *testing.T) {
-	t.Parallel()
-	up := hourly(t, "up", t0.Add(10*time.Minute))
-	late := hourly(t, "late", t0.Add(-5*time.Minute))
-	late.Grace = 15 * time.Minute
-	overdue := hourly(t, "overdue", t0.Add(-5*time.Minute))
-	down := hourly(t, "down", t0.Add(-3*time.Hour))
-	down.State, down.ErrorCount = memon.Down, 2
-	failed := hourly(t, "failed", t0.Add(time.Hour))
-	failed.State, failed.LastFailTime, failed.LastSuccessTime = memon.Down, t0.Add(-time.Minute), t0.Add(-2*time.Hour)
-	paused := hourly(t, "paused", t0.Add(-3*time.Hour))
-	paused.Enabled = false
-	fresh := memon.NewEvent("new", schedule(t, memon.Rolling, time.Hour, "", ""))
-	for _, tc := range []struct {
-		l    memon.Listed
-		want Status
-	}{
-		{memon.Listed{Event: up}, StatusUp},
-		{memon.Listed{Event: late}, StatusLate},
-		{memon.Listed{Event: overdue}, StatusOverdue},
-		{memon.Listed{Event: down}, StatusDown},
-		{memon.Listed{Event: failed}, StatusFailed},
-		{memon.Listed{Event: paused}, StatusPaused},
-		{memon.Listed{Event: fresh}, StatusNew},
-		{memon.Listed{Event: up, Err: errors.New("no Period")}, StatusUnusable},
-	} {
-		if got := statusOf(tc.l, t0); got != tc.want {
-			t.Errorf("%s: %s, want %s", tc.l.Name(), got, tc.want)
-		}
-		// Grace means "don't bother me": a run still inside it is no trouble.
-		if want := tc.want != StatusUp && tc.want != StatusNew && tc.want != StatusPaused && tc.want != StatusLate; tc.want.Trouble() != want {
-			t.Errorf("%s: Trouble() = %v, want %v", tc.want, tc.want.Trouble(), want)
-		}
-	}
-}
-
 func TestScheduleWords(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {

@@ -79,7 +79,7 @@ func PeriodFor(c Cadence, now time.Time, loc *time.Location) Period {
 // EventReport is one event's numbers over a period.
 type EventReport struct {
 	Name    string
-	Status  State
+	Status  Status
 	Counts  DayCounts     // summed over the period's days; Downtime is the replayed down time
 	Watched time.Duration // time up or down (TimeInStates): not paused, not before the event existed or ran
 }
@@ -115,7 +115,7 @@ func SummarizeEvent(ev *Event, records []DayCounts, history []HistoryRecord, p P
 	}
 	up, down, _, _ := Availability(TimeInStates(ev, history, p.Start(), p.End))
 	sum.Downtime = down
-	return EventReport{Name: ev.Name, Status: ev.Status(), Counts: sum, Watched: up + down}
+	return EventReport{Name: ev.Name, Status: StatusOf(ev, nil, now), Counts: sum, Watched: up + down}
 }
 
 // Report is every event's numbers over one period, worst first.
@@ -284,7 +284,7 @@ type reportJSON struct {
 
 type eventReportJSON struct {
 	Name               string  `json:"name"`
-	Status             State   `json:"status"`
+	Status             Status  `json:"status"`
 	UptimePercent      float64 `json:"uptime_percent"`
 	Runs               int     `json:"runs"`
 	Failures           int     `json:"failures"`
