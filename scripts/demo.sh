@@ -5,7 +5,7 @@
 # Configures three events (rolling, fixed, cron) with memon-config, sends
 # pings with memon-send (one through its wrapper mode around a failing
 # command), runs the poller with `memon-poller --once`, and prints the alerts
-# as they arrive on a queue subscribed to MEMon's topic: FAILED, DOWN, UP.
+# as they arrive (`memon-local alerts watch`): FAILED, DOWN, UP.
 # Same binaries and flags as a user's, from bin/, against .local/memon.env.
 #
 # Reruns are clean: the demo-* events are paused, drained and deleted first.
@@ -15,7 +15,6 @@ cd "$(dirname "$0")/.."
 ENV_FILE="${MEMON_LOCAL_DIR:-.local}/memon.env"
 ROLLING=demo-rolling FIXED=demo-fixed CRON=demo-cron
 EVENTS=("$ROLLING" "$FIXED" "$CRON")
-ALERT_QUEUE=memon-demo-alerts
 
 say() { printf '\n==> %s\n' "$*"; }
 # run prints a command the way you would type it, then runs it.
@@ -54,8 +53,14 @@ poll() {
   jq -r 'select(.msg == "poll") | .summary |
     "    poll: \(.pings) ping(s) received, \(.due) due, \(.down) DOWN decided, \(.alerts_sent) alert(s) sent"' "$LOG"
 }
-# alerts prints alerts as they arrive until SUBJECT is among them.
-alerts() { memon-local alerts watch "$alert_url" "$1" 20 || exit 1; }
+# alerts prints the alerts that arrive within 2s (the poller has published
+# them by the time it exits) and fails unless SUBJECT is among them.
+alerts() {
+  local out
+  out=$(memon-local alerts watch 2 2>/dev/null) || die "memon-local alerts watch failed"
+  printf '%s\n' "$out"
+  grep -qF "ALERT  $1 " <<<"$out" || die "no alert \"$1\" arrived"
+}
 
 say "Cleaning up after any earlier demo run"
 for ev in "${EVENTS[@]}"; do memon-config pause "$ev" >/dev/null 2>&1 || true; done
@@ -69,10 +74,11 @@ run memon-config set "$FIXED" --type fixed --period 10s --description "demo: one
 run memon-config set "$CRON" --cron '* * * * *' --grace 30s --description "demo: every minute"
 run memon-config show
 
-say "Subscribing a demo queue to the alerts topic, so alerts show up here as they arrive"
-alert_url=$(memon-local alerts subscribe "$MEMON_TOPIC_ARN" "$ALERT_QUEUE")
-memon-local alerts drain "$alert_url"
-echo "    $ALERT_QUEUE <- $MEMON_TOPIC_ARN"
+say "Subscribing a queue to the alerts topic, so alerts show up here as they arrive"
+# `alerts watch` subscribes its queue (once; SNS keeps one subscription per
+# queue); this first short watch also drops alerts left from earlier runs.
+memon-local alerts watch 0.5 >/dev/null 2>&1 || die "memon-local alerts watch failed"
+echo "    \`memon-local alerts watch\` prints what arrives on its queue, subscribed to $MEMON_TOPIC_ARN"
 
 say "Sending pings: the jobs ran"
 run memon-send "$ROLLING"
