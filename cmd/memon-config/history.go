@@ -96,16 +96,7 @@ func allHistory(ctx context.Context, a *app, st store, since time.Duration) erro
 }
 
 // changeText is a transition's CHANGE column: "up → down".
-func changeText(r memon.HistoryRecord) string {
-	change := orDash(string(r.To))
-	if r.From != "" {
-		change = string(r.From) + " → " + change
-	}
-	if r.Superseded {
-		change = "failure (superseded)"
-	}
-	return change
-}
+func changeText(r memon.HistoryRecord) string { return orDash(r.Change()) }
 
 // writeHistory is the transitions table of history and show EVENT.
 func writeHistory(w io.Writer, recs []memon.HistoryRecord) error {

@@ -108,10 +108,7 @@ func newEventPage(l memon.Listed, recs []memon.HistoryRecord, stored []memon.Day
 	sorted := append([]memon.HistoryRecord(nil), recs...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].At.After(sorted[j].At) })
 	for _, r := range sorted {
-		change := string(r.To)
-		if r.From != "" {
-			change = string(r.From) + " → " + change
-		}
+		change := r.Change()
 		if change == "" {
 			change = "—"
 		}

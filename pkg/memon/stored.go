@@ -51,6 +51,19 @@ func (tr Transition) Record() HistoryRecord {
 	return r
 }
 
+// Change is how a record reads in a history list: "down → up", the new
+// state alone for a record without a previous one, "failure (superseded)"
+// for a failure a later success made old news; "" when it has no state.
+func (r HistoryRecord) Change() string {
+	if r.Superseded {
+		return "failure (superseded)"
+	}
+	if r.From != "" {
+		return string(r.From) + " → " + string(r.To)
+	}
+	return string(r.To)
+}
+
 // SupersededKey ends the history key of a superseded failure's record.
 const SupersededKey = "superseded"
 
