@@ -59,10 +59,18 @@ lint: ## gofmt (no diff), go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags awscalls ./infra
 	$(GO) tool staticcheck ./...
 
-test: deps lint ## the whole suite: lint, unit, integration (moto), CDK and cfn-lint
-	$(GO) test -count=1 -timeout 40m ./...
+# The suite records every AWS call each principal makes against moto into
+# $(AWS_CALLS); the policy step then judges them against the stack's IAM
+# policies (infra/stack_calls_test.go, built only with -tags awscalls).
+AWS_CALLS := $(CURDIR)/$(BUILD)/awscalls
+
+test: deps lint ## the whole suite: lint, unit, integration (moto), CDK, cfn-lint, every AWS call against its IAM policy
+	rm -rf $(AWS_CALLS)
+	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -count=1 -timeout 40m ./...
+	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -count=1 -tags awscalls -run '^TestRecordedCallsAllowedByPolicy$$' ./infra
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 10s ./pkg/memon
 
 test-unit: ## unit tests only (no moto, no CDK)

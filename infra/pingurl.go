@@ -102,6 +102,12 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	hardenTable(tp)
 	tokens := newTable(m.stack, "Tokens", tp, schema.TokensTable)
 
+	// memon-config token issues, rotates and revokes tokens.
+	m.operator.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"),
+		Resources: &[]*string{tokens.TableArn()},
+	}))
+
 	logGroup, role := m.lambdaLogsAndRole("Ping", "-pingurl", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
 	allow(role, []string{"sqs:SendMessage"}, m.queue.QueueArn())
 	allow(role, []string{"dynamodb:GetItem"}, tokens.TableArn())

@@ -156,6 +156,7 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	m.alarmTopic()
 	m.subscribe(p.Email)
 	m.poller(p.PollerCodeDir)
+	m.operatorPolicy()
 	m.pingExtras(pingOpts)
 	m.reports(cadences, reportZone)
 	m.alarms()
@@ -173,6 +174,9 @@ type memonStack struct {
 	alerts  awssns.Topic
 	alarmTo awssns.Topic // where the CloudWatch alarms go: never the alert topic they watch
 	fn      awslambda.Function
+	logs    awslogs.LogGroup // the poller's
+	// operator is what memon-config needs; pingEndpoint adds the tokens table.
+	operator awsiam.ManagedPolicy
 }
 
 func (m *memonStack) name(suffix string) *string { return jsii.String(m.prefix + suffix) }
@@ -374,13 +378,15 @@ func (m *memonStack) subscribe(emails string) {
 // poller: the Lambda, its least-privilege role, log group and schedule.
 func (m *memonStack) poller(codeDir string) {
 	logGroup, role := m.lambdaLogsAndRole("Poller", "-poller", "MEMon poller: drain the queue, keep event state, publish alerts")
+	m.logs = logGroup
 	allow(role, []string{"sqs:ReceiveMessage", "sqs:DeleteMessage"}, m.queue.QueueArn())
 	// DescribeTable: the poller finds the table's stream once per process.
 	allow(role, []string{"dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"}, m.events.TableArn())
 	allow(role, []string{"dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"}, m.events.TableStreamArn())
 	// UpdateItem: the poll lease item (one poller at a time) lives in the history table.
 	// GetItem: the CONFIG alerts waiting for the topic, read by every poll (one item).
-	allow(role, []string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"}, m.history.TableArn())
+	// Query: the scheduled reports read the daily records.
+	allow(role, []string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"}, m.history.TableArn())
 	allow(role, []string{"sns:Publish"}, m.alerts.TopicArn())
 	// The log group's Arn attribute ends in ":*", which covers its streams.
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
@@ -503,4 +509,34 @@ func (m *memonStack) senderPolicy() {
 		})},
 	})
 	output(m.stack, "SenderPolicyArn", "attach to the IAM users/roles of cron hosts", p.ManagedPolicyArn())
+}
+
+// operatorPolicy: what memon-config's commands need, doctor and test-alert
+// included, nothing more: infra's policy test checks each statement against
+// the calls memon-config makes. Attach it to the people (or CI roles) who
+// run memon-config; the poller and the senders have their own.
+func (m *memonStack) operatorPolicy() {
+	st := func(resources []*string, actions ...string) awsiam.PolicyStatement {
+		return awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{Actions: jsii.Strings(actions...), Resources: &resources})
+	}
+	m.operator = awsiam.NewManagedPolicy(m.stack, jsii.String("OperatorPolicy"), &awsiam.ManagedPolicyProps{
+		ManagedPolicyName: m.name("-operator"),
+		Description:       jsii.String("MEMon operators (memon-config): create, edit, pause and delete events, read history and reports, doctor"),
+		Statements: &[]awsiam.PolicyStatement{
+			// set, pause, resume, delete, show, list, ui; token names the
+			// token's hash on the item.
+			st([]*string{m.events.TableArn()}, "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Scan"),
+			// history and report read; set and delete record their changes.
+			st([]*string{m.history.TableArn()}, "dynamodb:PutItem", "dynamodb:Query"),
+			// test-alert and doctor publish; doctor lists the subscriptions.
+			st([]*string{m.alerts.TopicArn()}, "sns:Publish", "sns:ListSubscriptionsByTopic"),
+			// doctor: a ping through the queue, the dead-letter count, the poller's errors.
+			st([]*string{m.queue.QueueArn()}, "sqs:SendMessage"),
+			st([]*string{m.dlq.QueueArn()}, "sqs:GetQueueAttributes"),
+			st([]*string{m.logs.LogGroupArn()}, "logs:FilterLogEvents"),
+			// token and test-alert read the stack's outputs.
+			st([]*string{m.stack.StackId()}, "cloudformation:DescribeStacks"),
+		},
+	})
+	output(m.stack, "OperatorPolicyArn", "attach to the IAM users/roles that run memon-config", m.operator.ManagedPolicyArn())
 }

@@ -268,7 +268,7 @@ func TestPollerIAM(t *testing.T) {
 		allow(getAtt(queueID, "Arn"), "sqs:ReceiveMessage", "sqs:DeleteMessage"),
 		allow(getAtt(eventsID, "Arn"), "dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Scan", "dynamodb:DescribeTable"),
 		allow(getAtt(eventsID, "StreamArn"), "dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"),
-		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem"),
+		allow(getAtt(historyID, "Arn"), "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"),
 		allow(ref(topicID), "sns:Publish"),
 		allow(getAtt(logID, "Arn"), "logs:CreateLogStream", "logs:PutLogEvents"),
 	})
@@ -356,8 +356,8 @@ func TestSenderPolicy(t *testing.T) {
 	expectJSON(t, "sender statements", props(policy)["PolicyDocument"].(obj)["Statement"], []any{obj{
 		"Effect": "Allow", "Action": []any{"sqs:SendMessage", "sqs:GetQueueUrl"}, "Resource": getAtt(queueID, "Arn"),
 	}})
-	if n := len(x.resources("AWS::IAM::ManagedPolicy")); n != 1 {
-		t.Errorf("%d managed policies, want only the sender's", n)
+	if n := len(x.resources("AWS::IAM::ManagedPolicy")); n != 2 {
+		t.Errorf("%d managed policies, want the sender's and the operator's", n)
 	}
 }
 
@@ -371,6 +371,7 @@ func TestOutputs(t *testing.T) {
 	ids["TopicArn"], _ = x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
 	ids["AlarmTopicArn"], _ = x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
 	ids["SenderPolicyArn"], _ = x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "memon-sender")
+	ids["OperatorPolicyArn"], _ = x.byProp(t, "AWS::IAM::ManagedPolicy", "ManagedPolicyName", "memon-operator")
 	ids["PollerFunctionName"], _ = x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-poller")
 	outputs := x.json["Outputs"].(obj)
 	expectJSON(t, "output names", sortedKeys(outputs), sortedKeys(ids))

@@ -32,7 +32,7 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 		t.Fatalf("deploy the stack into moto: %v", err)
 	}
 	t.Logf("make local (deploy into moto): %s", time.Since(start).Round(time.Second))
-	env := append(srv.Env(), outs.Env()...)
+	env := append(srv.EnvAs(mototest.Operator), outs.Env()...)
 	config, err := binary(t, "cmd/memon-config")
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	poller := exec.Command(pollerBin, "--every", "5s")
-	poller.Env = env
+	poller.Env = append(env, "AWS_ACCESS_KEY_ID="+string(mototest.Poller))
 	if err := poller.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -110,10 +110,22 @@ func (m *moto) run(args ...string) (int, string, string) {
 	return m.exec(m.bin, args...)
 }
 
+// principalOf is the principal a built binary acts as, so that its calls
+// are checked against its own policy (infra's policy test).
+func principalOf(bin string) mototest.Principal {
+	switch filepath.Base(bin) {
+	case "memon-send":
+		return mototest.Sender
+	case "poller":
+		return mototest.Poller
+	}
+	return mototest.Operator
+}
+
 func (m *moto) exec(bin string, args ...string) (int, string, string) {
 	m.t.Helper()
 	cmd := exec.Command(bin, args...)
-	cmd.Env = append(srv.Env(), settings.EnvTable+"="+m.table, settings.EnvHistoryTable+"="+m.history)
+	cmd.Env = append(srv.EnvAs(principalOf(bin)), settings.EnvTable+"="+m.table, settings.EnvHistoryTable+"="+m.history)
 	cmd.Env = append(cmd.Env, m.extraEnv...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb

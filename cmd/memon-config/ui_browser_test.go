@@ -24,6 +24,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/schema"
 	"github.com/peerj/memon/internal/settings"
 	"github.com/peerj/memon/pkg/memon"
@@ -191,7 +192,7 @@ var uiURL = regexp.MustCompile(`MEMon UI on (http://\S+/)`)
 func (m *moto) startUI(args ...string) string {
 	m.t.Helper()
 	cmd := exec.Command(m.bin, append([]string{"ui", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(srv.Env(), settings.EnvTable+"="+m.table, settings.EnvHistoryTable+"="+m.history)
+	cmd.Env = append(srv.EnvAs(mototest.Operator), settings.EnvTable+"="+m.table, settings.EnvHistoryTable+"="+m.history)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		m.t.Fatal(err)

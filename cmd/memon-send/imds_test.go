@@ -70,7 +70,7 @@ func TestIntegrationRegionFromInstanceMetadata(t *testing.T) {
 	imds := &fakeIMDS{}
 	srv := httptest.NewServer(imds)
 	defer srv.Close()
-	creds := []string{"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test", "AWS_ENDPOINT_URL=" + moto.Endpoint}
+	creds := []string{"AWS_ACCESS_KEY_ID=" + string(mototest.Sender), "AWS_SECRET_ACCESS_KEY=test", "AWS_ENDPOINT_URL=" + moto.Endpoint}
 
 	code, out := runBare(t, append(creds, "AWS_EC2_METADATA_SERVICE_ENDPOINT="+srv.URL), "--queue", "it-imds", "nightly")
 	if code != 0 {

@@ -140,7 +140,7 @@ func runBinary(t *testing.T, extraEnv []string, args ...string) runResult {
 	t.Helper()
 	mototest.Need(t, moto)
 	cmd := exec.Command(binary(t), args...)
-	for _, kv := range moto.Env() {
+	for _, kv := range moto.EnvAs(mototest.Sender) {
 		if !strings.HasPrefix(kv, "MEMON_") {
 			cmd.Env = append(cmd.Env, kv)
 		}

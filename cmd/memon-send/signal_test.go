@@ -51,7 +51,7 @@ func TestIntegrationSignalsReachTheCommand(t *testing.T) {
 				script = fmt.Sprintf("trap 'echo got %s; exit 7' %s; %s", sigName, sigName, script)
 			}
 			cmd := exec.Command(binary(t), "--timeout", "3s", "--queue-url", url, "nightly", "--", "sh", "-c", script)
-			cmd.Env = moto.Env()
+			cmd.Env = moto.EnvAs(mototest.Sender)
 			var stdout, stderr bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			cmd.WaitDelay = time.Second // the command may outlive a memon-send that does not forward

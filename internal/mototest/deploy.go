@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -64,9 +66,17 @@ type Deployment struct {
 	Stack   string            // default settings.StackName("")
 	App     string            // --app: a cloud assembly directory or a command; "" is cdk.json's (go run ./infra)
 	Context map[string]string // -c key=value
-	WorkDir string            // the CLI's working directory; cdk.out and the logs go here (default Root)
-	Log     io.Writer         // the CLI's output; nil keeps it for the error only
+	// Parameters are --parameters KEY=VALUE. An update of a CDK stack in
+	// moto needs BootstrapVersion given (UpdateBootstrapVersion): moto
+	// cannot keep a parameter's previous value, which the CLI asks for.
+	Parameters map[string]string
+	WorkDir    string    // the CLI's working directory; cdk.out and the logs go here (default Root)
+	Log        io.Writer // the CLI's output; nil keeps it for the error only
 }
+
+// UpdateBootstrapVersion is the Parameters a stack update in moto needs:
+// the SSM parameter the CDK's BootstrapVersion reads, named again.
+var UpdateBootstrapVersion = map[string]string{"BootstrapVersion": "/cdk-bootstrap/hnb659fds/version"}
 
 // CDK returns the pinned CDK CLI under root, or an error saying how to get it.
 func CDK(root string) (string, error) {
@@ -111,6 +121,9 @@ func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
 	for _, k := range keys {
 		args = append(args, "-c", k+"="+d.Context[k])
 	}
+	for _, k := range slices.Sorted(maps.Keys(d.Parameters)) {
+		args = append(args, "--parameters", k+"="+d.Parameters[k])
+	}
 	args = append(args, "--output", filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out"))
 	if err := s.cdk(ctx, d, args...); err != nil {
 		return Outputs{}, err
@@ -122,6 +135,7 @@ func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
 	if !Complete(status) {
 		return out, fmt.Errorf("stack %s is %s after cdk deploy", stack, cmp.Or(status, "missing"))
 	}
+	s.rec.learnOutputs(stack, out)
 	return out, out.check()
 }
 

@@ -33,6 +33,7 @@ type Server struct {
 	// Endpoint is the base URL, e.g. http://localhost:41234.
 	Endpoint string
 	cmd      *exec.Cmd
+	rec      *recorder // nil unless EnvCalls is set (calls.go)
 }
 
 // ErrMissing reports that moto_server is not installed.
@@ -60,6 +61,14 @@ func Start() (*Server, error) {
 		s.Stop()
 		return nil, err
 	}
+	rec, endpoint, err := startRecorder(s.Endpoint)
+	if err != nil {
+		s.Stop()
+		return nil, err
+	}
+	if rec != nil {
+		s.rec, s.Endpoint = rec, endpoint
+	}
 	return s, nil
 }
 
@@ -85,6 +94,7 @@ func (s *Server) Stop() {
 	if s == nil || s.cmd == nil || s.cmd.Process == nil {
 		return
 	}
+	s.rec.stop()
 	_ = s.cmd.Process.Kill()
 	_ = s.cmd.Wait()
 }

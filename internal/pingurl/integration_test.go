@@ -61,7 +61,10 @@ func startLocal(t *testing.T, prefix string, flags ...string) *local {
 	db := dynamodb.NewFromConfig(cfg)
 	l := &local{t: t, res: res, store: dynamo.New(db, res.Table, res.HistoryTable),
 		tokens: dynamo.NewTokens(db, res.Table, tokenTable), sqs: sqs.NewFromConfig(cfg)}
-	l.poller = poller.New(queue.NewReceiver(l.sqs, res.QueueURL, 0), l.store, notify.New(sns.NewFromConfig(cfg), res.TopicARN),
+	// The poller that judges the pings, with its own principal's clients.
+	pcfg := srv.ConfigAs(ctx, mototest.Poller)
+	l.poller = poller.New(queue.NewReceiver(sqs.NewFromConfig(pcfg), res.QueueURL, 0),
+		dynamo.New(dynamodb.NewFromConfig(pcfg), res.Table, res.HistoryTable), notify.New(sns.NewFromConfig(pcfg), res.TopicARN),
 		poller.Config{ReconcileEvery: -1, Receivers: 1}, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
 	bin := filepath.Join(t.TempDir(), "memon-pingurl")
@@ -69,7 +72,7 @@ func startLocal(t *testing.T, prefix string, flags ...string) *local {
 		t.Fatalf("go build memon-pingurl: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--min-latency", "1ms"}, flags...)...)
-	cmd.Env = append(srv.Env(), settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
+	cmd.Env = append(srv.EnvAs(mototest.Ping), settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -37,12 +37,18 @@ var prefixes atomic.Int64
 // an offset the test moves (SQS timestamps stay real). Benchmarks count
 // the AWS calls of its counted pollers in c (newBenchHarness).
 type harness struct {
-	t      testing.TB
-	ctx    context.Context
-	res    mototest.Resources
-	sqs    *sqs.Client
-	db     *dynamodb.Client
-	store  *dynamo.Store
+	t     testing.TB
+	ctx   context.Context
+	res   mototest.Resources
+	sqs   *sqs.Client
+	db    *dynamodb.Client
+	store *dynamo.Store
+	// The poller's own clients (recorded as its principal's calls), apart
+	// from the ones the test sets up and checks with.
+	pcfg   aws.Config
+	psqs   *sqs.Client
+	pdb    *dynamodb.Client
+	pstore *dynamo.Store
 	offset atomic.Int64
 	log    *strings.Builder
 	logMu  sync.Mutex
@@ -72,6 +78,9 @@ func newHarness(t testing.TB) *harness {
 	cfg := srv.Config(ctx)
 	h := &harness{t: t, ctx: ctx, res: res, sqs: sqs.NewFromConfig(cfg), db: dynamodb.NewFromConfig(cfg), log: &strings.Builder{}}
 	h.store = dynamo.New(h.db, res.Table, res.HistoryTable)
+	h.pcfg = srv.ConfigAs(ctx, mototest.Poller)
+	h.psqs, h.pdb = sqs.NewFromConfig(h.pcfg), dynamodb.NewFromConfig(h.pcfg)
+	h.pstore = dynamo.New(h.pdb, res.Table, res.HistoryTable)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("poller log:\n%s", h.log.String())
@@ -91,14 +100,13 @@ func (h *harness) Write(p []byte) (int, error) {
 }
 
 func (h *harness) poller(cfg Config) *Poller {
-	cfgAWS := srv.Config(h.ctx)
-	q := queue.NewReceiver(h.sqs, h.res.QueueURL, time.Second)
-	pub := notify.New(sns.NewFromConfig(cfgAWS), h.res.TopicARN)
+	q := queue.NewReceiver(h.psqs, h.res.QueueURL, time.Second)
+	pub := notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
 	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = -1
 	}
 	var w io.Writer = h
-	return New(q, h.store, pub, cfg, h.now, slog.New(slog.NewJSONHandler(w, nil)))
+	return New(q, h.pstore, pub, cfg, h.now, slog.New(slog.NewJSONHandler(w, nil)))
 }
 
 func (h *harness) poll() *Summary {

@@ -32,19 +32,19 @@ func (s slowSaves) Save(ctx context.Context, ev *memon.Event) error {
 // leasedPoller is a poller with the real adapters and the lease; slow makes
 // its event writes slow.
 func (h *harness) leasedPoller(slow time.Duration, log *strings.Builder, mu *sync.Mutex) *Poller {
-	var store Store = h.store
+	var store Store = h.pstore
 	if slow > 0 {
-		store = slowSaves{h.store, slow}
+		store = slowSaves{h.pstore, slow}
 	}
-	pub := notify.New(sns.NewFromConfig(srv.Config(h.ctx)), h.res.TopicARN)
+	pub := notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
 	w := writerFunc(func(p []byte) (int, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		h.Write(p)
 		return log.Write(p)
 	})
-	return New(queue.NewReceiver(h.sqs, h.res.QueueURL, time.Second), store, pub,
-		Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(w, nil))).UseLease(h.store)
+	return New(queue.NewReceiver(h.psqs, h.res.QueueURL, time.Second), store, pub,
+		Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(w, nil))).UseLease(h.pstore)
 }
 
 type writerFunc func([]byte) (int, error)

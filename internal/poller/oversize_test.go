@@ -84,15 +84,15 @@ func (h *harness) sendPing(m memon.Message) {
 
 // pollerVia is the harness's poller with another queue receiver or publisher.
 func (h *harness) pollerVia(q Queue, pub Publisher) *Poller {
-	return New(q, h.store, pub, Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(h, nil)))
+	return New(q, h.pstore, pub, Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(h, nil)))
 }
 
 func (h *harness) receiver() *queue.Receiver {
-	return queue.NewReceiver(sqs.NewFromConfig(srv.Config(h.ctx), queue.LimitResponses), h.res.QueueURL, time.Second)
+	return queue.NewReceiver(sqs.NewFromConfig(h.pcfg, queue.LimitResponses), h.res.QueueURL, time.Second)
 }
 
 func (h *harness) publisher() *notify.Publisher {
-	return notify.New(sns.NewFromConfig(srv.Config(h.ctx)), h.res.TopicARN)
+	return notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
 }
 
 // outage is a publisher whose topic is unreachable until healed.
@@ -352,5 +352,38 @@ func TestConfigAlertWaitsInTheStoreWhileTheTopicIsDown(t *testing.T) {
 	}
 	if held, err := h.store.HeldConfigAlerts(h.ctx); err != nil || len(held) != 0 {
 		t.Fatalf("still waiting after it went out: %+v, %v", held, err)
+	}
+}
+
+// noOutbox is a store whose CONFIG outbox cannot be written.
+type noOutbox struct{ Store }
+
+func (noOutbox) HoldConfigAlerts(context.Context, []memon.ConfigProblem) error {
+	return errors.New("outbox write throttled (test)")
+}
+
+// TestConfigClaimReleasedWhenItCanNeitherGoOutNorWait (moto): with the
+// topic down and the CONFIG outbox unwritable, the poll gives its claim on
+// the hour's CONFIG alert back, so the next poll claims it again and the
+// alert goes out once the topic works.
+func TestConfigClaimReleasedWhenItCanNeitherGoOutNorWait(t *testing.T) {
+	h := newHarness(t)
+	topic := &outage{Publisher: h.publisher()}
+	topic.down.Store(true)
+	h.ping("ghost", memon.Success)
+	stuck := New(h.receiver(), noOutbox{h.pstore}, topic, Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(h, nil)))
+	if sum, err := stuck.Poll(h.ctx); err == nil || sum.Undelivered != 1 {
+		t.Fatalf("poll with the topic down: err %v, summary %+v", err, sum)
+	}
+	if held, err := h.store.HeldConfigAlerts(h.ctx); err != nil || len(held) != 0 {
+		t.Fatalf("waiting CONFIG alerts %+v, %v: the outbox write was to fail", held, err)
+	}
+	topic.down.Store(false)
+	h.ping("ghost", memon.Success)
+	if _, err := h.pollerVia(h.receiver(), topic).Poll(h.ctx); err != nil {
+		t.Fatalf("poll with the topic back: %v", err)
+	}
+	if got := kinds(h.alerts()); strings.Join(got, ",") != "ghost:config" {
+		t.Fatalf("alerts %v, want ghost:config: the released claim was taken again", got)
 	}
 }

@@ -259,7 +259,7 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(h.store).Poll(h.ctx)
+			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(h.pstore).Poll(h.ctx)
 		}()
 	}
 	wg.Wait()

@@ -19,8 +19,8 @@ import (
 // the stream checkpoint) and the change stream. Each call is a fresh
 // poller, as a Lambda cold start is.
 func (h *harness) watched() *Poller {
-	streams := dynamodbstreams.NewFromConfig(srv.Config(h.ctx))
-	return h.poller(Config{}).UseLease(h.store).WatchChanges(dynamo.NewStream(h.db, streams, h.res.Table))
+	streams := dynamodbstreams.NewFromConfig(h.pcfg)
+	return h.poller(Config{}).UseLease(h.pstore).WatchChanges(dynamo.NewStream(h.pdb, streams, h.res.Table))
 }
 
 // putConsole writes an item as the DynamoDB console or `aws dynamodb

@@ -60,7 +60,7 @@ func TestBootstrapServesFunctionURLEvents(t *testing.T) {
 	rt := lambdatest.Start()
 	defer rt.Close()
 	cmd := exec.Command(bootstrap)
-	cmd.Env = append(srv.Env(), "AWS_LAMBDA_RUNTIME_API="+rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=memon-pingurl",
+	cmd.Env = append(srv.EnvAs(mototest.Ping), "AWS_LAMBDA_RUNTIME_API="+rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=memon-pingurl",
 		settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {

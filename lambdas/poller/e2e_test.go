@@ -172,7 +172,7 @@ func (s *e2eStack) run(t *testing.T, bin string, args ...string) (int, string, s
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.Command(bin, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.env, &stdout, &stderr
+	cmd.Env, cmd.Stdout, cmd.Stderr = s.envAs(bin), &stdout, &stderr
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
@@ -182,6 +182,13 @@ func (s *e2eStack) run(t *testing.T, bin string, args ...string) (int, string, s
 		t.Fatalf("%s %v: %v", filepath.Base(bin), args, err)
 	}
 	return 0, stdout.String(), stderr.String()
+}
+
+// envAs is the environment of one of the binaries, with the access key of
+// its principal (so the policy test checks its calls against its policy).
+func (s *e2eStack) envAs(bin string) []string {
+	p := map[string]mototest.Principal{s.config: mototest.Operator, s.send: mototest.Sender, s.bootstrap: mototest.Poller}[bin]
+	return append(append([]string{}, s.env...), "AWS_ACCESS_KEY_ID="+string(p))
 }
 
 // ok runs a CLI that must succeed.
@@ -237,7 +244,7 @@ func startLambda(t *testing.T, s *e2eStack) *lambdaProcess {
 	p := &lambdaProcess{rt: rt, exited: make(chan struct{}), log: &bytes.Buffer{}, mu: &sync.Mutex{}}
 	p.cmd = exec.Command(s.bootstrap)
 	p.cmd.Dir = s.dir
-	p.cmd.Env = append(append([]string{}, s.env...),
+	p.cmd.Env = append(s.envAs(s.bootstrap),
 		"AWS_LAMBDA_RUNTIME_API="+rt.Addr(),
 		"AWS_LAMBDA_FUNCTION_NAME=memon-poller",
 		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
@@ -389,4 +396,29 @@ func TestLambdaBadEvent(t *testing.T) {
 		t.Errorf("error body %q: want a Lambda error document (%v)", o.Body, err)
 	}
 	fn.poll(t)
+}
+
+// TestLambdaScheduledReport: the report schedule's input makes the deployed
+// function publish the weekly report to the alert topic (kind=report),
+// reading the daily records the polls wrote.
+func TestLambdaScheduledReport(t *testing.T) {
+	s := deployed(t)
+	const name = "e2e-report-job"
+	fn := startLambda(t, s)
+	t.Cleanup(func() { s.run(t, s.config, "delete", name) })
+	s.ok(t, s.config, "set", name, "--period", "1h")
+	s.ok(t, s.send, name)
+	fn.poll(t)
+	_ = s.alerts(t)
+
+	if o := fn.invoke(t, []byte(`{"report": "weekly", "time_zone": "UTC"}`)); o.Kind != "response" {
+		t.Fatalf("report input: the function answered %s, want response: %s\n%s", o.Kind, o.Body, fn.output())
+	}
+	got := s.alerts(t)
+	if len(got) != 1 || got[0].Kind != "report" {
+		t.Fatalf("alerts after the report input: %d [%s], want one report", len(got), mototest.Subjects(got))
+	}
+	if !strings.Contains(got[0].Body, name) {
+		t.Errorf("the report does not name %s:\n%s", name, got[0].Body)
+	}
 }

@@ -117,7 +117,6 @@ func NewCheck(scope constructs.Construct, id *string, props *CheckProps) Check {
 	}
 	tableArn := stack.FormatArn(&awscdk.ArnComponents{Service: jsii.String("dynamodb"), Resource: jsii.String("table"), ResourceName: jsii.String(table)})
 
-	key := map[string]any{schema.AttrName: map[string]any{"S": props.Name}}
 	write := &customresources.AwsSdkCall{
 		Service:            jsii.String("DynamoDB"),
 		Action:             jsii.String("UpdateItem"),
@@ -131,7 +130,7 @@ func NewCheck(scope constructs.Construct, id *string, props *CheckProps) Check {
 		OnDelete: &customresources.AwsSdkCall{
 			Service:    jsii.String("DynamoDB"),
 			Action:     jsii.String("DeleteItem"),
-			Parameters: map[string]any{"TableName": table, "Key": key},
+			Parameters: props.deleteItem(table),
 		},
 		InstallLatestAwsSdk: jsii.Bool(false), // the runtime's SDK: no download at deploy time
 		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
@@ -220,6 +219,11 @@ func (p *CheckProps) kind() memon.ScheduleKind {
 		return memon.Fixed
 	}
 	return memon.Rolling
+}
+
+// deleteItem is the DeleteItem call that removes the check's event.
+func (p *CheckProps) deleteItem(table string) map[string]any {
+	return map[string]any{"TableName": table, "Key": map[string]any{schema.AttrName: map[string]any{"S": p.Name}}}
 }
 
 // updateItem is the UpdateItem call that writes the check's configuration

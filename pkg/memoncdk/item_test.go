@@ -2,6 +2,7 @@ package memoncdk
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -37,18 +38,35 @@ func av(t *testing.T, v any) types.AttributeValue {
 	return nil
 }
 
+// keyOf turns the custom resource's Key parameter into the SDK's.
+func keyOf(t *testing.T, p map[string]any) map[string]types.AttributeValue {
+	t.Helper()
+	key := map[string]types.AttributeValue{}
+	for k, v := range p["Key"].(map[string]any) {
+		key[k] = av(t, v)
+	}
+	return key
+}
+
+// remove makes the DeleteItem call the custom resource makes on delete.
+func remove(t *testing.T, db *dynamodb.Client, p map[string]any) {
+	t.Helper()
+	if _, err := db.DeleteItem(context.Background(), &dynamodb.DeleteItemInput{
+		TableName: aws.String(p["TableName"].(string)), Key: keyOf(t, p),
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // run makes the UpdateItem call the custom resource makes, against moto.
 func run(t *testing.T, db *dynamodb.Client, p map[string]any) {
 	t.Helper()
 	in := &dynamodb.UpdateItemInput{
 		TableName:                 aws.String(p["TableName"].(string)),
-		Key:                       map[string]types.AttributeValue{},
+		Key:                       keyOf(t, p),
 		UpdateExpression:          aws.String(p["UpdateExpression"].(string)),
 		ExpressionAttributeNames:  map[string]string{},
 		ExpressionAttributeValues: map[string]types.AttributeValue{},
-	}
-	for k, v := range p["Key"].(map[string]any) {
-		in.Key[k] = av(t, v)
 	}
 	for k, v := range p["ExpressionAttributeNames"].(map[string]any) {
 		in.ExpressionAttributeNames[k] = v.(string)
@@ -74,10 +92,12 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 	}
 	db := dynamodb.NewFromConfig(srv.Config(ctx))
 	store := dynamo.New(db, res.Table, res.HistoryTable)
+	// The custom resource's own calls, under its principal.
+	cr := dynamodb.NewFromConfig(srv.ConfigAs(ctx, mototest.Check))
 
 	two := 2 * time.Hour
 	props := CheckProps{Name: "batch:nightly-etl", Cron: "0 2 * * *", TimeZone: "Europe/Berlin", Grace: &two, Description: "warehouse load", TableName: res.Table}
-	run(t, db, props.updateItem(res.Table, time.Now()))
+	run(t, cr, props.updateItem(res.Table, time.Now()))
 	ev, err := store.Get(ctx, "batch:nightly-etl")
 	if err != nil {
 		t.Fatal(err)
@@ -97,7 +117,7 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 
 	// The stack is redeployed with another schedule.
 	props.Cron, props.Period, props.Grace, props.Paused = "", 12*time.Hour, nil, true
-	run(t, db, props.updateItem(res.Table, time.Now()))
+	run(t, cr, props.updateItem(res.Table, time.Now()))
 	got, err := store.Get(ctx, ev.Name)
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +130,12 @@ func TestCheckItemIsWhatMEMonReads(t *testing.T) {
 	}
 	if err := store.Save(ctx, stale); err == nil {
 		t.Error("a poller's write of a copy read before the update succeeded: it would undo the new configuration")
+	}
+
+	// The construct is removed: its event goes with it.
+	remove(t, cr, props.deleteItem(res.Table))
+	if _, err := store.Get(ctx, ev.Name); !errors.Is(err, memon.ErrNotFound) {
+		t.Errorf("after the construct's delete: get %s: %v, want not found", ev.Name, err)
 	}
 }
 
@@ -125,6 +151,7 @@ func TestCheckWatchedFromNow(t *testing.T) {
 	}
 	db := dynamodb.NewFromConfig(srv.Config(ctx))
 	store := dynamo.New(db, res.Table, res.HistoryTable)
+	cr := dynamodb.NewFromConfig(srv.ConfigAs(ctx, mototest.Check))
 	seen := time.Date(2026, 12, 1, 20, 1, 0, 0, time.UTC) // the poll that sees the new item
 	for _, tc := range []struct {
 		props CheckProps
@@ -135,7 +162,7 @@ func TestCheckWatchedFromNow(t *testing.T) {
 		{CheckProps{Name: "cron", Cron: "0 3 * * *", WatchFrom: "now"}, time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)},
 		{CheckProps{Name: "first-run", Period: time.Hour}, time.Time{}},
 	} {
-		run(t, db, tc.props.updateItem(res.Table, time.Now()))
+		run(t, cr, tc.props.updateItem(res.Table, time.Now()))
 		ev, err := store.Get(ctx, tc.props.Name)
 		if err != nil {
 			t.Fatal(err)
