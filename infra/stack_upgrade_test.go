@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodbstreams"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -200,6 +202,92 @@ func withoutFunctionURL(t *testing.T, assembly string) {
 	}
 }
 
+// eventsID is the events table's logical id in an assembly's template.
+func eventsID(t *testing.T, assembly string) string {
+	t.Helper()
+	for id, r := range readTemplate(t, filepath.Join(assembly, "MEMon.template.json"))["Resources"].(map[string]any) {
+		res := r.(map[string]any)
+		if res["Type"] == "AWS::DynamoDB::Table" && res["Properties"].(map[string]any)["TableName"] == "memon" {
+			return id
+		}
+	}
+	t.Fatal("no events table in the template")
+	return ""
+}
+
+// applyIndexChanges makes, for moto, the one change CloudFormation makes to
+// a table in place, whose indexes changed: moto's CloudFormation cannot
+// update a DynamoDB table (it loses the resource and fails the stack), so
+// the test makes the UpdateTable calls CloudFormation would make, then puts
+// the deployed table's definition back into the assembly's template and
+// lets CloudFormation update the rest. A table that changes in any other
+// way fails the test: moto could not prove its update.
+func applyIndexChanges(ctx context.Context, t *testing.T, db *dynamodb.Client, deployed map[string]any, assembly string) {
+	t.Helper()
+	path := filepath.Join(assembly, "MEMon.template.json")
+	x := readTemplate(t, path)
+	resources := x["Resources"].(map[string]any)
+	for id, was := range deployed["Resources"].(map[string]any) {
+		if was.(map[string]any)["Type"] != "AWS::DynamoDB::Table" {
+			continue
+		}
+		now, ok := resources[id].(map[string]any)
+		if !ok || jsonOf(now) == jsonOf(was) {
+			continue
+		}
+		wasProps, nowProps := was.(map[string]any)["Properties"].(map[string]any), now["Properties"].(map[string]any)
+		rest := func(props map[string]any) string {
+			c := maps.Clone(props)
+			delete(c, "GlobalSecondaryIndexes")
+			delete(c, "AttributeDefinitions")
+			return jsonOf(c)
+		}
+		if rest(wasProps) != rest(nowProps) || jsonOf(was.(map[string]any)["Type"]) != jsonOf(now["Type"]) {
+			t.Errorf("table %s changes beyond its indexes: moto cannot update it in place to prove the data survives", id)
+			continue
+		}
+		name, _ := nowProps["TableName"].(string)
+		before, after := tableIndexes(deployed)[id], tableIndexes(x)[id]
+		for ix, def := range before {
+			if after[ix] == def {
+				continue
+			}
+			if _, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: &name,
+				GlobalSecondaryIndexUpdates: []dtypes.GlobalSecondaryIndexUpdate{{Delete: &dtypes.DeleteGlobalSecondaryIndexAction{IndexName: aws.String(ix)}}},
+			}); err != nil {
+				t.Fatalf("delete index %s of %s: %v", ix, name, err)
+			}
+		}
+		for ix, def := range after {
+			if before[ix] == def {
+				continue
+			}
+			var gsi dtypes.GlobalSecondaryIndex
+			var attrs []dtypes.AttributeDefinition
+			if err := json.Unmarshal([]byte(def), &gsi); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(jsonOf(nowProps["AttributeDefinitions"])), &attrs); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.UpdateTable(ctx, &dynamodb.UpdateTableInput{TableName: &name, AttributeDefinitions: attrs,
+				GlobalSecondaryIndexUpdates: []dtypes.GlobalSecondaryIndexUpdate{{Create: &dtypes.CreateGlobalSecondaryIndexAction{
+					IndexName: gsi.IndexName, KeySchema: gsi.KeySchema, Projection: gsi.Projection}}},
+			}); err != nil {
+				t.Fatalf("create index %s of %s: %v", ix, name, err)
+			}
+		}
+		resources[id] = was
+	}
+	b, err := json.Marshal(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestUpgradeFromPreviousReleaseKeepsData deploys the previous release into
 // moto, lives on it (events, a run polled into history and daily records,
 // a ping token, a ping waiting in the queue), deploys this commit's stack
@@ -329,6 +417,8 @@ func TestUpgradeFromPreviousReleaseKeepsData(t *testing.T) {
 		t.Errorf("update refused: %s", p)
 	}
 	withoutFunctionURL(t, assembly)
+	events, cur := eventsID(t, assembly), tableIndexes(readTemplate(t, filepath.Join(assembly, "MEMon.template.json")))
+	applyIndexChanges(ctx, t, db, readTemplate(t, filepath.Join(prevDir, "MEMon.template.json")), assembly)
 	start = time.Now()
 	after, err := srv.Deploy(ctx, mototest.Deployment{Root: moduleRoot, Stack: DefaultStackName, App: assembly, WorkDir: t.TempDir(),
 		Parameters: mototest.UpdateBootstrapVersion})
@@ -338,6 +428,24 @@ func TestUpgradeFromPreviousReleaseKeepsData(t *testing.T) {
 	t.Logf("update deployed in %s", time.Since(start).Round(time.Second))
 	if status, _, err := srv.Stack(ctx, DefaultStackName); err != nil || status != "UPDATE_COMPLETE" {
 		t.Fatalf("stack after the update: %s %v, want UPDATE_COMPLETE", status, err)
+	}
+	for id, name := range map[string]string{events: before.TableName} {
+		d, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, ix := range d.Table.GlobalSecondaryIndexes {
+			got = append(got, aws.ToString(ix.IndexName))
+		}
+		for ix := range cur[id] {
+			want = append(want, ix)
+		}
+		sort.Strings(got)
+		sort.Strings(want)
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s's indexes after the update: %v, want %v", name, got, want)
+		}
 	}
 	for k, v := range before.All {
 		if after.All[k] != v {
