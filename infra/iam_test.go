@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -25,11 +26,56 @@ import (
 
 // statement is one IAM statement with its resources resolved to ARN patterns.
 type statement struct {
-	Where     string // policy logical id and statement index
-	Effect    string
-	Actions   []string
-	Resources []string
+	Where      string // policy logical id and statement index
+	Effect     string
+	Actions    []string
+	Resources  []string
+	Conditions []condition
 }
+
+// condition is one operator, key and values of a Condition block. The
+// evaluator knows the operators MEMon's policies use.
+type condition struct {
+	Op, Key string
+	Values  []string
+}
+
+// contextOf gives a call's value of a condition key (ok false when the
+// request has none).
+func contextOf(c mototest.Call, key string) (values []string, ok bool) {
+	switch key {
+	case "dynamodb:Attributes":
+		if c.Attributes == "" {
+			return nil, false
+		}
+		return strings.Split(c.Attributes, ","), true
+	case "dynamodb:Select":
+		return []string{c.Select}, c.Select != ""
+	}
+	return nil, false
+}
+
+func (k condition) holds(c mototest.Call) bool {
+	got, ok := contextOf(c, k.Key)
+	in := func(v string) bool { return slices.Contains(k.Values, v) }
+	switch k.Op {
+	case "ForAllValues:StringEquals": // every requested value allowed (vacuously true without one)
+		for _, v := range got {
+			if !in(v) {
+				return false
+			}
+		}
+		return true
+	case "StringEqualsIfExists":
+		return !ok || in(got[0])
+	case "StringEquals":
+		return ok && in(got[0])
+	}
+	return false
+}
+
+var knownConditions = map[string]bool{"ForAllValues:StringEquals": true, "StringEqualsIfExists": true, "StringEquals": true}
+var knownKeys = map[string]bool{"dynamodb:Attributes": true, "dynamodb:Select": true}
 
 // principalPolicy is everything one principal's identity may do.
 type principalPolicy struct {
@@ -187,12 +233,28 @@ func (r resolver) statements(where string, doc any) ([]statement, error) {
 	for i, s := range list(d["Statement"]) {
 		st, _ := s.(map[string]any)
 		w := fmt.Sprintf("%s statement %d", where, i)
-		for _, k := range []string{"Condition", "NotAction", "NotResource", "Principal", "NotPrincipal"} {
+		for _, k := range []string{"NotAction", "NotResource", "Principal", "NotPrincipal"} {
 			if _, ok := st[k]; ok {
 				return nil, fmt.Errorf("%s: the evaluator does not handle %s", w, k)
 			}
 		}
 		out1 := statement{Where: w}
+		cond, _ := st["Condition"].(map[string]any)
+		for op, keys := range cond {
+			if !knownConditions[op] {
+				return nil, fmt.Errorf("%s: the evaluator does not handle the condition operator %s", w, op)
+			}
+			for key, vals := range keys.(map[string]any) {
+				if !knownKeys[key] {
+					return nil, fmt.Errorf("%s: the evaluator does not handle the condition key %s", w, key)
+				}
+				k := condition{Op: op, Key: key}
+				for _, v := range list(vals) {
+					k.Values = append(k.Values, fmt.Sprint(v))
+				}
+				out1.Conditions = append(out1.Conditions, k)
+			}
+		}
 		out1.Effect, _ = st["Effect"].(string)
 		if out1.Effect != "Allow" && out1.Effect != "Deny" {
 			return nil, fmt.Errorf("%s: Effect %v", w, st["Effect"])
@@ -338,7 +400,15 @@ func (pp principalPolicy) allowed(c mototest.Call) (bool, []statement) {
 }
 
 func (s statement) covers(c mototest.Call) bool {
-	return s.coversAction(c.Action) && s.coversResource(c.Resource)
+	if !s.coversAction(c.Action) || !s.coversResource(c.Resource) {
+		return false
+	}
+	for _, k := range s.Conditions {
+		if !k.holds(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func (s statement) coversAction(action string) bool {
@@ -375,7 +445,7 @@ func (pp principalPolicy) unused(calls []mototest.Call, exempt map[string]string
 			}
 			used := false
 			for _, c := range calls {
-				if actionMatches(a, c.Action) && s.coversResource(c.Resource) {
+				if actionMatches(a, c.Action) && s.covers(c) {
 					used = true
 					break
 				}
@@ -505,6 +575,13 @@ func TestEvaluatorAllowsDeniesAndFindsUnused(t *testing.T) {
 		{Where: "c", Effect: "Allow", Actions: []string{"logs:PutLogEvents"}, Resources: []string{"arn:logs"}},
 	}}
 	call := func(action, res string) mototest.Call { return mototest.Call{Action: action, Resource: res} }
+	events := arn("dynamodb", "table/events")
+	pp.Statements = append(pp.Statements, statement{Where: "d", Effect: "Allow", Actions: []string{"dynamodb:GetItem"}, Resources: []string{events},
+		Conditions: []condition{{Op: "ForAllValues:StringEquals", Key: "dynamodb:Attributes", Values: []string{"Name", "TokenHash"}},
+			{Op: "StringEqualsIfExists", Key: "dynamodb:Select", Values: []string{"SPECIFIC_ATTRIBUTES"}}}})
+	read := func(attrs, sel string) mototest.Call {
+		return mototest.Call{Action: "dynamodb:GetItem", Resource: events, Attributes: attrs, Select: sel}
+	}
 	for _, tc := range []struct {
 		c    mototest.Call
 		want bool
@@ -514,12 +591,16 @@ func TestEvaluatorAllowsDeniesAndFindsUnused(t *testing.T) {
 		{call("dynamodb:Query", table+"/index/Secret"), false},
 		{call("dynamodb:PutItem", table), false},
 		{call("dynamodb:GetItem", arn("dynamodb", "table/memon-history")), false},
+		{read("Name,TokenHash", ""), true},
+		{read("TokenHash", "SPECIFIC_ATTRIBUTES"), true},
+		{read("Name,TokenHash,Output", ""), false},
+		{read("TokenHash", "ALL_ATTRIBUTES"), false},
 	} {
 		if got, _ := pp.allowed(tc.c); got != tc.want {
 			t.Errorf("allowed(%v) = %v, want %v", tc.c, got, tc.want)
 		}
 	}
-	got := pp.unused([]mototest.Call{call("dynamodb:GetItem", table)}, lambdaRuntimeOnly)
+	got := pp.unused([]mototest.Call{call("dynamodb:GetItem", table), read("TokenHash", "")}, lambdaRuntimeOnly)
 	want := []string{"a: dynamodb:Query on " + table + ", " + table + "/index/*", "a: resource " + table + "/index/*"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unused:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

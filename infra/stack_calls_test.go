@@ -36,7 +36,11 @@ func TestRecordedCallsAllowedByPolicy(t *testing.T) {
 		var b strings.Builder
 		fmt.Fprintf(&b, "%s (%s)\n  statements:\n", pp.Principal, pp.Source)
 		for _, s := range pp.Statements {
-			fmt.Fprintf(&b, "    %s %s on %s\n", s.Effect, strings.Join(s.Actions, ", "), strings.Join(s.Resources, ", "))
+			fmt.Fprintf(&b, "    %s %s on %s", s.Effect, strings.Join(s.Actions, ", "), strings.Join(s.Resources, ", "))
+			for _, k := range s.Conditions {
+				fmt.Fprintf(&b, " if %s %s %v", k.Op, k.Key, k.Values)
+			}
+			fmt.Fprintln(&b)
 		}
 		for _, m := range pp.Managed {
 			fmt.Fprintf(&b, "    managed (AWS, not judged) %s\n", m)

@@ -65,6 +65,12 @@ type Call struct {
 	Action    string    `json:"action"`   // e.g. dynamodb:Query
 	Resource  string    `json:"resource"` // e.g. arn:aws:dynamodb:us-east-1:123456789012:table/memon/index/DueShardIndex
 	Raw       string    `json:"raw"`      // the resource as the test named it
+	// Attributes are the DynamoDB attributes a read asks for (its
+	// projection, comma-separated, sorted; "" for the whole item) and
+	// Select its Select: the condition keys dynamodb:Attributes and
+	// dynamodb:Select.
+	Attributes string `json:"attributes,omitempty"`
+	Select     string `json:"select,omitempty"`
 }
 
 // ConfigAs is Config for a principal: its calls are recorded under it.
@@ -328,6 +334,37 @@ type ddbBody struct {
 	KeySchema    []struct{ AttributeName, KeyType string }
 	// TransactWriteItems, TransactGetItems
 	TransactItems []map[string]struct{ TableName string }
+	// what a read asks for
+	ProjectionExpression     string
+	ExpressionAttributeNames map[string]string
+	AttributesToGet          []string
+	Select                   string
+}
+
+// attributes lists the top-level attributes a read's projection names.
+func (in ddbBody) attributes() string {
+	set := map[string]bool{}
+	for _, a := range in.AttributesToGet {
+		set[a] = true
+	}
+	for _, p := range strings.Split(in.ProjectionExpression, ",") {
+		p = strings.TrimSpace(p)
+		if i := strings.IndexAny(p, ".["); i >= 0 {
+			p = p[:i]
+		}
+		if n, ok := in.ExpressionAttributeNames[p]; ok {
+			p = n
+		}
+		if p != "" {
+			set[p] = true
+		}
+	}
+	out := make([]string, 0, len(set))
+	for a := range set {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }
 
 // transactActions are the actions IAM checks for each part of a transaction.
@@ -366,7 +403,9 @@ func (r *recorder) dynamodb(op string, body []byte) []Call {
 	if in.IndexName != "" {
 		suffix = "/index/" + in.IndexName
 	}
-	return []Call{call(op, in.TableName, suffix)}
+	c := call(op, in.TableName, suffix)
+	c.Attributes, c.Select = in.attributes(), in.Select
+	return []Call{c}
 }
 
 // learnTable tells MEMon's three tables apart by their key schemas.
