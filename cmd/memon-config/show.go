@@ -49,7 +49,7 @@ func runShow(a *app, ctx context.Context, cl *call, o *showOptions) error {
 	}
 	sortListed(ls)
 	if o.JSON {
-		return writeJSON(a.stdout, ls, now)
+		return writeJSON(a.stdout, ls)
 	}
 	if name != "" && len(ls) == 1 {
 		return writeDetail(ctx, a.stdout, st, ls[0], now, o.UTC)
@@ -82,10 +82,10 @@ func load(ctx context.Context, st store, name string) ([]memon.Listed, error) {
 	return []memon.Listed{{Event: ev}}, nil
 }
 
-func writeJSON(w io.Writer, ls []memon.Listed, now time.Time) error {
+func writeJSON(w io.Writer, ls []memon.Listed) error {
 	out := make([]record, 0, len(ls))
 	for _, l := range ls {
-		out = append(out, toRecord(l, now))
+		out = append(out, toRecord(l))
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -85,7 +85,9 @@ func when(t, now time.Time) string {
 	return stamp(t) + " (" + memon.Relative(t, now) + ")"
 }
 
-// record is one event in `show --json`. Every key is always present (null
+// record is one event in `show --json`. Its status is the stored one
+// (new, up, down, paused, UNUSABLE), as scripts read it; the table says the
+// status model's word (statusWord). Every key is always present (null
 // when unknown) so scripts can rely on the shape; times are RFC 3339 UTC.
 type record struct {
 	Name                string   `json:"name"`
@@ -120,14 +122,14 @@ type record struct {
 	controlsJSON                 // the noise controls (controls.go)
 }
 
-func toRecord(l memon.Listed, now time.Time) record {
+func toRecord(l memon.Listed) record {
 	ev := l.Event
 	if ev == nil {
 		ev = &memon.Event{}
 	}
 	r := record{
 		Name: ev.Name, Description: ev.Description, Enabled: ev.Enabled,
-		Status: statusWord(l, now), Type: string(ev.Schedule.Kind), TimeZone: ev.Schedule.Location().String(),
+		Status: string(ev.Status()), Type: string(ev.Schedule.Kind), TimeZone: ev.Schedule.Location().String(),
 		GraceSeconds: int64(ev.Grace / time.Second), MaxAlerts: ev.MaxAlertsOrDefault(), ErrorCount: ev.ErrorCount,
 		LastSuccess: rfc3339(ev.LastSuccessTime), LastFailure: rfc3339(ev.LastFailTime),
 		LastStart: rfc3339(ev.LastStartTime), LastPing: rfc3339(ev.LastPingTime),

@@ -197,7 +197,7 @@ func TestHTMLOrdersErrorsFirstAndEscapes(t *testing.T) {
 
 func TestToRecordWithoutEvent(t *testing.T) {
 	t.Parallel()
-	r := toRecord(memon.Listed{Err: errors.New("boom")}, t0)
+	r := toRecord(memon.Listed{Err: errors.New("boom")})
 	if r.Status != unusableStatus || r.Error == nil {
 		t.Errorf("got %+v", r)
 	}
