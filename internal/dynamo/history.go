@@ -51,16 +51,33 @@ func encodeRecord(r memon.HistoryRecord) Item {
 	return item
 }
 
-// ClaimConfigAlert records a CONFIG alert for name in the current hour and
-// reports whether this caller won the claim: at most one CONFIG alert per
-// name per hour, across any number of pollers.
+// A name's last CONFIG claim is kept in a guard item of the history table
+// under a name no event can have ("~" is not allowed in event names), so
+// one conditional put decides the sliding hour across any number of
+// pollers; the claim's history record is written after it.
+const (
+	configClaimPrefix = "~memon-config-claim:"
+	configClaimTime   = "last"
+	attrClaimedAt     = "ClaimedAt" // S, memon.HistoryTimeLayout: string order is time order
+)
+
+func configClaimKey(name string) Item { return historyKey(configClaimPrefix+name, configClaimTime) }
+
+// ClaimConfigAlert claims name's CONFIG alert at now and reports whether
+// this caller won it: at most one CONFIG alert per name in any sliding
+// hour (memon.ConfigAlertEvery), across any number of pollers.
 func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now time.Time) (bool, error) {
-	item := encodeRecord(memon.ConfigClaim(name, problem, now))
+	claim := memon.ConfigClaim(name, problem, now)
+	guard := configClaimKey(name)
+	guard[attrClaimedAt] = &types.AttributeValueMemberS{Value: claim.At.Format(memon.HistoryTimeLayout)}
+	guard[schema.HistExpiresAt] = numAV(float64(claim.At.Add(memon.ConfigAlertEvery + time.Hour).Unix()))
 	_, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName:                &s.history,
-		Item:                     item,
-		ConditionExpression:      aws.String("attribute_not_exists(#k)"),
-		ExpressionAttributeNames: map[string]string{"#k": schema.HistName},
+		Item:                     guard,
+		ConditionExpression:      aws.String("attribute_not_exists(#k) OR #c <= :free"),
+		ExpressionAttributeNames: map[string]string{"#k": schema.HistName, "#c": attrClaimedAt},
+		ExpressionAttributeValues: Item{":free": &types.AttributeValueMemberS{
+			Value: claim.At.Add(-memon.ConfigAlertEvery).Format(memon.HistoryTimeLayout)}},
 	})
 	var ccf *types.ConditionalCheckFailedException
 	if errors.As(err, &ccf) {
@@ -69,15 +86,40 @@ func (s *Store) ClaimConfigAlert(ctx context.Context, name, problem string, now 
 	if err != nil {
 		return false, fmt.Errorf("claim config alert for %q: %w", name, err)
 	}
+	if _, err := s.db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.history, Item: encodeRecord(claim)}); err != nil {
+		if rerr := s.releaseConfigGuard(ctx, name, claim); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return false, fmt.Errorf("record config alert claim for %q: %w", name, err)
+	}
 	return true, nil
 }
 
-// ReleaseConfigAlert undoes a claim whose alert could not be published, so a
-// later poll claims and publishes it again.
+// ReleaseConfigAlert undoes the claim made at now whose alert could not be
+// published, so a later poll claims and publishes it again.
 func (s *Store) ReleaseConfigAlert(ctx context.Context, name string, now time.Time) error {
 	claim := memon.ConfigClaim(name, "", now)
+	if err := s.releaseConfigGuard(ctx, name, claim); err != nil {
+		return err
+	}
 	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.history, Key: historyKey(claim.Name, claim.Key())})
 	if err != nil {
+		return fmt.Errorf("release config alert for %q: %w", name, err)
+	}
+	return nil
+}
+
+// releaseConfigGuard deletes name's guard item if it still holds claim (a
+// later claim by another poller stays).
+func (s *Store) releaseConfigGuard(ctx context.Context, name string, claim memon.HistoryRecord) error {
+	_, err := s.db.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName: &s.history, Key: configClaimKey(name),
+		ConditionExpression:       aws.String("#c = :at"),
+		ExpressionAttributeNames:  map[string]string{"#c": attrClaimedAt},
+		ExpressionAttributeValues: Item{":at": &types.AttributeValueMemberS{Value: claim.At.Format(memon.HistoryTimeLayout)}},
+	})
+	var ccf *types.ConditionalCheckFailedException
+	if err != nil && !errors.As(err, &ccf) {
 		return fmt.Errorf("release config alert for %q: %w", name, err)
 	}
 	return nil

@@ -237,15 +237,38 @@ func TestStoreHistoryAndConfigClaims(t *testing.T) {
 		t.Fatalf("claims %v %v: one per hour", won, again)
 	}
 	recs, _ := s.History(ctx, "backup", day0)
-	if len(recs) != 2 || recs[0].Alert != memon.KindConfig || recs[1].Reason != "first run" { // same hour: "config" sorts before "up"
+	if len(recs) != 2 || recs[0].Reason != "first run" || recs[1].Alert != memon.KindConfig {
 		t.Fatalf("history %+v", recs)
 	}
-	_ = s.ReleaseConfigAlert(ctx, "backup", day0.Add(55*time.Minute))
+	_ = s.ReleaseConfigAlert(ctx, "backup", day0.Add(10*time.Minute))
 	if won, _ := s.ClaimConfigAlert(ctx, "backup", "broken", day0.Add(56*time.Minute)); !won {
 		t.Fatal("a released claim can be won again")
 	}
+	_ = s.ReleaseConfigAlert(ctx, "backup", day0.Add(56*time.Minute))
 	if recs, _ := s.History(ctx, "backup", day0.Add(time.Minute)); len(recs) != 0 {
 		t.Fatalf("history since 10:01 %+v", recs)
+	}
+}
+
+// TestStoreConfigClaimIsASlidingHour: a name alerted at 19:59 is not alerted
+// again at 20:01 (another clock hour), only an hour after its claim.
+func TestStoreConfigClaimIsASlidingHour(t *testing.T) {
+	ctx := context.Background()
+	s := NewStore()
+	at := time.Date(2026, 12, 1, 19, 59, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		now  time.Time
+		want bool
+	}{
+		{at, true},
+		{at.Add(2 * time.Minute), false}, // 20:01
+		{at.Add(time.Hour - time.Millisecond), false}, // 20:58:59.999
+		{at.Add(time.Hour), true},                     // 20:59
+		{at.Add(time.Hour + 30*time.Minute), false},   // 21:29, within the hour of 20:59
+	} {
+		if got, err := s.ClaimConfigAlert(ctx, "typo", "no such event", tc.now); err != nil || got != tc.want {
+			t.Errorf("claim at %s: %v %v, want %v", tc.now.Format("15:04:05.000"), got, err, tc.want)
+		}
 	}
 }
 

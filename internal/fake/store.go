@@ -343,8 +343,8 @@ func (s *Store) records(name string, since time.Time) []memon.HistoryRecord {
 	return out
 }
 
-// ClaimConfigAlert claims name's CONFIG alert for the hour of now and
-// reports whether this caller won it.
+// ClaimConfigAlert claims name's CONFIG alert at now unless one was claimed
+// in the sliding hour before, and reports whether this caller won it.
 func (s *Store) ClaimConfigAlert(_ context.Context, name, problem string, now time.Time) (bool, error) {
 	if err := s.call(OpClaimConfig, "ClaimConfigAlert %s", name); err != nil {
 		return false, fmt.Errorf("claim config alert for %q: %w", name, err)
@@ -352,14 +352,16 @@ func (s *Store) ClaimConfigAlert(_ context.Context, name, problem string, now ti
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	claim := memon.ConfigClaim(name, problem, now)
-	if _, taken := s.history[name][claim.Key()]; taken {
-		return false, nil
+	for _, r := range s.history[name] {
+		if r.Alert == memon.KindConfig && memon.ConfigClaimHolds(r.At, claim.At) {
+			return false, nil
+		}
 	}
 	s.putRecord(claim)
 	return true, nil
 }
 
-// ReleaseConfigAlert undoes this hour's claim for name.
+// ReleaseConfigAlert undoes the claim for name made at now.
 func (s *Store) ReleaseConfigAlert(_ context.Context, name string, now time.Time) error {
 	if err := s.call(OpReleaseConfig, "ReleaseConfigAlert %s", name); err != nil {
 		return fmt.Errorf("release config alert for %q: %w", name, err)

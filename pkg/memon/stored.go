@@ -82,12 +82,20 @@ func (r HistoryRecord) Key() string {
 	return r.At.UTC().Format(HistoryTimeLayout) + " " + what
 }
 
-// ConfigClaim is the history record that claims name's CONFIG alert for the
-// hour of now: one key an hour, so a conditional put admits one alert an
-// hour across any number of pollers.
+// ConfigAlertEvery is the sliding window of CONFIG alerts: a name alerted
+// at 19:59 is not alerted again before 20:59 (a clock hour would alert the
+// same typo at 19:59 and 20:01).
+const ConfigAlertEvery = time.Hour
+
+// ConfigClaim is the history record of name's CONFIG alert claimed at now
+// (to the millisecond its key keeps).
 func ConfigClaim(name, problem string, now time.Time) HistoryRecord {
-	return HistoryRecord{Name: name, At: now.UTC().Truncate(time.Hour), Alert: KindConfig, Reason: problem}
+	return HistoryRecord{Name: name, At: now.UTC().Truncate(time.Millisecond), Alert: KindConfig, Reason: problem}
 }
+
+// ConfigClaimHolds reports whether a CONFIG alert claimed at last still
+// keeps a new one for the same name back at now.
+func ConfigClaimHolds(last, now time.Time) bool { return now.Before(last.Add(ConfigAlertEvery)) }
 
 // ErrExists reports a create for a name already taken.
 var ErrExists = errors.New("event already exists")

@@ -17,8 +17,11 @@ func TestByHandAndHistoryKeys(t *testing.T) {
 		t.Fatalf("record %+v key %q", r, r.Key())
 	}
 	claim := ConfigClaim("backup", "broken", at.Add(42*time.Minute))
-	if claim.Key() != "2026-03-02T10:00:00.000Z config" || claim.Alert != KindConfig {
-		t.Fatalf("claim %+v key %q: one key an hour", claim, claim.Key())
+	if claim.Key() != "2026-03-02T10:42:00.005Z config" || claim.Alert != KindConfig {
+		t.Fatalf("claim %+v key %q: the claim's own time", claim, claim.Key())
+	}
+	if !ConfigClaimHolds(claim.At, claim.At.Add(59*time.Minute)) || ConfigClaimHolds(claim.At, claim.At.Add(time.Hour)) {
+		t.Fatal("a CONFIG claim holds for the sliding hour after it")
 	}
 	if (Listed{}).Name() != "" || (Listed{Event: ev}).Name() != "backup" {
 		t.Fatal("Listed.Name")

@@ -1,0 +1,75 @@
+package dynamo
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// TestConfigClaimIsASlidingHourAcrossPollers: against moto, of many pollers
+// claiming a name's CONFIG alert at once exactly one wins; the next claim
+// is refused within the hour after it (19:59, then 20:01 of another clock
+// hour) and won again an hour later; a released claim can be won again.
+func TestConfigClaimIsASlidingHourAcrossPollers(t *testing.T) {
+	t.Parallel()
+	st, _ := newMotoJob(t)
+	ctx := context.Background()
+	at := time.Date(2026, 12, 1, 19, 59, 0, 0, time.UTC)
+
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	won := 0
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := st.ClaimConfigAlert(ctx, "typo", "no such event", at)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				mu.Lock()
+				won++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if won != 1 {
+		t.Fatalf("%d of 8 concurrent claims won, want 1", won)
+	}
+	for _, tc := range []struct {
+		now  time.Time
+		want bool
+	}{
+		{at.Add(2 * time.Minute), false},              // 20:01
+		{at.Add(time.Hour - time.Millisecond), false}, // 20:58:59.999
+		{at.Add(time.Hour), true},                     // 20:59
+		{at.Add(90 * time.Minute), false},             // 21:29
+	} {
+		if got, err := st.ClaimConfigAlert(ctx, "typo", "no such event", tc.now); err != nil || got != tc.want {
+			t.Errorf("claim at %s: %v %v, want %v", tc.now.Format("15:04:05.000"), got, err, tc.want)
+		}
+	}
+	recs, err := st.History(ctx, "typo", at.Add(-time.Minute))
+	if err != nil || len(recs) != 2 || recs[0].Alert != memon.KindConfig || !recs[1].At.Equal(at.Add(time.Hour)) {
+		t.Fatalf("history %+v %v: one CONFIG record per won claim", recs, err)
+	}
+
+	if err := st.ReleaseConfigAlert(ctx, "typo", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := st.ClaimConfigAlert(ctx, "typo", "no such event", at.Add(61*time.Minute)); err != nil || !ok {
+		t.Fatalf("after release: %v %v, want the claim won again", ok, err)
+	}
+	// Releasing a claim another poller has since replaced keeps the new one.
+	if err := st.ReleaseConfigAlert(ctx, "typo", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := st.ClaimConfigAlert(ctx, "typo", "no such event", at.Add(62*time.Minute)); ok {
+		t.Fatal("a stale release freed the newer claim")
+	}
+}
