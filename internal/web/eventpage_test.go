@@ -50,3 +50,33 @@ func TestChartsWaitForEnoughHistory(t *testing.T) {
 		t.Errorf("two days: few %v empty %v max %q, want a chart with a max of 350ms", c.Few, c.Empty, c.Max)
 	}
 }
+
+// TestEventPageWritesEveryTimeOneWay: a time in a cell reads the same in UTC
+// and in the event's zone (24-hour, the zone's name last), never "07:55 PM"
+// next to "20:55"; the page's script writes the viewer's zone that way too.
+func TestEventPageWritesEveryTimeOneWay(t *testing.T) {
+	t.Parallel()
+	ev := memon.NewEvent("berlin", schedule(t, memon.Cron, 0, "55 20 * * *", "Europe/Berlin"))
+	ev.State, ev.LastSuccessTime = memon.Up, t0.Add(-time.Hour)
+	ts, _, _ := serve(t, true, ev)
+	_, body := do(t, http.MethodGet, ts.URL+"/event?name=berlin", "", nil, nil)
+	last := ev.LastSuccessTime
+	for _, want := range []string{
+		">" + memon.FormatTime(last) + "</time>",
+		`<span class="zone">` + memon.FormatTimeIn(last, ev.Schedule.Location()) + "</span>",
+		last.In(ev.Schedule.Location()).Format("15:04:05") + " Europe/Berlin",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+	for _, bad := range []string{" AM ", " PM ", " AM<", " PM<"} {
+		if strings.Contains(body, bad) {
+			t.Errorf("the page writes a 12-hour time (%q)", bad)
+		}
+	}
+	_, js := do(t, http.MethodGet, ts.URL+"/assets/app.js", "", nil, nil)
+	if !strings.Contains(js, `hourCycle: "h23"`) {
+		t.Error("app.js writes the viewer's zone without a 24-hour clock")
+	}
+}

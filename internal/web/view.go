@@ -13,17 +13,17 @@ import (
 type moment struct {
 	ISO      string // RFC 3339 UTC, for <time datetime>
 	Relative string // "12m ago", "in 3h"
-	UTC      string // "2026-11-24 07:14 UTC"
-	Zone     string // "Nov 24, 08:14 Europe/Berlin"; empty when the event's zone is UTC
+	UTC      string // "2026-11-24 07:14:00 UTC"
+	Zone     string // "2026-11-24 08:14:00 Europe/Berlin"; empty when the event's zone is UTC
 }
 
 func newMoment(t, now time.Time, loc *time.Location) *moment {
 	if t.IsZero() {
 		return nil
 	}
-	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: memon.Relative(t, now), UTC: t.UTC().Format("2006-01-02 15:04 UTC")}
-	if loc != nil && loc != time.UTC && loc.String() != "UTC" {
-		m.Zone = t.In(loc).Format("Jan 2, 15:04 ") + loc.String()
+	m := &moment{ISO: t.UTC().Format(time.RFC3339), Relative: memon.Relative(t, now), UTC: memon.FormatTime(t)}
+	if loc != nil && loc.String() != "UTC" {
+		m.Zone = memon.FormatTimeIn(t, loc)
 	}
 	return m
 }

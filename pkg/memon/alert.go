@@ -161,6 +161,14 @@ const TimeLayout = "2006-01-02 15:04:05 UTC"
 
 // FormatTime writes t in UTC as TimeLayout: every time in an alert body,
 // the reason ("What happened") included, reads the same way.
-func FormatTime(t time.Time) string {
-	return t.UTC().Format(TimeLayout)
+func FormatTime(t time.Time) string { return FormatTimeIn(t, time.UTC) }
+
+// FormatTimeIn writes t in loc the way TimeLayout writes UTC: 24-hour, the
+// zone's name last ("2026-12-01 20:55:00 Europe/Berlin"), so a time in the
+// event's zone reads like the UTC one next to it.
+func FormatTimeIn(t time.Time, loc *time.Location) string {
+	if loc == nil || loc.String() == "UTC" {
+		return t.UTC().Format(TimeLayout)
+	}
+	return t.In(loc).Format("2006-01-02 15:04:05") + " " + loc.String()
 }

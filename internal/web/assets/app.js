@@ -3,15 +3,24 @@
 // that apply as you type. Everything works without it.
 (function () {
   "use strict";
-  var fmt = new Intl.DateTimeFormat(undefined, {
-    year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", timeZoneName: "short"
+  // The viewer's zone, written as the server writes every time
+  // ("2026-12-01 20:55:00 CET"): 24-hour whatever the locale, so a cell
+  // never mixes "07:55 PM" with "20:55".
+  var parts = new Intl.DateTimeFormat("en-CA", {
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    hourCycle: "h23", timeZoneName: "short"
   });
+  function localTime(d) {
+    var p = {};
+    parts.formatToParts(d).forEach(function (x) { p[x.type] = x.value; });
+    return p.year + "-" + p.month + "-" + p.day + " " + p.hour + ":" + p.minute + ":" + p.second + " " + p.timeZoneName;
+  }
   function localize(root) {
     root.querySelectorAll("time[data-local]").forEach(function (t) {
       var d = new Date(t.getAttribute("datetime"));
       if (isNaN(d)) return;
       if (!t.title) t.title = t.textContent;
-      t.textContent = fmt.format(d);
+      t.textContent = localTime(d);
       t.removeAttribute("data-local");
     });
   }
