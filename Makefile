@@ -61,6 +61,7 @@ lint: ## gofmt (no diff), go vet, staticcheck
 	$(GO) vet ./...
 	$(GO) vet -tags awscalls ./infra
 	$(GO) tool staticcheck ./...
+	$(GO) tool staticcheck -tags awscalls ./infra
 
 # The suite records every AWS call each principal makes against moto into
 # $(AWS_CALLS); the policy step then judges them against the stack's IAM

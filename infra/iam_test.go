@@ -486,10 +486,6 @@ var lambdaRuntimeOnly = map[string]string{
 	"logs:PutLogEvents":    "Lambda writes the function's log events",
 }
 
-// runtimeOnly is, per principal, what its policy grants for the runtime
-// rather than for MEMon's code.
-var runtimeOnly = map[mototest.Principal]map[string]string{mototest.Poller: lambdaRuntimeOnly, mototest.Ping: lambdaRuntimeOnly}
-
 // stackPolicies are the identity policies of every MEMon principal: the
 // stack with the ping endpoint (it has every principal of the stack) and a
 // job's stack holding one memoncdk check.
