@@ -3,6 +3,8 @@ package fake
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -269,6 +271,32 @@ func TestStoreConfigClaimIsASlidingHour(t *testing.T) {
 		if got, err := s.ClaimConfigAlert(ctx, "typo", "no such event", tc.now); err != nil || got != tc.want {
 			t.Errorf("claim at %s: %v %v, want %v", tc.now.Format("15:04:05.000"), got, err, tc.want)
 		}
+	}
+}
+
+// TestStoreConfigClaimHasOneWinnerUnderRace: pollers claiming one name's
+// CONFIG alert at once, as two Lambda environments may, get one winner.
+func TestStoreConfigClaimHasOneWinnerUnderRace(t *testing.T) {
+	s := NewStore()
+	at := time.Date(2026, 12, 1, 19, 59, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	var won atomic.Int32
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimConfigAlert(context.Background(), "typo", "no such event", at)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				won.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := won.Load(); n != 1 {
+		t.Fatalf("%d of 8 concurrent claims won, want 1", n)
 	}
 }
 
