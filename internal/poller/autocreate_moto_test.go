@@ -62,7 +62,10 @@ func TestAutoCreateOnAndOffAgainstMoto(t *testing.T) {
 // cannot create past it.
 func TestAutoCreateBoundHoldsAcrossPollsAgainstMoto(t *testing.T) {
 	h := newHarness(t)
-	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2}
+	// One receiver: moto's conditional writes are not atomic under
+	// concurrent requests, so this proves the shared count; the race is
+	// proved on internal/fake's atomic store.
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2, Receivers: 1}
 	h.ping("bound:a", memon.Success)
 	if sum, err := h.poller(cfg).Poll(h.ctx); err != nil || sum.AutoCreated != 1 {
 		t.Fatalf("first poll: %+v, %v", sum, err)
