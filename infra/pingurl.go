@@ -102,10 +102,14 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	hardenTable(tp)
 	tokens := newTable(m.stack, "Tokens", tp, schema.TokensTable)
 
-	// memon-config token issues, rotates and revokes tokens.
+	// memon-config token issues, rotates and revokes tokens; rotate and
+	// delete find every token naming the event through TokenEventIndex.
 	m.operator.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"),
 		Resources: &[]*string{tokens.TableArn()},
+	}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:Query"),
+		Resources: &[]*string{jsii.String(*tokens.TableArn() + "/index/" + schema.TokenEventIndex)},
 	}))
 
 	logGroup, role := m.lambdaLogsAndRole("Ping", "-pingurl", "MEMon ping endpoint: resolve a token hash, put the ping on the queue")
