@@ -89,20 +89,35 @@ type ConfigProblem struct {
 // names). Its subject counts them; its body lists them. It names no single
 // event, so it carries no `event` attribute.
 func ConfigDigest(problems []ConfigProblem) Alert {
+	body := digestBody(fmt.Sprintf("Config: %d unknown events", len(problems)),
+		fmt.Sprintf("Pings named these events, or their items cannot be used (more than %d in one poll, so they come in one alert):", MaxConfigAlertsPerPoll),
+		len(problems),
+		func(i int) string { return "  - " + truncate(SingleLine(problems[i].Problem), 300) + "\n" },
+		func(i, _ int, _ string) bool { return i < maxDigestLines },
+		func(rest int) string { return fmt.Sprintf("  ... and %d more\n", rest) },
+		"\nTheir pings stay in the queue and move to the dead-letter queue after a few tries;\n"+
+			"create the events (memon-config set NAME ...) and redrive the dead-letter queue to keep them.\n--\nMEMon\n")
+	return Alert{Kind: KindConfig, Subject: Subject(KindConfig, fmt.Sprintf("%d unknown events", len(problems))), Body: body}
+}
+
+// digestBody writes the body of an alert that stands for many: the banner
+// with its headline, the intro, one line per item while fits allows (given
+// the item's index, the body's length so far and the line), then what rest
+// says of the items left out, and the footer.
+func digestBody(headline, intro string, n int, line func(i int) string, fits func(i, size int, line string) bool,
+	rest func(left int) string, footer string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "MEMon Alert\n-----------\nConfig: %d unknown events\n\n"+
-		"Pings named these events, or their items cannot be used (more than %d in one poll, so they come in one alert):\n\n",
-		len(problems), MaxConfigAlertsPerPoll)
-	for i, p := range problems {
-		if i == maxDigestLines {
-			fmt.Fprintf(&b, "  ... and %d more\n", len(problems)-i)
+	b.WriteString("MEMon Alert\n-----------\n" + headline + "\n\n" + intro + "\n\n")
+	for i := range n {
+		l := line(i)
+		if !fits(i, b.Len(), l) {
+			b.WriteString(rest(n - i))
 			break
 		}
-		fmt.Fprintf(&b, "  - %s\n", truncate(SingleLine(p.Problem), 300))
+		b.WriteString(l)
 	}
-	b.WriteString("\nTheir pings stay in the queue and move to the dead-letter queue after a few tries;\n" +
-		"create the events (memon-config set NAME ...) and redrive the dead-letter queue to keep them.\n--\nMEMon\n")
-	return Alert{Kind: KindConfig, Subject: Subject(KindConfig, fmt.Sprintf("%d unknown events", len(problems))), Body: b.String()}
+	b.WriteString(footer)
+	return b.String()
 }
 
 // MaxDownAlertsPerPoll is how many DOWN alerts one poll publishes one by
@@ -129,26 +144,25 @@ type HeldDown struct {
 // MaxDownAlertsPerPoll in one poll: its subject counts them, its body names
 // each (with its tags and why), as far as maxDownDigestBytes allows.
 func DownDigest(held []HeldDown) Alert {
-	var b strings.Builder
-	fmt.Fprintf(&b, "MEMon Alert\n-----------\nDown: %d more events\n\n"+
-		"These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):\n\n",
-		len(held), MaxDownAlertsPerPoll)
-	for i, h := range held {
-		line := "  - " + SingleLine(h.Name)
-		if len(h.Tags) > 0 {
-			tags := make([]string, len(h.Tags))
-			for j, t := range h.Tags {
-				tags[j] = SingleLine(t)
+	body := digestBody(fmt.Sprintf("Down: %d more events", len(held)),
+		fmt.Sprintf("These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):", MaxDownAlertsPerPoll),
+		len(held),
+		func(i int) string {
+			h := held[i]
+			line := "  - " + SingleLine(h.Name)
+			if len(h.Tags) > 0 {
+				tags := make([]string, len(h.Tags))
+				for j, t := range h.Tags {
+					tags[j] = SingleLine(t)
+				}
+				line += " [" + strings.Join(tags, ", ") + "]"
 			}
-			line += " [" + strings.Join(tags, ", ") + "]"
-		}
-		line += ": " + truncate(SingleLine(h.Reason), 200) + "\n"
-		if b.Len()+len(line) > maxDownDigestBytes {
-			fmt.Fprintf(&b, "  ... and %d more: memon-config list shows every event's state\n", len(held)-i)
-			break
-		}
-		b.WriteString(line)
-	}
-	b.WriteString("\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n")
-	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: b.String()}
+			return line + ": " + truncate(SingleLine(h.Reason), 200) + "\n"
+		},
+		func(_, size int, line string) bool { return size+len(line) <= maxDownDigestBytes },
+		func(rest int) string {
+			return fmt.Sprintf("  ... and %d more: memon-config list shows every event's state\n", rest)
+		},
+		"\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n")
+	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: body}
 }
