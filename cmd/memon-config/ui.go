@@ -21,14 +21,15 @@ import (
 func uiCommand() *command {
 	o := &uiOptions{}
 	return &command{
-		name: "ui", args: "[--addr 127.0.0.1:8080] [--open] [--read-only]",
+		name: "ui", args: "[--addr 127.0.0.1:8080] [--open] [--read-only [--details]]",
 		summary: "Serve a live web page over your events with your AWS credentials: an overview that updates itself,\n" +
 			"event pages with 90-day availability and run charts, and forms that create, edit, pause, resume and delete\n" +
 			"with set's own checks. Binds to loopback; nothing runs in AWS and nothing costs when nobody looks.",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT` (any address but loopback warns, and its URL carries a one-time key)")
 			fs.BoolVar(&o.open, "open", false, "open the page in the default browser")
-			fs.BoolVar(&o.readOnly, "read-only", false, "serve no forms and refuse every change")
+			fs.BoolVar(&o.readOnly, "read-only", false, "serve no forms and refuse every change; show only names, statuses, schedules and times")
+			fs.BoolVar(&o.details, "details", false, "with --read-only, also show job output, hosts, run ids, exit codes, descriptions, alert settings and reasons")
 		},
 		run: func(a *app, ctx context.Context, cl *call) error { return runUI(a, ctx, cl, o) },
 	}
@@ -36,13 +37,16 @@ func uiCommand() *command {
 
 // uiOptions are ui's flags.
 type uiOptions struct {
-	addr           string
-	open, readOnly bool
+	addr                    string
+	open, readOnly, details bool
 }
 
 func runUI(a *app, ctx context.Context, cl *call, o *uiOptions) error {
 	if err := cl.noArgs("ui"); err != nil {
 		return err
+	}
+	if o.details && !o.readOnly {
+		return usagef("--details goes with --read-only: the editing page always shows everything")
 	}
 	addr := o.addr
 	host, port, err := net.SplitHostPort(addr)
@@ -76,7 +80,7 @@ func runUI(a *app, ctx context.Context, cl *call, o *uiOptions) error {
 		secret = hex.EncodeToString(tok)
 	}
 	srv, err := web.New(web.Options{
-		Addr: ln.Addr().String(), ReadOnly: readOnly, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, g: cl.g, st: st}, Now: a.now, Log: a.stderr,
+		Addr: ln.Addr().String(), ReadOnly: readOnly, Details: o.details, Store: st, Days: daysOf(st), Editor: &webEditor{a: a, g: cl.g, st: st}, Now: a.now, Log: a.stderr,
 		Secret: secret,
 	})
 	if err != nil {

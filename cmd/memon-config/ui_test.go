@@ -216,3 +216,11 @@ func TestOnlyLoopbackNeedsNoKey(t *testing.T) {
 		}
 	}
 }
+
+func TestUIDetailsNeedsReadOnly(t *testing.T) {
+	t.Parallel()
+	r := runWith(t, fake.NewStore(), t0, "ui", "--details")
+	if r.code != 2 || !strings.Contains(r.stderr, "--details goes with --read-only") {
+		t.Errorf("ui --details: %d %q", r.code, r.stderr)
+	}
+}

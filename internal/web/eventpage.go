@@ -50,6 +50,7 @@ type eventPage struct {
 	CountsKept  bool
 	History     []histRow
 	HistoryDays int
+	Redacted    bool // a read-only page without details: no reasons column
 }
 
 // loadEvent reads one event, its history and its daily counts. An unusable

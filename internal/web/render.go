@@ -27,6 +27,7 @@ type page struct {
 	Nav          string // the current menu entry
 	Live         bool   // served by memon-config ui: links, forms, self-updating
 	ReadOnly     bool
+	Hosted       bool // the public status page (Options.Hosted)
 	CSRF         string
 	Inline       *inline // the snapshot carries its style and script inline
 	AssetVersion string
@@ -56,9 +57,12 @@ type inline struct {
 
 type confirm struct{ Name string }
 
+// The links the read-only pages carry are relative, so they work under any
+// prefix (the hosted status page's /status/<key>/): the overview and the
+// event page are siblings.
 var funcs = template.FuncMap{
 	"wbr":       wbr,
-	"eventURL":  func(name string) string { return "/event?name=" + url.QueryEscape(name) },
+	"eventURL":  func(name string) string { return "event?name=" + url.QueryEscape(name) },
 	"editURL":   func(name string) string { return "/edit?name=" + url.QueryEscape(name) },
 	"deleteURL": func(name string) string { return "/delete?name=" + url.QueryEscape(name) },
 	"filterURL": filterURL,
@@ -124,9 +128,9 @@ func filterURL(s Status, q string) string {
 		v.Set("q", q)
 	}
 	if len(v) == 0 {
-		return "/"
+		return "./"
 	}
-	return "/?" + v.Encode()
+	return "./?" + v.Encode()
 }
 
 // Snapshot writes the static dashboard `memon-config html` prints: the

@@ -37,6 +37,16 @@ type Options struct {
 	// and the key is spent; every request needs that cookie. Empty on
 	// loopback, where the bind address is the boundary.
 	Secret string
+	// Hosted is the status page the public read function serves (and
+	// memon-pingurl): read-only, under a path the caller strips (links are
+	// relative), any Host (the function URL's own; no credentials behind
+	// it to rebind to), and a problem page that names no AWS error.
+	Hosted bool
+	// Details shows, on a read-only page, what it otherwise keeps to
+	// itself: each job's output, host, run id and exit code, descriptions,
+	// alert settings and the transitions' reasons. Without it a read-only
+	// page reveals only names, statuses, schedules and times.
+	Details bool
 }
 
 // sessionCookie carries the session a spent key opened.
@@ -64,6 +74,9 @@ const csp = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 's
 // New builds the handler. The CSRF token is random per process: a page
 // served by this process carries it, another origin cannot read it.
 func New(o Options) (*Server, error) {
+	if o.Hosted {
+		o.ReadOnly = true
+	}
 	if o.Store == nil || (!o.ReadOnly && o.Editor == nil) {
 		return nil, errors.New("web: a Store, and an Editor unless read-only, are required")
 	}
@@ -77,9 +90,11 @@ func New(o Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	hc, err := newHostCheck(o.Addr)
-	if err != nil {
-		return nil, err
+	hc := hostCheck{any: true}
+	if !o.Hosted {
+		if hc, err = newHostCheck(o.Addr); err != nil {
+			return nil, err
+		}
 	}
 	tok := make([]byte, 32)
 	if _, err := rand.Read(tok); err != nil {
@@ -98,7 +113,7 @@ func New(o Options) (*Server, error) {
 	s.mux.HandleFunc("POST /delete", s.delete)
 	s.mux.HandleFunc("GET /assets/{file}", s.asset)
 	s.mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, "/assets/icon.svg", http.StatusMovedPermanently)
+		http.Redirect(w, r, "assets/icon.svg", http.StatusMovedPermanently)
 	})
 	return s, nil
 }
@@ -190,6 +205,7 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, code int, msg st
 // for a loopback or unspecified address, the literal address otherwise.
 // A DNS-rebound name (evil.example resolving to 127.0.0.1) is refused.
 type hostCheck struct {
+	any   bool // hosted: every Host is the page's own
 	port  string
 	names map[string]bool
 	anyIP bool   // bound to 0.0.0.0 or ::: any IP literal names it
@@ -216,6 +232,9 @@ func newHostCheck(addr string) (hostCheck, error) {
 }
 
 func (hc hostCheck) allowed(hostport string) bool {
+	if hc.any {
+		return true
+	}
 	host, port, err := net.SplitHostPort(hostport)
 	if err != nil {
 		host, port = hostport, "80"
@@ -239,7 +258,7 @@ func (hc hostCheck) origin(o string) bool {
 // page starts a page with what every template needs.
 func (s *Server) page(title, nav string) *page {
 	now := s.o.Now()
-	p := &page{Title: title, Nav: nav, Live: true, ReadOnly: s.o.ReadOnly, Generated: newMoment(now, now, nil)}
+	p := &page{Title: title, Nav: nav, Live: true, ReadOnly: s.o.ReadOnly, Hosted: s.o.Hosted, Generated: newMoment(now, now, nil)}
 	if !s.o.ReadOnly {
 		p.CSRF = s.csrf
 	}
@@ -267,6 +286,12 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, code int, tmpl st
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, code int, title string, err error) {
 	p := s.page(title, "")
 	p.Problem = memon.SingleLine(err.Error())
+	if s.o.Hosted && code >= http.StatusInternalServerError {
+		// The reader of a public page learns that reading failed, not
+		// which table, role or request the AWS error names.
+		fmt.Fprintf(s.o.Log, "memon status page: %s: %s\n", title, p.Problem)
+		p.Problem = "MEMon could not read its tables just now; try again in a minute."
+	}
 	s.write(w, r, code, "problem", p)
 }
 
@@ -286,6 +311,9 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	o := newOverview(ls, s.o.Now(), q.Get("q"), memon.ParseStatus(q.Get("status")))
 	s.sparks.fill(r.Context(), o.Rows, ls, false)
+	if !s.details() {
+		o.redact()
+	}
 	p := s.page("Overview", "overview")
 	p.Overview, p.Flash = o, flashes[q.Get("done")]
 	s.write(w, r, http.StatusOK, "overview", p)
@@ -302,6 +330,9 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, http.StatusBadGateway, "Cannot read the event", err)
 		return
 	}
+	if !s.details() {
+		ep.redact()
+	}
 	p := s.page(name, "")
 	p.Event, p.Flash = ep, flashes[r.URL.Query().Get("done")]
 	if !s.o.ReadOnly {
@@ -309,6 +340,11 @@ func (s *Server) event(w http.ResponseWriter, r *http.Request) {
 	}
 	s.write(w, r, http.StatusOK, "event", p)
 }
+
+// details says whether the pages show more than names, statuses,
+// schedules and times: always when they can edit, on a read-only page only
+// when its deployer asked.
+func (s *Server) details() bool { return !s.o.ReadOnly || s.o.Details }
 
 func (s *Server) readOnly(w http.ResponseWriter, r *http.Request) bool {
 	if s.o.ReadOnly {

@@ -37,7 +37,7 @@
     var p = new URLSearchParams(new FormData(form));
     ["q", "status"].forEach(function (k) { if (!p.get(k)) p.delete(k); });
     var s = p.toString();
-    return "/" + (s ? "?" + s : "");
+    return location.pathname + (s ? "?" + s : "");
   }
   function swap(doc, sel) {
     var from = doc.querySelector(sel), to = document.querySelector(sel);
