@@ -31,8 +31,8 @@ func main() {
 const usage = `usage: memon-pingurl --addr HOST:PORT [--min-latency DUR] [--max-in-flight N]
        memon-pingurl --version | version
 
-Serves MEMon's ping API (GET|POST /ping/<token>[/start|/fail|/<exit code>])
-over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
+Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/<exit code>],
+the same without /ping, and Uptime Kuma's /api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
   --addr HOST:PORT      where to listen (e.g. 127.0.0.1:8080)
   --min-latency DUR     least time an answer takes (default 250ms)
   --max-in-flight N     requests served at once; more are answered 429 (default 16)

@@ -253,3 +253,13 @@ func (t *Tokens) transact(ctx context.Context, name string, items []types.Transa
 	}
 	return nil
 }
+
+// EventExists reports whether the event exists, reading only its key (the
+// ping endpoint's role may read nothing else but TokenHash).
+func (t *Tokens) EventExists(ctx context.Context, name string) (bool, error) {
+	_, err := t.currentHash(ctx, name)
+	if errors.Is(err, memon.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}

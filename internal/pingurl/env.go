@@ -43,5 +43,5 @@ func FromEnv(ctx context.Context, getenv settings.Lookup, cfg Config) (*Handler,
 	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokenTable, settings.TokenTableSuffix))
 	tokens := dynamo.NewTokens(dynamodb.NewFromConfig(awsCfg), events, tokenTable)
 	sender := queue.NewSender(sqs.NewFromConfig(awsCfg), queueURL, "")
-	return New(tokens, sender, cfg, time.Now), nil
+	return New(tokens, nil, sender, cfg, time.Now), nil
 }

@@ -1,10 +1,13 @@
 // Package pingurl is MEMon's HTTPS ping endpoint: one http.Handler that turns
-// `GET|POST /ping/<token>[/start|/fail|/<exit code>]` into the same queue
-// message memon-send puts on the queue. The Lambda function URL (lambdas/pingurl)
+// healthchecks' ping URLs (`/ping/<token>[/start|/fail|/<exit code>]`, the
+// same without /ping, slug pings under a ping key) and Uptime Kuma's push URL
+// into the same queue message memon-send puts on the queue (route.go reads
+// every form). The Lambda function URL (lambdas/pingurl)
 // and the self-hosted server (cmd/memon-pingurl) both serve it.
 //
-// It owns the URL shape, the answers and the abuse bounds. It declares the
-// two ports it needs (a token lookup and a sender) and imports no AWS SDK.
+// It owns the URL shapes, the answers and the abuse bounds. It declares the
+// ports it needs (a token lookup, a ping-key lookup and a sender) and
+// imports no AWS SDK.
 package pingurl
 
 import (
@@ -21,9 +24,11 @@ import (
 )
 
 // Tokens finds the event a token's hash belongs to: memon.ErrNotFound when
-// none does. It must not scan: it is called for every request.
+// none does. It must not scan: it is called for every request. EventExists
+// tells a slug ping (whose key was found) whether its event exists.
 type Tokens interface {
 	EventForToken(ctx context.Context, hash string) (string, error)
+	EventExists(ctx context.Context, name string) (bool, error)
 }
 
 // Sender puts a ping on the queue (queue.Sender).
@@ -41,6 +46,8 @@ const (
 	DefaultMinLatency  = 250 * time.Millisecond
 	DefaultMaxInFlight = 16
 	DefaultBodyTimeout = 2 * time.Second
+	DefaultKeyRate     = 2  // slug pings a second per ping key, after the burst
+	DefaultKeyBurst    = 60 // slug pings per ping key at once
 )
 
 // Config bounds the handler. Zero values take the defaults.
@@ -58,11 +65,19 @@ type Config struct {
 	// read before the request takes an in-flight slot, so a client that
 	// sends it a byte a second holds a connection, never a slot.
 	BodyTimeout time.Duration
+	// KeyRate and KeyBurst bound the slug pings of one ping key (per
+	// instance): past them it is answered 429, after the floor. In Lambda
+	// the floor already caps an instance at 1/MinLatency requests a second;
+	// this keeps one key from taking all of them.
+	KeyRate  float64
+	KeyBurst int
 }
 
 // Handler serves the ping API.
 type Handler struct {
 	tokens   Tokens
+	keys     PingKeys // nil: no slug pings (every one is 404)
+	perKey   *keyLimiter
 	sender   Sender
 	cfg      Config
 	inFlight chan struct{}
@@ -70,8 +85,9 @@ type Handler struct {
 	sleep    func(ctx context.Context, d time.Duration)
 }
 
-// New returns the handler. now is the clock (time.Now in production).
-func New(tokens Tokens, sender Sender, cfg Config, now func() time.Time) *Handler {
+// New returns the handler. keys may be nil (no slug pings); now is the
+// clock (time.Now in production).
+func New(tokens Tokens, keys PingKeys, sender Sender, cfg Config, now func() time.Time) *Handler {
 	if cfg.MinLatency == 0 {
 		cfg.MinLatency = DefaultMinLatency
 	}
@@ -81,7 +97,13 @@ func New(tokens Tokens, sender Sender, cfg Config, now func() time.Time) *Handle
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = DefaultBodyTimeout
 	}
-	return &Handler{tokens: tokens, sender: sender, cfg: cfg, now: now,
+	if cfg.KeyRate <= 0 {
+		cfg.KeyRate = DefaultKeyRate
+	}
+	if cfg.KeyBurst <= 0 {
+		cfg.KeyBurst = DefaultKeyBurst
+	}
+	return &Handler{tokens: tokens, keys: keys, perKey: newKeyLimiter(cfg.KeyRate, cfg.KeyBurst), sender: sender, cfg: cfg, now: now,
 		inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
 }
 
@@ -97,20 +119,24 @@ func sleepCtx(ctx context.Context, d time.Duration) {
 	}
 }
 
-// answer is a status and its plain-text body. Every 404 has the same body,
-// whatever made it one.
+// answer is a status and its body. Every 404 of a ping form has the same
+// body, whatever made it one; the healthchecks answers (OK, Created, not
+// found, invalid url format) are its exact bodies, without a newline.
 type answer struct {
 	status int
 	body   string
+	json   bool // Uptime Kuma's answers are JSON
+	ping   bool // a ping was taken: the Ping-Body-Limit header goes with it
 }
 
 var (
-	accepted    = answer{http.StatusOK, "OK\n"}
-	notFound    = answer{http.StatusNotFound, "not found\n"}
-	tooLarge    = answer{http.StatusRequestEntityTooLarge, fmt.Sprintf("body too large: at most %d bytes (the last %d are kept)\n", MaxBody, memon.MaxMessageLen)}
-	throttled   = answer{http.StatusTooManyRequests, "too many requests: retry later\n"}
-	badMethod   = answer{http.StatusMethodNotAllowed, "method not allowed: use GET or POST\n"}
-	unavailable = answer{http.StatusServiceUnavailable, "the ping could not be queued: retry later\n"}
+	accepted    = answer{status: http.StatusOK, body: "OK", ping: true}
+	notFound    = answer{status: http.StatusNotFound, body: "not found"}
+	badURL      = answer{status: http.StatusBadRequest, body: "invalid url format"}
+	tooLarge    = answer{status: http.StatusRequestEntityTooLarge, body: fmt.Sprintf("body too large: at most %d bytes (the last %d are kept)\n", MaxBody, memon.MaxMessageLen)}
+	throttled   = answer{status: http.StatusTooManyRequests, body: "too many requests: retry later\n"}
+	badMethod   = answer{status: http.StatusMethodNotAllowed, body: "method not allowed: use GET or POST\n"}
+	unavailable = answer{status: http.StatusServiceUnavailable, body: "the ping could not be queued: retry later\n"}
 )
 
 // ServeHTTP answers one request. Every answer but 429 takes at least
@@ -176,64 +202,94 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (string, answ
 }
 
 func write(w http.ResponseWriter, a answer) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if a.json {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	} else {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	if a == badMethod {
 		w.Header().Set("Allow", "GET, HEAD, POST")
+	}
+	if a.ping {
+		// How much of a body is kept (its tail): runitor sends at most this.
+		w.Header().Set("Ping-Body-Limit", strconv.Itoa(memon.MaxMessageLen))
+		w.Header().Set("Access-Control-Allow-Origin", "*")
 	}
 	w.WriteHeader(a.status)
 	_, _ = io.WriteString(w, a.body)
 }
 
+// serve answers a request whose body is read, by its route.
 func (h *Handler) serve(r *http.Request, body string) answer {
-	rest, ok := strings.CutPrefix(r.URL.Path, "/ping/")
-	if !ok {
-		return notFound // no token in the path: nothing to look up
+	rt := parseRoute(r.URL.Path)
+	switch rt.form {
+	case noForm:
+		return notFound // nothing to look up
+	case kumaForm:
+		return h.kumaPush(r, rt.id)
+	case slugForm:
+		return h.slugPing(r, rt, body)
 	}
-	token, suffix, _ := strings.Cut(rest, "/")
-	m, shapeOK := parseSuffix(suffix)
 	// A malformed token is looked up too (as its hash, which no stored
 	// token can have), so it costs and looks exactly like an unknown one.
-	name, err := h.tokens.EventForToken(r.Context(), memon.HashToken(token))
+	name, err := h.tokens.EventForToken(r.Context(), memon.HashToken(rt.id))
 	switch {
+	case errors.Is(err, memon.ErrNotFound) && rt.orSlug:
+		return h.slugPing(r, rt.asSlug(), body)
 	case errors.Is(err, memon.ErrNotFound):
 		return notFound
 	case err != nil:
 		return unavailable
-	case !shapeOK || !memon.WellFormedToken(token):
+	case !memon.WellFormedToken(rt.id):
 		return notFound
 	}
+	m, a := parseSuffix(rt.suffix)
+	if a != (answer{}) {
+		return a
+	}
+	return h.send(r, name, m, body)
+}
+
+// send queues the ping for the event name: the message memon-send would
+// put there, marked as the endpoint's.
+func (h *Handler) send(r *http.Request, name string, m memon.Message, body string) answer {
 	m.Name = name
 	m.Via = memon.ViaURL
 	m.Time = memon.EpochSeconds(h.now())
 	m.RunID = r.URL.Query().Get("rid")
-	m.Message = body
+	if body != "" {
+		m.Message = body
+	}
 	if err := h.sender.Send(r.Context(), m); err != nil {
 		return unavailable
 	}
 	return accepted
 }
 
-// parseSuffix reads what follows the token: nothing (success), start, fail,
-// or an exit code 0-255 (0 success, else fail), healthchecks.io's shape.
-func parseSuffix(s string) (memon.Message, bool) {
+// parseSuffix reads what follows a token or a slug: nothing (success),
+// start, fail, or an exit code 0-255 (0 success, else fail), healthchecks'
+// shape. Its answer is non-zero when the suffix decides the request: a
+// number over 255 is "invalid url format", as healthchecks answers it once
+// the check is found; anything else no route has is "not found".
+func parseSuffix(s string) (memon.Message, answer) {
 	switch s {
 	case "":
-		return memon.Message{Signal: memon.Success}, true
+		return memon.Message{Signal: memon.Success}, answer{}
 	case "start":
-		return memon.Message{Signal: memon.Start}, true
+		return memon.Message{Signal: memon.Start}, answer{}
 	case "fail":
-		return memon.Message{Signal: memon.Fail}, true
+		return memon.Message{Signal: memon.Fail}, answer{}
 	}
-	if len(s) > 3 || strings.Trim(s, "0123456789") != "" {
-		return memon.Message{}, false
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return memon.Message{}, notFound
 	}
 	code, err := strconv.Atoi(s)
 	if err != nil || code > 255 {
-		return memon.Message{}, false
+		return memon.Message{}, badURL
 	}
 	if code == 0 {
-		return memon.Message{Signal: memon.Success}, true
+		return memon.Message{Signal: memon.Success}, answer{}
 	}
-	return memon.Message{Signal: memon.Fail, ExitCode: &code}, true
+	return memon.Message{Signal: memon.Fail, ExitCode: &code}, answer{}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -44,6 +45,38 @@ func (f *fakeTokens) EventForToken(_ context.Context, hash string) (string, erro
 	return name, nil
 }
 
+func (f *fakeTokens) EventExists(_ context.Context, name string) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups++
+	if f.err != nil {
+		return false, f.err
+	}
+	for _, n := range f.byHash {
+		if n == name {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// fakeKeys holds the ping keys' hashes and counts lookups.
+type fakeKeys struct {
+	mu      sync.Mutex
+	hashes  map[string]bool
+	lookups int
+}
+
+func (f *fakeKeys) PingKey(_ context.Context, hash string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.lookups++
+	if !f.hashes[hash] {
+		return memon.ErrNotFound
+	}
+	return nil
+}
+
 type fakeSender struct {
 	mu   sync.Mutex
 	sent []memon.Message
@@ -60,11 +93,15 @@ func (f *fakeSender) Send(_ context.Context, m memon.Message) error {
 	return nil
 }
 
-const goodToken = "abcdefghijklmnopqrstuvwxyzABCD-_"
+const (
+	goodToken = "abcdefghijklmnopqrstuvwxyzABCD-_"
+	pingKey   = "pk-0123456789abcdefghijklmnopqrs"
+)
 
 type rig struct {
 	h      *Handler
 	tokens *fakeTokens
+	keys   *fakeKeys
 	sender *fakeSender
 	clock  *fake.Clock
 	slept  []time.Time // the fake time each answer was released at
@@ -74,8 +111,9 @@ func newRig(t *testing.T, cfg Config) *rig {
 	t.Helper()
 	clock := fake.NewClock(time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC))
 	r := &rig{clock: clock, sender: &fakeSender{},
-		tokens: &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}, clock: clock, delay: 7 * time.Millisecond}}
-	r.h = New(r.tokens, r.sender, cfg, clock.Now)
+		tokens: &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}, clock: clock, delay: 7 * time.Millisecond},
+		keys:   &fakeKeys{hashes: map[string]bool{memon.HashToken(pingKey): true}}}
+	r.h = New(r.tokens, r.keys, r.sender, cfg, clock.Now)
 	r.h.sleep = func(_ context.Context, d time.Duration) {
 		clock.Advance(max(d, 0))
 		r.slept = append(r.slept, clock.Now())
@@ -112,12 +150,25 @@ func TestEachURLFormQueuesTheRightPing(t *testing.T) {
 		{"GET", "/ping/" + goodToken + "/255", "", memon.Message{Signal: memon.Fail, ExitCode: intp(255)}},
 		{"GET", "/ping/" + goodToken + "?rid=run-42", "", memon.Message{Signal: memon.Success, RunID: "run-42"}},
 		{"GET", "/ping/" + goodToken + "/start?rid=r%201", "", memon.Message{Signal: memon.Start, RunID: "r 1"}},
+		{"GET", "/ping/" + goodToken + "/", "", memon.Message{Signal: memon.Success}},
+		{"POST", "/ping/" + goodToken + "/fail/", "oops", memon.Message{Signal: memon.Fail, Message: "oops"}},
+		{"GET", "/" + goodToken, "", memon.Message{Signal: memon.Success}},
+		{"HEAD", "/" + goodToken + "/", "", memon.Message{Signal: memon.Success}},
+		{"GET", "/" + goodToken + "/start?rid=5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", "", memon.Message{Signal: memon.Start, RunID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"}},
+		{"POST", "/" + goodToken + "/1", "exit 1", memon.Message{Signal: memon.Fail, ExitCode: intp(1), Message: "exit 1"}},
+		{"GET", "/ping/" + pingKey + "/backup", "", memon.Message{Signal: memon.Success}},
+		{"GET", "/" + pingKey + "/backup/", "", memon.Message{Signal: memon.Success}},
+		{"POST", "/ping/" + pingKey + "/backup/fail", "broke", memon.Message{Signal: memon.Fail, Message: "broke"}},
+		{"GET", "/" + pingKey + "/backup/7?rid=r", "", memon.Message{Signal: memon.Fail, ExitCode: intp(7), RunID: "r"}},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			r := newRig(t, Config{})
 			w := r.do(tc.method, tc.path, tc.body)
-			if w.Code != 200 {
-				t.Fatalf("status %d %q, want 200", w.Code, w.Body)
+			if w.Code != 200 || w.Body.String() != "OK" || w.Header().Get("Content-Type") != "text/plain; charset=utf-8" {
+				t.Fatalf("status %d %q (%s), want 200 OK as healthchecks answers it", w.Code, w.Body, w.Header().Get("Content-Type"))
+			}
+			if got := w.Header().Get("Ping-Body-Limit"); got != strconv.Itoa(memon.MaxMessageLen) {
+				t.Errorf("Ping-Body-Limit %q, want %d", got, memon.MaxMessageLen)
 			}
 			if len(r.sender.sent) != 1 {
 				t.Fatalf("sent %d messages, want 1", len(r.sender.sent))
@@ -139,12 +190,19 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 	paths := []string{
 		"/ping/" + strings.Repeat("z", memon.TokenLen), // well formed, unknown
 		"/ping/short", // malformed: length
-		"/ping/abcdefghijklmnopqrstuvwxyzABC%2B_", // malformed: character
-		"/ping/",                          // empty token
-		"/ping/" + goodToken + "/256",     // known token, bad exit code
-		"/ping/" + goodToken + "/-1",      // known token, bad exit code
-		"/ping/" + goodToken + "/start/x", // known token, bad suffix
-		"/ping/" + goodToken + "/success", // known token, unknown signal
+		"/ping/abcdefghijklmnopqrstuvwxyzABC%2B_",                           // malformed: character
+		"/ping/" + goodToken + "/-1",                                        // known token, bad exit code
+		"/ping/" + goodToken + "/start/x",                                   // known token, bad suffix
+		"/ping/" + goodToken + "/success",                                   // known token, unknown signal
+		"/" + strings.Repeat("z", memon.TokenLen),                           // hosted form, unknown
+		"/" + strings.Repeat("z", memon.TokenLen) + "/start",                // unknown token (or key) with a suffix
+		"/ping/" + strings.Repeat("z", memon.TokenLen) + "/backup",          // unknown key, existing name
+		"/ping/" + strings.Repeat("z", memon.TokenLen) + "/backup/fail",     // unknown key, existing name
+		"/ping/" + strings.Repeat("z", memon.TokenLen) + "/nosuch?create=1", // unknown key asks to create
+		"/ping/" + pingKey + "/nosuch",                                      // right key, missing name
+		"/ping/" + pingKey + "/backup/x",                                    // right key, bad suffix
+		"/ping/" + pingKey + "/back.up",                                     // right key, not a slug
+		"/" + strings.Repeat("z", memon.TokenLen) + "/backup/log/x",         // too many segments
 	}
 	var bodies []string
 	for _, p := range paths {
@@ -159,8 +217,8 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 			if len(r.sender.sent) != 0 {
 				t.Errorf("queued %+v for a 404", r.sender.sent)
 			}
-			if r.tokens.lookups != 1 {
-				t.Errorf("%d lookups, want 1 (a malformed token costs what an unknown one does)", r.tokens.lookups)
+			if r.tokens.lookups+r.keys.lookups == 0 && !strings.HasSuffix(p, "/log/x") {
+				t.Errorf("no lookup: a malformed token or key costs what an unknown one does")
 			}
 			if len(r.slept) != 1 || !r.slept[0].Equal(start.Add(floor)) {
 				t.Errorf("answered at %v, want exactly start+%s (%v)", r.slept, floor, start.Add(floor))
@@ -173,8 +231,13 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 		}
 	}
 	r := newRig(t, Config{})
-	if w := r.do("GET", "/nope", ""); w.Code != 404 || w.Body.String() != bodies[0] || r.tokens.lookups != 0 {
-		t.Errorf("a path without /ping/: %d %q, %d lookups; want the same 404 and no lookup", w.Code, w.Body, r.tokens.lookups)
+	for _, p := range []string{"/", "/ping/", "/a/b/c/d"} {
+		if w := r.do("GET", p, ""); w.Code != 404 || w.Body.String() != bodies[0] || r.tokens.lookups != 0 {
+			t.Errorf("%s, no form's path: %d %q, %d lookups; want the same 404 and no lookup", p, w.Code, w.Body, r.tokens.lookups)
+		}
+	}
+	if bodies[0] != "not found" {
+		t.Errorf("404 body %q, want healthchecks' %q", bodies[0], "not found")
 	}
 }
 
@@ -232,7 +295,7 @@ func TestFunctionURLAdapterServesTheSameAPI(t *testing.T) {
 			HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST", SourceIP: "203.0.113.9"}},
 	}
 	resp, err := fn(context.Background(), ev)
-	if err != nil || resp.StatusCode != 200 || resp.Body != "OK\n" {
+	if err != nil || resp.StatusCode != 200 || resp.Body != "OK" {
 		t.Fatalf("got %+v, %v; want 200 OK", resp, err)
 	}
 	m := r.sender.sent[0]

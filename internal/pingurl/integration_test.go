@@ -196,7 +196,7 @@ func TestEachURLFormThroughTheLocalServerReachesTheEvent(t *testing.T) {
 	}
 	for _, s := range steps {
 		code, body := l.do(s.method, s.path, s.body)
-		if code != 200 || body != "OK\n" {
+		if code != 200 || body != "OK" {
 			t.Fatalf("%s %s: %d %q, want 200 OK", s.method, s.path, code, body)
 		}
 		time.Sleep(5 * time.Millisecond) // SentTimestamp has milliseconds: keep the order
@@ -226,7 +226,7 @@ func TestRejectedPingsQueueNothing(t *testing.T) {
 		"/ping/" + old, // rotated away
 		"/ping/" + strings.Repeat("A", memon.TokenLen), // well formed, unknown
 		"/ping/not-a-token",                            // malformed
-		"/ping/" + rotated + "/300",                    // bad exit code
+		"/ping/" + old + "/300",                        // a rotated token's bad exit code
 		"/ping/" + rotated + "/start/now",              // bad suffix
 	} {
 		code, body := l.do("POST", path, "x")
@@ -238,6 +238,9 @@ func TestRejectedPingsQueueNothing(t *testing.T) {
 		} else if body != notFoundBody {
 			t.Errorf("%s: body %q differs from %q", path, body, notFoundBody)
 		}
+	}
+	if code, body := l.do("POST", "/ping/"+rotated+"/300", "x"); code != 400 || body != "invalid url format" {
+		t.Errorf("the current token's exit code over 255: %d %q, want 400 invalid url format", code, body)
 	}
 	if code, _ := l.do("POST", "/ping/"+rotated, strings.Repeat("x", memon.MaxMessageBody+1)); code != 413 {
 		t.Errorf("oversized body: %d, want 413", code)

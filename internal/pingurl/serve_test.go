@@ -17,7 +17,7 @@ import (
 func TestSlowBodiesLeaveRealPingsAnswered(t *testing.T) {
 	tokens := &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}}
 	sender := &fakeSender{}
-	h := New(tokens, sender, Config{MinLatency: time.Millisecond, MaxInFlight: DefaultMaxInFlight, BodyTimeout: time.Second}, time.Now)
+	h := New(tokens, nil, sender, Config{MinLatency: time.Millisecond, MaxInFlight: DefaultMaxInFlight, BodyTimeout: time.Second}, time.Now)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -85,7 +85,7 @@ func TestBootstrapServesFunctionURLEvents(t *testing.T) {
 		}
 		return resp
 	}
-	if r := invoke("POST", "/ping/"+token+"/3", "rid=nightly-7", "ERROR: disk full"); r.StatusCode != 200 || r.Body != "OK\n" {
+	if r := invoke("POST", "/ping/"+token+"/3", "rid=nightly-7", "ERROR: disk full"); r.StatusCode != 200 || r.Body != "OK" {
 		t.Fatalf("valid ping: %+v", r)
 	}
 	// Another token of the same shape: the last character changed, never left as it was.

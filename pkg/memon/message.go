@@ -32,6 +32,7 @@ const (
 	MaxRunIDLen    = ping.MaxRunIDLen
 	MaxHostLen     = ping.MaxHostLen
 	MaxMessageBody = ping.MaxMessageBody
+	MaxRunDuration = ping.MaxRunDuration
 	ViaURL         = ping.ViaURL
 	maxEpoch       = ping.MaxEpoch
 )

@@ -1,0 +1,103 @@
+package pingurl
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/peerj/memon/pkg/memon"
+)
+
+// PingKeys resolves the ping key of slug pings by its hash (the shared key
+// store): memon.ErrNotFound when no current ping key has it. Like a token
+// lookup, it must not scan and should cost the same found or not.
+type PingKeys interface {
+	PingKey(ctx context.Context, hash string) error
+}
+
+// slugPing answers /ping/<ping-key>/<slug>[/suffix]: the slug is the
+// event's name. Without the right key every answer is the same 404 (the
+// floor hides how long the lookups took), so nobody learns whether a key or
+// a name exists; with it, a missing event is 404 "not found" as in
+// healthchecks.
+func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
+	shaped, upper := slugShape(rt.slug)
+	if upper {
+		return badURL // healthchecks refuses it before any lookup: it tells nothing
+	}
+	hash := memon.HashToken(rt.id)
+	if h.keys == nil {
+		return notFound
+	}
+	switch err := h.keys.PingKey(r.Context(), hash); {
+	case errors.Is(err, memon.ErrNotFound):
+		return notFound
+	case err != nil:
+		return unavailable
+	case !shaped || len(rt.slug) > memon.MaxNameLen:
+		return notFound
+	}
+	m, a := parseSuffix(rt.suffix)
+	if a != (answer{}) {
+		return a
+	}
+	if !h.perKey.allow(hash, h.now()) {
+		return throttled
+	}
+	exists, err := h.tokens.EventExists(r.Context(), rt.slug)
+	switch {
+	case err != nil:
+		return unavailable
+	case !exists:
+		return notFound
+	}
+	return h.send(r, rt.slug, m, body)
+}
+
+// keyLimiter bounds the slug pings one key may send: a token bucket per
+// key hash, in memory (per Lambda instance or memon-pingurl process, so a
+// key gets at most Burst, then Rate a second, from each). Only keys that
+// were found have a bucket, so the map holds as many as there are ping
+// keys (a rotation adds one); it is emptied if it ever holds maxBuckets.
+type keyLimiter struct {
+	mu      sync.Mutex
+	rate    float64 // tokens a second
+	burst   float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+const maxBuckets = 64
+
+func newKeyLimiter(rate float64, burst int) *keyLimiter {
+	return &keyLimiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// allow takes one token of key's bucket at now, if it has one.
+func (l *keyLimiter) allow(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		if len(l.buckets) >= maxBuckets {
+			clear(l.buckets)
+		}
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	if d := now.Sub(b.at); d > 0 {
+		b.tokens = min(l.burst, b.tokens+d.Seconds()*l.rate)
+		b.at = now
+	}
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
