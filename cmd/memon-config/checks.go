@@ -29,7 +29,9 @@ import (
 func specKeys() []string { return memon.SettingKeys() }
 
 // listKeys are the settings a file may give as a list.
-func isListKey(k string) bool { return k == memon.KeyQuiet || k == memon.KeyDependsOn }
+func isListKey(k string) bool {
+	return k == memon.KeyQuiet || k == memon.KeyDependsOn || k == memon.KeyTag
+}
 
 // spec is one event of a checks file: its name, then its settings in
 // memon.Config's text, spelled so that applying it changes nothing.

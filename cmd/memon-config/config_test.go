@@ -83,7 +83,7 @@ func fromJSON(t *testing.T, rec map[string]any) memon.Config {
 	c := memon.Config{Name: str("name"), Description: str("description"), Schedule: s, Grace: secs("grace_seconds"),
 		MaxAlerts: n("max_alerts"), FailuresBeforeAlert: n("failures_before_alert"),
 		MaxRuntime: secs("max_runtime_seconds"), MinRuntime: secs("min_runtime_seconds"), RepeatEvery: secs("repeat_every_seconds"),
-		DependsOn: strs("depends_on"), WatchFrom: memon.WatchFrom(str("watch_from"))}
+		DependsOn: strs("depends_on"), Tags: strs("tags"), WatchFrom: memon.WatchFrom(str("watch_from"))}
 	c.Enabled, _ = rec["enabled"].(bool)
 	for _, q := range strs("quiet") {
 		w, err := memon.ParseQuiet("quiet", q)

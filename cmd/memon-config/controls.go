@@ -27,6 +27,7 @@ func controlFlags(fs *flag.FlagSet) {
 	fs.String("min-runtime", "", "a successful run shorter than `DUR` counts as a failure (0: off, the default)")
 	fs.String("repeat-every", "", "DOWN reminders every `DUR` instead of once per missed period, still at most --max-alerts (0: off)")
 	fs.Var(&listFlag{}, "depends-on", "the event needs `PARENT`: while it is down this event's alerts are held and listed in the parent's (repeatable; 'none' clears)")
+	fs.Var(&listFlag{}, "tag", "group the event under `TAG` (a-z 0-9 - _ .); every alert carries its tags and the deploy's routes send them to a team (repeatable; 'none' clears)")
 	fs.Var(&listFlag{}, "quiet", "hold the event's alerts in the recurring `WINDOW` 'Mon-Fri 22:00-23:30' (event's zone; repeatable; 'none' clears)")
 }
 
@@ -38,6 +39,7 @@ type controlsRequest struct {
 	quiet               *[]memon.QuietWindow
 	repeatEvery         *time.Duration
 	dependsOn           *[]string
+	tags                *[]string
 }
 
 // parseControls validates the control flags; bad collects each problem.
@@ -79,6 +81,13 @@ func parseControls(v map[string]string, bad func(error)) controlsRequest {
 		}
 		c.dependsOn = &deps
 	}
+	if s, ok := v[memon.KeyTag]; ok {
+		tags := memon.ParseTags([]string{s})
+		if err := memon.ValidateTags(memon.KeyTag, tags); err != nil {
+			bad(asFlag(err))
+		}
+		c.tags = &tags
+	}
 	if s, ok := v["quiet"]; ok {
 		ws := []memon.QuietWindow{}
 		for _, one := range strings.Split(s, ";") {
@@ -116,6 +125,9 @@ func (r controlsRequest) apply(c *memon.Config) {
 	}
 	if r.dependsOn != nil {
 		c.DependsOn = *r.dependsOn
+	}
+	if r.tags != nil {
+		c.Tags = *r.tags
 	}
 }
 
@@ -163,6 +175,7 @@ type controlsJSON struct {
 	RepeatEverySeconds  float64  `json:"repeat_every_seconds"`
 	Quiet               []string `json:"quiet"`
 	DependsOn           []string `json:"depends_on"`
+	Tags                []string `json:"tags"`
 	PausedUntil         *string  `json:"paused_until"`
 	RunningSince        *string  `json:"running_since"`
 }
@@ -170,7 +183,7 @@ type controlsJSON struct {
 func toControlsJSON(ev *memon.Event) controlsJSON {
 	c := controlsJSON{FailuresBeforeAlert: max(ev.FailuresBeforeAlert, 1), MaxRuntimeSeconds: ev.MaxRuntime.Seconds(),
 		MinRuntimeSeconds: ev.MinRuntime.Seconds(), RepeatEverySeconds: ev.RepeatEvery.Seconds(), Quiet: []string{},
-		DependsOn:   append([]string{}, ev.DependsOn...),
+		DependsOn: append([]string{}, ev.DependsOn...), Tags: append([]string{}, ev.Tags...),
 		PausedUntil: rfc3339(ev.PausedUntil), RunningSince: rfc3339(ev.RunningSince)}
 	for _, w := range ev.Quiet {
 		c.Quiet = append(c.Quiet, w.String())

@@ -29,6 +29,7 @@ func writeDetail(ctx context.Context, w io.Writer, st store, l memon.Listed, now
 	}
 	fmt.Fprintf(&b, "%s\n", memon.SingleLine(ev.Name))
 	row("description", ev.Description)
+	row("tags", memon.TagsText(ev.Tags))
 	status := statusWord(l, now)
 	if ev.AutoCreated {
 		status += " (AUTO-CREATED by its first ping; memon-config set clears it)"

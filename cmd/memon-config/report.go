@@ -13,13 +13,14 @@ import (
 func reportCommand() *command {
 	o := &reportOptions{}
 	return &command{
-		name: "report", args: "[--since DUR | --from DATE --to DATE] [--json]",
+		name: "report", args: "[--since DUR | --from DATE --to DATE] [--tag TAG] [--json]",
 		summary: "Per event over a period: runs, failures, missed periods, downtime and uptime, last failure, run durations;\n" +
 			"worst first, a one-line summary on top. Counted in whole UTC days; paused time is not downtime.",
 		flags: func(fs *flag.FlagSet) {
 			durationFlag(fs, &o.since, "since", 7*24*time.Hour, "the UTC days from `DUR` ago through today: "+durationForm)
 			fs.StringVar(&o.from, "from", "", "first UTC day, `YYYY-MM-DD` (with --to)")
 			fs.StringVar(&o.to, "to", "", "last UTC day, `YYYY-MM-DD`, inclusive (default today)")
+			fs.StringVar(&o.tag, "tag", "", "only the events tagged `TAG`")
 			fs.BoolVar(&o.json, "json", false, "print JSON instead of a table")
 		},
 		run: func(a *app, ctx context.Context, cl *call) error { return runReport(a, ctx, cl, o) },
@@ -30,6 +31,7 @@ func reportCommand() *command {
 type reportOptions struct {
 	since    time.Duration
 	from, to string
+	tag      string
 	json     bool
 }
 
@@ -83,11 +85,18 @@ func runReport(a *app, ctx context.Context, cl *call, o *reportOptions) error {
 	if err != nil {
 		return err
 	}
+	title := "Report"
+	if o.tag != "" {
+		if err := memon.CheckTag("tag", o.tag); err != nil {
+			return asFlag(err)
+		}
+		title = "Report for tag " + o.tag
+	}
 	st, err := a.open(ctx, cl.g)
 	if err != nil {
 		return err
 	}
-	r, err := report.Build(ctx, st, "Report", p, now)
+	r, err := report.BuildTagged(ctx, st, title, o.tag, p, now)
 	if err != nil {
 		return err
 	}

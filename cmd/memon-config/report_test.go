@@ -87,3 +87,19 @@ func TestReportFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestReportTagKeepsTheTaggedEvents(t *testing.T) {
+	t.Parallel()
+	data := event(t, "load", time.Hour, t0.Add(-time.Hour))
+	data.Tags = []string{"data", "nightly"}
+	other := event(t, "mail", time.Hour, t0.Add(-time.Hour))
+	f := newFake(data, other)
+	r := runWith(t, f, t0, "report", "--tag", "data")
+	if r.code != exitOK || !strings.Contains(r.stdout, "\nload ") || strings.Contains(r.stdout, "\nmail ") ||
+		!strings.HasPrefix(r.stdout, "MEMon report for tag data") {
+		t.Errorf("report --tag data: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runWith(t, f, t0, "report", "--tag", "Data"); r.code == exitOK || !strings.Contains(r.stderr, `--tag "Data"`) || !strings.Contains(r.stderr, `give "data"`) {
+		t.Errorf("report --tag Data: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -17,16 +17,18 @@ import (
 // showOptions are show's flags.
 type showOptions struct {
 	OnlyErrors, JSON, UTC bool
+	Tag                   string
 }
 
 func showCommand() *command {
 	o := &showOptions{}
 	return &command{
-		name: "show", args: "[EVENT] [--only-errors] [--json] [--utc]",
+		name: "show", args: "[EVENT] [--only-errors] [--tag TAG] [--json] [--utc]",
 		summary: "List events by next deadline, events without one last; unusable items too, with the reason.\n" +
 			"With EVENT, everything about one event: settings, state, last run, next deadline, last 10 transitions.",
 		flags: func(fs *flag.FlagSet) {
 			fs.BoolVar(&o.OnlyErrors, "only-errors", false, onlyErrorsHelp)
+			fs.StringVar(&o.Tag, "tag", "", "list only the events tagged `TAG`")
 			fs.BoolVar(&o.JSON, "json", false, "print a JSON array (snake_case keys, RFC 3339 UTC times, null when unknown)")
 			fs.BoolVar(&o.UTC, "utc", false, "show times in UTC (default: each event's own zone, UTC when it has none)")
 		},
@@ -47,6 +49,12 @@ func runShow(a *app, ctx context.Context, cl *call, o *showOptions) error {
 	if o.OnlyErrors {
 		ls = filterErrors(ls, now)
 	}
+	if o.Tag != "" {
+		if err := memon.CheckTag("tag", o.Tag); err != nil {
+			return asFlag(err)
+		}
+		ls = filterTag(ls, o.Tag)
+	}
 	sortListed(ls)
 	if o.JSON {
 		return writeJSON(a.stdout, ls)
@@ -55,6 +63,17 @@ func runShow(a *app, ctx context.Context, cl *call, o *showOptions) error {
 		return writeDetail(ctx, a.stdout, st, ls[0], now, o.UTC)
 	}
 	return writeTable(a.stdout, ls, now, o.UTC)
+}
+
+// filterTag keeps the events tagged tag.
+func filterTag(ls []memon.Listed, tag string) []memon.Listed {
+	var out []memon.Listed
+	for _, l := range ls {
+		if l.Event != nil && l.Event.HasTag(tag) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // tokenLine says whether the event has an HTTPS ping token, never what it is.
@@ -111,6 +130,9 @@ func writeTable(w io.Writer, ls []memon.Listed, now time.Time, forceUTC bool) er
 		schedule, desc := shortSchedule(ev), ev.Description
 		if l.Err != nil {
 			schedule, desc = "-", l.Err.Error()
+		}
+		if len(ev.Tags) > 0 {
+			desc = "[" + memon.TagsText(ev.Tags) + "] " + desc
 		}
 		if ev.AutoCreated {
 			desc = "AUTO-CREATED " + desc // by its first ping; cleared by memon-config set

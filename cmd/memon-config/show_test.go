@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -85,5 +86,35 @@ func TestShowEventDetail(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, "transition 1\n") || strings.Contains(r.stdout, "\x1b") {
 		t.Errorf("more than 10 transitions, or a raw escape:\n%s", r.stdout)
+	}
+}
+
+func TestSetTagAndShowTag(t *testing.T) {
+	t.Parallel()
+	f := newFake(event(t, "load", time.Hour, t0.Add(-time.Hour)), event(t, "mail", time.Hour, t0.Add(-time.Hour)))
+	if r := runWith(t, f, t0, "set", "load", "--tag", "data", "--tag", "nightly"); r.code != exitOK {
+		t.Fatalf("set --tag: %s", r.stderr)
+	}
+	r := runWith(t, f, t0, "show", "--tag", "data")
+	if !strings.Contains(r.stdout, "load") || strings.Contains(r.stdout, "mail") || !strings.Contains(r.stdout, "[data, nightly]") {
+		t.Errorf("show --tag data:\n%s", r.stdout)
+	}
+	if r := runWith(t, f, t0, "show", "load"); !strings.Contains(r.stdout, "tags:           data, nightly") {
+		t.Errorf("show load has no tags row:\n%s", r.stdout)
+	}
+	if r := runWith(t, f, t0, "show", "--tag", "nobody", "--json"); strings.TrimSpace(r.stdout) != "[]" {
+		t.Errorf("show --tag nobody --json: %s", r.stdout)
+	}
+	for _, bad := range [][]string{{"--tag", "Data"}, {"--tag", "a b!"}, {"--tag", "none", "--tag", strings.Repeat("x", 41)}} {
+		r := runWith(t, f, t0, append([]string{"set", "load"}, bad...)...)
+		if r.code == exitOK || !strings.Contains(r.stderr, "--tag") {
+			t.Errorf("set load %q: exit %d, %s", bad, r.code, r.stderr)
+		}
+	}
+	if r := runWith(t, f, t0, "set", "load", "--tag", "none"); r.code != exitOK {
+		t.Fatalf("set --tag none: %s", r.stderr)
+	}
+	if ev, _ := f.Get(context.Background(), "load"); len(ev.Tags) != 0 {
+		t.Errorf("--tag none left %q", ev.Tags)
 	}
 }

@@ -125,7 +125,7 @@ func TestShowJSONShape(t *testing.T) {
 		"last_duration_seconds", "last_exit_code", "last_failure", "last_host", "last_message", "last_ping",
 		"last_run_id", "last_start", "last_success", "max_alerts", "max_runtime_seconds", "min_runtime_seconds",
 		"name", "next_alert_at", "paused_until", "pending_alerts",
-		"period_seconds", "ping_token", "quiet", "repeat_every_seconds", "running_since", "schedule", "status", "time_zone", "type", "version", "watch_from"}
+		"period_seconds", "ping_token", "quiet", "repeat_every_seconds", "running_since", "schedule", "status", "tags", "time_zone", "type", "version", "watch_from"}
 	for _, obj := range got {
 		var keys []string
 		for k := range obj {

@@ -43,6 +43,7 @@ func Sample(t testing.TB, name string, now time.Time) memon.Config {
 		MinRuntime:          45 * time.Second,
 		Quiet:               []memon.QuietWindow{quiet, weekend},
 		DependsOn:           []string{"parent-a", "parent-b"},
+		Tags:                []string{"data", "nightly"},
 		RepeatEvery:         3 * time.Hour,
 		WatchFrom:           memon.WatchNow,
 		Initial:             time.Date(first.Year(), first.Month(), first.Day(), 4, 30, 0, 0, s.Location()),

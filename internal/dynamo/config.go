@@ -25,6 +25,7 @@ func decodeConfig(r *reader, name string) memon.Config {
 		MaxRuntime:          r.seconds(schema.AttrMaxRuntime),
 		MinRuntime:          r.seconds(schema.AttrMinRuntime),
 		DependsOn:           r.strings(schema.AttrDependsOn),
+		Tags:                memon.LimitTags(r.strings(schema.AttrTags)),
 		RepeatEvery:         r.seconds(schema.AttrRepeatEvery),
 		WatchFrom:           decodeWatchFrom(r),
 	}

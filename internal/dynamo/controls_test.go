@@ -3,6 +3,7 @@ package dynamo
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -60,4 +61,34 @@ func TestControlsRoundTrip(t *testing.T) {
 func settings(ev *memon.Event) []memon.Setting {
 	c := ev.Configured()
 	return c.Settings()
+}
+
+// TestTagsDecodeAsAPersonEditsThem: MEMon writes Tags as a list of
+// strings; the console's string set and a typed "data, nightly" read the
+// same, lower-cased, with what breaks the tag rule left out.
+func TestTagsDecodeAsAPersonEditsThem(t *testing.T) {
+	t.Parallel()
+	ev := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
+	ev.Tags = []string{"data", "nightly"}
+	set, _ := encodeEvent(ev)
+	if l, ok := set[schema.AttrTags].(*types.AttributeValueMemberL); !ok || len(l.Value) != 2 {
+		t.Fatalf("Tags written as %#v, want a list of 2 strings", set[schema.AttrTags])
+	}
+	item := withAttrs(Item{schema.AttrName: s("job"), schema.AttrPeriod: n("3600")}, set)
+	for _, form := range []types.AttributeValue{
+		set[schema.AttrTags],
+		&types.AttributeValueMemberSS{Value: []string{"data", "nightly"}},
+		s("Data, nightly"),
+		s("data nightly not/a/tag"),
+	} {
+		item[schema.AttrTags] = form
+		got, err := decodeEvent(item)
+		if err != nil || !reflect.DeepEqual(got.Tags, []string{"data", "nightly"}) {
+			t.Errorf("%#v read as %q, %v", form, got.Tags, err)
+		}
+	}
+	plain := memon.NewEvent("job", memon.Schedule{Kind: memon.Rolling, Period: time.Hour})
+	if set, remove := encodeEvent(plain); set[schema.AttrTags] != nil || !slices.Contains(remove, schema.AttrTags) {
+		t.Errorf("an untagged event stores Tags or does not remove them: %v", remove)
+	}
 }

@@ -387,6 +387,7 @@ func cloneEvent(ev *memon.Event) *memon.Event {
 	// read never reaches what is stored (DynamoDB shares nothing either).
 	c.Quiet = slices.Clone(ev.Quiet)
 	c.DependsOn = slices.Clone(ev.DependsOn)
+	c.Tags = slices.Clone(ev.Tags)
 	c.Dependents = slices.Clone(ev.Dependents)
 	c.ClosedDays = slices.Clone(ev.ClosedDays)
 	c.Outbox = slices.Clone(ev.Outbox)

@@ -24,6 +24,11 @@ var _ Store = (*dynamo.Store)(nil)
 
 // Build reads the store and returns the report for period p as of now.
 func Build(ctx context.Context, st Store, title string, p memon.Period, now time.Time) (memon.Report, error) {
+	return BuildTagged(ctx, st, title, "", p, now)
+}
+
+// BuildTagged is Build over the events tagged tag only ("": every event).
+func BuildTagged(ctx context.Context, st Store, title, tag string, p memon.Period, now time.Time) (memon.Report, error) {
 	listed, err := st.List(ctx)
 	if err != nil {
 		return memon.Report{}, fmt.Errorf("report: %w", err)
@@ -32,6 +37,9 @@ func Build(ctx context.Context, st Store, title string, p memon.Period, now time
 	var events []memon.EventReport
 	var unusable []string
 	for _, l := range listed {
+		if tag != "" && (l.Event == nil || !l.Event.HasTag(tag)) {
+			continue
+		}
 		if l.Err != nil || l.Event == nil {
 			if l.Event != nil {
 				unusable = append(unusable, l.Event.Name)

@@ -66,6 +66,7 @@ func ConfigAttributes(c memon.Config) []Attr {
 		num(AttrMinRuntime, c.MinRuntime.Seconds(), c.MinRuntime > 0),
 		list(AttrQuiet, quiet),
 		list(AttrDependsOn, c.DependsOn),
+		list(AttrTags, c.Tags),
 		num(AttrRepeatEvery, c.RepeatEvery.Seconds(), c.RepeatEvery > 0),
 		str(AttrWatchFrom, string(c.WatchFrom), c.WatchFrom != ""),
 	}

@@ -67,6 +67,7 @@ const (
 	AttrDependsOn           = "DependsOn"           // L of S, parents: while one is down this event's alerts are held
 	AttrDependents          = "Dependents"          // L of S, events that depend on this one (kept by memon-config set)
 	AttrRepeatEvery         = "RepeatEvery"         // N seconds: DOWN reminders at this interval, within MaxAlerts
+	AttrTags                = "Tags"                // L of S (SS and "a, b" read too), the event's tags: on every alert, for routes
 	AttrLastDownAlert       = "LastDownAlert"       // N epoch seconds, when the outage's last DOWN was decided
 
 	// Counters: keys of the item's Today map, and attributes of a daily

@@ -152,6 +152,7 @@ func settings(ev *memon.Event, unusable bool) []setting {
 		setting{"DOWN reminders every", offOr(ev.RepeatEvery)},
 		setting{"Depends on", orDash(memon.SingleLine(strings.Join(ev.DependsOn, "; ")))},
 		setting{"Description", orDash(memon.SingleLine(ev.Description))},
+		setting{"Tags", orDash(memon.TagsText(ev.Tags))},
 		setting{"Missed deadlines", strconv.Itoa(ev.ErrorCount)},
 		setting{"Pending alerts", strconv.Itoa(len(ev.Outbox))},
 		setting{"Version", fmt.Sprint(ev.Version)},

@@ -100,7 +100,7 @@ func changes(sub, cur map[string]string, isNew bool) map[string]string {
 			continue
 		}
 		if v != cur[k] {
-			if (k == memon.KeyQuiet || k == memon.KeyDependsOn) && strings.TrimSpace(v) == "" {
+			if (k == memon.KeyQuiet || k == memon.KeyDependsOn || k == memon.KeyTag) && strings.TrimSpace(v) == "" {
 				v = "none" // an emptied list clears it, as --quiet none does
 			}
 			out[k] = v

@@ -119,13 +119,16 @@ func wbr(name string) template.HTML {
 	return template.HTML(b.String())
 }
 
-func filterURL(s Status, q string) string {
+func filterURL(s Status, q, tag string) string {
 	v := url.Values{}
 	if s != "" {
 		v.Set("status", string(s))
 	}
 	if q != "" {
 		v.Set("q", q)
+	}
+	if tag != "" {
+		v.Set("tag", tag)
 	}
 	if len(v) == 0 {
 		return "./"
@@ -146,7 +149,7 @@ func Snapshot(ctx context.Context, w io.Writer, st Store, days Days, now time.Ti
 	if err != nil {
 		return err
 	}
-	o := newOverview(ls, now, "", "")
+	o := newOverview(ls, now, "", "", "")
 	if onlyErrors {
 		var keep []row
 		for _, row := range o.Rows {

@@ -309,7 +309,7 @@ func (s *Server) overview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	o := newOverview(ls, s.o.Now(), q.Get("q"), memon.ParseStatus(q.Get("status")))
+	o := newOverview(ls, s.o.Now(), q.Get("q"), memon.ParseStatus(q.Get("status")), q.Get("tag"))
 	s.sparks.fill(r.Context(), o.Rows, ls, false)
 	if !s.details() {
 		o.redact()

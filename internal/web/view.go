@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -39,6 +40,7 @@ type row struct {
 	Deadline    *moment
 	Missed      int
 	Problem     string // why the item is unusable
+	Tags        []string
 	Spark       *spark
 }
 
@@ -48,7 +50,8 @@ func newRow(l memon.Listed, now time.Time) row {
 	if ev == nil {
 		ev = &memon.Event{}
 	}
-	r := row{Name: ev.Name, Status: st, Description: memon.SingleLine(ev.Description), Missed: ev.ErrorCount}
+	r := row{Name: ev.Name, Status: st, Description: memon.SingleLine(ev.Description), Missed: ev.ErrorCount,
+		Tags: memon.LimitTags(ev.Tags)}
 	if l.Err != nil {
 		r.Problem = memon.SingleLine(l.Err.Error())
 		return r
@@ -113,18 +116,29 @@ type overview struct {
 	Total  int
 	Query  string // the name filter
 	Filter Status // the status filter, "" for all
+	Tag    string // the tag filter, "" for all
+	Tags   []string
 }
 
 // newOverview builds the overview from the listed events, filtered by name
-// (a case-insensitive substring) and status.
-func newOverview(ls []memon.Listed, now time.Time, query string, filter Status) *overview {
-	o := &overview{Total: len(ls), Query: query, Filter: filter}
+// (a case-insensitive substring), status and tag. The counts and the tags
+// offered are of every event, so a filter never hides the way back.
+func newOverview(ls []memon.Listed, now time.Time, query string, filter Status, tag string) *overview {
+	o := &overview{Total: len(ls), Query: query, Filter: filter, Tag: tag}
 	n := map[Status]int{}
 	q := strings.ToLower(strings.TrimSpace(query))
 	for _, l := range ls {
 		r := newRow(l, now)
 		n[r.Status]++
+		for _, t := range r.Tags {
+			if !slices.Contains(o.Tags, t) {
+				o.Tags = append(o.Tags, t)
+			}
+		}
 		if filter != "" && r.Status != filter {
+			continue
+		}
+		if tag != "" && !slices.Contains(r.Tags, tag) {
 			continue
 		}
 		if q != "" && !strings.Contains(strings.ToLower(r.Name), q) {
@@ -137,6 +151,7 @@ func newOverview(ls []memon.Listed, now time.Time, query string, filter Status) 
 			o.Counts = append(o.Counts, count{Status: s, N: n[s], Active: s == filter})
 		}
 	}
+	slices.Sort(o.Tags)
 	sortRows(o.Rows)
 	return o
 }

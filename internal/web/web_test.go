@@ -357,3 +357,26 @@ func TestSecretOpensOneSessionByCookie(t *testing.T) {
 		t.Errorf("a post with the session: %d, calls %v", resp.StatusCode, ed.calls)
 	}
 }
+
+func TestOverviewFiltersByTag(t *testing.T) {
+	t.Parallel()
+	load := hourly(t, "load", t0.Add(time.Hour))
+	load.Tags = []string{"data", "nightly"}
+	mail := hourly(t, "mail", t0.Add(time.Hour))
+	mail.Tags = []string{"ops"}
+	ts, _, _ := serve(t, false, load, mail, hourly(t, "plain", t0.Add(time.Hour)))
+	_, body := do(t, http.MethodGet, ts.URL+"/?tag=data", "", nil, nil)
+	if strings.Count(body, `<li class="ev`) != 1 || !strings.Contains(body, `data-name="load"`) {
+		t.Errorf("tag filter:\n%s", body)
+	}
+	for _, want := range []string{`<option value="data" selected>data</option>`, `<option value="ops">ops</option>`,
+		`<a class="tag" href="/?tag=nightly">nightly</a>`, `href="/?status=up&amp;tag=data"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the tag-filtered overview lacks %s:\n%s", want, body)
+		}
+	}
+	_, body = do(t, http.MethodGet, ts.URL+"/event?name=load", "", nil, nil)
+	if !strings.Contains(body, "data, nightly") {
+		t.Errorf("the event page does not show the tags:\n%s", body)
+	}
+}

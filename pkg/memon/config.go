@@ -33,6 +33,10 @@ type Config struct {
 	DependsOn           []string      // parents: while one is down, this event's alerts are held
 	RepeatEvery         time.Duration // DOWN reminders at this interval instead of once per missed period; 0: off
 
+	// Tags group the event and route its alerts (tags.go): every alert
+	// carries them, and a deploy's routes send a tag's alerts to its team.
+	Tags []string
+
 	// WatchFrom is when a new event starts being watched: "" (first-run) or
 	// now (watchfrom.go).
 	WatchFrom WatchFrom
@@ -64,13 +68,14 @@ const (
 	KeyInitialDate         = "initial-date"
 	KeyInitialTime         = "initial-time"
 	KeyWatchFrom           = "watch-from"
+	KeyTag                 = "tag"
 )
 
 // SettingKeys lists every setting's key in the order forms and files show them.
 func SettingKeys() []string {
 	return []string{KeyType, KeyPeriod, KeyCron, KeyTZ, KeyGrace, KeyMaxAlerts, KeyDescription, KeyEnabled,
 		KeyFailuresBeforeAlert, KeyMaxRuntime, KeyMinRuntime, KeyRepeatEvery, KeyQuiet, KeyDependsOn,
-		KeyWatchFrom, KeyInitialDate, KeyInitialTime}
+		KeyTag, KeyWatchFrom, KeyInitialDate, KeyInitialTime}
 }
 
 // The limits of the settings.
@@ -133,6 +138,7 @@ func (c *Config) Validate(now time.Time) error {
 			fmt.Sprintf("not shorter than --max-runtime %s: no run could pass both", FormatDuration(c.MaxRuntime))))
 	}
 	add(ValidateDependsOn(KeyDependsOn, c.Name, c.DependsOn))
+	add(ValidateTags(KeyTag, c.Tags))
 	if _, err := ParseWatchFrom(KeyWatchFrom, string(c.WatchFrom)); err != nil {
 		add(err)
 	}
@@ -227,7 +233,7 @@ func ParseRuntime(field, s string) (time.Duration, error) {
 type Setting struct {
 	Key    string
 	Value  string   // the one value; for a list, its items joined with "; "
-	List   []string // the items of a list setting (quiet, depends-on)
+	List   []string // the items of a list setting (quiet, depends-on, tag)
 	IsList bool
 }
 
@@ -267,6 +273,7 @@ func (c *Config) Settings() []Setting {
 	}
 	list(KeyQuiet, quiet)
 	list(KeyDependsOn, c.DependsOn)
+	list(KeyTag, c.Tags)
 	one(KeyWatchFrom, string(c.WatchFrom.OrDefault()))
 	if !c.Initial.IsZero() {
 		t := c.Initial.In(c.Schedule.Location())
@@ -282,6 +289,7 @@ func (ev *Event) Configured() Config {
 	c := ev.Config.WithDefaults()
 	c.Quiet = append([]QuietWindow(nil), ev.Quiet...)
 	c.DependsOn = append([]string(nil), ev.DependsOn...)
+	c.Tags = append([]string(nil), ev.Tags...)
 	c.Initial = time.Time{}
 	if !ev.hasRun() && ev.ErrorCount == 0 {
 		c.Initial = ev.NextBlockTime

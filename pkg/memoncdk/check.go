@@ -77,6 +77,9 @@ type CheckProps struct {
 	// once memon-config set has been run on it; the construct writes only
 	// this item.
 	DependsOn []string
+	// Tags group the check and route its alerts (--tag): lower case, at most
+	// 10, e.g. []string{"data", "nightly"}.
+	Tags []string
 	// WatchFrom is when a new check is watched: "" or "first-run" (not
 	// until its first ping, memon.py's rule) or "now" (from its creation,
 	// so a job that never pings is reported too; the first poll after the
@@ -192,6 +195,7 @@ func (p *CheckProps) config(now time.Time) (memon.Config, error) {
 	c.Description, c.Enabled = p.Description, !p.Paused
 	c.MaxRuntime, c.MinRuntime, c.RepeatEvery = p.MaxRuntime, p.MinRuntime, p.RepeatEvery
 	c.DependsOn, c.WatchFrom, c.Initial = p.DependsOn, memon.WatchFrom(p.WatchFrom), p.Initial
+	c.Tags = p.Tags
 	if w, err := memon.ParseWatchFrom(memon.KeyWatchFrom, p.WatchFrom); err == nil && p.WatchFrom != "" {
 		c.WatchFrom = w // as set stores it; a bad one is Validate's to report
 	}

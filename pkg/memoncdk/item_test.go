@@ -182,7 +182,7 @@ func propsOf(c memon.Config, table string) CheckProps {
 	p := CheckProps{Name: c.Name, Period: c.Schedule.Period, Fixed: c.Schedule.Kind == memon.Fixed, Cron: c.Schedule.Expr,
 		TimeZone: c.Schedule.TimeZone, Grace: &c.Grace, MaxAlerts: c.MaxAlerts, Description: c.Description, Paused: !c.Enabled,
 		FailuresBeforeAlert: c.FailuresBeforeAlert, MaxRuntime: c.MaxRuntime, MinRuntime: c.MinRuntime, RepeatEvery: c.RepeatEvery,
-		DependsOn: c.DependsOn, WatchFrom: string(c.WatchFrom), Initial: c.Initial, TableName: table}
+		DependsOn: c.DependsOn, Tags: c.Tags, WatchFrom: string(c.WatchFrom), Initial: c.Initial, TableName: table}
 	for _, w := range c.Quiet {
 		p.Quiet = append(p.Quiet, w.String())
 	}

@@ -35,7 +35,7 @@
   function target() {
     if (!form) return location.pathname + location.search;
     var p = new URLSearchParams(new FormData(form));
-    ["q", "status"].forEach(function (k) { if (!p.get(k)) p.delete(k); });
+    ["q", "status", "tag"].forEach(function (k) { if (!p.get(k)) p.delete(k); });
     var s = p.toString();
     return location.pathname + (s ? "?" + s : "");
   }
