@@ -370,7 +370,7 @@ func TestOverviewFiltersByTag(t *testing.T) {
 		t.Errorf("tag filter:\n%s", body)
 	}
 	for _, want := range []string{`<option value="data" selected>data</option>`, `<option value="ops">ops</option>`,
-		`<a class="tag" href="/?tag=nightly">nightly</a>`, `href="/?status=up&amp;tag=data"`} {
+		`<a class="tag" href="./?tag=nightly">nightly</a>`, `href="./?status=up&amp;tag=data"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the tag-filtered overview lacks %s:\n%s", want, body)
 		}
