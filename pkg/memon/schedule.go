@@ -169,20 +169,14 @@ func (s Schedule) prevFire(t time.Time) time.Time {
 }
 
 // lateRun reports whether a run at t comes too late for the deadline it was
-// awaited by. Grace means "don't bother me": a rolling or fixed run before
-// deadline + grace is on time. For cron the firing is when the job starts, so
-// its ping always comes after it: a run is late only when it belongs to a
-// later firing than the one awaited (t is at or after the firing that
-// follows the deadline).
+// awaited by. Grace means "don't bother me", for every schedule kind: a run
+// by deadline + grace is on time, a later one is late (LATE when no DOWN
+// went out first). A cron job pings after its firing, when it is done; that
+// is what a cron event's default grace is for. Judging cron runs by the
+// following firing instead would make the same late run silent when it is
+// applied before the DOWN check and DOWN then UP when applied after it.
 func (s Schedule) lateRun(t, deadline time.Time, grace time.Duration) bool {
-	if deadline.IsZero() {
-		return false
-	}
-	if s.Kind != Cron {
-		return t.After(deadline.Add(grace))
-	}
-	following := s.nextFire(deadline)
-	return !following.IsZero() && !t.Before(following)
+	return !deadline.IsZero() && t.After(deadline.Add(grace))
 }
 
 // afterRun returns the blocks after a run at t: the block the run covered and

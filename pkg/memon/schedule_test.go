@@ -137,12 +137,40 @@ func TestCronRunWithinGraceIsOnTime(t *testing.T) {
 			t.Fatalf("day %d: an on-time cron run decided %v", d, kinds(trs))
 		}
 	}
-	// Skipping a whole day with no DOWN check in between (grace wider than
-	// a day would do the same): the next run is LATE.
-	ev.Grace = 36 * time.Hour
-	trs, _ := ev.Apply(success("job", day(7, 3, 5)))
-	if !slices.Equal(kinds(trs), []AlertKind{KindLate}) {
-		t.Fatalf("run after a skipped firing: %v", kinds(trs))
+}
+
+// A cron run is judged like any other: on time by firing + grace, LATE
+// after it when no DOWN went out first, whether or not the following
+// firing has come.
+func TestCronLateRunIsPastFiringPlusGrace(t *testing.T) {
+	t.Parallel()
+	day := func(d, h, m int) time.Time { return time.Date(2025, 6, d, h, m, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		name  string
+		grace time.Duration
+		run   time.Time
+		want  []AlertKind
+	}{
+		{"inside grace", 15 * time.Minute, day(2, 3, 14), nil},
+		{"exactly at firing + grace", 15 * time.Minute, day(2, 3, 15), nil},
+		{"past grace, before the next firing", 15 * time.Minute, day(2, 3, 16), []AlertKind{KindLate}},
+		{"hours past grace", 15 * time.Minute, day(2, 20, 0), []AlertKind{KindLate}},
+		{"after the next firing", 15 * time.Minute, day(3, 3, 5), []AlertKind{KindLate}},
+		{"after the next firing, inside a grace wider than a day", 36 * time.Hour, day(3, 3, 5), nil},
+		{"past a grace wider than a day", 36 * time.Hour, day(3, 15, 1), []AlertKind{KindLate}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ev := NewEvent("job", mustSchedule(t, Cron, 0, "0 3 * * *", "UTC"))
+			ev.Grace = c.grace
+			ev.Apply(success("job", day(1, 3, 2))) // awaits day 2 03:00
+			trs, ok := ev.Apply(success("job", c.run))
+			if !ok || !slices.Equal(kinds(trs), c.want) {
+				t.Fatalf("run at %s: %v, want %v", c.run.Format(time.DateTime), kinds(trs), c.want)
+			}
+			if want := ev.Schedule.nextFire(c.run); !ev.Deadline().Equal(want) {
+				t.Errorf("next deadline %v, want the firing after the run %v", ev.Deadline(), want)
+			}
+		})
 	}
 }
 
