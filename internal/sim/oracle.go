@@ -26,11 +26,10 @@ import (
 //     one DOWN (at = the first of them + grace) if fewer than MaxAlerts
 //     deadlines had been missed before and fewer than MaxAlerts DOWNs went
 //     out in this outage.
-//   - A success after deadline + grace (cron: at or after the firing that
-//     follows the awaited one, pkg/memon's lateRun rule) before any DOWN is
-//     LATE; a success while down is UP; the first run of a new event and an
-//     on-time run send nothing. An event that never ran and has no initial
-//     deadline is never judged.
+//   - A success after deadline + grace (every schedule kind: "grace means
+//     don't bother me") before any DOWN is LATE; a success while down is UP;
+//     the first run of a new event and an on-time run send nothing. An
+//     event that never ran and has no initial deadline is never judged.
 //   - A failed run (signal fail, or a success shorter than MinRuntime) also
 //     covers its block; it sends FAILED at the FailuresBeforeAlert-th failure
 //     in a row (a success resets the count), and the event is down from the
@@ -48,13 +47,17 @@ import (
 //   - Quiet windows (the event's zone): DOWN, FAILED and LATE in one are
 //     held (a held DOWN still counts toward MaxAlerts); an outage still
 //     unannounced at the window's end is alerted at the first poll after it.
+//   - While the topic fails, alerts wait in the event's outbox, at most 12
+//     transitions (with or without an alert); a 13th coalesces the oldest
+//     two, and the older one's alert is folded into the newer (outbox.go).
 //
 // "On time" for an alert: it is published no earlier than its own time (at)
 // and by the first poll after it, one virtual minute, unless a fault (a
 // crashed poll, a poll not run, the topic down) falls in between: then by
 // 17 minutes after the faults end (the outbox retry backs off to 15 minutes).
 type oracle struct {
-	polls []time.Time // every minute a poll judged, sorted
+	polls  []time.Time // every minute a poll judged, sorted
+	faults *faultPlan
 }
 
 // expected is one predicted alert.
@@ -65,6 +68,12 @@ type expected struct {
 	// Tol is how much later At may be: an alert decided at a poll's own time
 	// (the end of a quiet window) moves with that poll when a fault delays it.
 	Tol time.Duration
+	// Optional: a fault next to an outbox coalescing makes it unknowable
+	// whether this alert was folded into a later one; either is right.
+	Optional bool
+	// Folded: coalesced into a later alert while the topic was down (the
+	// later one says what it stands for); not published on its own.
+	Folded bool
 }
 
 // action is something that happens to an event outside a poll: its job's
@@ -106,6 +115,13 @@ type oEvent struct {
 	overrunAlerted          bool
 	lastDownAlert           time.Time // when the outage's last DOWN went out (RepeatEvery)
 	out                     []expected
+	// The outbox (outbox.go): the poll deciding the current transitions,
+	// and what waits for delivery.
+	or        *oracle // nil for the planner's model of the job
+	batch     batch
+	lastBatch batch
+	pingPoll  time.Time // the last poll that applied a ping
+	box       []*oEntry
 }
 
 // predict runs one event's life: its actions (any order, duplicates
@@ -114,7 +130,7 @@ type oEvent struct {
 func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 	acts = append([]action(nil), acts...)
 	sort.SliceStable(acts, func(i, j int) bool { return acts[i].at.Before(acts[j].at) })
-	e := &oEvent{cfg: ev, state: "new", enabled: true}
+	e := &oEvent{cfg: ev, state: "new", enabled: true, or: o}
 	if !ev.Initial.IsZero() {
 		e.next, e.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
@@ -130,6 +146,7 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 				look = now.Add(time.Second)
 			}
 			if p, ok := o.firstPollAtOrAfter(look); ok && (nextAct.IsZero() || p.Before(nextAct)) {
+				e.batch = batch{p, 1}
 				e.poll(p)
 				now = p
 				continue
@@ -137,6 +154,11 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 		}
 		if nextAct.IsZero() {
 			return e
+		}
+		if p, ok := o.firstPollAtOrAfter(nextAct); ok {
+			e.batch = batch{p, 0}
+		} else {
+			e.batch = batch{}
 		}
 		e.act(acts[i])
 		now = acts[i].at
@@ -216,6 +238,7 @@ func (e *oEvent) poll(p time.Time) {
 	if !e.enabled && !e.pausedUntil.IsZero() && !p.Before(e.pausedUntil) {
 		until := e.pausedUntil
 		e.resume(until)
+		e.silent(until) // "the pause ended": recorded
 	}
 	if !e.enabled {
 		return
@@ -226,16 +249,18 @@ func (e *oEvent) poll(p time.Time) {
 		e.overrunAlerted = true
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldKind, e.heldUntil = "overrun", q
+			e.silent(due)
 		} else {
-			e.out = append(e.out, expected{e.cfg.Name, "overrun", due, 0})
+			e.emit(expected{Event: e.cfg.Name, Kind: "overrun", At: due})
 		}
 	}
 	if due := e.reminderAt(); !due.IsZero() && !p.Before(due) {
 		e.downAlerts++ // reminders count toward MaxAlerts
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
+			e.silent(p)
 		} else {
-			e.out = append(e.out, expected{e.cfg.Name, "down", p, 4 * time.Minute})
+			e.emit(expected{Event: e.cfg.Name, Kind: "down", At: p, Tol: 4 * time.Minute})
 		}
 		e.lastDownAlert = p // a held reminder waits a whole interval too
 	}
@@ -247,13 +272,13 @@ func (e *oEvent) poll(p time.Time) {
 			e.heldKind, e.heldUntil = "", time.Time{}
 			switch {
 			case kind == "overrun" && !e.runningSince.IsZero():
-				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
+				e.emit(expected{Event: e.cfg.Name, Kind: kind, At: p, Tol: 4 * time.Minute})
 			case (kind == "down" || kind == "failed") && e.state == "down" && e.unannounced:
 				e.unannounced = false
 				if kind == "down" {
 					e.lastDownAlert = p // the outage's first DOWN: reminders count from it
 				}
-				e.out = append(e.out, expected{e.cfg.Name, kind, p, 4 * time.Minute})
+				e.emit(expected{Event: e.cfg.Name, Kind: kind, At: p, Tol: 4 * time.Minute})
 			}
 		}
 	}
@@ -270,18 +295,23 @@ func (e *oEvent) poll(p time.Time) {
 	e.errorCount += missed
 	e.state = "down"
 	if e.cfg.RepeatEvery > 0 && e.downAlerts > 0 {
+		e.silent(pending.Add(e.cfg.Grace))
 		return // with RepeatEvery only the outage's first DOWN comes from a missed deadline
 	}
 	if before < e.cfg.maxAlerts() && e.downAlerts < e.cfg.maxAlerts() {
 		e.downAlerts++ // a held DOWN counts toward the cap too
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
+			e.silent(pending.Add(e.cfg.Grace))
 			return
 		}
 		e.unannounced, e.lastDownAlert = false, p
-		e.out = append(e.out, expected{e.cfg.Name, "down", pending.Add(e.cfg.Grace), 0})
-	} else if from != "down" {
-		e.unannounced = true
+		e.emit(expected{Event: e.cfg.Name, Kind: "down", At: pending.Add(e.cfg.Grace)})
+	} else {
+		if from != "down" {
+			e.unannounced = true
+		}
+		e.silent(pending.Add(e.cfg.Grace)) // missed periods are recorded past the cap
 	}
 }
 
@@ -324,6 +354,7 @@ func (e *oEvent) apply(a action) {
 		}
 		if t.After(e.lastStart) && !t.Before(last) {
 			e.lastStart, e.runningSince, e.overrunAlerted = t, t, false
+			e.pinged()
 		}
 		return
 	}
@@ -334,20 +365,15 @@ func (e *oEvent) apply(a action) {
 		}
 		if t.Before(e.lastSuccess) {
 			e.lastFail = t // superseded by a later success: recorded, no alert
+			e.pinged()
+			e.silent(t)
 			return
 		}
 	} else if !t.After(e.lastSuccess) || t.Before(e.lastFail) {
 		return // stale
 	}
-	late := false
-	if !e.next.IsZero() {
-		d := e.deadline(e.errorCount)
-		if e.cfg.Kind == "cron" {
-			late = !t.Before(e.cfg.cron.next(d))
-		} else {
-			late = t.After(d.Add(e.cfg.Grace))
-		}
-	}
+	e.pinged()
+	late := !e.next.IsZero() && t.After(e.deadline(e.errorCount).Add(e.cfg.Grace))
 	e.ranAt(t)
 	from := e.state
 	e.errorCount, e.downAlerts = 0, 0
@@ -362,11 +388,14 @@ func (e *oEvent) apply(a action) {
 			if from != "down" {
 				e.unannounced = true
 			}
+			e.silent(t)
 		case e.streak < e.cfg.FailuresBeforeAlert:
 			e.unannounced = true // "failure N of M before an alert"
+			e.silent(t)
 		default:
 			if q := e.quietUntil(t); !q.IsZero() {
 				e.heldKind, e.heldUntil, e.unannounced = "failed", q, true
+				e.silent(t)
 				return
 			}
 			e.unannounced = false
@@ -381,20 +410,26 @@ func (e *oEvent) apply(a action) {
 		kind = "up"
 	case late:
 		kind = "late"
+	case from == "new":
+		e.silent(t) // "first run": recorded
+		return
 	default:
-		return // on time, or a first run: nothing to tell
+		return // on time: nothing to tell
 	}
 	if !e.enabled {
+		e.silent(t)
 		return // a paused event is recorded, never alerted
 	}
 	if kind == "up" {
 		held := e.unannounced // nobody hears of an end without a start
 		e.unannounced, e.heldKind, e.heldUntil = false, "", time.Time{}
 		if held {
+			e.silent(t)
 			return
 		}
 	}
 	if kind == "late" && !e.quietUntil(t).IsZero() {
+		e.silent(t)
 		return // a late run in a quiet window is only recorded
 	}
 	e.alert(kind, t)
@@ -412,13 +447,13 @@ func (e *oEvent) alert(kind string, t time.Time) {
 		if e.inWindow >= 6 {
 			e.heldInWindow++
 			if e.heldInWindow == 1 {
-				e.out = append(e.out, expected{e.cfg.Name, "flapping", t, 0})
+				e.emit(expected{Event: e.cfg.Name, Kind: "flapping", At: t})
 			}
 			return
 		}
 		e.inWindow++
 	}
-	e.out = append(e.out, expected{e.cfg.Name, kind, t, 0})
+	e.emit(expected{Event: e.cfg.Name, Kind: kind, At: t})
 }
 
 // ranAt moves the deadline past a run at t: rolling t + period, cron the

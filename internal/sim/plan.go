@@ -172,6 +172,15 @@ func (f *faultPlan) faultIn(a, b time.Time) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// nearFault reports a crashed or skipped poll from 20 minutes before p
+// (a retry's backoff and a lease's hold) to 2 minutes after it: the
+// outbox of a poll at p may then hold an entry more or less than the
+// fault-free schedule says.
+func (f *faultPlan) nearFault(p time.Time) bool {
+	_, ok := f.faultIn(p.Add(-20*time.Minute), p.Add(2*time.Minute))
+	return ok
+}
+
 // deliveredBy is the latest a poller may publish an alert decided for at:
 // the first poll after it, or, when faults fall in between, 17 minutes
 // after they end (a failed publish is retried with a backoff of at most

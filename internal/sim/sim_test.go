@@ -9,10 +9,12 @@ import (
 )
 
 var (
-	seed  = flag.Uint64("sim.seed", 0, "replay this seed (0: the fixed CI seed, or a fresh one with -sim.soak)")
-	soak  = flag.Bool("sim.soak", false, "the long run: 1,000 events of each schedule kind for 30 virtual days")
-	days  = flag.Int("sim.days", 0, "virtual days (default 2, or 30 with -sim.soak)")
-	kinds = flag.Int("sim.events", 0, "events of each schedule kind (default 40, or 1000 with -sim.soak)")
+	seed   = flag.Uint64("sim.seed", 0, "replay this seed (0: the fixed CI seed, or a fresh one with -sim.soak)")
+	soak   = flag.Bool("sim.soak", false, "the long run: 1,000 events of each schedule kind for 30 virtual days")
+	days   = flag.Int("sim.days", 0, "virtual days (default 2, or 30 with -sim.soak)")
+	kinds  = flag.Int("sim.events", 0, "events of each schedule kind (default 40, or 1000 with -sim.soak)")
+	outs   = flag.Int("sim.outages", -1, "topic outages (default 1, or 4 with -sim.soak)")
+	outMax = flag.Duration("sim.outage-max", 0, "the longest topic outage (default 2h, or 6h with -sim.soak)")
 )
 
 // TestFleetMonth lives a fleet's life through the real poller and compares
@@ -32,6 +34,12 @@ func TestFleetMonth(t *testing.T) {
 	}
 	if *kinds > 0 {
 		cfg.PerKind = *kinds
+	}
+	if *outs >= 0 {
+		cfg.Outages = *outs
+	}
+	if *outMax > 0 {
+		cfg.OutageMax = *outMax
 	}
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {
