@@ -104,8 +104,11 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 
 	// memon-config token issues, rotates and revokes tokens; rotate and
 	// delete find every token naming the event through TokenEventIndex.
+	// api-key (and the other stack keys) write and delete their items,
+	// read a listed key's label and a one-key kind's slot, and list a
+	// kind's keys through the same index.
 	m.operator.AddStatements(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem"),
+		Actions:   jsii.Strings("dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:GetItem"),
 		Resources: &[]*string{tokens.TableArn()},
 	}), awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("dynamodb:Query"),

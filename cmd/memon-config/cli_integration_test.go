@@ -76,14 +76,15 @@ func TestEveryBoolFlagFalseIsTheFlagLeftOut(t *testing.T) {
 	// base is each command's invocation without the flag; a command with a
 	// boolean flag and no base fails the test.
 	base := map[string][]string{
-		"set":    {"set", "job", "--period", "3h"},
-		"show":   {"show"},
-		"html":   {"html"},
-		"export": {"export"},
-		"apply":  {"apply", "-f", checks},
-		"report": {"report"},
-		"token":  {"token", "job", "--ping-url", "http://127.0.0.1:9"},
-		"ui":     {"ui", "--addr", "127.0.0.1:0"},
+		"set":     {"set", "job", "--period", "3h"},
+		"show":    {"show"},
+		"html":    {"html"},
+		"export":  {"export"},
+		"apply":   {"apply", "-f", checks},
+		"report":  {"report"},
+		"token":   {"token", "job", "--ping-url", "http://127.0.0.1:9"},
+		"api-key": {"api-key", "create"},
+		"ui":      {"ui", "--addr", "127.0.0.1:0"},
 	}
 	seen := 0
 	for _, c := range commands() {

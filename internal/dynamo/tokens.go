@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -72,8 +73,8 @@ func (t *Tokens) EventForToken(ctx context.Context, hash string) (string, error)
 		return "", fmt.Errorf("look up a ping token in %s: %w", t.tokens, err)
 	}
 	v, ok := out.Item[schema.TokenName].(*types.AttributeValueMemberS)
-	if !ok || v.Value == "" {
-		return "", memon.ErrNotFound
+	if !ok || v.Value == "" || strings.HasPrefix(v.Value, schema.KeyNamePrefix) {
+		return "", memon.ErrNotFound // none, or a stack key (keys.go)
 	}
 	current, err := t.currentHash(ctx, v.Value)
 	if err != nil {

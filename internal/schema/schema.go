@@ -106,6 +106,18 @@ const (
 	// TokenEventIndex (hash Name, keys only): the tokens naming an event.
 	TokenEventIndex = "TokenEventIndex"
 
+	// Stack keys (memon.KeyKind) share the tokens table: a key's item is
+	// its hash with Name KeyNamePrefix+kind, which no event name can be
+	// (ValidateName refuses '#'), so TokenEventIndex lists a kind's keys
+	// and no event operation touches them. A kind of one key per stack also
+	// has a slot item, hash KeyNamePrefix+kind, whose KeyCurrent names the
+	// one key: every write of the kind is conditioned on it, so there is
+	// never a second.
+	KeyNamePrefix = "#"
+	KeyLabel      = "Label"   // S, the operator's label (api-key)
+	KeyCreated    = "Created" // N, Unix seconds
+	KeyCurrent    = "Current" // S, the slot's key hash
+
 	// History table: hash Name, range Time (S, fixed-width UTC
 	// "2006-01-02T15:04:05.000Z" so string order is time order), TTL ExpiresAt.
 	HistName      = "Name"
