@@ -18,7 +18,8 @@ type options struct {
 	event     string
 	fail      bool
 	start     bool
-	signal    ping.Signal // from fail/start: success, start or fail
+	log       bool
+	signal    ping.Signal // from fail/start/log: success, start, fail or log
 	exitCode  *int        // with fail
 	message   string
 	noOutput  bool
@@ -51,6 +52,7 @@ func newFlagSet(o *options, exitCode *string) *flag.FlagSet {
 	fs.Usage = func() {}
 	fs.BoolVar(&o.fail, "fail", false, "send a failure instead of a success")
 	fs.BoolVar(&o.start, "start", false, "send a start (the job began; a success or fail follows)")
+	fs.BoolVar(&o.log, "log", false, "send --message to the event's history only: no run, no change of state")
 	fs.StringVar(exitCode, "exit-code", "", "`N`, the job's exit status (0-255): anything but 0 sends a failure, with or without --fail")
 	fs.StringVar(&o.message, "message", "", "a short `TEXT` to send (only the last 4096 bytes are kept)")
 	fs.BoolVar(&o.noOutput, "no-output", false, "send none of the command's output (wrapper mode): the ping, and so the alert, carries only the exit status")
@@ -107,6 +109,12 @@ func parseArgs(args []string) (options, error) {
 	switch {
 	case o.start && o.fail:
 		return o, usagef("--start and --fail cannot be combined: a ping carries one signal")
+	case o.log && (o.start || o.fail || exitCode != ""):
+		return o, usagef("--log cannot be combined with --start, --fail or --exit-code: a ping carries one signal")
+	case o.log && len(o.command) > 0:
+		return o, usagef("--log cannot be used with a command: memon-send sends start, then success or fail from the command's exit status")
+	case o.log:
+		o.signal = ping.Log
 	case o.start:
 		o.signal = ping.Start
 	case o.fail:
@@ -191,6 +199,7 @@ Usage:
   memon-send [flags] EVENT                      send a success ping
   memon-send --fail [--exit-code N] EVENT       send a failure (--exit-code N alone: a failure unless N is 0)
   memon-send --start [--run-id ID] EVENT        send a start
+  memon-send --log --message TEXT EVENT         record TEXT in the event's history
   memon-send [flags] EVENT -- COMMAND [ARGS...] run COMMAND: send start, then
                                                 success or fail with its exit
                                                 code, duration and last output;

@@ -154,6 +154,7 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 				Reason: r.str(schema.HistReason),
 
 				Superseded: strings.HasSuffix(key, " "+memon.SupersededKey),
+				Log:        strings.HasSuffix(key, " "+memon.LogKey),
 			})
 		}
 	}

@@ -242,6 +242,7 @@ const (
 	obTries, obNextTry           = "Tries", "NextTry"
 	obPublished, obCoalesced     = "Published", "Coalesced"
 	obSince, obSuperseded        = "Since", "Superseded"
+	obLog                        = "Log"
 )
 
 func decodeOutbox(r *reader, name string) []memon.Transition {
@@ -269,6 +270,7 @@ func decodeOutbox(r *reader, name string) []memon.Transition {
 			Since:     er.time(obSince),
 
 			Superseded: er.boolean(obSuperseded, false),
+			Log:        er.boolean(obLog, false),
 		}
 		if kind := er.str(obKind); kind != "" {
 			// No Body: the alert is rendered again when a retry delivers it
@@ -302,6 +304,9 @@ func encodeOutbox(trs []memon.Transition) types.AttributeValue {
 		}
 		if tr.Superseded {
 			e[obSuperseded] = &types.AttributeValueMemberBOOL{Value: true}
+		}
+		if tr.Log {
+			e[obLog] = &types.AttributeValueMemberBOOL{Value: true}
 		}
 		if tr.Coalesced > 0 {
 			e[obCoalesced] = numAV(float64(tr.Coalesced))

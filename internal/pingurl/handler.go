@@ -280,6 +280,8 @@ func parseSuffix(s string) (memon.Message, answer) {
 		return memon.Message{Signal: memon.Start}, answer{}
 	case "fail":
 		return memon.Message{Signal: memon.Fail}, answer{}
+	case "log":
+		return memon.Message{Signal: memon.Log}, answer{}
 	}
 	if s == "" || strings.Trim(s, "0123456789") != "" {
 		return memon.Message{}, notFound

@@ -156,6 +156,8 @@ func TestEachURLFormQueuesTheRightPing(t *testing.T) {
 		{"HEAD", "/" + goodToken + "/", "", memon.Message{Signal: memon.Success}},
 		{"GET", "/" + goodToken + "/start?rid=5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278", "", memon.Message{Signal: memon.Start, RunID: "5bf66975-d4c7-4bf5-bcc8-b8d8a82ea278"}},
 		{"POST", "/" + goodToken + "/1", "exit 1", memon.Message{Signal: memon.Fail, ExitCode: intp(1), Message: "exit 1"}},
+		{"POST", "/ping/" + goodToken + "/log", "pruned 3", memon.Message{Signal: memon.Log, Message: "pruned 3"}},
+		{"POST", "/" + pingKey + "/backup/log", "pruned 4", memon.Message{Signal: memon.Log, Message: "pruned 4"}},
 		{"GET", "/ping/" + pingKey + "/backup", "", memon.Message{Signal: memon.Success}},
 		{"GET", "/" + pingKey + "/backup/", "", memon.Message{Signal: memon.Success}},
 		{"POST", "/ping/" + pingKey + "/backup/fail", "broke", memon.Message{Signal: memon.Fail, Message: "broke"}},

@@ -595,3 +595,28 @@ func TestUnitPingsHeldByACrashedPollerAreNeverJudgedMissing(t *testing.T) {
 		t.Fatalf("lease %s: shorter than 3/2 of the visibility timeout", lease)
 	}
 }
+
+func TestUnitLogPingIsRecordedWithoutARun(t *testing.T) {
+	w := newWorld(t)
+	w.rolling("backup", time.Hour, time.Time{})
+	w.ping("backup", memon.Success)
+	w.clock.Advance(time.Second)
+	w.poll()
+	before := w.get("backup")
+	w.clock.Advance(10 * time.Minute)
+	w.queue.Send(`{"name":"backup","time":1,"signal":"log","message":"pruned 3 archives","via":"url"}`)
+	w.clock.Advance(time.Second)
+	sum := w.poll()
+	ev := w.get("backup")
+	if ev.State != memon.Up || !ev.NextBlockTime.Equal(before.NextBlockTime) || !ev.LastSuccessTime.Equal(before.LastSuccessTime) ||
+		ev.Today.Runs != before.Today.Runs || ev.LastMessage != before.LastMessage {
+		t.Fatalf("a log ping changed the event: state %s next %s runs %d message %q", ev.State, ev.NextBlockTime, ev.Today.Runs, ev.LastMessage)
+	}
+	recs := w.store.Records("backup")
+	if len(recs) != 2 || recs[1].Change() != "log" || recs[1].Reason != "log: pruned 3 archives" {
+		t.Fatalf("history %+v, want the first run then the log record", recs)
+	}
+	if got := w.alerts(); got != "" || sum.Updated != 1 || w.queue.Len() != 0 || len(ev.Outbox) != 0 {
+		t.Fatalf("alerts %q, summary %+v, %d queued, outbox %v: want the record delivered, no alert", got, sum, w.queue.Len(), ev.Outbox)
+	}
+}

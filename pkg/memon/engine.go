@@ -28,6 +28,8 @@ type Transition struct {
 	// applied (SQS reorders on any redelivery): recorded and counted, the
 	// state unchanged, no alert (supersededFailure).
 	Superseded bool
+	// Log marks a log ping's record: a message, no state (logged).
+	Log bool
 }
 
 // RetryDelay is how long a transition waits before a later poll delivers it:
@@ -48,6 +50,9 @@ func retryBackoff(tries int) time.Duration {
 // order delivery is therefore harmless: no time moves backwards and no
 // transition is decided twice.
 func (ev *Event) Apply(p Ping) ([]Transition, bool) {
+	if p.Signal == Log {
+		return ev.logged(p)
+	}
 	p = ev.shortRun(p) // MinRuntime (noise.go)
 	t := p.SentAt
 	switch p.Signal {
@@ -133,6 +138,23 @@ func (ev *Event) supersededFailure(p Ping) []Transition {
 	tr.Superseded = true
 	ev.enqueue(tr)
 	return []Transition{tr}
+}
+
+// logged records a log ping's message in history: the state, the deadline,
+// the last run and the day's counts stay as they are, and no alert goes
+// out. Its record's key is its time and "log", so a redelivery overwrites
+// the same record; one still in the outbox makes it stale.
+func (ev *Event) logged(p Ping) ([]Transition, bool) {
+	tr := Transition{ID: fmt.Sprintf("%d-%s", p.SentAt.UnixMilli(), LogKey), Event: ev.Name, At: p.SentAt, Log: true,
+		Reason: "log: " + KeepTail(p.Message, MaxReasonLen-len("log: "))}
+	if p.Message == "" {
+		tr.Reason = "log (no message)"
+	}
+	if ev.Pending(tr.ID) {
+		return nil, false
+	}
+	ev.enqueue(tr)
+	return []Transition{tr}, true
 }
 
 func (ev *Event) lastRun() time.Time {

@@ -647,3 +647,45 @@ func TestLastRunIDIsTheLastRunsOwn(t *testing.T) {
 		t.Fatalf("a run without an id shows an earlier run's: %q", ev.LastRunID)
 	}
 }
+
+func TestApplyLogRecordsAMessageOnly(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		state   State
+		message string
+		reason  string
+	}{
+		{"on an up event", Up, "pruned 3 archives", "log: pruned 3 archives"},
+		{"on a down event it does not recover it", Down, "still broken", "log: still broken"},
+		{"without a body", Up, "", "log (no message)"},
+		{"a long body keeps its tail", Up, strings.Repeat("x", 2*MaxReasonLen) + "END", "log: " + strings.Repeat("x", MaxReasonLen-len("log: ")-3) + "END"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ev := seedEvent(t, Rolling, time.Hour, at(0), at(3600), at(0))
+			ev.State = tc.state
+			before := *ev
+			p := Ping{Name: "job", Signal: Log, SentAt: at(60), Message: tc.message}
+			trs, ok := ev.Apply(p)
+			if !ok || len(trs) != 1 {
+				t.Fatalf("Apply(log) = %v, %v; want one record", trs, ok)
+			}
+			tr := trs[0]
+			if !tr.Log || tr.Alert != nil || tr.From != "" || tr.To != "" || tr.Reason != tc.reason || !tr.At.Equal(at(60)) {
+				t.Errorf("transition %+v, want a log record %q at 60 with no state and no alert", tr, tc.reason)
+			}
+			r := tr.Record()
+			if r.Change() != "log" || !strings.HasSuffix(r.Key(), " "+LogKey) {
+				t.Errorf("record reads %q with key %q, want \"log\" and a key ending in %q", r.Change(), r.Key(), LogKey)
+			}
+			if ev.State != before.State || !ev.NextBlockTime.Equal(before.NextBlockTime) || ev.Today.Runs != before.Today.Runs ||
+				!ev.LastSuccessTime.Equal(before.LastSuccessTime) || !ev.LastPingTime.Equal(before.LastPingTime) || ev.LastMessage != before.LastMessage {
+				t.Errorf("a log changed the event: %+v, was %+v", ev, before)
+			}
+			if _, ok := ev.Apply(p); ok {
+				t.Error("the same log ping, redelivered while its record waits, applied again")
+			}
+		})
+	}
+}

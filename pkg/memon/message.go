@@ -26,6 +26,7 @@ const (
 	Success = ping.Success
 	Start   = ping.Start
 	Fail    = ping.Fail
+	Log     = ping.Log
 
 	MaxNameLen     = ping.MaxNameLen
 	MaxMessageLen  = ping.MaxMessageLen
@@ -126,9 +127,9 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 	switch p.Signal {
 	case "":
 		p.Signal = Success
-	case Success, Start, Fail:
+	case Success, Start, Fail, Log:
 	default:
-		return Ping{}, invalid("signal", raw.Signal, "want success, start or fail")
+		return Ping{}, invalid("signal", raw.Signal, "want success, start, fail or log")
 	}
 	if raw.Duration != nil {
 		d := *raw.Duration

@@ -48,6 +48,7 @@ func TestDecodeMessageGolden(t *testing.T) {
 		{"rfc3339_time", "", Success, 1699996400.5},
 		{"full", "", Fail, 1700000000},
 		{"unknown_fields", "", Start, 1700000000},
+		{"log", "", Log, 1700000000},
 		{"no_time_upper_signal", "", Success, 0},
 		{"missing_name", "name", "", 0},
 		{"empty_name", "name", "", 0},
@@ -351,7 +352,7 @@ func FuzzDecodeMessage(f *testing.F) {
 			t.Fatalf("accepted ping with a bad name %q: %v", p.Name, err)
 		}
 		switch p.Signal {
-		case Success, Start, Fail:
+		case Success, Start, Fail, Log:
 		default:
 			t.Fatalf("accepted ping with signal %q", p.Signal)
 		}

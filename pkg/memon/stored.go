@@ -40,11 +40,13 @@ type HistoryRecord struct {
 	Reason string
 	// Superseded: a failure recorded after a later success (Transition.Superseded).
 	Superseded bool
+	// Log: a log ping's message (Transition.Log); it has no state.
+	Log bool
 }
 
 // Record is the history line a delivered transition leaves.
 func (tr Transition) Record() HistoryRecord {
-	r := HistoryRecord{Name: tr.Event, At: tr.At, From: tr.From, To: tr.To, Reason: tr.Reason, Superseded: tr.Superseded}
+	r := HistoryRecord{Name: tr.Event, At: tr.At, From: tr.From, To: tr.To, Reason: tr.Reason, Superseded: tr.Superseded, Log: tr.Log}
 	if tr.Alert != nil {
 		r.Alert = tr.Alert.Kind
 	}
@@ -58,14 +60,21 @@ func (r HistoryRecord) Change() string {
 	if r.Superseded {
 		return "failure (superseded)"
 	}
+	if r.Log {
+		return LogKey
+	}
 	if r.From != "" {
 		return string(r.From) + " → " + string(r.To)
 	}
 	return string(r.To)
 }
 
-// SupersededKey ends the history key of a superseded failure's record.
-const SupersededKey = "superseded"
+// SupersededKey ends the history key of a superseded failure's record,
+// LogKey a log ping's.
+const (
+	SupersededKey = "superseded"
+	LogKey        = "log"
+)
 
 // Key is the record's range key in the history table: a fixed-width UTC
 // time (so string order is time order) and what happened, which keeps two
@@ -75,6 +84,9 @@ func (r HistoryRecord) Key() string {
 	what := string(r.To)
 	if r.Alert != "" {
 		what = string(r.Alert)
+	}
+	if r.Log {
+		what = LogKey
 	}
 	if r.Superseded {
 		what = SupersededKey

@@ -46,6 +46,9 @@ const (
 	Success Signal = "success" // the job ran and succeeded (memon.py's only signal)
 	Start   Signal = "start"   // the job started
 	Fail    Signal = "fail"    // the job ran and failed
+	// Log records the message in the event's history: no run, no state
+	// change (healthchecks' /log).
+	Log Signal = "log"
 )
 
 // Limits on what a ping carries. A larger message is refused by the decoder
@@ -179,9 +182,9 @@ func EncodeMessage(m Message) ([]byte, error) {
 		return nil, err
 	}
 	switch m.Signal {
-	case "", Success, Start, Fail:
+	case "", Success, Start, Fail, Log:
 	default:
-		return nil, invalid("signal", string(m.Signal), "want success, start or fail")
+		return nil, invalid("signal", string(m.Signal), "want success, start, fail or log")
 	}
 	// Refuse what the poller's decoder would refuse, so a ping that leaves
 	// is a ping that is processed.
