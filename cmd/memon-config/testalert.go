@@ -22,12 +22,13 @@ func testAlertCommand() *command {
 	}
 	o := &testAlertOptions{}
 	return &command{
-		name: "test-alert", args: "[--kind " + strings.Join(kinds, "|") + "] [--topic-arn ARN]",
+		name: "test-alert", args: "[--kind " + strings.Join(kinds, "|") + "] [--tag TAG]... [--topic-arn ARN]",
 		summary: "Publish one test alert through the alert topic, to check the e-mail or chat subscriptions after a deploy.\n" +
 			"It looks like a real alert of --kind for a made-up event, marked as a test: subject \"[MEMon] Test: ...\",\n" +
-			"SNS attribute kind=test.",
+			"SNS attribute kind=test. With --tag, the alert carries those tags, so it goes where the deploy routes them.",
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&o.kind, "kind", string(memon.KindDown), "the `KIND` of alert to imitate: "+strings.Join(kinds, ", "))
+			fs.Var(&o.tags, "tag", "the made-up event carries `TAG`: the alert reaches that tag's route (repeatable)")
 			fs.StringVar(&o.topicARN, "topic-arn", "", "alert topic `ARN` (env "+settings.EnvTopicARN+"; default: the stack's TopicArn output)")
 		},
 		run: func(a *app, ctx context.Context, cl *call) error { return runTestAlert(a, ctx, cl, o) },
@@ -37,6 +38,7 @@ func testAlertCommand() *command {
 // testAlertOptions are test-alert's flags.
 type testAlertOptions struct {
 	kind, topicARN string
+	tags           listFlag
 }
 
 func runTestAlert(a *app, ctx context.Context, cl *call, o *testAlertOptions) error {
@@ -44,7 +46,11 @@ func runTestAlert(a *app, ctx context.Context, cl *call, o *testAlertOptions) er
 		return err
 	}
 	kind := memon.AlertKind(strings.ToLower(strings.TrimSpace(o.kind)))
-	alert, err := memon.TestAlert(kind, a.now(), "memon-config test-alert")
+	tags := memon.ParseTags(o.tags)
+	if err := memon.ValidateTags(memon.KeyTag, tags); err != nil {
+		return asFlag(err)
+	}
+	alert, err := memon.TestAlert(kind, a.now(), "memon-config test-alert", tags...)
 	if err != nil {
 		return asFlag(err)
 	}

@@ -129,6 +129,13 @@ func CreateTableWith(ctx context.Context, db *dynamodb.Client, name string, ts s
 // SubscribeQueue creates a queue and subscribes it to a topic (moto's
 // CloudFormation does not create subscriptions, so tests make their own).
 func (s *Server) SubscribeQueue(ctx context.Context, topicARN, name string) (string, error) {
+	return s.SubscribeQueueFiltered(ctx, topicARN, name, "")
+}
+
+// SubscribeQueueFiltered is SubscribeQueue with a subscription filter
+// policy (JSON, on the message attributes; "": none), as a deploy's route
+// subscribes a team.
+func (s *Server) SubscribeQueueFiltered(ctx context.Context, topicARN, name, filterPolicy string) (string, error) {
 	cfg := s.Config(ctx)
 	q, ns := sqs.NewFromConfig(cfg), sns.NewFromConfig(cfg)
 	aq, err := q.CreateQueue(ctx, &sqs.CreateQueueInput{QueueName: aws.String(name)})
@@ -139,7 +146,11 @@ func (s *Server) SubscribeQueue(ctx context.Context, topicARN, name string) (str
 	if err != nil {
 		return "", fmt.Errorf("alert queue arn: %w", err)
 	}
-	if _, err := ns.Subscribe(ctx, &sns.SubscribeInput{TopicArn: &topicARN, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}); err != nil {
+	in := &sns.SubscribeInput{TopicArn: &topicARN, Protocol: aws.String("sqs"), Endpoint: aws.String(attrs.Attributes["QueueArn"])}
+	if filterPolicy != "" {
+		in.Attributes = map[string]string{"FilterPolicy": filterPolicy}
+	}
+	if _, err := ns.Subscribe(ctx, in); err != nil {
 		return "", fmt.Errorf("subscribe alert queue: %w", err)
 	}
 	return *aq.QueueUrl, nil
@@ -148,6 +159,7 @@ func (s *Server) SubscribeQueue(ctx context.Context, topicARN, name string) (str
 // Alert is an SNS notification read back from a subscribed queue.
 type Alert struct {
 	Subject, Body, Event, Kind string
+	Tags                       string // the `tags` attribute: a JSON array, "" when absent
 	// Chat is the message as an SQS subscriber receives it: the chat
 	// custom-notification JSON. Body is the e-mail text it carries.
 	Chat string
@@ -179,7 +191,7 @@ func (s *Server) ReadAlerts(ctx context.Context, queueURL string, wait time.Dura
 				return out, fmt.Errorf("SNS gave the SQS subscriber %q, want the chat JSON", env.Message)
 			}
 			out = append(out, Alert{Subject: env.Subject, Body: chat.Metadata.AdditionalContext["text"], Chat: env.Message,
-				Event: env.MessageAttributes["event"].Value, Kind: env.MessageAttributes["kind"].Value})
+				Event: env.MessageAttributes["event"].Value, Kind: env.MessageAttributes["kind"].Value, Tags: env.MessageAttributes["tags"].Value})
 			if _, err := q.DeleteMessage(ctx, &sqs.DeleteMessageInput{QueueUrl: &queueURL, ReceiptHandle: m.ReceiptHandle}); err != nil {
 				return out, fmt.Errorf("delete alert: %w", err)
 			}

@@ -1,10 +1,11 @@
 // Package notify is MEMon's SNS adapter: it publishes rendered alerts with
-// the message attributes subscribers filter on (`event`, `kind`). It knows
+// the message attributes subscribers filter on (`event`, `kind`, `tags`). It knows
 // nothing of SQS or DynamoDB.
 package notify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -43,6 +44,13 @@ func (p *Publisher) Publish(ctx context.Context, a memon.Alert) error {
 	}
 	if a.Event != "" { // SNS refuses an empty attribute; a report or a CONFIG digest is about no one event
 		attrs["event"] = types.MessageAttributeValue{DataType: aws.String("String"), StringValue: aws.String(a.Event)}
+	}
+	if len(a.Tags) > 0 { // absent when untagged: a filter policy tells the two apart with "exists"
+		tags, err := json.Marshal(a.Tags)
+		if err != nil {
+			return fmt.Errorf("publish %s alert for %q: tags: %w", a.Kind, a.Event, err)
+		}
+		attrs["tags"] = types.MessageAttributeValue{DataType: aws.String("String.Array"), StringValue: aws.String(string(tags))}
 	}
 	_, err = p.api.Publish(ctx, &sns.PublishInput{
 		TopicArn:          &p.topic,

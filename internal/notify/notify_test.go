@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -60,5 +62,48 @@ func TestPublishReportHasNoEventAttribute(t *testing.T) {
 	}
 	if _, ok := f.in.MessageAttributes["event"]; ok || aws.ToString(f.in.MessageAttributes["kind"].StringValue) != "report" {
 		t.Errorf("attributes %+v: want kind=report and no empty event (SNS refuses it)", f.in.MessageAttributes)
+	}
+}
+
+// TestEveryAlertFormCarriesTheTags: a tagged event's alerts (each kind, as
+// the state machine renders them, and the DOWN digest) carry the tags as
+// the String.Array attribute routes filter on, and in every text form; an
+// untagged alert has no tags attribute at all.
+func TestEveryAlertFormCarriesTheTags(t *testing.T) {
+	now := time.Date(2026, 11, 24, 8, 0, 0, 0, time.UTC)
+	var alerts []memon.Alert
+	for _, kind := range memon.TestAlertKinds {
+		a, err := memon.TestAlert(kind, now, "test", "data", "nightly")
+		if err != nil {
+			t.Fatal(err)
+		}
+		alerts = append(alerts, a)
+	}
+	alerts = append(alerts, memon.DownDigest([]memon.HeldDown{{Name: "a", Reason: "missed", Tags: []string{"nightly"}}, {Name: "b", Reason: "missed", Tags: []string{"data"}}}))
+	for _, a := range alerts {
+		f := &fakeSNS{}
+		if err := New(f, "arn").Publish(context.Background(), a); err != nil {
+			t.Fatal(err)
+		}
+		v := f.in.MessageAttributes["tags"]
+		if aws.ToString(v.DataType) != "String.Array" || aws.ToString(v.StringValue) != `["data","nightly"]` {
+			t.Errorf("%s: tags attribute %s/%s, want String.Array/[\"data\",\"nightly\"]", a.Subject, aws.ToString(v.DataType), aws.ToString(v.StringValue))
+		}
+		c := Chat(a)
+		if !strings.Contains(SMS(a), "[data,nightly]") || c.Metadata.AdditionalContext["tags"] != "data,nightly" ||
+			!slices.Contains(c.Content.Keywords, "data") {
+			t.Errorf("%s: sms %q, chat context %q, keywords %q", a.Subject, SMS(a), c.Metadata.AdditionalContext["tags"], c.Content.Keywords)
+		}
+		if a.Event != "" && (!strings.Contains(a.Body, "Tags:          data, nightly\n") || !strings.Contains(c.Content.Description, "*Tags:* `data, nightly`")) {
+			t.Errorf("%s: the text does not show the tags:\n%s\n%s", a.Subject, a.Body, c.Content.Description)
+		}
+	}
+	f := &fakeSNS{}
+	plain, _ := memon.TestAlert(memon.KindDown, now, "test")
+	if err := New(f, "arn").Publish(context.Background(), plain); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.in.MessageAttributes["tags"]; ok || strings.Contains(plain.Body, "Tags:") {
+		t.Errorf("an untagged alert carries tags: %+v\n%s", f.in.MessageAttributes, plain.Body)
 	}
 }

@@ -19,7 +19,7 @@ import (
 //     Chatbot) renders in Slack and Teams, carrying the alert's facts in
 //     metadata.additionalContext for any other consumer.
 //
-// Subject and the message attributes `event` and `kind` are the same for all.
+// Subject and the message attributes `event`, `kind` and `tags` are the same for all.
 
 // maxSMS keeps an SMS to one message (160 GSM characters, with room for the
 // sender name SNS prefixes).
@@ -92,6 +92,9 @@ func SMS(a memon.Alert) string {
 			s += fmt.Sprintf(", exit %d", *f.ExitCode)
 		}
 	}
+	if tags := memon.LimitTags(a.Tags); len(tags) > 0 {
+		s += " [" + strings.Join(tags, ",") + "]" // plain ASCII words, as the rule makes them
+	}
 	s = "MEMon " + s
 	if len(s) > maxSMS {
 		s = s[:maxSMS-3] + "..."
@@ -126,6 +129,7 @@ func Chat(a memon.Alert) ChatNotification {
 	if f.Description != "" {
 		line("Description", code(f.Description))
 	}
+	line("Tags", code(memon.TagsText(a.Tags)))
 	line("State", code(string(f.State)))
 	line("Deadline", code(rfc3339(f.Deadline)))
 	line("Last run", code(rfc3339(f.LastRun)))
@@ -155,7 +159,7 @@ func Chat(a memon.Alert) ChatNotification {
 			Title:       title,
 			Description: strings.TrimRight(d.String(), "\n"),
 			NextSteps:   chatNextSteps(a),
-			Keywords:    []string{"MEMon", string(a.Kind)},
+			Keywords:    append([]string{"MEMon", string(a.Kind)}, memon.LimitTags(a.Tags)...),
 		},
 		Metadata: ChatMetadata{
 			ThreadID:          "memon-" + memon.SingleLine(orDefault(a.Event, string(a.Kind))),
@@ -181,6 +185,7 @@ func factsContext(a memon.Alert) map[string]string {
 		}
 	}
 	put("event", a.Event)
+	put("tags", strings.Join(memon.LimitTags(a.Tags), ","))
 	put("id", f.ID)
 	put("at", rfc3339(f.At))
 	put("state", string(f.State))

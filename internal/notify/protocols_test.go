@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -246,7 +247,7 @@ func TestDownDigestChatNamesEveryEvent(t *testing.T) {
 			t.Errorf("chat description lacks %q:\n%s", want, c.Content.Description)
 		}
 	}
-	if c.Content.Title != "Down: 2 more events" || len(c.Content.NextSteps) != 0 || SMS(a) != "MEMon Down: 2 more events" {
+	if c.Content.Title != "Down: 2 more events" || len(c.Content.NextSteps) != 0 || SMS(a) != "MEMon Down: 2 more events [data]" || !slices.Equal(a.Tags, []string{"data"}) {
 		t.Errorf("title %q next steps %v sms %q", c.Content.Title, c.Content.NextSteps, SMS(a))
 	}
 }

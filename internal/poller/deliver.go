@@ -46,7 +46,7 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 		}
 		if o.digest {
 			// Its outbox entry stays claimed until the digest is out.
-			held := heldDown{HeldDown: memon.HeldDown{Name: ev.Name, Reason: tr.Reason}, id: tr.ID, recorded: historyErr == nil}
+			held := heldDown{HeldDown: memon.HeldDown{Name: ev.Name, Reason: tr.Reason, Tags: ev.Tags}, id: tr.ID, recorded: historyErr == nil}
 			sum.add(func(s *Summary) { s.downHeld = append(s.downHeld, held) })
 		} else {
 			results[tr.ID] = o

@@ -40,6 +40,9 @@ type Alert struct {
 	Subject string
 	Body    string
 	Facts   AlertFacts // the same facts for machines (alertfacts.go)
+	// Tags are the event's tags (a digest's: the union of its events'),
+	// published as the SNS message attribute `tags` that routes filter on.
+	Tags []string
 }
 
 // maxSubject is SNS's limit on a subject.
@@ -79,6 +82,7 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 		}
 	}
 	row("What happened", reason)
+	row("Tags", TagsText(ev.Tags))
 	row("State", string(ev.Status()))
 	row("Schedule", ev.Schedule.String()+graceText(ev.Grace))
 	row("Last success", bothZones(ev.LastSuccessTime, loc))
@@ -108,7 +112,7 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 		}
 	}
 	b.WriteString(nextSteps(ev.Name))
-	return Alert{Kind: kind, Event: ev.Name, Subject: Subject(kind, ev.Name), Body: b.String()}
+	return Alert{Kind: kind, Event: ev.Name, Subject: Subject(kind, ev.Name), Body: b.String(), Tags: LimitTags(ev.Tags)}
 }
 
 // nextSteps ends every event's alert: the commands to silence it or look at

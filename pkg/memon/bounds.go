@@ -120,7 +120,9 @@ func (ev *Event) Undelivered(retrying []Transition) int {
 // ones.
 func (ev *Event) PendingAlert(tr Transition) Alert {
 	if tr.Alert.Body != "" {
-		return *tr.Alert
+		a := *tr.Alert
+		a.Tags = LimitTags(ev.Tags) // the routing is the event's now, whatever the stored alert carried
+		return a
 	}
 	view := *ev
 	if !tr.At.Equal(ev.lastRun()) {

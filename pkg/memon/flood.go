@@ -2,6 +2,7 @@ package memon
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -151,11 +152,7 @@ func DownDigest(held []HeldDown) Alert {
 			h := held[i]
 			line := "  - " + SingleLine(h.Name)
 			if len(h.Tags) > 0 {
-				tags := make([]string, len(h.Tags))
-				for j, t := range h.Tags {
-					tags[j] = SingleLine(t)
-				}
-				line += " [" + strings.Join(tags, ", ") + "]"
+				line += " [" + TagsText(h.Tags) + "]"
 			}
 			return line + ": " + truncate(SingleLine(h.Reason), 200) + "\n"
 		},
@@ -164,5 +161,14 @@ func DownDigest(held []HeldDown) Alert {
 			return fmt.Sprintf("  ... and %d more: memon-config list shows every event's state\n", rest)
 		},
 		"\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n")
-	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: body}
+	var tags []string
+	for _, h := range held {
+		for _, t := range LimitTags(h.Tags) {
+			if !slices.Contains(tags, t) {
+				tags = append(tags, t)
+			}
+		}
+	}
+	slices.Sort(tags)
+	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: body, Tags: tags}
 }

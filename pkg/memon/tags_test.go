@@ -75,3 +75,26 @@ func TestTagsText(t *testing.T) {
 		t.Errorf("TagsText: %q", got)
 	}
 }
+
+// TestAlertsCarryTheEventsTags: an alert as decided, and as a retry
+// renders it again from the stored event (no body kept), carries the
+// event's tags; a DOWN digest carries the union of its events'.
+func TestAlertsCarryTheEventsTags(t *testing.T) {
+	t.Parallel()
+	ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
+	ev.Tags = []string{"data", "nightly"}
+	ev.Apply(success("job", at(1_700_000_000)))
+	trs, _ := ev.CheckDue(at(1_700_000_000).Add(2 * time.Hour))
+	if len(trs) != 1 || trs[0].Alert == nil || !slices.Equal(trs[0].Alert.Tags, ev.Tags) {
+		t.Fatalf("DOWN as decided: %+v", trs)
+	}
+	stored := trs[0]
+	stored.Alert = &Alert{Kind: stored.Alert.Kind, Event: "job"} // as the outbox keeps it
+	if a := ev.PendingAlert(stored); !slices.Equal(a.Tags, ev.Tags) || !strings.Contains(a.Body, "Tags:          data, nightly\n") {
+		t.Errorf("DOWN as a retry renders it: tags %q\n%s", a.Tags, a.Body)
+	}
+	d := DownDigest([]HeldDown{{Name: "a", Tags: []string{"ops", "data"}}, {Name: "b"}, {Name: "c", Tags: []string{"data", "web"}}})
+	if !slices.Equal(d.Tags, []string{"data", "ops", "web"}) || !strings.Contains(d.Body, "  - a [ops, data]: ") {
+		t.Errorf("digest tags %q\n%s", d.Tags, d.Body)
+	}
+}

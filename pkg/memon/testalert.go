@@ -18,14 +18,16 @@ var TestAlertKinds = []AlertKind{KindDown, KindUp, KindFailed, KindLate}
 // TestAlert renders what an alert of kind looks like, for a made-up event,
 // marked as a test in the subject ("[MEMon] Test: Down: memon-test") and at
 // the top of the body, with SNS kind "test". by names the command that sent
-// it. It lets a person check the e-mail or chat subscription after a deploy.
-func TestAlert(kind AlertKind, now time.Time, by string) (Alert, error) {
+// it. It lets a person check the e-mail or chat subscription after a deploy;
+// with tags, the route of those tags (the made-up event carries them).
+func TestAlert(kind AlertKind, now time.Time, by string, tags ...string) (Alert, error) {
 	s, err := NewSchedule(Rolling, time.Hour, "", "")
 	if err != nil {
 		return Alert{}, err
 	}
 	ev := NewEvent(TestEvent, s)
 	ev.Description = "a made-up event for this test"
+	ev.Tags = tags
 	ev.Apply(Ping{Name: TestEvent, Signal: Success, SentAt: now.Add(-2 * time.Hour)})
 	ev.Outbox = nil
 	var a Alert
