@@ -18,7 +18,7 @@ GOBUILD_LAMBDA = $(shell $(GO) run ./internal/buildflags/print lambda $(VERSION)
 MOTO_PORT ?= 5055
 CDK       := node_modules/.bin/cdk
 
-.PHONY: help deps build dist lambda test test-unit lint fuzz soak bench synth deploy local local-down demo clean
+.PHONY: help deps build dist lambda test suite policy fuzz-short test-unit lint fuzz soak bench synth deploy local local-down demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
@@ -68,10 +68,26 @@ lint: ## gofmt (no diff), go vet, staticcheck
 # policies (infra/stack_calls_test.go, built only with -tags awscalls).
 AWS_CALLS := $(CURDIR)/$(BUILD)/awscalls
 
-test: deps lint ## the whole suite: lint, unit, integration (moto), CDK, cfn-lint, every AWS call against its IAM policy
+# `make test` runs lint beside the suite, then the policy step beside the
+# short fuzz. The suite spends most of its time waiting, not computing (SQS
+# long polls and visibility timeouts in moto, CDK deploys into it): on two
+# cores `go test ./...` alone keeps one busy, so lint fills the other, and
+# TEST_P packages (more than the cores) wait at once. Every job still fails the
+# run; the suite's output streams as it comes.
+TEST_P ?= 4
+
+test: deps ## the whole suite: lint, unit, integration (moto), CDK, cfn-lint, every AWS call against its IAM policy
+	@$(MAKE) --no-print-directory -j 2 lint suite
+	@$(MAKE) --no-print-directory -j 2 policy fuzz-short
+
+suite: # every Go test, recording each principal's AWS calls (part of make test)
 	rm -rf $(AWS_CALLS)
-	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -count=1 -timeout 40m ./...
+	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -p $(TEST_P) -count=1 -timeout 40m ./...
+
+policy: # every recorded AWS call against its principal's IAM policy (part of make test, after suite)
 	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -count=1 -tags awscalls -run '^TestRecordedCallsAllowedByPolicy$$' ./infra
+
+fuzz-short: # the message decoder fuzzed for 10 s (part of make test)
 	$(GO) test -run '^$$' -fuzz FuzzDecodeMessage -fuzztime 10s ./pkg/memon
 
 test-unit: ## unit tests only (no moto, no CDK)

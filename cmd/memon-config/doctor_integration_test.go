@@ -22,6 +22,9 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 	if srv == nil || testing.Short() {
 		t.Skip("deploys the stack into moto (needs moto_server, no -short)")
 	}
+	// The deploy and doctor's waits take most of this package's time; the
+	// stack's default names are no other test's here.
+	t.Parallel()
 	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)

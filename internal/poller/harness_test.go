@@ -58,6 +58,11 @@ type harness struct {
 func newHarness(t testing.TB) *harness {
 	t.Helper()
 	mototest.Need(t, srv)
+	// Each harness has its own queue, tables, topic and clock, and its test
+	// spends most of its time in moto's long polls: they wait side by side.
+	if tt, ok := t.(*testing.T); ok {
+		tt.Parallel()
+	}
 	ctx := context.Background()
 	// Queue and table names take letters, digits and hyphens.
 	name := strings.Map(func(r rune) rune {
@@ -99,8 +104,21 @@ func (h *harness) Write(p []byte) (int, error) {
 	return h.log.Write(p)
 }
 
+// shortPolls asks moto for short polls. An empty long poll holds for its
+// whole wait in moto as in SQS (a poll ends on one, a second each), and
+// moto, unlike SQS, answers a short poll from every message it has: the
+// poller drains the same messages, without the wait. Only the lease tests
+// keep the real long polls, whose timing they are about.
+type shortPolls struct{ queue.ReceiveAPI }
+
+func (s shortPolls) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageInput, optFns ...func(*sqs.Options)) (*sqs.ReceiveMessageOutput, error) {
+	short := *in
+	short.WaitTimeSeconds = 0
+	return s.ReceiveAPI.ReceiveMessage(ctx, &short, optFns...)
+}
+
 func (h *harness) poller(cfg Config) *Poller {
-	q := queue.NewReceiver(h.psqs, h.res.QueueURL, time.Second)
+	q := queue.NewReceiver(shortPolls{h.psqs}, h.res.QueueURL, time.Second)
 	pub := notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
 	if cfg.ReconcileEvery == 0 {
 		cfg.ReconcileEvery = -1

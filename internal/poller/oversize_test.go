@@ -88,7 +88,7 @@ func (h *harness) pollerVia(q Queue, pub Publisher) *Poller {
 }
 
 func (h *harness) receiver() *queue.Receiver {
-	return queue.NewReceiver(sqs.NewFromConfig(h.pcfg, queue.LimitResponses), h.res.QueueURL, time.Second)
+	return queue.NewReceiver(shortPolls{sqs.NewFromConfig(h.pcfg, queue.LimitResponses)}, h.res.QueueURL, time.Second)
 }
 
 func (h *harness) publisher() *notify.Publisher {
