@@ -72,9 +72,11 @@ AWS_CALLS := $(CURDIR)/$(BUILD)/awscalls
 # short fuzz. The suite spends most of its time waiting, not computing (SQS
 # long polls and visibility timeouts in moto, CDK deploys into it): on two
 # cores `go test ./...` alone keeps one busy, so lint fills the other, and
-# TEST_P packages (more than the cores) wait at once. Every job still fails the
-# run; the suite's output streams as it comes.
+# TEST_P packages, each with TEST_PARALLEL of its parallel tests, wait at once
+# (more than the cores). Every job still fails the run; the suite's output
+# streams as it comes.
 TEST_P ?= 4
+TEST_PARALLEL ?= 6
 
 test: deps ## the whole suite: lint, unit, integration (moto), CDK, cfn-lint, every AWS call against its IAM policy
 	@$(MAKE) --no-print-directory -j 2 lint suite
@@ -82,7 +84,7 @@ test: deps ## the whole suite: lint, unit, integration (moto), CDK, cfn-lint, ev
 
 suite: # every Go test, recording each principal's AWS calls (part of make test)
 	rm -rf $(AWS_CALLS)
-	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -p $(TEST_P) -count=1 -timeout 40m ./...
+	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -p $(TEST_P) -parallel $(TEST_PARALLEL) -count=1 -timeout 40m ./...
 
 policy: # every recorded AWS call against its principal's IAM policy (part of make test, after suite)
 	MEMON_AWS_CALLS=$(AWS_CALLS) $(GO) test -count=1 -tags awscalls -run '^TestRecordedCallsAllowedByPolicy$$' ./infra
