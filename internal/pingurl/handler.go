@@ -131,6 +131,7 @@ type answer struct {
 
 var (
 	accepted    = answer{status: http.StatusOK, body: "OK", ping: true}
+	created     = answer{status: http.StatusCreated, body: "Created", ping: true}
 	notFound    = answer{status: http.StatusNotFound, body: "not found"}
 	badURL      = answer{status: http.StatusBadRequest, body: "invalid url format"}
 	tooLarge    = answer{status: http.StatusRequestEntityTooLarge, body: fmt.Sprintf("body too large: at most %d bytes (the last %d are kept)\n", MaxBody, memon.MaxMessageLen)}

@@ -18,7 +18,7 @@ type PingKeys interface {
 }
 
 // slugPing answers /ping/<ping-key>/<slug>[/suffix]: the slug is the
-// event's name. Without the right key every answer is the same 404 (the
+// event's name, and ?create=1 asks for a missing one (201 Created). Without the right key every answer is the same 404 (the
 // floor hides how long the lookups took), so nobody learns whether a key or
 // a name exists; with it, a missing event is 404 "not found" as in
 // healthchecks.
@@ -50,10 +50,19 @@ func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 	switch {
 	case err != nil:
 		return unavailable
-	case !exists:
+	case exists:
+		return h.send(r, rt.slug, m, body)
+	case r.URL.Query().Get("create") != "1":
 		return notFound
 	}
-	return h.send(r, rt.slug, m, body)
+	// The URL asks and the key proves the right: the poller creates it
+	// (rolling, the stack's auto-create period or a day), within the
+	// auto-create total, with this ping applied.
+	m.Create = true
+	if a := h.send(r, rt.slug, m, body); a != accepted {
+		return a
+	}
+	return created
 }
 
 // keyLimiter bounds the slug pings one key may send: a token bucket per

@@ -48,3 +48,24 @@ func TestSlugPingsAreRateLimitedPerKey(t *testing.T) {
 		t.Errorf("%d answers took the floor, want all 7", len(r.slept))
 	}
 }
+
+func TestSlugPingCreatesAMissingEventOnlyWhenAsked(t *testing.T) {
+	r := newRig(t, Config{})
+	if w := r.do("POST", "/ping/"+pingKey+"/nightly-db/start", "begin"); w.Code != 404 || len(r.sender.sent) != 0 {
+		t.Fatalf("a missing event without create=1: %d, %d sent; want 404 and nothing", w.Code, len(r.sender.sent))
+	}
+	w := r.do("POST", "/ping/"+pingKey+"/nightly-db/start?create=1&rid=r1", "begin")
+	if w.Code != 201 || w.Body.String() != "Created" || w.Header().Get("Ping-Body-Limit") == "" {
+		t.Fatalf("create=1: %d %q, want 201 Created with Ping-Body-Limit", w.Code, w.Body)
+	}
+	m := r.sender.sent[0]
+	if m.Name != "nightly-db" || !m.Create || m.Signal != "start" || m.RunID != "r1" || m.Message != "begin" {
+		t.Errorf("sent %+v, want a start asking to create nightly-db", m)
+	}
+	if w := r.do("GET", "/"+pingKey+"/backup?create=1", ""); w.Code != 200 || w.Body.String() != "OK" || r.sender.sent[1].Create {
+		t.Errorf("create=1 for an existing event: %d %q, create %v; want 200 OK, nothing to create", w.Code, w.Body, r.sender.sent[1].Create)
+	}
+	if w := r.do("GET", "/ping/"+strings.Repeat("z", 32)+"/nightly-db?create=1", ""); w.Code != 404 || len(r.sender.sent) != 2 {
+		t.Errorf("create=1 with a wrong key: %d, want 404 and nothing sent", w.Code)
+	}
+}

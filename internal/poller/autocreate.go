@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -18,12 +19,17 @@ import (
 // alerts go out in one digest past ten a poll).
 const DefaultAutoCreateMax = 50
 
+// DefaultCreatePeriod is the period of an event a ping asked to create
+// (memon.Ping.Create: a slug ping with ?create=1) where the stack sets no
+// auto-create period.
+const DefaultCreatePeriod = 24 * time.Hour
+
 // autoCreate handles pings for an event that does not exist when
-// Config.AutoCreatePeriod is set: the event is created rolling with that
-// period, marked auto-created, with the pings applied (the first success is
+// Config.AutoCreatePeriod is set or a ping asks for it: the event is
+// created rolling with period, marked auto-created, with the pings applied (the first success is
 // its first run), in one conditional create. It reports whether the pings
 // may leave the queue.
-func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
+func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping, period time.Duration, sum *Summary) bool {
 	if err := memon.ValidateName(name); err != nil {
 		p.configAlert(name, fmt.Sprintf("a ping names %q, which no event has, and it cannot be created automatically: %v", name, err), sum)
 		return false
@@ -53,7 +59,7 @@ func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping
 		}
 	}
 
-	sched, err := memon.NewSchedule(memon.Rolling, p.cfg.AutoCreatePeriod, "", "")
+	sched, err := memon.NewSchedule(memon.Rolling, period, "", "")
 	if err != nil { // the period was checked where it was read; keep the pings
 		release()
 		sum.add(func(s *Summary) { s.Errors++ })
@@ -80,7 +86,7 @@ func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping
 		p.log.Error("auto-create", "event", name, "err", err)
 		return false
 	}
-	p.log.Info("auto-created event from its first ping", "event", name, "period", memon.FormatDuration(p.cfg.AutoCreatePeriod))
+	p.log.Info("auto-created event from its first ping", "event", name, "period", memon.FormatDuration(period))
 	sum.add(func(s *Summary) { s.AutoCreated++; s.Updated++; s.Stale += len(pings) - applied })
 	p.deliver(ctx, ev, claimed, sum)
 	return true

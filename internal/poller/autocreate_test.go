@@ -138,3 +138,48 @@ func TestUnitAPingURLNeverCreatesAnEvent(t *testing.T) {
 		t.Fatalf("alerts %q, want one CONFIG", got)
 	}
 }
+
+func TestUnitAPingThatAsksCreatesItsEventEvenWithAutoCreateOff(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    Config
+		period time.Duration
+	}{
+		{"auto-create off: a day", Config{}, DefaultCreatePeriod},
+		{"the stack's auto-create period", Config{AutoCreatePeriod: 6 * time.Hour}, 6 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t)
+			w.send(memon.Message{Name: "nightly-db", Time: memon.EpochSeconds(w.clock.Now()), Signal: memon.Start, Via: memon.ViaURL, Create: true})
+			w.clock.Advance(2 * time.Second)
+			sum := w.pollWith(tc.cfg)
+			ev := w.get("nightly-db")
+			if !ev.AutoCreated || ev.Schedule.Kind != memon.Rolling || ev.Schedule.Period != tc.period || ev.LastStartTime.IsZero() {
+				t.Fatalf("created %+v, want a rolling %s event marked auto-created, its start applied", ev, tc.period)
+			}
+			if got := w.alerts(); got != "" || sum.AutoCreated != 1 || w.queue.Len() != 0 {
+				t.Fatalf("alerts %q, summary %+v, %d queued", got, sum, w.queue.Len())
+			}
+		})
+	}
+}
+
+func TestUnitPingsThatAskToCreateShareTheAutoCreateBound(t *testing.T) {
+	w := newWorld(t)
+	for _, name := range []string{"a", "b", "c"} {
+		w.send(memon.Message{Name: name, Time: memon.EpochSeconds(w.clock.Now()), Via: memon.ViaURL, Create: true})
+	}
+	w.ping("d", memon.Success) // create-on-first-ping, same total
+	w.clock.Advance(2 * time.Second)
+	sum := w.pollWith(Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2})
+	if sum.AutoCreated != 2 || sum.AutoCreateRefused != 2 {
+		t.Fatalf("summary %+v: want 2 created and 2 refused past AutoCreateMax 2", sum)
+	}
+	// Through the token form (no Create), a URL never makes an event.
+	w2 := newWorld(t)
+	w2.send(memon.Message{Name: "gone", Time: memon.EpochSeconds(w2.clock.Now()), Via: memon.ViaURL})
+	w2.clock.Advance(2 * time.Second)
+	if sum := w2.pollWith(Config{AutoCreatePeriod: time.Hour}); sum.AutoCreated != 0 || w2.store.Event("gone") != nil {
+		t.Fatalf("a ping URL's ping without create made an event: %+v", sum)
+	}
+}

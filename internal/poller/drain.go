@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -182,8 +183,12 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		// ones are watched. Counted, never a CONFIG alert or a dead letter.
 		sum.add(func(s *Summary) { s.AWSUnconfigured += len(pings) })
 		return true
+	case errors.Is(err, memon.ErrNotFound) && anyAsksCreate(pings):
+		// A slug ping with ?create=1: asked for, with or without
+		// create-on-first-ping.
+		return p.autoCreate(ctx, name, pings, cmp.Or(p.cfg.AutoCreatePeriod, DefaultCreatePeriod), sum)
 	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0 && !anyViaURL(pings):
-		return p.autoCreate(ctx, name, pings, sum)
+		return p.autoCreate(ctx, name, pings, p.cfg.AutoCreatePeriod, sum)
 	case errors.Is(err, memon.ErrNotFound) && anyViaURL(pings):
 		// The endpoint found the event when it took the ping; it was
 		// deleted since. A token's URL never brings an event back.
@@ -208,6 +213,16 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 	sum.add(func(s *Summary) { s.Updated++ })
 	p.deliver(ctx, ev, claimed, sum)
 	return true
+}
+
+// anyAsksCreate is true when a ping asks for its event to be created.
+func anyAsksCreate(pings []memon.Ping) bool {
+	for _, p := range pings {
+		if p.Create {
+			return true
+		}
+	}
+	return false
 }
 
 // anyViaURL is true when a ping came through the HTTPS endpoint.

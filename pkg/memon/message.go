@@ -51,6 +51,7 @@ type Ping struct {
 	Message    string
 	Source     string // "" from memon-send; the EventBridge source ("aws.batch") for an AWS job event
 	Via        string // Message.Via: ping.ViaURL from the HTTPS endpoint
+	Create     bool   // Message.Create: create the event if it does not exist
 
 	tooShort bool // a success shorter than the event's MinRuntime, counted as a failure
 }
@@ -98,6 +99,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		Host     string          `json:"host"`
 		Message  string          `json:"message"`
 		Via      string          `json:"via"`
+		Create   bool            `json:"create"`
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(&raw); err != nil {
@@ -123,6 +125,7 @@ func DecodeMessage(body []byte, sentAt time.Time) (Ping, error) {
 		Host:     truncate(raw.Host, MaxHostLen),
 		Message:  KeepTail(raw.Message, MaxMessageLen),
 		Via:      truncate(raw.Via, 16),
+		Create:   raw.Create,
 	}
 	switch p.Signal {
 	case "":

@@ -117,6 +117,23 @@ func TestDecodeMessageGolden(t *testing.T) {
 	}
 }
 
+func TestDecodeMessageCreate(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		body string
+		want bool
+	}{
+		{`{"name":"nightly-db","time":1700000000,"via":"url","create":true}`, true},
+		{`{"name":"nightly-db","time":1700000000,"create":false}`, false},
+		{`{"name": "nightly-db", "time": 1700000000}`, false}, // memon.py's body never asks
+	} {
+		p, err := DecodeMessage([]byte(tc.body), at(1700000100))
+		if err != nil || p.Create != tc.want {
+			t.Errorf("DecodeMessage(%s) = create %v, %v; want %v", tc.body, p.Create, err, tc.want)
+		}
+	}
+}
+
 func TestDecodeMessageFull(t *testing.T) {
 	t.Parallel()
 	body, err := os.ReadFile(filepath.Join("testdata", "decode", "full.json"))

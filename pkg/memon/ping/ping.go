@@ -80,8 +80,14 @@ type Message struct {
 	Message  string   `json:"message,omitempty"` // short message or log tail
 	// Via is how the ping came when not from memon-send or memon.py:
 	// ViaURL for the HTTPS endpoint, which resolved a token to an event
-	// that existed then. Such a ping never creates an event.
+	// that existed then. Such a ping never creates an event unless it asks
+	// to (Create).
 	Via string `json:"via,omitempty"`
+	// Create asks for the event to be created when it does not exist
+	// (rolling, the stack's auto-create period or a day), even where
+	// create-on-first-ping is off: a slug ping with ?create=1, whose ping
+	// key the endpoint checked. The auto-create total bounds it.
+	Create bool `json:"create,omitempty"`
 }
 
 // ViaURL marks a ping the HTTPS endpoint sent (Message.Via).
