@@ -59,6 +59,7 @@ func TestMakeLocal(t *testing.T) {
 		"MEMON_TABLE": "memon", "MEMON_HISTORY_TABLE": "memon-history",
 		"MEMON_TOPIC_ARN":     "arn:aws:sns:us-east-1:123456789012:memon",
 		"MEMON_STACK_OUTPUTS": filepath.Join(dir, "outputs.json"),
+		"MEMON_TOKEN_TABLE":   "memon-tokens", "MEMON_PING_URL": "http://127.0.0.1:8090",
 	}
 	for k, v := range want {
 		if env[k] != v {
@@ -70,6 +71,8 @@ func TestMakeLocal(t *testing.T) {
 			t.Errorf("memon.env %s=%q, want a URL ending in %s", k, env[k], suffix)
 		}
 	}
+
+	localRecipe(t, root, env)
 
 	out, err := local("up")
 	if err != nil || !strings.Contains(out, "not redeploying") {
@@ -101,4 +104,71 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 		}
 	}
 	return env
+}
+
+// localRecipe runs docs/development.md's local recipe for HTTPS pings on
+// the stack memon.env describes: memon-pingurl (on a free port, which
+// MEMON_PING_URL then names, instead of its default 8090), a token, a
+// curl-like GET of its URL, a poll, and the event is up.
+func localRecipe(t *testing.T, root string, env map[string]string) {
+	t.Helper()
+	bin := t.TempDir()
+	for name, c := range map[string]string{"memon-config": "cmd/memon-config", "memon-pingurl": "cmd/memon-pingurl", "memon-poller": "lambdas/poller"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(bin, name), "./"+c)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", c, err, out)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	env["MEMON_PING_URL"] = "http://" + addr
+	environ := os.Environ()
+	for k, v := range env {
+		environ = append(environ, k+"="+v)
+	}
+	command := func(name string, args ...string) *exec.Cmd {
+		cmd := exec.Command(filepath.Join(bin, name), args...)
+		cmd.Dir, cmd.Env = root, environ
+		return cmd
+	}
+	do := func(name string, args ...string) string {
+		t.Helper()
+		cmd := command(name, args...)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s %s: %v\n%s%s", name, strings.Join(args, " "), err, out, stderr.String())
+		}
+		return strings.TrimSpace(string(out))
+	}
+	srv := command("memon-pingurl", "--addr", addr)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Signal(os.Interrupt); srv.Wait() })
+	do("memon-config", "set", "hello", "--period", "30s")
+	url := do("memon-config", "token", "hello")
+	if !strings.HasPrefix(url, env["MEMON_PING_URL"]+"/ping/") {
+		t.Fatalf("memon-config token printed %q", url)
+	}
+	var resp *http.Response
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(100 * time.Millisecond) {
+		if resp, err = http.Get(url); err == nil {
+			break
+		}
+	}
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET the ping URL: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	do("memon-poller", "--once")
+	if out := do("memon-config", "show", "hello"); !strings.Contains(out, "up") {
+		t.Errorf("after the ping and a poll, show hello:\n%s", out)
+	}
 }

@@ -28,12 +28,12 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage: memon-pingurl --addr HOST:PORT [--min-latency DUR] [--max-in-flight N]
+const usage = `usage: memon-pingurl [--addr HOST:PORT] [--min-latency DUR] [--max-in-flight N]
        memon-pingurl --version | version
 
 Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/<exit code>],
 the same without /ping, and Uptime Kuma's /api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
-  --addr HOST:PORT      where to listen (e.g. 127.0.0.1:8080)
+  --addr HOST:PORT      where to listen (default ` + settings.PingURLAddr + `; memon-config ui takes 8080)
   --min-latency DUR     least time an answer takes (default 250ms)
   --max-in-flight N     requests served at once; more are answered 429 (default 16)
 
@@ -55,7 +55,7 @@ type options struct {
 func newFlagSet(o *options) *flag.FlagSet {
 	fs := flag.NewFlagSet("memon-pingurl", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.addr, "addr", "", "where to listen, `HOST:PORT`")
+	fs.StringVar(&o.addr, "addr", settings.PingURLAddr, "where to listen, `HOST:PORT`")
 	fs.DurationVar(&o.minLatency, "min-latency", pingurl.DefaultMinLatency, "least time an answer takes, `DUR`")
 	fs.IntVar(&o.maxInFlight, "max-in-flight", pingurl.DefaultMaxInFlight, "requests served at once, `N`")
 	fs.BoolVar(&o.version, "version", false, "print the version and exit")
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, getenv settings.Lookup, stdout, std
 		return 0
 	}
 	if o.addr == "" || fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "memon-pingurl: give --addr HOST:PORT (e.g. --addr 127.0.0.1:8080)\n\n%s", usage)
+		fmt.Fprintf(stderr, "memon-pingurl: give --addr HOST:PORT (default %s)\n\n%s", settings.PingURLAddr, usage)
 		return 2
 	}
 	if o.minLatency < 0 || o.maxInFlight < 1 {

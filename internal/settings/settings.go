@@ -46,3 +46,8 @@ type Lookup func(string) string
 
 // OS reads the process environment.
 func OS() Lookup { return os.Getenv }
+
+// PingURLAddr is memon-pingurl's default --addr, and the MEMON_PING_URL
+// `make local` writes: a port of its own, never memon-config ui's 8080, so
+// both run side by side.
+const PingURLAddr = "127.0.0.1:8090"

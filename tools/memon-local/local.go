@@ -82,12 +82,19 @@ func (l *local) up(ctx context.Context) error {
 			return fmt.Errorf("%w\n(full log: %s)", err, logPath)
 		}
 	}
-	return l.writeEnv(srv, out)
+	// The HTTPS routes (memon-pingurl: pings, badges, the status page)
+	// need the tokens table, which the stack makes only with httpPings.
+	tokens, err := srv.EnsureTokenTable(ctx, out.TableName)
+	if err != nil {
+		return err
+	}
+	return l.writeEnv(srv, out, tokens)
 }
 
 // writeEnv writes outputs.json (as `cdk deploy --outputs-file` does) and
-// memon.env, which a shell sources.
-func (l *local) writeEnv(srv *mototest.Server, out mototest.Outputs) error {
+// memon.env, which a shell sources: the stack's outputs, the tokens table
+// and the URL memon-pingurl serves on by default.
+func (l *local) writeEnv(srv *mototest.Server, out mototest.Outputs, tokens string) error {
 	outputs, err := filepath.Abs(filepath.Join(l.dir, "outputs.json"))
 	if err != nil {
 		return err
@@ -97,7 +104,8 @@ func (l *local) writeEnv(srv *mototest.Server, out mototest.Outputs) error {
 		return err
 	}
 	lines := append(srv.AWSEnv(), out.Env()...)
-	lines = append(lines, "MEMON_DLQ_URL="+out.DeadLetterQueueURL, "MEMON_STACK_OUTPUTS="+outputs)
+	lines = append(lines, "MEMON_DLQ_URL="+out.DeadLetterQueueURL, "MEMON_STACK_OUTPUTS="+outputs,
+		settings.EnvTokenTable+"="+tokens, settings.EnvPingURL+"=http://"+settings.PingURLAddr)
 	var b strings.Builder
 	b.WriteString("# MEMon against the local moto stack; written by tools/memon-local (make local). Source it.\n")
 	for _, kv := range lines {
