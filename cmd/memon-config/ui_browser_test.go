@@ -12,17 +12,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
-	"github.com/chromedp/cdproto/emulation"
-	cdplog "github.com/chromedp/cdproto/log"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/peerj/memon/internal/browsertest"
 	"github.com/peerj/memon/internal/dynamo"
 	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/internal/schema"
@@ -36,135 +33,6 @@ import (
 // screenshotDir is where the browser tests leave their screenshots (the
 // docs/web.md names it; build/ is ignored by git).
 const screenshotDir = "../../build/screenshots"
-
-const chromiumPath = "/usr/bin/chromium"
-
-// needBrowser skips without Chromium, except under CI=true where a missing
-// browser is a failure (scripts/install-deps.sh installs it).
-func needBrowser(t *testing.T) string {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("browser test: not under -short")
-	}
-	path := chromiumPath
-	if _, err := os.Stat(path); err != nil {
-		if p, err := exec.LookPath("chromium"); err == nil {
-			path = p
-		} else if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium is missing (%v): scripts/install-deps.sh installs it with apt", err)
-		} else {
-			t.Skip("chromium is not installed (apt-get install chromium); CI=true makes this a failure")
-		}
-	}
-	return path
-}
-
-// browser is one headless Chromium tab that records every console error,
-// uncaught exception and browser log error (CSP violations, failed loads).
-type browser struct {
-	ctx  context.Context
-	mu   sync.Mutex
-	errs []string
-}
-
-func newBrowser(t *testing.T) *browser {
-	t.Helper()
-	path := needBrowser(t)
-	// Not t.TempDir: Chromium may still be writing its profile while the
-	// test's cleanup removes it; this one is removed after the browser.
-	profile, err := os.MkdirTemp("", "memon-chromium-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true), chromedp.Flag("no-sandbox", true), chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.Flag("no-first-run", true), chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(profile), chromedp.WindowSize(1400, 1000),
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, 4*time.Minute)
-	t.Cleanup(func() {
-		cancelTime()
-		cancelTab()
-		cancelAlloc()
-		os.RemoveAll(profile)
-	})
-	b := &browser{ctx: ctx}
-	chromedp.ListenTarget(ctx, func(ev any) {
-		var msg string
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError {
-				msg = "console.error"
-				for _, a := range e.Args {
-					msg += " " + string(a.Value)
-				}
-			}
-		case *runtime.EventExceptionThrown:
-			msg = "exception: " + e.ExceptionDetails.Text
-			if e.ExceptionDetails.Exception != nil {
-				msg += " " + e.ExceptionDetails.Exception.Description
-			}
-		case *cdplog.EventEntryAdded:
-			if e.Entry.Level == cdplog.LevelError {
-				msg = fmt.Sprintf("log %s: %s %s", e.Entry.Source, e.Entry.Text, e.Entry.URL)
-			}
-		}
-		if msg != "" {
-			b.mu.Lock()
-			b.errs = append(b.errs, msg)
-			b.mu.Unlock()
-		}
-	})
-	// The viewer is in New York: the pages show times in the viewer's zone
-	// as well as in UTC and the event's.
-	if err := chromedp.Run(ctx, cdplog.Enable(), runtime.Enable(), emulation.SetTimezoneOverride("America/New_York")); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return b
-}
-
-func (b *browser) run(t *testing.T, actions ...chromedp.Action) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(b.ctx, 45*time.Second)
-	defer cancel()
-	if err := chromedp.Run(ctx, actions...); err != nil {
-		t.Fatalf("browser: %v", err)
-	}
-}
-
-// errors returns the console errors seen so far; expected ones (a page
-// that answers 403 on purpose) are dropped by the caller's filter.
-func (b *browser) errors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errs...)
-}
-
-// view sets the window width and the colour scheme the page sees.
-func view(width int64, scheme string) chromedp.Action {
-	return chromedp.ActionFunc(func(ctx context.Context) error {
-		if err := emulation.SetDeviceMetricsOverride(width, 1000, 1, width < 600).Do(ctx); err != nil {
-			return err
-		}
-		return emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}).Do(ctx)
-	})
-}
-
-func screenshot(t *testing.T, b *browser, name string) {
-	t.Helper()
-	var png []byte
-	b.run(t, chromedp.FullScreenshot(&png, 100))
-	if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(screenshotDir, name), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // wrapsMidWord lists, for every event name on the page, the text before
 // each line break that does not end in a separator (- _ . / : @ +).
@@ -298,10 +166,10 @@ func (m *moto) seedEvents(now time.Time) {
 }
 
 // statuses reads the overview's rows: name -> status.
-func (b *browser) statuses(t *testing.T) map[string]string {
+func statuses(t *testing.T, b *browsertest.Browser) map[string]string {
 	t.Helper()
 	var rows []map[string]string
-	b.run(t, chromedp.Evaluate(`Array.from(document.querySelectorAll("li.ev")).map(li => ({name: li.dataset.name, status: li.dataset.status}))`, &rows))
+	b.Run(t, chromedp.Evaluate(`Array.from(document.querySelectorAll("li.ev")).map(li => ({name: li.dataset.name, status: li.dataset.status}))`, &rows))
 	out := map[string]string{}
 	for _, r := range rows {
 		out[r["name"]] = r["status"]
@@ -310,32 +178,32 @@ func (b *browser) statuses(t *testing.T) map[string]string {
 }
 
 func TestUIInBrowser(t *testing.T) {
-	needBrowser(t)
+	browsertest.Need(t)
 	m := newMoto(t)
 	now := time.Now()
 	m.seedEvents(now)
 	base := m.startUI()
-	b := newBrowser(t)
+	b := browsertest.New(t)
 
 	// Overview: every seeded event with its status, trouble first.
-	b.run(t, view(1400, "light"), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`))
+	b.Run(t, browsertest.View(1400, "light"), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`))
 	want := map[string]string{
 		"backup-nightly": "up", "db-dump": "down", "etl-orders": "failed", "report-hourly": "late", "cleanup-tmp": "overdue",
 		"archive-logs": "paused", "fresh-job": "new", "warehouse/eu-west-1/nightly-export-of-customer-orders": "up",
 	}
-	got := b.statuses(t)
+	got := statuses(t, b)
 	for name, st := range want {
 		if got[name] != st {
 			t.Errorf("overview: %s is %q, want %q (all: %v)", name, got[name], st, got)
 		}
 	}
 	var first string
-	b.run(t, chromedp.Evaluate(`document.querySelector("li.ev").dataset.name`, &first))
+	b.Run(t, chromedp.Evaluate(`document.querySelector("li.ev").dataset.name`, &first))
 	if first != "db-dump" {
 		t.Errorf("first row is %q, want db-dump (trouble first)", first)
 	}
 	var chipText, countText string
-	b.run(t, chromedp.Text(`li[data-name="cleanup-tmp"] .st`, &chipText), chromedp.Text(`.count.s-overdue`, &countText))
+	b.Run(t, chromedp.Text(`li[data-name="cleanup-tmp"] .st`, &chipText), chromedp.Text(`.count.s-overdue`, &countText))
 	chipText, countText = strings.Join(strings.Fields(chipText), " "), strings.Join(strings.Fields(countText), " ")
 	if chipText != "overdue not yet polled" || countText != "1 overdue, not yet polled" {
 		t.Errorf("overdue row says %q, its count %q", chipText, countText)
@@ -345,34 +213,34 @@ func TestUIInBrowser(t *testing.T) {
 	// window at 400 px.
 	for _, width := range []int64{1400, 400} {
 		for _, scheme := range []string{"light", "dark"} {
-			b.run(t, view(width, scheme), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`))
+			b.Run(t, browsertest.View(width, scheme), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`))
 			var overflow bool
-			b.run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
+			b.Run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
 			if overflow {
 				t.Errorf("overview at %d px %s scrolls sideways", width, scheme)
 			}
-			screenshot(t, b, fmt.Sprintf("overview-%d-%s.png", width, scheme))
+			b.Screenshot(t, screenshotDir, fmt.Sprintf("overview-%d-%s.png", width, scheme))
 			// Every line of a wrapped name ends at a separator, never mid-word.
 			var midWord []string
-			b.run(t, chromedp.Evaluate(wrapsMidWord, &midWord))
+			b.Run(t, chromedp.Evaluate(wrapsMidWord, &midWord))
 			if len(midWord) > 0 {
 				t.Errorf("at %d px a name wraps mid-word after %q", width, midWord)
 			}
-			b.run(t, chromedp.Navigate(base+"event?name=backup-nightly"), chromedp.WaitVisible(`#availability`))
-			b.run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
+			b.Run(t, chromedp.Navigate(base+"event?name=backup-nightly"), chromedp.WaitVisible(`#availability`))
+			b.Run(t, chromedp.Evaluate(`document.documentElement.scrollWidth > window.innerWidth`, &overflow))
 			if overflow {
 				t.Errorf("event page at %d px %s scrolls sideways", width, scheme)
 			}
-			screenshot(t, b, fmt.Sprintf("event-%d-%s.png", width, scheme))
+			b.Screenshot(t, screenshotDir, fmt.Sprintf("event-%d-%s.png", width, scheme))
 		}
 	}
-	b.run(t, view(1400, "light"))
+	b.Run(t, browsertest.View(1400, "light"))
 
 	// Event page: the charts' elements and the run details.
-	b.run(t, chromedp.Navigate(base+"event?name=backup-nightly"), chromedp.WaitVisible(`#availability`))
+	b.Run(t, chromedp.Navigate(base+"event?name=backup-nightly"), chromedp.WaitVisible(`#availability`))
 	var bars, runBars, durBars, histRows int
 	var uptime string
-	b.run(t,
+	b.Run(t,
 		chromedp.Evaluate(`document.querySelectorAll("#availability rect").length`, &bars),
 		chromedp.Evaluate(`document.querySelectorAll("#runs rect").length`, &runBars),
 		chromedp.Evaluate(`document.querySelectorAll("#durations rect").length`, &durBars),
@@ -384,18 +252,18 @@ func TestUIInBrowser(t *testing.T) {
 			bars, runBars, durBars, histRows, uptime)
 	}
 	var downDays int
-	b.run(t, chromedp.Evaluate(`document.querySelectorAll("#availability rect.d-down").length`, &downDays))
+	b.Run(t, chromedp.Evaluate(`document.querySelectorAll("#availability rect.d-down").length`, &downDays))
 	if downDays < 1 {
 		t.Error("the availability timeline shows no down day for an outage 12 days ago")
 	}
 	var output string
-	b.run(t, chromedp.Navigate(base+"event?name=etl-orders"), chromedp.WaitVisible(`pre.output`), chromedp.Text(`pre.output`, &output))
+	b.Run(t, chromedp.Navigate(base+"event?name=etl-orders"), chromedp.WaitVisible(`pre.output`), chromedp.Text(`pre.output`, &output))
 	if !strings.Contains(output, `\x1b[31mERROR\x1b[0m duplicate key <b>42</b>`) || !strings.Contains(output, "exit 3") {
 		t.Errorf("output tail: %q", output)
 	}
 
 	// Edit the period through the form: the item changes in DynamoDB.
-	b.run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
+	b.Run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
 		chromedp.SetValue(`#f-period`, "2h"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#availability`))
 	if p := attrN(m.item("backup-nightly"), schema.AttrPeriod); p != "7200" {
 		t.Errorf("after the form, Period is %s, want 7200", p)
@@ -413,10 +281,10 @@ func TestUIInBrowser(t *testing.T) {
 	}
 	before := m.item("backup-nightly")
 	var fieldErr string
-	b.run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
+	b.Run(t, chromedp.Navigate(base+"edit?name=backup-nightly"), chromedp.WaitVisible(`#f-period`),
 		chromedp.SetValue(`#f-period`, "0"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#e-period`),
 		chromedp.Text(`#e-period`, &fieldErr))
-	screenshot(t, b, "edit-invalid-1400-light.png")
+	b.Screenshot(t, screenshotDir, "edit-invalid-1400-light.png")
 	if fieldErr != cliMsg {
 		t.Errorf("the form says %q\nthe CLI says  %q", fieldErr, cliMsg)
 	}
@@ -425,12 +293,12 @@ func TestUIInBrowser(t *testing.T) {
 	}
 
 	// Pause and resume with the buttons.
-	b.run(t, chromedp.Navigate(base+"event?name=db-dump"), chromedp.WaitVisible(`.actions`),
+	b.Run(t, chromedp.Navigate(base+"event?name=db-dump"), chromedp.WaitVisible(`.actions`),
 		chromedp.Click(`form[action="/pause"] button`), chromedp.WaitVisible(`.flash`))
 	if m.item("db-dump")[schema.AttrEnabled] == nil || enabled(m.item("db-dump")) {
 		t.Errorf("after pause: %v", m.item("db-dump")[schema.AttrEnabled])
 	}
-	b.run(t, chromedp.Click(`form[action="/resume"] button`), chromedp.WaitVisible(`form[action="/pause"]`))
+	b.Run(t, chromedp.Click(`form[action="/resume"] button`), chromedp.WaitVisible(`form[action="/pause"]`))
 	if !enabled(m.item("db-dump")) {
 		t.Error("after resume the event is still paused")
 	}
@@ -439,41 +307,41 @@ func TestUIInBrowser(t *testing.T) {
 	}
 
 	// Create through the form, then delete with confirmation.
-	b.run(t, chromedp.Navigate(base+"new"), chromedp.WaitVisible(`#f-name`),
+	b.Run(t, chromedp.Navigate(base+"new"), chromedp.WaitVisible(`#f-name`),
 		chromedp.SetValue(`#f-name`, "made-in-browser"), chromedp.SetValue(`#f-period`, "90m"),
 		chromedp.SetValue(`#f-description`, "from the form"), chromedp.Click(`button.primary`), chromedp.WaitVisible(`#availability`))
 	if p := attrN(m.item("made-in-browser"), schema.AttrPeriod); p != "5400" {
 		t.Errorf("created item: %v", m.item("made-in-browser"))
 	}
-	b.run(t, chromedp.Click(`a.danger`), chromedp.WaitVisible(`button[name="confirm"]`))
+	b.Run(t, chromedp.Click(`a.danger`), chromedp.WaitVisible(`button[name="confirm"]`))
 	if len(m.item("made-in-browser")) == 0 {
 		t.Fatal("the confirmation page deleted already")
 	}
-	b.run(t, chromedp.Click(`button[name="confirm"]`), chromedp.WaitVisible(`li.ev`))
+	b.Run(t, chromedp.Click(`button[name="confirm"]`), chromedp.WaitVisible(`li.ev`))
 	if it := m.item("made-in-browser"); len(it) != 0 {
 		t.Errorf("after delete: %v", it)
 	}
 
 	// The overview updates itself: a new event appears without a reload.
-	b.run(t, chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`), chromedp.Evaluate(`window.kept = 1`, nil))
+	b.Run(t, chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`), chromedp.Evaluate(`window.kept = 1`, nil))
 	m.ok("set", "appears-later", "--period", "1h")
-	b.run(t, chromedp.WaitVisible(`li[data-name="appears-later"]`))
+	b.Run(t, chromedp.WaitVisible(`li[data-name="appears-later"]`))
 	var kept int
-	b.run(t, chromedp.Evaluate(`window.kept`, &kept))
+	b.Run(t, chromedp.Evaluate(`window.kept`, &kept))
 	if kept != 1 {
 		t.Error("the overview reloaded instead of updating in place")
 	}
 	// Filters: by name as you type, and by status.
-	b.run(t, chromedp.SendKeys(`input[name="q"]`, "etl"), chromedp.WaitNotPresent(`li[data-name="db-dump"]`))
-	if got := b.statuses(t); len(got) != 1 || got["etl-orders"] != "failed" {
+	b.Run(t, chromedp.SendKeys(`input[name="q"]`, "etl"), chromedp.WaitNotPresent(`li[data-name="db-dump"]`))
+	if got := statuses(t, b); len(got) != 1 || got["etl-orders"] != "failed" {
 		t.Errorf("filtered by name: %v", got)
 	}
-	b.run(t, chromedp.Navigate(base+"?status=down"), chromedp.WaitVisible(`li.ev`))
-	if got := b.statuses(t); len(got) != 1 || got["db-dump"] != "down" {
+	b.Run(t, chromedp.Navigate(base+"?status=down"), chromedp.WaitVisible(`li.ev`))
+	if got := statuses(t, b); len(got) != 1 || got["db-dump"] != "down" {
 		t.Errorf("filtered by status: %v", got)
 	}
 
-	for _, e := range b.errors() {
+	for _, e := range b.Errors() {
 		// The invalid form is answered 422 on purpose; Chromium logs that.
 		if !strings.Contains(e, "status of 422") {
 			t.Errorf("browser console error: %s", e)
@@ -494,22 +362,22 @@ func enabled(item map[string]types.AttributeValue) bool {
 // TestUIRefusesWhatItMust: read-only serves no form and refuses POSTs; a
 // POST without the token and a foreign Host are refused.
 func TestUIRefusesWhatItMust(t *testing.T) {
-	needBrowser(t)
+	browsertest.Need(t)
 	m := newMoto(t)
 	m.ok("set", "guarded", "--period", "1h")
 	live := m.startUI()
 	ro := m.startUI("--read-only")
-	b := newBrowser(t)
+	b := browsertest.New(t)
 
 	var forms, links int
-	b.run(t, chromedp.Navigate(ro+"event?name=guarded"), chromedp.WaitVisible(`#availability`),
+	b.Run(t, chromedp.Navigate(ro+"event?name=guarded"), chromedp.WaitVisible(`#availability`),
 		chromedp.Evaluate(`document.querySelectorAll("form[method=post]").length`, &forms),
 		chromedp.Evaluate(`document.querySelectorAll('a[href^="/edit"], a[href^="/delete"], a[href="/new"]').length`, &links))
 	if forms != 0 || links != 0 {
 		t.Errorf("read-only event page has %d forms and %d edit links", forms, links)
 	}
 	var body string
-	b.run(t, chromedp.Navigate(ro+"edit?name=guarded"), chromedp.Text(`body`, &body))
+	b.Run(t, chromedp.Navigate(ro+"edit?name=guarded"), chromedp.Text(`body`, &body))
 	if !strings.Contains(body, "read-only") {
 		t.Errorf("read-only /edit: %q", body)
 	}
@@ -531,7 +399,7 @@ func TestUIRefusesWhatItMust(t *testing.T) {
 		return resp.StatusCode, string(msg)
 	}
 	var token string
-	b.run(t, chromedp.Navigate(live+"event?name=guarded"), chromedp.WaitVisible(`#availability`),
+	b.Run(t, chromedp.Navigate(live+"event?name=guarded"), chromedp.WaitVisible(`#availability`),
 		chromedp.Evaluate(`document.querySelector("input[name=csrf]").value`, &token))
 	if code, msg := post(live, "", url.Values{"name": {"guarded"}}); code != http.StatusForbidden || !strings.Contains(msg, "token") {
 		t.Errorf("POST without token: %d %q", code, msg)
@@ -561,7 +429,7 @@ func TestUIRefusesWhatItMust(t *testing.T) {
 	if enabled(m.item("guarded")) {
 		t.Error("the POST with the token did not pause")
 	}
-	if errs := b.errors(); len(errs) > 0 {
+	if errs := b.Errors(); len(errs) > 0 {
 		for _, e := range errs {
 			if !strings.Contains(e, "403") { // the read-only /edit page answers 403 on purpose
 				t.Errorf("browser console error: %s", e)
@@ -573,7 +441,7 @@ func TestUIRefusesWhatItMust(t *testing.T) {
 // TestUIThousandEvents measures what the overview costs with 1,000
 // events: bytes per page and time to first render, from the browser.
 func TestUIThousandEvents(t *testing.T) {
-	needBrowser(t)
+	browsertest.Need(t)
 	m := newMoto(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -610,7 +478,7 @@ func TestUIThousandEvents(t *testing.T) {
 	}
 	flush()
 	base := m.startUI()
-	b := newBrowser(t)
+	b := browsertest.New(t)
 	var perf struct {
 		FCP        float64 `json:"fcp"`
 		TTFB       float64 `json:"ttfb"`
@@ -621,7 +489,7 @@ func TestUIThousandEvents(t *testing.T) {
 		AssetsBody float64 `json:"assetsBody"`
 		Rows       int     `json:"rows"`
 	}
-	b.run(t, view(1400, "light"), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`),
+	b.Run(t, browsertest.View(1400, "light"), chromedp.Navigate(base), chromedp.WaitVisible(`li.ev`),
 		chromedp.Poll(`performance.getEntriesByType("paint").some(e => e.name === "first-contentful-paint")`, nil, chromedp.WithPollingTimeout(30*time.Second)),
 		chromedp.Evaluate(`(() => {
 			const n = performance.getEntriesByType("navigation")[0];

@@ -53,6 +53,7 @@ var layout = map[string]rule{
 	"internal/lambdatest":      {},
 	"internal/eventbridgetest": {},
 	"internal/flagtest":        {},
+	"internal/browsertest":     {ext: []string{"github.com/chromedp/"}},
 	"internal/layout":          {},
 	"docs":                     {},
 	// Release builds.
