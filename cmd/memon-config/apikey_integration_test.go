@@ -78,3 +78,31 @@ func TestAPIKeyCreateListRevokeAgainstMoto(t *testing.T) {
 		}
 	}
 }
+
+// ping-key prints the stack's one ping key once; a second ping-key is
+// refused, --rotate replaces it and the old one stops resolving.
+func TestPingKeyPrintsOnceAndRotatesAgainstMoto(t *testing.T) {
+	m := newMoto(t)
+	tokensTable := m.table + settings.TokenTableSuffix
+	if err := srv.CreateTokenTable(context.Background(), tokensTable); err != nil {
+		t.Fatal(err)
+	}
+	keys := dynamo.NewKeys(m.db, tokensTable)
+	first := strings.TrimSpace(m.ok("ping-key"))
+	if got, err := keys.Lookup(context.Background(), memon.HashToken(first)); err != nil || got.Kind != memon.KeyPing {
+		t.Fatalf("the printed ping key %q does not resolve: %+v, %v", first, got, err)
+	}
+	if code, out, errs := m.run("ping-key"); code != exitUsage || out != "" || !strings.Contains(errs, "--rotate") {
+		t.Fatalf("a second ping-key: exit %d, %q, %q; want a usage error naming --rotate", code, out, errs)
+	}
+	second := strings.TrimSpace(m.ok("ping-key", "--rotate"))
+	if second == first {
+		t.Fatal("--rotate printed the same key")
+	}
+	if _, err := keys.Lookup(context.Background(), memon.HashToken(first)); err == nil {
+		t.Fatal("the rotated-away ping key still resolves")
+	}
+	if got, err := keys.Lookup(context.Background(), memon.HashToken(second)); err != nil || got.Kind != memon.KeyPing {
+		t.Fatalf("the new ping key does not resolve: %+v, %v", got, err)
+	}
+}

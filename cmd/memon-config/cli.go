@@ -63,7 +63,7 @@ type call struct {
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
 		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), testAlertCommand(),
-		tokenCommand(), apiKeyCommand(), exportCommand(), applyCommand(),
+		tokenCommand(), pingKeyCommand(), apiKeyCommand(), exportCommand(), applyCommand(),
 		doctorCommand(), // doctor.go
 		versionCommand(),
 	}

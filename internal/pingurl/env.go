@@ -17,6 +17,11 @@ import (
 	"github.com/peerj/memon/internal/settings"
 )
 
+var (
+	_ Tokens = (*dynamo.Tokens)(nil)
+	_ Keys   = (*dynamo.Keys)(nil)
+)
+
 // FromEnv builds the handler on the real queue and tokens table, named by
 // MEMON_QUEUE_URL and MEMON_TOKEN_TABLE (and MEMON_TABLE, default the tokens
 // table's name without "-tokens"), with the standard AWS configuration
@@ -41,7 +46,7 @@ func FromEnv(ctx context.Context, getenv settings.Lookup, cfg Config) (*Handler,
 	// is still its event's. Default: the tokens table's name without its
 	// suffix, as the stack names them.
 	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokenTable, settings.TokenTableSuffix))
-	tokens := dynamo.NewTokens(dynamodb.NewFromConfig(awsCfg), events, tokenTable)
+	db := dynamodb.NewFromConfig(awsCfg)
 	sender := queue.NewSender(sqs.NewFromConfig(awsCfg), queueURL, "")
-	return New(tokens, nil, sender, cfg, time.Now), nil
+	return New(dynamo.NewTokens(db, events, tokenTable), dynamo.NewKeys(db, tokenTable), sender, cfg, time.Now), nil
 }

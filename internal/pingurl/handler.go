@@ -76,7 +76,7 @@ type Config struct {
 // Handler serves the ping API.
 type Handler struct {
 	tokens   Tokens
-	keys     PingKeys // nil: no slug pings (every one is 404)
+	keys     Keys // nil: no slug pings (every one is 404)
 	perKey   *keyLimiter
 	sender   Sender
 	cfg      Config
@@ -87,7 +87,7 @@ type Handler struct {
 
 // New returns the handler. keys may be nil (no slug pings); now is the
 // clock (time.Now in production).
-func New(tokens Tokens, keys PingKeys, sender Sender, cfg Config, now func() time.Time) *Handler {
+func New(tokens Tokens, keys Keys, sender Sender, cfg Config, now func() time.Time) *Handler {
 	if cfg.MinLatency == 0 {
 		cfg.MinLatency = DefaultMinLatency
 	}

@@ -60,21 +60,22 @@ func (f *fakeTokens) EventExists(_ context.Context, name string) (bool, error) {
 	return false, nil
 }
 
-// fakeKeys holds the ping keys' hashes and counts lookups.
+// fakeKeys holds stack keys by hash and counts lookups.
 type fakeKeys struct {
 	mu      sync.Mutex
-	hashes  map[string]bool
+	kinds   map[string]memon.KeyKind
 	lookups int
 }
 
-func (f *fakeKeys) PingKey(_ context.Context, hash string) error {
+func (f *fakeKeys) Lookup(_ context.Context, hash string) (memon.Key, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lookups++
-	if !f.hashes[hash] {
-		return memon.ErrNotFound
+	kind, ok := f.kinds[hash]
+	if !ok {
+		return memon.Key{}, memon.ErrNotFound
 	}
-	return nil
+	return memon.Key{Kind: kind, ID: memon.KeyID(hash)}, nil
 }
 
 type fakeSender struct {
@@ -96,6 +97,7 @@ func (f *fakeSender) Send(_ context.Context, m memon.Message) error {
 const (
 	goodToken = "abcdefghijklmnopqrstuvwxyzABCD-_"
 	pingKey   = "pk-0123456789abcdefghijklmnopqrs"
+	apiKey    = "ak-0123456789abcdefghijklmnopqrs"
 )
 
 type rig struct {
@@ -112,7 +114,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 	clock := fake.NewClock(time.Date(2026, 11, 24, 7, 0, 0, 0, time.UTC))
 	r := &rig{clock: clock, sender: &fakeSender{},
 		tokens: &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}, clock: clock, delay: 7 * time.Millisecond},
-		keys:   &fakeKeys{hashes: map[string]bool{memon.HashToken(pingKey): true}}}
+		keys:   &fakeKeys{kinds: map[string]memon.KeyKind{memon.HashToken(pingKey): memon.KeyPing, memon.HashToken(apiKey): memon.KeyAPI}}}
 	r.h = New(r.tokens, r.keys, r.sender, cfg, clock.Now)
 	r.h.sleep = func(_ context.Context, d time.Duration) {
 		clock.Advance(max(d, 0))
@@ -202,6 +204,7 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 		"/ping/" + strings.Repeat("z", memon.TokenLen) + "/backup/fail",     // unknown key, existing name
 		"/ping/" + strings.Repeat("z", memon.TokenLen) + "/nosuch?create=1", // unknown key asks to create
 		"/ping/" + pingKey + "/nosuch",                                      // right key, missing name
+		"/ping/" + apiKey + "/backup",                                       // a key of another kind
 		"/ping/" + pingKey + "/backup/x",                                    // right key, bad suffix
 		"/ping/" + pingKey + "/back.up",                                     // right key, not a slug
 		"/" + strings.Repeat("z", memon.TokenLen) + "/backup/log/x",         // too many segments

@@ -10,11 +10,12 @@ import (
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// PingKeys resolves the ping key of slug pings by its hash (the shared key
-// store): memon.ErrNotFound when no current ping key has it. Like a token
-// lookup, it must not scan and should cost the same found or not.
-type PingKeys interface {
-	PingKey(ctx context.Context, hash string) error
+// Keys resolves a stack key by its hash (dynamo.Keys, the one key store):
+// memon.ErrNotFound when no key has it. Slug pings take the ping key
+// (memon.KeyPing) only. Like a token lookup, it must not scan and costs the
+// same found or not.
+type Keys interface {
+	Lookup(ctx context.Context, hash string) (memon.Key, error)
 }
 
 // slugPing answers /ping/<ping-key>/<slug>[/suffix]: the slug is the
@@ -31,12 +32,12 @@ func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 	if h.keys == nil {
 		return notFound
 	}
-	switch err := h.keys.PingKey(r.Context(), hash); {
+	switch key, err := h.keys.Lookup(r.Context(), hash); {
 	case errors.Is(err, memon.ErrNotFound):
 		return notFound
 	case err != nil:
 		return unavailable
-	case !shaped || len(rt.slug) > memon.MaxNameLen:
+	case key.Kind != memon.KeyPing || !shaped || len(rt.slug) > memon.MaxNameLen:
 		return notFound
 	}
 	m, a := parseSuffix(rt.suffix)
