@@ -63,7 +63,7 @@ type call struct {
 func commands() []*command {
 	return []*command{setCommand(), showCommand(), deleteCommand(), pauseCommand(), resumeCommand(),
 		historyCommand(), reportCommand(), htmlCommand(), uiCommand(), testAlertCommand(),
-		tokenCommand(), pingKeyCommand(), apiKeyCommand(), exportCommand(), applyCommand(),
+		tokenCommand(), pingKeyCommand(), apiKeyCommand(), badgesCommand(), statusPageCommand(), exportCommand(), applyCommand(),
 		doctorCommand(), // doctor.go
 		versionCommand(),
 	}

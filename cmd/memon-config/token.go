@@ -89,7 +89,18 @@ func runToken(a *app, ctx context.Context, cl *call, o *tokenOptions) error {
 // pingURL is the endpoint's base URL without a trailing slash: --ping-url,
 // MEMON_PING_URL, else the stack's PingUrl output.
 func (a *app) pingURL(ctx context.Context, cl *call, flagURL string) (string, error) {
-	u := cmp.Or(flagURL, a.env(settings.EnvPingURL))
+	return a.endpointURL(ctx, cl, endpoint{flag: "ping-url", value: flagURL, env: settings.EnvPingURL, output: "PingUrl", what: "ping"})
+}
+
+// endpoint names where one of the stack's public URLs comes from: a flag,
+// an env var, else a stack output.
+type endpoint struct {
+	flag, value, env, output, what string
+}
+
+// endpointURL is the endpoint's base URL without a trailing slash.
+func (a *app) endpointURL(ctx context.Context, cl *call, e endpoint) (string, error) {
+	u := cmp.Or(e.value, a.env(e.env))
 	if u == "" {
 		cfg, err := loadAWS(ctx, cl.g)
 		if err != nil {
@@ -97,14 +108,14 @@ func (a *app) pingURL(ctx context.Context, cl *call, flagURL string) (string, er
 		}
 		outs, err := stackOutputs(ctx, cloudformation.NewFromConfig(cfg), stackName(cl.g))
 		if err != nil {
-			return "", fmt.Errorf("find the ping URL: %w (or give --ping-url URL, env %s)", err, settings.EnvPingURL)
+			return "", fmt.Errorf("find the %s URL: %w (or give --%s URL, env %s)", e.what, err, e.flag, e.env)
 		}
-		if u = outs["PingUrl"]; u == "" {
-			return "", usagef("stack %s has no PingUrl output: HTTPS pings are off; deploy with -c httpPings=true (or give --ping-url URL, env %s)", stackName(cl.g), settings.EnvPingURL)
+		if u = outs[e.output]; u == "" {
+			return "", usagef("stack %s has no %s output: HTTPS pings are off; deploy with -c httpPings=true (or give --%s URL, env %s)", stackName(cl.g), e.output, e.flag, e.env)
 		}
 	}
 	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-		return "", flagError("ping-url", u, "an http(s) URL such as https://abc.lambda-url.eu-west-1.on.aws")
+		return "", flagError(e.flag, u, "an http(s) URL such as https://abc.lambda-url.eu-west-1.on.aws")
 	}
 	return strings.TrimRight(u, "/"), nil
 }

@@ -1,17 +1,13 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
-	"io"
-	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/peerj/memon/pkg/memon"
@@ -116,79 +112,36 @@ func badgeWidth(s string) int {
 	return (tenths + 9) / 10
 }
 
-// Lister is what the badges read: every event, once per answer.
-type Lister interface {
-	List(ctx context.Context) ([]memon.Listed, error)
-}
-
-// BadgeMaxAge is how long a badge may be cached, by a browser, a proxy
-// (GitHub's camo, shields.io) and by Badges itself.
-const BadgeMaxAge = 60 * time.Second
-
-// Badges serves the badges under the prefix its caller strips and checks
-// (the read function's /badge/<badge-key>):
-//
-//	GET /<tag>.svg|.json|.shields      the events tagged tag; "*" is every event
-//	GET /event/<name>.svg|.json|.shields  one event (its name path-escaped)
-//
-// A badge shows a status and counts, nothing else. The listing is read at
-// most once per BadgeMaxAge, however many badges are asked for.
-type Badges struct {
-	st  Lister
-	now func() time.Time
-	log io.Writer
-
-	mu     sync.Mutex
-	listed []memon.Listed
-	at     time.Time
-}
-
-// NewBadges serves the badges of st's events; now may be nil (the clock),
-// log gets one line per failed read.
-func NewBadges(st Lister, now func() time.Time, log io.Writer) *Badges {
-	if now == nil {
-		now = time.Now
-	}
-	if log == nil {
-		log = io.Discard
-	}
-	return &Badges{st: st, now: now, log: log}
-}
-
 // AllTags is the tag that names every event in a badge's URL.
 const AllTags = "*"
 
-func (bs *Badges) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h := w.Header()
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "default-src 'none'")
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
-		h.Set("Allow", "GET, HEAD")
-		http.Error(w, "a badge is read with GET", http.StatusMethodNotAllowed)
-		return
+// BadgeMaxAge is how long a badge may be cached: by a browser, a proxy
+// (GitHub's camo, shields.io), and the reader's own list of events.
+const BadgeMaxAge = 60 * time.Second
+
+// ErrNoBadge is a badge path that names no format, tag or event.
+var ErrNoBadge = errors.New("no such badge: want <tag or *>.svg|.json|.shields or event/<name>.svg|.json|.shields")
+
+// BadgeFor is the badge an escaped path asks for, from the listed events
+// at now (the read function's /badge/<badge-key>/<path>):
+//
+//	<tag>.svg|.json|.shields         the events tagged tag; "*" is every event
+//	event/<name>.svg|.json|.shields  one event (its name path-escaped)
+//
+// A badge shows a status and counts, nothing else. A tag or name no event
+// has is ErrNoBadge, so a typo in a README shows a broken image, never "up".
+func BadgeFor(ls []memon.Listed, now time.Time, path string) (BadgeFormat, []byte, error) {
+	event := strings.HasPrefix(path, "event/")
+	path = strings.TrimPrefix(path, "event/")
+	dot := strings.LastIndexByte(path, '.')
+	f := BadgeFormat(path[dot+1:])
+	if dot <= 0 || !slices.Contains(BadgeFormats(), f) || strings.Contains(path, "/") {
+		return "", nil, ErrNoBadge
 	}
-	p := strings.TrimPrefix(r.URL.EscapedPath(), "/")
-	event := strings.HasPrefix(p, "event/")
-	p = strings.TrimPrefix(p, "event/")
-	ext := p[strings.LastIndexByte(p, '.')+1:]
-	f := BadgeFormat(ext)
-	if !slices.Contains(BadgeFormats(), f) || len(ext) == len(p) || strings.Contains(p, "/") {
-		http.Error(w, "no such badge: want <tag or *>.svg|.json|.shields or event/<name>.svg|.json|.shields", http.StatusNotFound)
-		return
-	}
-	name, err := url.PathUnescape(strings.TrimSuffix(p, "."+ext))
-	if err != nil || name == "" {
-		http.Error(w, "no such badge", http.StatusNotFound)
-		return
-	}
-	ls, err := bs.list(r)
+	name, err := url.PathUnescape(path[:dot])
 	if err != nil {
-		fmt.Fprintf(bs.log, "memon badges: list the events: %v\n", err)
-		h.Set("Cache-Control", "no-store")
-		http.Error(w, "MEMon could not read its events just now", http.StatusBadGateway)
-		return
+		return "", nil, ErrNoBadge
 	}
-	now := bs.now()
 	b, n, label := memon.NewBadge(), 0, name
 	for _, l := range ls {
 		if ev := l.Event; (event && ev != nil && ev.Name == name) || (!event && (name == AllTags || hasTag(ev, name))) {
@@ -197,38 +150,28 @@ func (bs *Badges) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if n == 0 {
-		http.Error(w, "no such badge: no event has that tag or name", http.StatusNotFound)
-		return
+		return "", nil, ErrNoBadge
 	}
 	if !event && name == AllTags {
 		label = "MEMon"
 	}
 	body, err := RenderBadge(f, label, b)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusNotFound)
-		return
-	}
-	h.Set("Content-Type", f.ContentType())
-	h.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(BadgeMaxAge/time.Second)))
-	if f != BadgeSVG {
-		h.Set("Access-Control-Allow-Origin", "*")
-	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.Write(body)
+	return f, body, err
 }
 
-// list is the events, read at most once per BadgeMaxAge.
-func (bs *Badges) list(r *http.Request) ([]memon.Listed, error) {
-	bs.mu.Lock()
-	defer bs.mu.Unlock()
-	if now := bs.now(); bs.listed == nil || now.Sub(bs.at) >= BadgeMaxAge || now.Before(bs.at) {
-		ls, err := bs.st.List(r.Context())
-		if err != nil {
-			return nil, err
-		}
-		bs.listed, bs.at = ls, now
+// Headers are a badge answer's headers besides its length: the type,
+// cacheable for BadgeMaxAge, and the JSON forms readable by any page.
+func (f BadgeFormat) Headers() map[string]string {
+	h := map[string]string{
+		"Content-Type":            f.ContentType(),
+		"Cache-Control":           fmt.Sprintf("public, max-age=%d", int(BadgeMaxAge/time.Second)),
+		"X-Content-Type-Options":  "nosniff",
+		"Content-Security-Policy": "default-src 'none'",
 	}
-	return bs.listed, nil
+	if f != BadgeSVG {
+		h["Access-Control-Allow-Origin"] = "*"
+	}
+	return h
 }
 
 // hasTag says whether ev carries tag.

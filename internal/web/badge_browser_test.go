@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -30,9 +31,9 @@ func TestBadgesInBrowser(t *testing.T) {
 	late.Grace, late.Tags = time.Hour, []string{"reports"}
 	up := hourly(t, "backup-nightly", t0.Add(time.Hour))
 	up.Tags = []string{"backups"}
-	bs := NewBadges(fake.NewStore(up, late, down), func() time.Time { return t0 }, nil)
+	ls, _ := fake.NewStore(up, late, down).List(context.Background())
 	mux := http.NewServeMux()
-	mux.Handle("/badge/k/", http.StripPrefix("/badge/k", bs))
+	mux.Handle("/badge/k/", badgeHandler(ls, t0))
 	mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Write([]byte(`<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body style="margin:0;background:#fff">` +
