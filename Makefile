@@ -51,9 +51,10 @@ dist: ## cross-compile memon-send, memon-config and memon-pingurl into dist/*.ta
 	done
 	@cd $(DIST) && sha256sum *.tar.gz > SHA256SUMS && cat SHA256SUMS
 
-lambda: ## build the poller and ping URL Lambdas (linux/arm64) into build/{poller,pingurl}/bootstrap
+lambda: ## build the poller, ping URL and status URL Lambdas (linux/arm64) into build/{poller,pingurl,statusurl}/bootstrap
 	$(GOBUILD_LAMBDA) -o $(BUILD)/poller/bootstrap ./lambdas/poller
 	$(GOBUILD_LAMBDA) -o $(BUILD)/pingurl/bootstrap ./lambdas/pingurl
+	$(GOBUILD_LAMBDA) -o $(BUILD)/statusurl/bootstrap ./lambdas/statusurl
 
 lint: ## gofmt (no diff), go vet, staticcheck
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*')); \

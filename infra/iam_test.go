@@ -500,7 +500,7 @@ func stackPolicies(t *testing.T) []principalPolicy {
 		}
 		out = append(out, p)
 	}
-	for p, fn := range map[mototest.Principal]string{mototest.Poller: "memon-poller", mototest.Ping: "memon-pingurl"} {
+	for p, fn := range map[mototest.Principal]string{mototest.Poller: "memon-poller", mototest.Ping: "memon-pingurl", mototest.Status: "memon-statusurl"} {
 		role, err := roleOfFunction(x, fn)
 		if err != nil {
 			t.Fatal(err)

@@ -6,8 +6,9 @@
 // Context: -c prefix=NAME (resource names, default memon), -c email=ADDRESS
 // (alert subscription), -c adoptTable=true (adopt memon.py's table, see
 // ADOPT.md), -c pollerCodeDir=DIR (use a prebuilt bootstrap, skip the build),
-// -c httpPings=true (public HTTPS ping endpoint; -c pingurlCodeDir=DIR for a
-// prebuilt one), -c autoCreate=DUR (pings create unknown events).
+// -c httpPings=true (public HTTPS ping endpoint and the public read function
+// beside it; -c pingurlCodeDir=DIR and -c statusurlCodeDir=DIR for prebuilt
+// ones), -c autoCreate=DUR (pings create unknown events).
 package main
 
 import (
@@ -43,6 +44,12 @@ func run() error {
 			return fmt.Errorf("build the ping endpoint Lambda: %w", err)
 		}
 		props.PingURLCodeDir = DefaultPingURLCodeDir
+	}
+	if contextString(app, CtxHTTPPings) == "true" && contextString(app, CtxStatusURLCodeDir) == "" {
+		if err := BuildLambda(".", StatusURLPackage, DefaultStatusURLCodeDir); err != nil {
+			return fmt.Errorf("build the status endpoint Lambda: %w", err)
+		}
+		props.StatusURLCodeDir = DefaultStatusURLCodeDir
 	}
 	NewMEMonStack(app, DefaultStackName, props)
 	Check(app)

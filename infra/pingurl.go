@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
@@ -20,8 +21,11 @@ import (
 const (
 	CtxHTTPPings      = "httpPings"      // "true": a public HTTPS ping endpoint (Lambda function URL), stack output PingUrl
 	CtxPingURLCodeDir = "pingurlCodeDir" // use this directory (with bootstrap) instead of building lambdas/pingurl
-	CtxAutoCreate     = "autoCreate"     // DUR: a ping for an unknown event creates a rolling event with this period
-	CtxAutoCreateMax  = "autoCreateMax"  // N: how many events pings may create in all (the poller's default: 50)
+	// CtxStatusURLCodeDir: use this directory (with bootstrap) instead of
+	// building lambdas/statusurl, the public read function httpPings adds.
+	CtxStatusURLCodeDir = "statusurlCodeDir"
+	CtxAutoCreate       = "autoCreate"    // DUR: a ping for an unknown event creates a rolling event with this period
+	CtxAutoCreateMax    = "autoCreateMax" // N: how many events pings may create in all (the poller's default: 50)
 )
 
 // PingURLPackage is the ping endpoint Lambda's main package; its bootstrap
@@ -48,15 +52,18 @@ const (
 type pingOptions struct {
 	httpPings     bool
 	codeDir       string
+	statusCodeDir string
 	autoCreate    string
 	autoCreateMax string
 }
 
 func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions, error) {
 	o := pingOptions{
-		httpPings:  p.HTTPPings || contextString(scope, CtxHTTPPings) == "true",
-		codeDir:    cmp.Or(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
-		autoCreate: cmp.Or(p.AutoCreate, contextString(scope, CtxAutoCreate)),
+		httpPings: p.HTTPPings || contextString(scope, CtxHTTPPings) == "true",
+		codeDir:   cmp.Or(p.PingURLCodeDir, contextString(scope, CtxPingURLCodeDir)),
+
+		statusCodeDir: cmp.Or(p.StatusURLCodeDir, contextString(scope, CtxStatusURLCodeDir)),
+		autoCreate:    cmp.Or(p.AutoCreate, contextString(scope, CtxAutoCreate)),
 
 		autoCreateMax: cmp.Or(p.AutoCreateMax, contextString(scope, CtxAutoCreateMax)),
 	}
@@ -76,6 +83,9 @@ func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions
 	if o.httpPings && o.codeDir == "" {
 		return o, fmt.Errorf("context %s=true needs the ping Lambda's code: PingURLCodeDir (or context %s)", CtxHTTPPings, CtxPingURLCodeDir)
 	}
+	if o.httpPings && o.statusCodeDir == "" {
+		return o, fmt.Errorf("context %s=true needs the status Lambda's code: StatusURLCodeDir (or context %s)", CtxHTTPPings, CtxStatusURLCodeDir)
+	}
 	return o, nil
 }
 
@@ -89,14 +99,15 @@ func (m *memonStack) pingExtras(o pingOptions) {
 		m.fn.AddEnvironment(jsii.String(settings.EnvAutoCreateMax), jsii.String(o.autoCreateMax), nil)
 	}
 	if o.httpPings {
-		m.pingEndpoint(o.codeDir)
+		tokens, pingURL := m.pingEndpoint(o.codeDir)
+		m.statusEndpoint(o.statusCodeDir, tokens, pingURL)
 	}
 }
 
 // pingEndpoint: the tokens table and a Lambda behind a public function URL
 // whose role can send to the queue, read the tokens table and the events'
 // TokenHash, nothing else.
-func (m *memonStack) pingEndpoint(codeDir string) {
+func (m *memonStack) pingEndpoint(codeDir string) (awsdynamodb.Table, *string) {
 	// Retained, as the events table, whose TokenHash attributes name these items.
 	tp := tableProps(m.name(settings.TokenTableSuffix), schema.TokensTable)
 	hardenTable(tp)
@@ -153,4 +164,5 @@ func (m *memonStack) pingEndpoint(codeDir string) {
 	output(m.stack, "PingUrl", "HTTPS ping endpoint: memon-config token EVENT prints <PingUrl>/ping/<token>", url.Url())
 	output(m.stack, "TokenTableName", "ping tokens (hashes only): MEMON_TOKEN_TABLE", tokens.TableName())
 	output(m.stack, "PingFunctionName", "ping endpoint Lambda", fn.FunctionName())
+	return tokens, url.Url()
 }

@@ -21,7 +21,7 @@ var (
 func pingTemplate(t *testing.T) tpl {
 	t.Helper()
 	pingOnce.Do(func() {
-		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1d", CtxAutoCreateMax: "80"})
+		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxAutoCreate: "1d", CtxAutoCreateMax: "80"})
 	})
 	if pingTpl.json == nil {
 		t.Fatal("httpPings template failed to synthesize")
@@ -73,9 +73,8 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 	expectJSON(t, "Architectures", p["Architectures"], []string{"arm64"})
 	expectJSON(t, "log levels", p["LoggingConfig"].(obj)["SystemLogLevel"], "WARN")
 
-	_, url := onlyOne(t, x.resources("AWS::Lambda::Url"))
+	urlID, url := functionURL(t, x, fnID)
 	expectJSON(t, "function URL", props(url), obj{"AuthType": "NONE", "InvokeMode": "BUFFERED", "TargetFunctionArn": getAtt(fnID, "Arn")})
-	urlID, _ := onlyOne(t, x.resources("AWS::Lambda::Url"))
 	expectJSON(t, "PingUrl output", x.json["Outputs"].(obj)["PingUrl"].(obj)["Value"], getAtt(urlID, "FunctionUrl"))
 
 	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
@@ -111,8 +110,10 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 			"StringEqualsIfExists":      obj{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}},
 		obj{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": getAtt(logID, "Arn")},
 	})
-	// The only public thing is this one function URL (and the permissions
-	// that let anyone call it through the URL).
+	// The only public things are this function URL and the read
+	// function's (statusurl_test.go), and the permissions that let anyone
+	// call them through their URLs.
+	statusID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-statusurl")
 	public := 0
 	for id, perm := range x.resources("AWS::Lambda::Permission") {
 		pp := props(perm)
@@ -120,7 +121,7 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 			continue
 		}
 		public++
-		if !equalJSON(pp["FunctionName"], getAtt(fnID, "Arn")) {
+		if !equalJSON(pp["FunctionName"], getAtt(fnID, "Arn")) && !equalJSON(pp["FunctionName"], getAtt(statusID, "Arn")) {
 			t.Errorf("%s: a public permission on another function: %s", id, jsonOf(perm))
 		}
 		// Anyone may call it only through the URL, never with lambda:Invoke.
@@ -130,7 +131,7 @@ func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 		}
 	}
 	if public == 0 {
-		t.Error("no permission lets the function URL be called")
+		t.Error("no permission lets the function URLs be called")
 	}
 	for _, thing := range publicThings(x) {
 		if !strings.Contains(thing, "AWS::Lambda::Url") && !strings.Contains(thing, "permission") {
@@ -163,7 +164,7 @@ func TestAutoCreateReachesThePoller(t *testing.T) {
 }
 
 func TestCdkNagWithHTTPPings(t *testing.T) {
-	stack := synthStack(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxAutoCreate: "1h"})
+	stack := synthStack(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxAutoCreate: "1h"})
 	must(t, func() {
 		a := assertions.Annotations_FromStack(stack)
 		for _, m := range *a.FindError(jsii.String("*"), assertions.Match_AnyValue()) {
@@ -173,4 +174,16 @@ func TestCdkNagWithHTTPPings(t *testing.T) {
 			t.Errorf("warning: %s", jsonOf(m))
 		}
 	})
+}
+
+// functionURL is the function URL whose target is the function fnID.
+func functionURL(t *testing.T, x tpl, fnID string) (string, map[string]any) {
+	t.Helper()
+	for id, u := range x.resources("AWS::Lambda::Url") {
+		if equalJSON(props(u)["TargetFunctionArn"], getAtt(fnID, "Arn")) {
+			return id, u
+		}
+	}
+	t.Fatalf("no function URL targets %s", fnID)
+	return "", nil
 }

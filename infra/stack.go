@@ -69,8 +69,11 @@ type MEMonStackProps struct {
 	// pingurl.go.
 	HTTPPings      bool
 	PingURLCodeDir string
-	AutoCreate     string
-	AutoCreateMax  string
+	// StatusURLCodeDir holds the bootstrap of the public read function
+	// (lambdas/statusurl) that HTTPPings adds beside the ping endpoint.
+	StatusURLCodeDir string
+	AutoCreate       string
+	AutoCreateMax    string
 	// Report is weekly, monthly, both or off (scheduled reports). Default:
 	// context "report", else weekly.
 	Report string

@@ -407,7 +407,7 @@ func TestUpgradeFromPreviousReleaseKeepsData(t *testing.T) {
 	code := placeholderCode(t)
 	assembly := t.TempDir()
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(assembly), Context: &map[string]any{
-		CtxPollerCodeDir: code, CtxHTTPPings: "true", CtxPingURLCodeDir: code,
+		CtxPollerCodeDir: code, CtxHTTPPings: "true", CtxPingURLCodeDir: code, CtxStatusURLCodeDir: code,
 	}})
 	NewMEMonStack(app, DefaultStackName, nil)
 	Check(app)

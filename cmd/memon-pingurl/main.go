@@ -18,6 +18,8 @@ import (
 
 	"github.com/peerj/memon/internal/pingurl"
 	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/statusurl"
+	"github.com/peerj/memon/internal/statusurl/awsenv"
 	"github.com/peerj/memon/internal/version"
 )
 
@@ -33,13 +35,17 @@ const usage = `usage: memon-pingurl [--addr HOST:PORT] [--min-latency DUR] [--ma
 
 Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/<exit code>],
 the same without /ping, and Uptime Kuma's /api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
+On the same listener it serves the read routes of the stack output StatusUrl
+(GET /api/v1|v2|v3/checks/... with X-Api-Key), with their own bound of 8 at once,
+so reads never take a ping's place.
   --addr HOST:PORT      where to listen (default ` + settings.PingURLAddr + `; memon-config ui takes 8080)
   --min-latency DUR     least time an answer takes (default 250ms)
   --max-in-flight N     requests served at once; more are answered 429 (default 16)
 
 Environment (required): MEMON_QUEUE_URL, MEMON_TOKEN_TABLE; MEMON_TABLE (the
 events table, whose TokenHash says which token is current; default the tokens
-table's name without -tokens); and the standard AWS_REGION, AWS_PROFILE,
+table's name without -tokens); MEMON_HISTORY_TABLE (flips; default the events
+table's name + -history); and the standard AWS_REGION, AWS_PROFILE,
 AWS_ENDPOINT_URL.
 `
 
@@ -91,13 +97,20 @@ func run(ctx context.Context, args []string, getenv settings.Lookup, stdout, std
 		fmt.Fprintln(stderr, "memon-pingurl:", err)
 		return 2
 	}
+	// The read routes (the read-only Management API, badges, the status
+	// page) on the same listener, with their own in-flight bound.
+	reads, err := awsenv.FromEnv(ctx, getenv, statusurl.Config{MinLatency: max(o.minLatency, time.Nanosecond)})
+	if err != nil {
+		fmt.Fprintln(stderr, "memon-pingurl:", err)
+		return 2
+	}
 	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		fmt.Fprintf(stderr, "memon-pingurl: listen on --addr %s: %v\n", o.addr, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "memon-pingurl: serving http://%s/ping/<token>\n", l.Addr())
-	if err := pingurl.Serve(ctx, l, h); err != nil {
+	if err := pingurl.Serve(ctx, l, h, reads); err != nil {
 		fmt.Fprintln(stderr, "memon-pingurl:", err)
 		return 1
 	}

@@ -45,7 +45,12 @@ var layout = map[string]rule{
 	"internal/poller":  {own: []string{"pkg/memon"}, ext: []string{"golang.org/x/sync/"}},
 	"internal/web":     {own: []string{"pkg/memon"}},
 	"internal/report":  {own: []string{"pkg/memon", "internal/dynamo"}},
-	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings"}, ext: append(slices.Clone(awsSDK), lambda...)},
+	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl"}, ext: append(slices.Clone(awsSDK), lambda...)},
+	// The public read endpoint: no AWS in the handler; its wiring apart.
+	"internal/statusurl":        {own: []string{"pkg/memon", "internal/keyrate"}},
+	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/settings"}, ext: awsSDK},
+	"internal/functionurl":      {ext: lambda},
+	"internal/keyrate":          {},
 	// Test support.
 	"internal/fake":            {own: []string{"pkg/memon"}},
 	"internal/sim":             {own: []string{"pkg/memon", "internal/fake", "internal/poller"}},
@@ -62,9 +67,10 @@ var layout = map[string]rule{
 	// Mains: wire adapters and the work.
 	"cmd/memon-send":    {own: []string{"pkg/memon/ping", "internal/queue", "internal/settings", "internal/version"}, ext: awsSDK},
 	"cmd/memon-config":  {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/notify", "internal/report", "internal/web", "internal/settings", "internal/version"}, ext: append(slices.Clone(awsSDK), "go.yaml.in/yaml/")},
-	"cmd/memon-pingurl": {own: []string{"internal/pingurl", "internal/settings", "internal/version"}},
+	"cmd/memon-pingurl": {own: []string{"internal/pingurl", "internal/statusurl", "internal/statusurl/awsenv", "internal/settings", "internal/version"}},
 	"lambdas/poller":    {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/notify", "internal/poller", "internal/report", "internal/settings", "internal/version"}, ext: append(slices.Clone(awsSDK), lambda...)},
 	"lambdas/pingurl":   {own: []string{"internal/pingurl"}, ext: lambda},
+	"lambdas/statusurl": {own: []string{"internal/statusurl", "internal/statusurl/awsenv", "internal/functionurl", "internal/settings"}, ext: lambda},
 	"tools/benchreport": {},
 	"tools/memon-local": {own: []string{"pkg/memon", "internal/mototest", "internal/settings"}, ext: awsSDK},
 	// Infrastructure.

@@ -22,7 +22,7 @@ func TestSlowBodiesLeaveRealPingsAnswered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newServer(h)
+	srv := newServer(h, nil)
 	go func() { _ = srv.Serve(l) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	base := "http://" + l.Addr().String()

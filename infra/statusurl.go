@@ -1,0 +1,75 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/peerj/memon/internal/schema"
+	"github.com/peerj/memon/internal/settings"
+)
+
+// StatusURLPackage is the public read function's main package; its
+// bootstrap goes to DefaultStatusURLCodeDir.
+const (
+	StatusURLPackage        = "./lambdas/statusurl"
+	DefaultStatusURLCodeDir = "build/statusurl"
+)
+
+// Read function sizing: as the ping endpoint, its concurrency and the
+// handler's 250 ms floor (statusurl.DefaultMinLatency) cap it at
+// statusConcurrency/0.25 s = 8 answers a second whatever arrives; Lambda
+// throttles the rest (429) before any code runs. A wrong key costs one
+// GetItem; a right one at most one scan of the events table per instance
+// every 15 s (statusurl.DefaultListFor), and its own rate (1 a second after
+// 30). docs/security.md works out the worst case.
+const (
+	statusConcurrency   = 2
+	statusMemoryMB      = 256
+	statusTimeoutSecond = 10
+)
+
+// statusEndpoint: the public read function behind its own function URL,
+// stack output StatusUrl. Its role reads exactly what the reads need: the
+// name of a key's item in the tokens table (the key lookup), a scan of the
+// events (the check list) and an event's history records (flips). It
+// writes nothing, sends nothing, and never runs in the ping function.
+func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pingURL *string) {
+	logGroup, role := m.lambdaLogsAndRole("Status", "-statusurl", "MEMon public reads: resolve an api key's hash, read the events and their history")
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("dynamodb:GetItem"),
+		Resources: &[]*string{tokens.TableArn()},
+		Conditions: &map[string]any{
+			"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": []string{schema.AttrTokenHash, schema.TokenName}},
+			"StringEqualsIfExists":      map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+		},
+	}))
+	allow(role, []string{"dynamodb:Scan"}, m.events.TableArn())
+	allow(role, []string{"dynamodb:Query"}, m.history.TableArn())
+	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
+
+	fn := goFunction(m.stack, "Status", codeDir, logGroup, role, &awslambda.FunctionProps{
+		FunctionName:                 m.name("-statusurl"),
+		Description:                  jsii.String("MEMon public reads (read-only Management API /api/v3/checks/, badges, status page)"),
+		MemorySize:                   jsii.Number(statusMemoryMB),
+		Timeout:                      awscdk.Duration_Seconds(jsii.Number(statusTimeoutSecond)),
+		ReservedConcurrentExecutions: jsii.Number(statusConcurrency),
+		// WARN: no START/END/REPORT line per request, so a flood writes no logs.
+		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
+		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_WARN,
+		Environment: &map[string]*string{
+			settings.EnvTokenTable:   tokens.TableName(),
+			settings.EnvTable:        m.events.TableName(),
+			settings.EnvHistoryTable: m.history.TableName(),
+			settings.EnvPingURL:      pingURL,
+		},
+	})
+	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{
+		AuthType:   awslambda.FunctionUrlAuthType_NONE,
+		InvokeMode: awslambda.InvokeMode_BUFFERED,
+	})
+	output(m.stack, "StatusUrl", "public reads: <StatusUrl>/api/v3/checks/ with X-Api-Key (memon-config api-key create --read-only)", url.Url())
+	output(m.stack, "StatusFunctionName", "public read Lambda", fn.FunctionName())
+}

@@ -1,0 +1,46 @@
+// Package awsenv wires the read endpoint (internal/statusurl) to DynamoDB
+// from the environment: the tables the stack names, with the standard AWS
+// configuration. The Lambda (lambdas/statusurl) and memon-pingurl share it,
+// so both read exactly the same.
+package awsenv
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/settings"
+	"github.com/peerj/memon/internal/statusurl"
+)
+
+var (
+	_ statusurl.Keys    = (*dynamo.Keys)(nil)
+	_ statusurl.Events  = (*dynamo.Store)(nil)
+	_ statusurl.History = (*dynamo.Store)(nil)
+)
+
+// FromEnv builds the read handler over the tokens table (its keys),
+// MEMON_TOKEN_TABLE, the events table MEMON_TABLE (default: the tokens
+// table's name without "-tokens") and the history table
+// MEMON_HISTORY_TABLE (default: the events table's name + "-history").
+func FromEnv(ctx context.Context, getenv settings.Lookup, cfg statusurl.Config) (*statusurl.Handler, error) {
+	tokens := getenv(settings.EnvTokenTable)
+	if tokens == "" {
+		return nil, fmt.Errorf("%s is not set: the stack output TokenTableName (deployed with -c httpPings=true)", settings.EnvTokenTable)
+	}
+	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokens, settings.TokenTableSuffix))
+	history := cmp.Or(getenv(settings.EnvHistoryTable), events+"-history")
+	awsCfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	db := dynamodb.NewFromConfig(awsCfg)
+	store := dynamo.New(db, events, history)
+	return statusurl.New(dynamo.NewKeys(db, tokens), store, store, cfg, time.Now), nil
+}
