@@ -1,6 +1,7 @@
 // Package sim is a month of fleet life in memory: thousands of events of
 // every schedule kind and alert control, their jobs pinging on time, late,
-// never, twice and out of order, failing, paused and resumed by people,
+// never, twice and out of order, failing, paused and resumed, created,
+// rescheduled and deleted by people,
 // driven through the real poller (internal/poller) on the
 // in-memory adapters of internal/fake with one virtual clock, while pollers
 // crash between any two calls, two of them overlap and the topic fails for

@@ -68,6 +68,9 @@ type expected struct {
 	// Tol is how much later At may be: an alert decided at a poll's own time
 	// (the end of a quiet window) moves with that poll when a fault delays it.
 	Tol time.Duration
+	// Decided is the poll that decides it, when that is after At: a DOWN
+	// whose deadline an edit moved into the past is due from that poll.
+	Decided time.Time
 	// Optional: a fault next to an outbox coalescing makes it unknowable
 	// whether this alert was folded into a later one; either is right.
 	Optional bool
@@ -86,9 +89,12 @@ type action struct {
 	pause  bool          // memon-config pause (until, when set)
 	until  time.Time
 	resume bool // memon-config resume
+	// memon-config set NEW --watch-from now, set EVENT --period, delete.
+	create, del bool
+	period      time.Duration
 }
 
-func (a action) isPing() bool { return !a.pause && !a.resume }
+func (a action) isPing() bool { return !a.pause && !a.resume && !a.create && !a.del && a.period == 0 }
 
 type oEvent struct {
 	cfg   *eventPlan
@@ -114,6 +120,7 @@ type oEvent struct {
 	lastStart, runningSince time.Time
 	overrunAlerted          bool
 	lastDownAlert           time.Time // when the outage's last DOWN went out (RepeatEvery)
+	deleted                 bool
 	out                     []expected
 	// The outbox (outbox.go): the poll deciding the current transitions,
 	// and what waits for delivery.
@@ -122,6 +129,7 @@ type oEvent struct {
 	lastBatch batch
 	pingPoll  time.Time // the last poll that applied a ping
 	box       []*oEntry
+	published []time.Time // when its latest alerts went out
 }
 
 // predict runs one event's life: its actions (any order, duplicates
@@ -130,7 +138,8 @@ type oEvent struct {
 func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 	acts = append([]action(nil), acts...)
 	sort.SliceStable(acts, func(i, j int) bool { return acts[i].at.Before(acts[j].at) })
-	e := &oEvent{cfg: ev, state: "new", enabled: true, or: o}
+	cfg := *ev // a person may change its period
+	e := &oEvent{cfg: &cfg, state: "new", enabled: true, or: o}
 	if !ev.Initial.IsZero() {
 		e.next, e.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
@@ -200,6 +209,9 @@ func (e *oEvent) dueAt() time.Time {
 // lookAt is when a poll must next look at the event: its DOWN check, or
 // the end of a pause with --until.
 func (e *oEvent) lookAt() time.Time {
+	if e.deleted {
+		return time.Time{}
+	}
 	if !e.enabled {
 		return e.pausedUntil
 	}
@@ -337,6 +349,12 @@ func (e *oEvent) act(a action) {
 		e.pausedUntil = a.until
 	case a.resume:
 		e.resume(a.at)
+	case a.create:
+		e.watchFrom(a.at)
+	case a.period > 0:
+		e.reschedule(a.period)
+	case a.del:
+		e.deleted = true
 	default:
 		e.apply(a)
 	}
@@ -454,6 +472,46 @@ func (e *oEvent) alert(kind string, t time.Time) {
 		e.inWindow++
 	}
 	e.emit(expected{Event: e.cfg.Name, Kind: kind, At: t})
+}
+
+// watchFrom arms a new event watched from its creation at t (schedules.md,
+// --watch-from now): a cron event's first deadline is its next firing, a
+// rolling or fixed one's creation plus the period.
+func (e *oEvent) watchFrom(t time.Time) {
+	if e.cfg.Kind == "cron" {
+		e.last, e.next = t, e.cfg.cron.next(t)
+		return
+	}
+	e.last, e.next = t, t.Add(e.cfg.Period)
+}
+
+// reschedule is set --period: the deadline is re-armed from the last run
+// on the new period (how-it-works.md; rolling from the run itself, fixed
+// from the block the run covered), the missed count restarts, the
+// outage's DOWN count does not (alerts.md: at most MaxAlerts "whatever
+// edits re-arm the deadline meanwhile"). An event that never ran keeps its
+// deadline.
+func (e *oEvent) reschedule(p time.Duration) {
+	e.cfg.Period = p
+	if e.next.IsZero() {
+		return
+	}
+	e.errorCount = 0
+	run := e.lastSuccess
+	if e.lastFail.After(run) {
+		run = e.lastFail
+	}
+	switch {
+	case run.IsZero():
+		e.last = e.next.Add(-p)
+	case e.cfg.Kind == "fixed":
+		if e.last.IsZero() {
+			e.last = run
+		}
+		e.next = e.last.Add(p)
+	default:
+		e.last, e.next = run, run.Add(p)
+	}
 }
 
 // ranAt moves the deadline past a run at t: rolling t + period, cron the

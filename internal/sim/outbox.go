@@ -39,6 +39,9 @@ func backoff(tries int) time.Duration {
 
 // emit is a transition with its alert.
 func (e *oEvent) emit(x expected) {
+	if e.batch.poll.After(x.At) && e.batch.phase == 1 {
+		x.Decided = e.batch.poll
+	}
 	e.out = append(e.out, x)
 	e.enqueue(x.At, len(e.out)-1)
 }
@@ -70,9 +73,25 @@ func (e *oEvent) enqueue(at time.Time, alert int) {
 		e.claimAt(e.batch.poll) // the poll's pings were applied, and its due entries delivered, first
 	}
 	e.box = append(e.box, &oEntry{at: at, alert: alert})
+	if e.or.faults.unsureOutbox(e.batch.poll) {
+		// A fault may have kept entries the schedule says went out, or
+		// left one the schedule does not know: the engine's outbox may be
+		// fuller, and fold what this one keeps.
+		extra := len(e.box) + 1 - maxOutbox
+		for _, t := range e.published {
+			if !t.Before(e.batch.poll.Add(-20 * time.Minute)) {
+				extra++
+			}
+		}
+		for i := 0; i < extra && i < len(e.box)-1; i++ {
+			if a := e.box[i].alert; a >= 0 {
+				e.out[a].Optional = true
+			}
+		}
+	}
 	for len(e.box) > maxOutbox {
 		a, b := e.box[0], e.box[1]
-		unsure := e.or.faults.nearFault(e.batch.poll)
+		unsure := e.or.faults.unsureOutbox(e.batch.poll)
 		switch {
 		case a.alert >= 0 && b.alert < 0:
 			// Only the older one still has an alert: it goes out as
@@ -106,6 +125,12 @@ func (e *oEvent) claimAt(p time.Time) {
 		if !x.nextTry.IsZero() && x.nextTry.After(p) {
 			keep = append(keep, x)
 			continue
+		}
+		if x.alert >= 0 && !e.or.faults.topicDown(p) {
+			e.published = append(e.published, p)
+			if len(e.published) > maxOutbox {
+				e.published = e.published[1:]
+			}
 		}
 		if x.alert < 0 || !e.or.faults.topicDown(p) {
 			continue

@@ -25,6 +25,16 @@ type eventPlan struct {
 	RepeatEvery         time.Duration
 	Quiet               []quietSpec
 
+	// People's edits beyond pauses: created during the run and watched
+	// from then (--watch-from now), the period changed once (set --period,
+	// rolling and fixed), deleted (the job retired first). planLife draws
+	// their times.
+	Created   time.Time
+	newPeriod time.Duration
+	editAt    time.Time
+	deletes   bool
+	deleteAt  time.Time
+
 	cron *cronSpec
 	// dies is when the job stops for good (zero: never): DOWN up to the
 	// cap, then silence.
@@ -82,6 +92,15 @@ func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan
 			case rng.IntN(3) == 0:
 				ev.MinRuntime = time.Duration(10+rng.IntN(50)) * time.Second
 			}
+			if rng.IntN(25) == 0 {
+				// Created later by a person, watched from its creation.
+				ev.Created = start.Add(time.Hour + time.Duration(rng.Int64N(int64(end.Sub(start)/2)))).Truncate(time.Second).Add(time.Second)
+				ev.Initial = time.Time{}
+			}
+			if p := periods[pick(len(periods))]; kind != "cron" && p != ev.Period && rng.IntN(20) == 0 {
+				ev.newPeriod = p
+			}
+			ev.deletes = rng.IntN(30) == 0
 			switch r := rng.IntN(100); {
 			case r < 2:
 				ev.silent = true
@@ -181,6 +200,25 @@ func (f *faultPlan) nearFault(p time.Time) bool {
 	return ok
 }
 
+// unsureOutbox reports whether an outbox at p may hold other entries than
+// the fault-free retry schedule says: a fault near p, or, in the 20 minutes
+// after a topic outage ends (when the waiting alerts go out at their
+// retries), any fault since the outage began, which shifts every retry
+// after it.
+func (f *faultPlan) unsureOutbox(p time.Time) bool {
+	if f.nearFault(p) {
+		return true
+	}
+	for _, o := range f.topic {
+		if !o[1].After(p.Add(2*time.Minute)) && p.Before(o[1].Add(20*time.Minute)) {
+			if _, ok := f.faultIn(o[0].Add(-20*time.Minute), p); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // deliveredBy is the latest a poller may publish an alert decided for at:
 // the first poll after it, or, when faults fall in between, 17 minutes
 // after they end (a failed publish is retried with a backoff of at most
@@ -204,6 +242,54 @@ func (f *faultPlan) deliveredBy(at time.Time) time.Time {
 	}
 }
 
+// planLife draws when a person changes the event's period and when its job
+// is retired and the event deleted. Both keep clear of crashed or skipped
+// polls (6 minutes for the edit, as pauses do); a delete also keeps 20
+// minutes from them and 30 from the topic's outages, so that nothing waits
+// in its outbox when the item goes (a deleted item's waiting alerts go with
+// it). The job stops 10 minutes before its event is deleted.
+func planLife(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time.Time) {
+	from := start
+	if !ev.Created.IsZero() {
+		from = ev.Created
+	}
+	last := end.Add(-4 * time.Hour)
+	if span := last.Sub(from); ev.newPeriod > 0 && span > time.Hour {
+		t := from.Add(30*time.Minute + time.Duration(rng.Int64N(int64(span-30*time.Minute)))).Truncate(time.Second)
+		for ; t.Before(last); t = t.Add(13 * time.Minute) {
+			if _, ok := faults.faultIn(t.Add(-6*time.Minute), t.Add(6*time.Minute)); !ok && t.Second() != 0 {
+				ev.editAt = t
+				break
+			}
+		}
+	}
+	if !ev.deletes {
+		return
+	}
+	lo := from.Add(time.Hour)
+	if !ev.editAt.IsZero() {
+		lo = ev.editAt.Add(time.Hour)
+	}
+	if !lo.Before(last) {
+		return
+	}
+	t := lo.Add(time.Duration(rng.Int64N(int64(last.Sub(lo))))).Truncate(time.Second)
+	for ; t.Before(last); t = t.Add(31 * time.Minute) {
+		_, faulty := faults.faultIn(t.Add(-20*time.Minute), t.Add(20*time.Minute))
+		near := false
+		for _, o := range faults.topic {
+			near = near || o[0].Before(t.Add(30*time.Minute)) && o[1].After(t.Add(-30*time.Minute))
+		}
+		if !faulty && !near && t.Second() != 0 {
+			ev.deleteAt = t
+			if stop := t.Add(-10 * time.Minute); ev.dies.IsZero() || ev.dies.After(stop) {
+				ev.dies = stop
+			}
+			return
+		}
+	}
+}
+
 // planPings draws an event's job's pings from start to end: mostly on
 // time, some late, some runs missed, some sent twice. A ping after its
 // deadline + grace is moved out of any minute a fault makes ambiguous
@@ -213,10 +299,16 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 	if ev.silent {
 		return nil
 	}
-	g := &oEvent{cfg: ev, state: "new", enabled: true}
+	cfg := *ev // its period changes at editAt
+	g := &oEvent{cfg: &cfg, state: "new", enabled: true}
 	if !ev.Initial.IsZero() {
 		g.next, g.last = ev.Initial, ev.Initial.Add(-ev.Period)
 	}
+	if !ev.Created.IsZero() {
+		start = ev.Created
+		g.watchFrom(start)
+	}
+	edit := !ev.editAt.IsZero()
 	var out []action
 	run := func(at time.Time) action {
 		a := action{at: at, fail: rng.IntN(100) < 4}
@@ -257,14 +349,14 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 		twice, dup := false, false
 		switch r := rng.IntN(100); {
 		case r < 5: // late
-			s = d.Add(ev.Grace).Add(sec(2 * ev.periodish()))
+			s = d.Add(ev.Grace).Add(sec(2 * cfg.periodish()))
 		case r < 8: // missed runs, then it runs again
 			n := 1 + rng.IntN(5)
 			dn := d
 			for range n {
 				dn = g.following(dn)
 			}
-			s = dn.Add(-sec(ev.periodish() / 4))
+			s = dn.Add(-sec(cfg.periodish() / 4))
 			if ev.Kind == "cron" {
 				s = dn.Add(sec(ev.Grace))
 			}
@@ -272,7 +364,7 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 			if ev.Kind == "cron" {
 				s = d.Add(sec(ev.Grace))
 			} else {
-				s = d.Add(-sec(ev.periodish() / 3))
+				s = d.Add(-sec(cfg.periodish() / 3))
 			}
 			twice = r >= 96 && ev.Kind != "fixed" // a success sent twice (a fail twice would be two failed runs)
 			dup = r >= 93 && r < 96
@@ -285,6 +377,14 @@ func planPings(rng *rand.Rand, ev *eventPlan, faults *faultPlan, start, end time
 			s = min.Add(time.Duration(1+rng.IntN(50)) * time.Second)
 		}
 		s = awayFromFaults(g, s, faults)
+		if edit && !s.Before(ev.editAt.Add(-7*time.Minute)) {
+			// The period changes with no ping within 6 minutes of it;
+			// the job runs on the new one from then.
+			edit = false
+			g.reschedule(ev.newPeriod)
+			prev = ev.editAt.Add(3 * time.Minute)
+			continue
+		}
 		if !ev.dies.IsZero() && s.After(ev.dies) || !s.Before(end) {
 			return out
 		}
@@ -330,8 +430,13 @@ func awayFromFaults(g *oEvent, s time.Time, faults *faultPlan) time.Time {
 		}
 		// A crashed poller's lease keeps the next two polls out; the
 		// third is clean (faults keep five minutes apart) and judged
-		// before the ping.
-		s, from = m.Add(4*time.Minute+7*time.Second), m.Add(time.Second)
+		// before the ping. Only ever later: a fault long before the ping
+		// leaves clean polls between, and an earlier time could put the
+		// ping before the job's previous one.
+		if t := m.Add(4*time.Minute + 7*time.Second); t.After(s) {
+			s = t
+		}
+		from = m.Add(time.Second)
 	}
 }
 
@@ -352,8 +457,15 @@ func planEdits(rng *rand.Rand, ev *eventPlan, pings []action, faults *faultPlan,
 	if rng.IntN(10) != 0 {
 		return nil
 	}
+	limit := end.Add(-3 * time.Hour)
+	if !ev.deleteAt.IsZero() {
+		limit = ev.deleteAt.Add(-10 * time.Minute)
+	}
 	clear := func(t time.Time) bool {
-		if !t.Before(end.Add(-3*time.Hour)) || t.Second() == 0 {
+		if !t.Before(limit) || t.Second() == 0 || !ev.Created.IsZero() && t.Before(ev.Created.Add(6*time.Minute)) {
+			return false
+		}
+		if !ev.editAt.IsZero() && t.After(ev.editAt.Add(-6*time.Minute)) && t.Before(ev.editAt.Add(6*time.Minute)) {
 			return false
 		}
 		if _, ok := faults.faultIn(t.Add(-6*time.Minute), t.Add(6*time.Minute)); ok {

@@ -39,6 +39,8 @@ type Report struct {
 	VirtualDays                 int
 	Crashes, Skipped, Overlaps  int
 	Outages                     int
+	Created, Rescheduled        int // events created during the run (watched from then), periods changed
+	Deleted                     int
 	TopicDown                   time.Duration
 	Alerts, Messages            int // alerts as subscribers read them; messages published (a DOWN digest is one)
 	Expected, Redelivered       int
@@ -53,8 +55,8 @@ func (r *Report) String() string {
 	for _, k := range slices.Sorted(maps.Keys(r.Kinds)) {
 		kinds = append(kinds, fmt.Sprintf("%s %d", k, r.Kinds[k]))
 	}
-	return fmt.Sprintf("seed %d: %d events, %d pings, %d edits (pause, pause --until, resume), %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected: %s; %d folded into later ones while the topic was down; %d redelivered after a crash); wall %s; %d problems",
-		r.Seed, r.Events, r.Pings, r.Edits, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, strings.Join(kinds, ", "), r.Folded, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
+	return fmt.Sprintf("seed %d: %d events, %d pings, %d edits (pause, pause --until, resume; %d created --watch-from now, %d periods changed, %d deleted), %d virtual days, %d polls; faults: %d crashed polls, %d polls not run, %d overlapping polls, %d topic outages (%s down); %d alerts in %d messages (%d expected: %s; %d folded into later ones while the topic was down; %d redelivered after a crash); wall %s; %d problems",
+		r.Seed, r.Events, r.Pings, r.Edits, r.Created, r.Rescheduled, r.Deleted, r.VirtualDays, r.Polls, r.Crashes, r.Skipped, r.Overlaps, r.Outages, r.TopicDown, r.Alerts, r.Messages, r.Expected, strings.Join(kinds, ", "), r.Folded, r.Redelivered, r.Wall.Round(time.Millisecond), len(r.Problems))
 }
 
 func (r *Report) problem(format string, args ...any) {
@@ -70,7 +72,7 @@ var defaultStart = time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC)
 // sent is an action of the run: a ping the job sends or a person's edit.
 type sent struct {
 	action
-	name string
+	plan *eventPlan
 }
 
 // Run lives cfg.Days of fleet life and compares every alert with the oracle.
@@ -94,12 +96,25 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	var sends []sent
 	actsOf := map[string][]action{}
 	for _, ev := range plans {
+		planLife(rng, ev, faults, start, end)
 		pings := planPings(rng, ev, faults, start, end)
 		edits := planEdits(rng, ev, pings, faults, start, end)
+		if !ev.Created.IsZero() {
+			edits = append(edits, action{at: ev.Created, create: true})
+			rep.Created++
+		}
+		if !ev.editAt.IsZero() {
+			edits = append(edits, action{at: ev.editAt, period: ev.newPeriod})
+			rep.Rescheduled++
+		}
+		if !ev.deleteAt.IsZero() {
+			edits = append(edits, action{at: ev.deleteAt, del: true})
+			rep.Deleted++
+		}
 		rep.Pings += len(pings)
 		rep.Edits += len(edits)
 		for _, a := range append(pings, edits...) {
-			sends = append(sends, sent{a, ev.Name})
+			sends = append(sends, sent{a, ev})
 			actsOf[ev.Name] = append(actsOf[ev.Name], a)
 		}
 	}
@@ -114,6 +129,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	store := fake.NewStore()
 	pub := &fake.Publisher{Faults: topic}
 	for _, ev := range plans {
+		if !ev.Created.IsZero() {
+			continue // a person creates it later
+		}
 		e, err := ev.event()
 		if err != nil {
 			return nil, err
@@ -157,7 +175,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			a := sends[next]
 			clock.Advance(a.at.Sub(clock.Now()))
 			if a.isPing() {
-				queue.Send(body(a.name, a.action))
+				queue.Send(body(a.plan.Name, a.action))
 			} else if err := edit(ctx, store, a); err != nil {
 				return nil, err
 			}
@@ -273,14 +291,33 @@ func body(name string, a action) string {
 	return string(b)
 }
 
-// edit is what memon-config pause [--until] and resume write: a read, the
-// change, a conditional write.
+// edit is what memon-config writes: set NEW --watch-from now (a
+// conditional create, armed from now), delete, and set --period, pause
+// [--until] and resume (a read, the change, a conditional write).
 func edit(ctx context.Context, store *fake.Store, a sent) error {
-	ev, err := store.Get(ctx, a.name)
+	switch {
+	case a.create:
+		ev, err := a.plan.event()
+		if err != nil {
+			return err
+		}
+		ev.WatchFrom = memon.WatchNow
+		ev.WatchNew(a.at)
+		return store.Create(ctx, ev)
+	case a.del:
+		return store.Delete(ctx, a.plan.Name)
+	}
+	ev, err := store.Get(ctx, a.plan.Name)
 	if err != nil {
 		return err
 	}
 	switch {
+	case a.period > 0:
+		c := ev.Configured()
+		if c.Schedule, err = memon.NewSchedule(c.Schedule.Kind, a.period, "", c.Schedule.TimeZone); err != nil {
+			return err
+		}
+		ev.Configure(c, a.at)
 	case a.pause && !a.until.IsZero():
 		ev.PauseUntil(a.at, a.until)
 	case a.pause:
@@ -329,55 +366,80 @@ func observe(got []published) []observed {
 // that crashed after publishing it, the documented at-least-once), on
 // time, and nothing else.
 func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
-	wantBy := map[string]expected{}
+	wantBy := map[string][]expected{}   // two alerts may share a key: a quiet window's end and a new DOWN in one poll
 	tolerant := map[string][]expected{} // by event and kind
 	for _, w := range want {
 		if w.Tol > 0 {
 			tolerant[w.Event+" "+w.Kind] = append(tolerant[w.Event+" "+w.Kind], w)
 			continue
 		}
-		wantBy[key(w.Event, w.Kind, w.At)] = w
+		k := key(w.Event, w.Kind, w.At)
+		wantBy[k] = append(wantBy[k], w)
 	}
 	// tolerate matches an alert decided at a poll's time with the one
 	// expected at most Tol before it.
 	tolerate := func(o observed) (expected, bool) {
 		ws := tolerant[o.event+" "+o.kind]
+		pick := -1
 		for i, w := range ws {
-			if o.at.IsZero() && !w.At.After(o.pub.at) || !o.at.IsZero() && !o.at.Before(w.At) && !o.at.After(w.At.Add(w.Tol)) {
-				tolerant[o.event+" "+o.kind] = append(ws[:i:i], ws[i+1:]...)
-				return w, true
+			switch {
+			case o.at.IsZero() && !w.At.After(o.pub.at):
+				pick = i // a line with no time: the latest decided before it went out
+			case !o.at.IsZero() && !o.at.Before(w.At) && !o.at.After(w.At.Add(w.Tol)):
+				pick = i
+			default:
+				continue
+			}
+			if !o.at.IsZero() {
+				break
 			}
 		}
-		return expected{}, false
+		if pick < 0 {
+			return expected{}, false
+		}
+		w := ws[pick]
+		tolerant[o.event+" "+o.kind] = append(ws[:pick:pick], ws[pick+1:]...)
+		return w, true
 	}
 	seen := map[string]published{}
 	alerts := observe(got)
 	rep.Alerts = len(alerts)
+	// Alerts that say their time claim their expectations first; digest
+	// lines that do not (a reminder, a quiet window's end) take what is left.
+	sort.SliceStable(alerts, func(i, j int) bool { return !alerts[i].at.IsZero() && alerts[j].at.IsZero() })
 	for _, o := range alerts {
 		k := key(o.event, o.kind, o.at)
 		if o.at.IsZero() {
 			k += " " + o.pub.at.Format(time.RFC3339) + " " + o.why // no time to tell a repeat by
 		}
-		if first, ok := seen[k]; ok {
-			if first.proc.crashed() {
-				rep.Redelivered++
-				continue
-			}
+		var (
+			w  expected
+			ok bool
+		)
+		if ws := wantBy[k]; len(ws) > 0 {
+			w, ok = ws[0], true
+			wantBy[k] = ws[1:]
+		} else {
+			w, ok = tolerate(o)
+		}
+		first, again := seen[k]
+		switch {
+		case !ok && again && first.proc.crashed():
+			rep.Redelivered++
+			continue
+		case !ok && again:
 			rep.problem("duplicated alert %s published at %s (first at %s)", k, o.pub.at.Format(time.RFC3339), first.at.Format(time.RFC3339))
 			continue
 		}
 		seen[k] = o.pub
-		w, ok := wantBy[k]
-		if ok {
-			delete(wantBy, k)
-		} else {
-			w, ok = tolerate(o)
-		}
 		if !ok {
 			rep.problem("false alert %s published at %s: %s", k, o.pub.at.Format(time.RFC3339), o.why)
 			continue
 		}
 		decided := w.At
+		if w.Decided.After(decided) {
+			decided = w.Decided
+		}
 		if w.Tol > 0 && !o.at.IsZero() {
 			decided = o.at // a poll's own time, within the tolerance
 		}
@@ -388,9 +450,11 @@ func compare(rep *Report, want []expected, got []published, faults *faultPlan) {
 		}
 	}
 	var missed []string
-	for k, w := range wantBy {
-		if !w.Optional {
-			missed = append(missed, k)
+	for k, ws := range wantBy {
+		for _, w := range ws {
+			if !w.Optional {
+				missed = append(missed, k)
+			}
 		}
 	}
 	for _, ws := range tolerant {
@@ -439,6 +503,12 @@ func checkState(rep *Report, plans []*eventPlan, final map[string]*oEvent, store
 	}
 	for _, ev := range plans {
 		got, o := store.Event(ev.Name), final[ev.Name]
+		if o.deleted {
+			if got != nil {
+				rep.problem("event %s deleted at %s is back", ev.Name, ev.deleteAt.Format(time.RFC3339))
+			}
+			continue
+		}
 		if got == nil {
 			rep.problem("event %s vanished", ev.Name)
 			continue
