@@ -88,6 +88,10 @@ func TestToolsThatSpeakHealthchecksReportUnchanged(t *testing.T) {
 	if err != nil || len(files) < 6 {
 		t.Fatalf("testdata/tools holds %d scripts (%v), want runitor, borgmatic, Backrest, gobackup, resticprofile and Uptime Kuma", len(files), err)
 	}
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "healthchecks-tools.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	l := startLocal(t, "pu-tools")
 	ctx := context.Background()
 	keys := dynamo.NewKeys(dynamodb.NewFromConfig(srv.Config(ctx)), l.res.Table+"-tokens")
@@ -111,6 +115,9 @@ func TestToolsThatSpeakHealthchecksReportUnchanged(t *testing.T) {
 			if src.Repo == "" || src.File == "" || len(src.Commit) != 40 {
 				t.Fatalf("%s: source %+v lacks its repository, file or commit", f, src)
 			}
+		}
+		if !strings.Contains(string(doc), s.Config) {
+			t.Errorf("docs/healthchecks-tools.md does not give %s's configuration:\n%s", s.Tool, s.Config)
 		}
 		t.Run(s.Tool, func(t *testing.T) {
 			own := strings.TrimSuffix(filepath.Base(f), ".json") + "-job"
