@@ -30,7 +30,8 @@ func TestDoctorAgainstMakeLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	outs, err := srv.Deploy(context.Background(), mototest.Deployment{Root: root, WorkDir: root} /* as make local does: cdk.json is there */)
+	outs, err := srv.Deploy(context.Background(), mototest.Deployment{Root: root, WorkDir: root, /* as make local does: cdk.json is there */
+		Output: t.TempDir() /* infra's TestMakeLocal synthesizes into the root's cdk.out */})
 	if err != nil {
 		t.Fatalf("deploy the stack into moto: %v", err)
 	}

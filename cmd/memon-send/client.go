@@ -26,8 +26,11 @@ const maxAttempts = 3
 var errNoRegion = errors.New("no AWS region: set --region or AWS_REGION (or a region in the AWS_PROFILE profile), or give the full queue URL with --queue-url or " + settings.EnvQueueURL + " (on EC2 the instance metadata service did not answer)")
 
 // imdsTimeout bounds the instance-metadata region lookup: off EC2 nothing
-// answers, and a send must not wait for it.
-const imdsTimeout = time.Second
+// answers, and a send must not wait for it long. It is only waited for when
+// no region is configured; on EC2 the two IMDSv2 requests (token, region)
+// answer in milliseconds, but a host busy with its own jobs must still get
+// them in.
+const imdsTimeout = 2 * time.Second
 
 // newSQS builds the SQS client from the standard AWS configuration chain
 // (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL, credentials, ...). region is

@@ -70,8 +70,12 @@ type Deployment struct {
 	// moto needs BootstrapVersion given (UpdateBootstrapVersion): moto
 	// cannot keep a parameter's previous value, which the CLI asks for.
 	Parameters map[string]string
-	WorkDir    string    // the CLI's working directory; cdk.out and the logs go here (default Root)
-	Log        io.Writer // the CLI's output; nil keeps it for the error only
+	WorkDir    string // the CLI's working directory; cdk.out and the logs go here (default Root)
+	// Output is the cloud assembly's directory (--output), default
+	// WorkDir/cdk.out. The CLI locks it while it synthesizes: two tests
+	// working in the module root each need their own.
+	Output string
+	Log    io.Writer // the CLI's output; nil keeps it for the error only
 }
 
 // UpdateBootstrapVersion is the Parameters a stack update in moto needs:
@@ -124,7 +128,7 @@ func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
 	for _, k := range slices.Sorted(maps.Keys(d.Parameters)) {
 		args = append(args, "--parameters", k+"="+d.Parameters[k])
 	}
-	args = append(args, "--output", filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out"))
+	args = append(args, "--output", cmp.Or(d.Output, filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out")))
 	if err := s.cdk(ctx, d, args...); err != nil {
 		return Outputs{}, err
 	}
