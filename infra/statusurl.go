@@ -27,7 +27,7 @@ const (
 // 30). docs/security.md works out the worst case.
 const (
 	statusConcurrency   = 2
-	statusMemoryMB      = 256
+	statusMemoryMB      = 128
 	statusTimeoutSecond = 10
 )
 

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/peerj/memon/internal/keyrate"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -77,7 +78,7 @@ type Config struct {
 type Handler struct {
 	tokens   Tokens
 	keys     Keys // nil: no slug pings (every one is 404)
-	perKey   *keyLimiter
+	perKey   *keyrate.Limiter
 	sender   Sender
 	cfg      Config
 	inFlight chan struct{}
@@ -103,7 +104,7 @@ func New(tokens Tokens, keys Keys, sender Sender, cfg Config, now func() time.Ti
 	if cfg.KeyBurst <= 0 {
 		cfg.KeyBurst = DefaultKeyBurst
 	}
-	return &Handler{tokens: tokens, keys: keys, perKey: newKeyLimiter(cfg.KeyRate, cfg.KeyBurst), sender: sender, cfg: cfg, now: now,
+	return &Handler{tokens: tokens, keys: keys, perKey: keyrate.New(cfg.KeyRate, cfg.KeyBurst), sender: sender, cfg: cfg, now: now,
 		inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
 }
 

@@ -47,6 +47,14 @@ type local struct {
 
 func startLocal(t *testing.T, prefix string, flags ...string) *local {
 	t.Helper()
+	return startLocalAs(t, prefix, srv.EnvAs(mototest.Ping), flags...)
+}
+
+// startLocalAs is startLocal with memon-pingurl's AWS environment given:
+// a test that reads through it too runs it unrecorded (srv.Env), since its
+// reads are the read function's principal's and its pings the ping's.
+func startLocalAs(t *testing.T, prefix string, env []string, flags ...string) *local {
+	t.Helper()
 	mototest.Need(t, srv)
 	ctx := context.Background()
 	res, err := srv.CreateMEMon(ctx, prefix)
@@ -72,7 +80,7 @@ func startLocal(t *testing.T, prefix string, flags ...string) *local {
 		t.Fatalf("go build memon-pingurl: %v\n%s", err, out)
 	}
 	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--min-latency", "1ms"}, flags...)...)
-	cmd.Env = append(srv.EnvAs(mototest.Ping), settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
+	cmd.Env = append(env, settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"sync"
-	"time"
 
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -44,7 +42,7 @@ func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 	if a != (answer{}) {
 		return a
 	}
-	if !h.perKey.allow(hash, h.now()) {
+	if !h.perKey.Allow(hash, h.now()) {
 		return throttled
 	}
 	exists, err := h.tokens.EventExists(r.Context(), rt.slug)
@@ -64,50 +62,4 @@ func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 		return a
 	}
 	return created
-}
-
-// keyLimiter bounds the slug pings one key may send: a token bucket per
-// key hash, in memory (per Lambda instance or memon-pingurl process, so a
-// key gets at most Burst, then Rate a second, from each). Only keys that
-// were found have a bucket, so the map holds as many as there are ping
-// keys (a rotation adds one); it is emptied if it ever holds maxBuckets.
-type keyLimiter struct {
-	mu      sync.Mutex
-	rate    float64 // tokens a second
-	burst   float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	at     time.Time
-}
-
-const maxBuckets = 64
-
-func newKeyLimiter(rate float64, burst int) *keyLimiter {
-	return &keyLimiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
-}
-
-// allow takes one token of key's bucket at now, if it has one.
-func (l *keyLimiter) allow(key string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		if len(l.buckets) >= maxBuckets {
-			clear(l.buckets)
-		}
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
-	if d := now.Sub(b.at); d > 0 {
-		b.tokens = min(l.burst, b.tokens+d.Seconds()*l.rate)
-		b.at = now
-	}
-	if b.tokens < 1 {
-		return false
-	}
-	b.tokens--
-	return true
 }
