@@ -127,13 +127,17 @@ synth: ## synthesize the MEMon stack offline into $(CDK_OUTDIR)/ (builds the pol
 
 # deploy installs MEMon into the AWS account and region of your current
 # credentials (AWS_PROFILE / AWS_REGION). Once per account and region first:
-# `node_modules/.bin/cdk bootstrap`. Examples:
+# `node_modules/.bin/cdk bootstrap`. Every deploy reads the settings kept in
+# cdk.json's "context" (docs/deploy.md); EMAIL, ROUTES and -c override them
+# for one deploy. Examples:
+#   make deploy                                # the settings in cdk.json
 #   make deploy EMAIL=you@example.com          # alerts by e-mail (confirm the mail)
+#   make deploy ROUTES='data=data-team@example.com;payments=+15551234567'
 #   make deploy PREFIX=memon-staging           # a second copy: stack MEMon-memon-staging
 # Adopting memon.py's existing table/queue/topic instead: infra/ADOPT.md.
-deploy: ## cdk deploy MEMon to your AWS account (EMAIL=you@example.com, PREFIX=memon)
+deploy: ## cdk deploy MEMon with cdk.json's settings (override: EMAIL=you@example.com, ROUTES='tag=team@example.com', PREFIX=memon)
 	@test -x $(CDK) || npm ci --no-audit --no-fund --loglevel=error
-	$(CDK) deploy MEMon --no-notices $(if $(EMAIL),-c email=$(EMAIL)) $(if $(PREFIX),-c prefix=$(PREFIX))
+	$(CDK) deploy MEMon --no-notices $(if $(EMAIL),-c email=$(EMAIL)) $(if $(ROUTES),-c routes='$(ROUTES)') $(if $(PREFIX),-c prefix=$(PREFIX))
 
 local: deps ## run MEMon on moto (localhost:$(MOTO_PORT)) with the real stack; writes .local/memon.env
 	@$(GO) build -o $(BIN)/memon-local ./tools/memon-local

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -37,7 +38,8 @@ func TestCfnLint(t *testing.T) {
 	lint := lookTool(t, "cfn-lint", "pip install cfn-lint")
 	// One cfn-lint run for all variants: its start-up costs seconds.
 	args := []string{"--ignore-checks", "W3005", "--"}
-	for name, ctx := range map[string]obj{"full": nil, "email": {CtxEmail: "ops@example.com"}, "adoptTable": {CtxAdoptTable: "true"}} {
+	for name, ctx := range map[string]obj{"full": nil, "email": {CtxEmail: "ops@example.com"}, "adoptTable": {CtxAdoptTable: "true"},
+		"routes": {CtxEmail: "ops@example.com", CtxDefaultAlerts: "untagged", CtxRoutes: routesForTests}} {
 		x := defaultTemplate(t)
 		if ctx != nil {
 			x = template(t, ctx)
@@ -275,5 +277,94 @@ func checkTestTablesAreTheStacks(ctx context.Context, t *testing.T, srv *mototes
 			t.Errorf("a test's %s is not the stack's:\n test  %s\n stack %s", deployed, got, want)
 		}
 		t.Logf("%s: %s", deployed, want)
+	}
+}
+
+// TestDeploySettingsLiveInCdkJSON: cdk.json's context holds every deploy
+// option, and the pinned CLI hands it to the app on every synth with -c
+// overriding one key: the file's e-mail with -c httpPings=true on the
+// command line still makes the e-mail subscriptions (and the endpoint).
+func TestDeploySettingsLiveInCdkJSON(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the CDK app and runs the CDK CLI")
+	}
+	cdkCLI(t)
+	raw, err := os.ReadFile(filepath.Join(moduleRoot, "cdk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file map[string]any
+	if err := json.Unmarshal(raw, &file); err != nil {
+		t.Fatal(err)
+	}
+	settings, _ := file["context"].(map[string]any)
+	for _, k := range []string{CtxEmail, CtxRoutes, CtxDefaultAlerts, CtxHTTPPings, "statusPage", CtxAWSSources, CtxAutoCreate, CtxReport} {
+		if _, ok := settings[k]; !ok {
+			t.Errorf("cdk.json's context does not hold the deploy option %q", k)
+		}
+	}
+
+	dir := t.TempDir()
+	app := filepath.Join(dir, "infra")
+	if out, err := exec.Command("go", "build", "-o", app, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build the CDK app: %v\n%s", err, out)
+	}
+	settings[CtxEmail] = "ops@example.com"
+	settings[CtxRoutes] = "data=data-team@example.com"
+	file["app"] = app
+	b, _ := json.Marshal(file)
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cdk, _ := mototest.CDK(moduleRoot)
+	code := pollerCode(t)
+	synth := func(args ...string) map[string]any {
+		t.Helper()
+		out := filepath.Join(dir, fmt.Sprintf("out%d", len(args)))
+		cmd := exec.Command(cdk, append([]string{"synth", "--no-notices", "--quiet", "--output", out,
+			"-c", CtxPollerCodeDir + "=" + code, "-c", CtxPingURLCodeDir + "=" + code}, args...)...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CDK_DISABLE_CLI_TELEMETRY=true", "CDK_DISABLE_VERSION_CHECK=true", "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20")
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("cdk synth %v: %v\n%s", args, err, b)
+		}
+		raw, err := os.ReadFile(filepath.Join(out, DefaultStackName+".template.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var x map[string]any
+		if err := json.Unmarshal(raw, &x); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	count := func(x map[string]any, typ string) map[string]int {
+		n := map[string]int{}
+		for _, r := range x["Resources"].(map[string]any) {
+			res := r.(map[string]any)
+			if res["Type"] == typ {
+				p, _ := res["Properties"].(map[string]any)
+				n[fmt.Sprint(p["Endpoint"])]++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		args  []string
+		email string
+		urls  int
+	}{
+		{nil, "ops@example.com", 0},
+		{[]string{"-c", CtxHTTPPings + "=true"}, "ops@example.com", 1},
+		{[]string{"-c", CtxHTTPPings + "=true", "-c", CtxEmail + "=oncall@example.com"}, "oncall@example.com", 1},
+	} {
+		x := synth(tc.args...)
+		subs := count(x, "AWS::SNS::Subscription")
+		if subs[tc.email] != 2 || subs["data-team@example.com"] != 1 || len(subs) != 2 {
+			t.Errorf("cdk synth %v with cdk.json's settings: subscriptions %v, want %s on both topics and the data route", tc.args, subs, tc.email)
+		}
+		if n := len(count(x, "AWS::Lambda::Url")); n != tc.urls {
+			t.Errorf("cdk synth %v: %d function URLs, want %d", tc.args, n, tc.urls)
+		}
 	}
 }

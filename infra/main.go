@@ -8,7 +8,10 @@
 // ADOPT.md), -c pollerCodeDir=DIR (use a prebuilt bootstrap, skip the build),
 // -c httpPings=true (public HTTPS ping endpoint and the public read function
 // beside it; -c pingurlCodeDir=DIR and -c statusurlCodeDir=DIR for prebuilt
-// ones), -c autoCreate=DUR (pings create unknown events).
+// ones), -c autoCreate=DUR (pings create unknown events), -c
+// routes=TAGS=TARGET;... and -c defaultAlerts=all|untagged (alerts routed by
+// tag). The CLI reads the deploy's settings from cdk.json's context first, so
+// every deploy makes the same stack; -c overrides one for one deploy.
 package main
 
 import (

@@ -2,7 +2,10 @@ package main
 
 import (
 	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -31,6 +34,8 @@ import (
 const (
 	CtxPrefix        = "prefix"        // resource name prefix, default "memon"
 	CtxEmail         = "email"         // optional e-mail subscription to the alert and alarm topics
+	CtxRoutes        = "routes"        // tag routes: TAGS[/KINDS]=TARGET,...;... (memon.ParseRoutes), one subscription per target
+	CtxDefaultAlerts = "defaultAlerts" // what the e-mail subscribers get: all (default) or untagged
 	CtxAdoptTable    = "adoptTable"    // "true": synthesize only the events table, for `cdk import` (ADOPT.md)
 	CtxPollerCodeDir = "pollerCodeDir" // use this directory (with bootstrap) instead of building the poller
 )
@@ -57,6 +62,11 @@ type MEMonStackProps struct {
 	Prefix string
 	// Email, when set, subscribes this address to the alert and alarm topics.
 	Email string
+	// Routes subscribe teams to the alerts of their tags (context
+	// "routes"; memon.ParseRoutes). DefaultAlerts is what the Email
+	// subscribers get: all (default) or untagged (context "defaultAlerts").
+	Routes        string
+	DefaultAlerts string
 	// AdoptTable synthesizes only the events table, shaped like the table
 	// memon.py created, so `cdk import` can adopt it (see ADOPT.md).
 	AdoptTable bool
@@ -103,6 +113,8 @@ func contextString(scope constructs.Construct, key string) string {
 func (p MEMonStackProps) resolve(scope constructs.Construct) MEMonStackProps {
 	p.Prefix = cmp.Or(p.Prefix, contextString(scope, CtxPrefix), settings.DefaultPrefix)
 	p.Email = cmp.Or(p.Email, contextString(scope, CtxEmail))
+	p.Routes = cmp.Or(p.Routes, contextString(scope, CtxRoutes))
+	p.DefaultAlerts = cmp.Or(p.DefaultAlerts, contextString(scope, CtxDefaultAlerts))
 	p.PollerCodeDir = cmp.Or(p.PollerCodeDir, contextString(scope, CtxPollerCodeDir))
 	p.AWSSources = cmp.Or(p.AWSSources, contextString(scope, CtxAWSSources))
 	p.Report = cmp.Or(p.Report, contextString(scope, CtxReport))
@@ -151,13 +163,22 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	if err != nil {
 		panic("NewMEMonStack: " + err.Error())
 	}
+	routes, err := memon.ParseRoutes(CtxRoutes, p.Routes)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
+	defaultPolicy, err := memon.DefaultFilterPolicy(CtxDefaultAlerts, p.DefaultAlerts)
+	if err != nil {
+		panic("NewMEMonStack: " + err.Error())
+	}
 	m := &memonStack{stack: stack, prefix: p.Prefix}
 	m.queues()
 	m.awsEventRules(awsSources)
 	m.tables()
 	m.topic()
 	m.alarmTopic()
-	m.subscribe(p.Email)
+	m.subscribe(p.Email, defaultPolicy)
+	m.route(routes, p.Email)
 	m.poller(p.PollerCodeDir)
 	m.operatorPolicy()
 	m.pingExtras(pingOpts)
@@ -366,16 +387,55 @@ func (m *memonStack) alarmTopic() {
 }
 
 // subscribe sends both the alerts and the alarms to each e-mail address of
-// a comma-separated list (-c email=ops@example.com,oncall@example.com).
-func (m *memonStack) subscribe(emails string) {
-	for _, email := range strings.Split(emails, ",") {
-		if email = strings.TrimSpace(email); email == "" {
-			continue
+// a comma-separated list (-c email=ops@example.com,oncall@example.com); the
+// alerts through policy (defaultAlerts), the alarms about MEMon itself all.
+func (m *memonStack) subscribe(emails string, policy map[string]any) {
+	for _, email := range splitList(emails) {
+		sub := m.alerts.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+		if policy != nil {
+			// The policy's $or and exists are beyond the construct's typed
+			// filters; set on the same resource, so its logical id (and the
+			// person's confirmed subscription) stays.
+			sub.Node().DefaultChild().(awssns.CfnSubscription).AddPropertyOverride(jsii.String("FilterPolicy"), policy)
 		}
-		for _, t := range []awssns.Topic{m.alerts, m.alarmTo} {
-			t.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+		m.alarmTo.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
+	}
+}
+
+// route subscribes each route's targets to the alert topic with the
+// route's filter policy. A subscription's id comes from its endpoint, so
+// reordering the routes or changing a route's tags updates the policy in
+// place and never asks a person to confirm an e-mail again.
+func (m *memonStack) route(routes []memon.Route, defaults string) {
+	for _, r := range routes {
+		for _, t := range r.Targets {
+			if slices.Contains(splitList(defaults), t.Endpoint) {
+				panic(fmt.Sprintf("NewMEMonStack: %s %s is also in %s: SNS subscribes an endpoint once; drop it from one of them", CtxRoutes, t.Endpoint, CtxEmail))
+			}
+			sum := sha256.Sum256([]byte(t.Protocol + " " + t.Endpoint))
+			props := &awssns.CfnSubscriptionProps{
+				TopicArn: m.alerts.TopicArn(),
+				Protocol: jsii.String(t.Protocol),
+				Endpoint: jsii.String(t.Endpoint),
+			}
+			if p := r.FilterPolicy(); p != nil {
+				props.FilterPolicy = p
+				props.FilterPolicyScope = jsii.String("MessageAttributes")
+			}
+			awssns.NewCfnSubscription(m.stack, jsii.String("Route"+hex.EncodeToString(sum[:6])), props)
 		}
 	}
+}
+
+// splitList reads a comma-separated context value.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // poller: the Lambda, its least-privilege role, log group and schedule.

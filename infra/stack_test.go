@@ -243,6 +243,80 @@ func TestEmailSubscription(t *testing.T) {
 	expectJSON(t, "subscriptions per address", got, map[string]int{"ops@example.com": 2, "oncall@example.com": 2})
 }
 
+// routesForTests are two teams' routes: one by e-mail, one by webhook and
+// SMS for its DOWN and FAILED alerts only.
+const routesForTests = "data=data-team@example.com;payments|billing/down|failed=https://hooks.example.com/x,+15551234567"
+
+// TestRouteSubscriptions: each route's target is one subscription to the
+// alert topic (never the alarm topic) with the route's filter policy on the
+// message attributes; with defaultAlerts=untagged the e-mail subscription's
+// policy takes untagged alerts and digests, on the same resource.
+func TestRouteSubscriptions(t *testing.T) {
+	x := template(t, obj{CtxEmail: "ops@example.com", CtxDefaultAlerts: "untagged", CtxRoutes: routesForTests})
+	topicID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon")
+	alarmID, _ := x.byProp(t, "AWS::SNS::Topic", "TopicName", "memon-alarms")
+	type sub struct {
+		Topic, Protocol, Endpoint string
+		Policy                    any
+	}
+	var got []sub
+	for _, r := range x.resources("AWS::SNS::Subscription") {
+		p := props(r)
+		if p["FilterPolicy"] != nil && p["FilterPolicyScope"] != nil && p["FilterPolicyScope"] != "MessageAttributes" {
+			t.Errorf("%v: FilterPolicyScope %v", p["Endpoint"], p["FilterPolicyScope"])
+		}
+		topic := "alerts"
+		if equalJSON(p["TopicArn"], ref(alarmID)) {
+			topic = "alarms"
+		} else if !equalJSON(p["TopicArn"], ref(topicID)) {
+			t.Errorf("%v subscribes %v", p["Endpoint"], p["TopicArn"])
+		}
+		got = append(got, sub{topic, fmt.Sprint(p["Protocol"]), fmt.Sprint(p["Endpoint"]), p["FilterPolicy"]})
+	}
+	sort.Slice(got, func(i, j int) bool { return jsonOf(got[i]) < jsonOf(got[j]) })
+	payments := obj{"tags": []any{"payments", "billing"}, "kind": []any{"down", "failed", "test"}}
+	want := []sub{
+		{"alarms", "email", "ops@example.com", nil},
+		{"alerts", "email", "data-team@example.com", obj{"tags": []any{"data"}}},
+		{"alerts", "email", "ops@example.com", obj{"$or": []any{obj{"tags": []any{obj{"exists": false}}}, obj{"event": []any{obj{"exists": false}}}}}},
+		{"alerts", "https", "https://hooks.example.com/x", payments},
+		{"alerts", "sms", "+15551234567", payments},
+	}
+	sort.Slice(want, func(i, j int) bool { return jsonOf(want[i]) < jsonOf(want[j]) })
+	expectJSON(t, "subscriptions", got, want)
+
+	// The e-mail subscription keeps its logical id whatever defaultAlerts
+	// says (a new id would ask the person to confirm again).
+	ids := func(x tpl) []string {
+		var out []string
+		for id, r := range x.resources("AWS::SNS::Subscription") {
+			if props(r)["Endpoint"] == "ops@example.com" {
+				out = append(out, id)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	expectJSON(t, "e-mail subscription ids", ids(template(t, obj{CtxEmail: "ops@example.com"})), ids(x))
+}
+
+func TestRoutesRefusedAtSynth(t *testing.T) {
+	for ctx, want := range map[string]obj{
+		`route "Data=a@example.com": routes "Data"`: {CtxRoutes: "Data=a@example.com"},
+		"in email":      {CtxRoutes: "data=ops@example.com", CtxEmail: "ops@example.com"},
+		"defaultAlerts": {CtxDefaultAlerts: "some"},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), ctx) {
+					t.Errorf("%v: %v, want a panic naming %q", want, r, ctx)
+				}
+			}()
+			synthStack(t, want)
+		}()
+	}
+}
+
 // TestPollerIAM checks the poller role holds exactly the statements the poller
 // needs, each on its own resource ARN, no managed policy and no wildcard.
 func TestPollerIAM(t *testing.T) {
@@ -468,7 +542,8 @@ func onlyOne(t *testing.T, m map[string]map[string]any) (string, map[string]any)
 // TestCdkNag: AwsSolutions finds nothing unsuppressed, in the full stack and
 // in the adoption template, and every suppression carries a reason.
 func TestCdkNag(t *testing.T) {
-	for name, ctx := range map[string]obj{"full": nil, "adoptTable": {CtxAdoptTable: "true"}, "email": {CtxEmail: "ops@example.com"}} {
+	for name, ctx := range map[string]obj{"full": nil, "adoptTable": {CtxAdoptTable: "true"}, "email": {CtxEmail: "ops@example.com"},
+		"routes": {CtxEmail: "ops@example.com", CtxDefaultAlerts: "untagged", CtxRoutes: routesForTests}} {
 		t.Run(name, func(t *testing.T) {
 			stack := synthStack(t, ctx)
 			must(t, func() {

@@ -56,6 +56,7 @@ func ParseRoutes(field, s string) ([]Route, error) {
 	var routes []Route
 	var errs []error
 	targets := 0
+	seen := map[RouteTarget]string{}
 	for _, one := range strings.Split(s, ";") {
 		if one = strings.TrimSpace(one); one == "" {
 			continue
@@ -64,6 +65,14 @@ func ParseRoutes(field, s string) ([]Route, error) {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		// SNS keeps one subscription per topic and endpoint, so one filter
+		// policy: a target in two routes would get only one's alerts.
+		for _, t := range r.Targets {
+			if other, ok := seen[t]; ok {
+				errs = append(errs, invalid(field, t.Endpoint, fmt.Sprintf("in two routes (%s and %s): SNS subscribes an endpoint once, give it one route joining the tags with |", other, r.selector())))
+			}
+			seen[t] = r.selector()
 		}
 		targets += len(r.Targets)
 		routes = append(routes, r)
@@ -189,6 +198,15 @@ func (r Route) FilterPolicy() map[string]any {
 
 // String is the route as ParseRoutes reads it.
 func (r Route) String() string {
+	var ts []string
+	for _, t := range r.Targets {
+		ts = append(ts, t.Endpoint)
+	}
+	return r.selector() + "=" + strings.Join(ts, ",")
+}
+
+// selector is the route's TAGS[/KINDS].
+func (r Route) selector() string {
 	sel := "*"
 	if len(r.Tags) > 0 {
 		sel = strings.Join(r.Tags, "|")
@@ -200,11 +218,7 @@ func (r Route) String() string {
 		}
 		sel += "/" + strings.Join(ks, "|")
 	}
-	var ts []string
-	for _, t := range r.Targets {
-		ts = append(ts, t.Endpoint)
-	}
-	return sel + "=" + strings.Join(ts, ",")
+	return sel
 }
 
 // What the default subscribers (the deploy's e-mail addresses) get.

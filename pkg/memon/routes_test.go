@@ -51,17 +51,18 @@ func TestParseRoutes(t *testing.T) {
 func TestParseRoutesRefusesWithTheFix(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		"data":                           "want TAGS[/KINDS]=TARGET",
-		"data=":                          "want TAGS[/KINDS]=TARGET",
-		"Data=a@example.com":             `give "data"`,
-		"data team=a@example.com":        "a-z 0-9",
-		"data/pages=a@example.com":       "want kinds among down, late, up",
-		"data=http://hooks.example.com":  "want https://",
-		"data=+1555":                     "E.164",
-		"data=ops":                       "want an e-mail address, an https:// URL",
-		"data=Ops <ops@example.com>":     "want an e-mail address such as",
-		"data=arn:aws:sns:us-east-1:1:t": "an SQS queue",
-		"data=a@example.com,":            "an empty target",
+		"data":                                 "want TAGS[/KINDS]=TARGET",
+		"data=":                                "want TAGS[/KINDS]=TARGET",
+		"Data=a@example.com":                   `give "data"`,
+		"data team=a@example.com":              "a-z 0-9",
+		"data/pages=a@example.com":             "want kinds among down, late, up",
+		"data=http://hooks.example.com":        "want https://",
+		"data=+1555":                           "E.164",
+		"data=ops":                             "want an e-mail address, an https:// URL",
+		"data=Ops <ops@example.com>":           "want an e-mail address such as",
+		"data=arn:aws:sns:us-east-1:1:t":       "an SQS queue",
+		"data=a@example.com,":                  "an empty target",
+		"data=a@example.com;web=a@example.com": "in two routes (data and web)",
 	} {
 		_, err := ParseRoutes("routes", in)
 		if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "routes") {
