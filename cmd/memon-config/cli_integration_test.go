@@ -32,16 +32,19 @@ func boolFlags(c *command) []string {
 	return flagtest.BoolFlags(fs)
 }
 
-// Digits, request ids, ping tokens (and their hashes) and the tables' names
-// vary between two otherwise equal runs.
+// Digits, request ids, ping tokens, stack keys (alone on a line or in a
+// badge or status-page URL), their hashes and the tables' names vary between
+// two otherwise equal runs.
 var (
-	digits = regexp.MustCompile(`[0-9]+`)
-	random = regexp.MustCompile(`(RequestID: |/ping/|TokenHash=)[A-Za-z0-9_-]+`)
+	digits   = regexp.MustCompile(`[0-9]+`)
+	random   = regexp.MustCompile(`(RequestID: |/ping/|/badge/|/status/|TokenHash=)[A-Za-z0-9_-]+`)
+	keyAlone = regexp.MustCompile(`(?m)^[A-Za-z0-9_-]{32}$`)
 )
 
 func (m *moto) normalize(s string) string {
 	s = strings.ReplaceAll(strings.ReplaceAll(s, m.history, "HISTORY"), m.table, "TABLE")
-	return digits.ReplaceAllString(random.ReplaceAllString(s, "${1}X"), "#")
+	s = keyAlone.ReplaceAllString(random.ReplaceAllString(s, "${1}X"), "KEY")
+	return digits.ReplaceAllString(s, "#")
 }
 
 // outcome is what one run did: its exit status and output, and the events
@@ -76,15 +79,18 @@ func TestEveryBoolFlagFalseIsTheFlagLeftOut(t *testing.T) {
 	// base is each command's invocation without the flag; a command with a
 	// boolean flag and no base fails the test.
 	base := map[string][]string{
-		"set":     {"set", "job", "--period", "3h"},
-		"show":    {"show"},
-		"html":    {"html"},
-		"export":  {"export"},
-		"apply":   {"apply", "-f", checks},
-		"report":  {"report"},
-		"token":   {"token", "job", "--ping-url", "http://127.0.0.1:9"},
-		"api-key": {"api-key", "create"},
-		"ui":      {"ui", "--addr", "127.0.0.1:0"},
+		"set":         {"set", "job", "--period", "3h"},
+		"show":        {"show"},
+		"html":        {"html"},
+		"export":      {"export"},
+		"apply":       {"apply", "-f", checks},
+		"report":      {"report"},
+		"token":       {"token", "job", "--ping-url", "http://127.0.0.1:9"},
+		"api-key":     {"api-key", "create"},
+		"ping-key":    {"ping-key"},
+		"badges":      {"badges", "--status-url", "http://127.0.0.1:9"},
+		"status-page": {"status-page", "--status-url", "http://127.0.0.1:9"},
+		"ui":          {"ui", "--addr", "127.0.0.1:0"},
 	}
 	seen := 0
 	for _, c := range commands() {
