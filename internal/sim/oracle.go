@@ -154,7 +154,9 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 			if !look.After(now) {
 				look = now.Add(time.Second)
 			}
-			if p, ok := o.firstPollAtOrAfter(look); ok && (nextAct.IsZero() || p.Before(nextAct)) {
+			// A poll at an action's own time comes first: the run sends
+			// what is due at a minute after that minute's poll.
+			if p, ok := o.firstPollAtOrAfter(look); ok && (nextAct.IsZero() || !p.After(nextAct)) {
 				e.batch = batch{p, 1}
 				e.poll(p)
 				now = p
@@ -164,7 +166,7 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 		if nextAct.IsZero() {
 			return e
 		}
-		if p, ok := o.firstPollAtOrAfter(nextAct); ok {
+		if p, ok := o.firstPollAtOrAfter(nextAct.Add(time.Nanosecond)); ok {
 			e.batch = batch{p, 0}
 		} else {
 			e.batch = batch{}
