@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -142,27 +143,42 @@ func (m *memonStack) pingEndpoint(codeDir string) (awsdynamodb.Table, *string) {
 	}))
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
-	fn := goFunction(m.stack, "Ping", codeDir, logGroup, role, &awslambda.FunctionProps{
-		FunctionName:                 m.name("-pingurl"),
-		Description:                  jsii.String("MEMon HTTPS ping endpoint (/ping/<token>)"),
-		MemorySize:                   jsii.Number(pingMemoryMB),
-		Timeout:                      awscdk.Duration_Seconds(jsii.Number(pingTimeoutSeconds)),
-		ReservedConcurrentExecutions: jsii.Number(pingConcurrency),
-		// WARN: no START/END/REPORT line per request, so a flood writes no logs.
-		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
-		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_WARN,
+	fn, url := publicFunction(m.stack, "Ping", codeDir, logGroup, role, publicSizing{pingMemoryMB, pingTimeoutSeconds, pingConcurrency}, &awslambda.FunctionProps{
+		FunctionName: m.name("-pingurl"),
+		Description:  jsii.String("MEMon HTTPS ping endpoint (/ping/<token>)"),
 		Environment: &map[string]*string{
 			settings.EnvQueueURL:   m.queue.QueueUrl(),
 			settings.EnvTokenTable: tokens.TableName(),
 			settings.EnvTable:      m.events.TableName(),
 		},
 	})
-	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{
-		AuthType:   awslambda.FunctionUrlAuthType_NONE,
-		InvokeMode: awslambda.InvokeMode_BUFFERED,
-	})
 	output(m.stack, "PingUrl", "HTTPS ping endpoint: memon-config token EVENT prints <PingUrl>/ping/<token>", url.Url())
 	output(m.stack, "TokenTableName", "ping tokens (hashes only): MEMON_TOKEN_TABLE", tokens.TableName())
 	output(m.stack, "PingFunctionName", "ping endpoint Lambda", fn.FunctionName())
 	return tokens, url.Url()
+}
+
+// publicSizing is what bounds a public function: its memory, its timeout
+// and its reserved concurrency (with its handler's floor, the requests a
+// second it can serve).
+type publicSizing struct {
+	memoryMB, timeoutSeconds, concurrency float64
+}
+
+// publicFunction is a Go function behind a public function URL (auth NONE,
+// buffered), as the ping endpoint and the read function are: the sizing,
+// and logs at WARN so that no request writes a START/END/REPORT line and a
+// flood writes no logs. props gives the name, description and environment.
+func publicFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.ILogGroup, role awsiam.IRole, size publicSizing, props *awslambda.FunctionProps) (awslambda.Function, awslambda.FunctionUrl) {
+	props.MemorySize = jsii.Number(size.memoryMB)
+	props.Timeout = awscdk.Duration_Seconds(jsii.Number(size.timeoutSeconds))
+	props.ReservedConcurrentExecutions = jsii.Number(size.concurrency)
+	props.SystemLogLevelV2 = awslambda.SystemLogLevel_WARN
+	props.ApplicationLogLevelV2 = awslambda.ApplicationLogLevel_WARN
+	fn := goFunction(scope, id, codeDir, logGroup, role, props)
+	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{
+		AuthType:   awslambda.FunctionUrlAuthType_NONE,
+		InvokeMode: awslambda.InvokeMode_BUFFERED,
+	})
+	return fn, url
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -50,25 +49,15 @@ func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pi
 	allow(role, []string{"dynamodb:Query"}, m.history.TableArn())
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
-	fn := goFunction(m.stack, "Status", codeDir, logGroup, role, &awslambda.FunctionProps{
-		FunctionName:                 m.name("-statusurl"),
-		Description:                  jsii.String("MEMon public reads (read-only Management API /api/v3/checks/, badges, status page)"),
-		MemorySize:                   jsii.Number(statusMemoryMB),
-		Timeout:                      awscdk.Duration_Seconds(jsii.Number(statusTimeoutSecond)),
-		ReservedConcurrentExecutions: jsii.Number(statusConcurrency),
-		// WARN: no START/END/REPORT line per request, so a flood writes no logs.
-		SystemLogLevelV2:      awslambda.SystemLogLevel_WARN,
-		ApplicationLogLevelV2: awslambda.ApplicationLogLevel_WARN,
+	fn, url := publicFunction(m.stack, "Status", codeDir, logGroup, role, publicSizing{statusMemoryMB, statusTimeoutSecond, statusConcurrency}, &awslambda.FunctionProps{
+		FunctionName: m.name("-statusurl"),
+		Description:  jsii.String("MEMon public reads (read-only Management API /api/v3/checks/, badges, status page)"),
 		Environment: &map[string]*string{
 			settings.EnvTokenTable:   tokens.TableName(),
 			settings.EnvTable:        m.events.TableName(),
 			settings.EnvHistoryTable: m.history.TableName(),
 			settings.EnvPingURL:      pingURL,
 		},
-	})
-	url := fn.AddFunctionUrl(&awslambda.FunctionUrlOptions{
-		AuthType:   awslambda.FunctionUrlAuthType_NONE,
-		InvokeMode: awslambda.InvokeMode_BUFFERED,
 	})
 	output(m.stack, "StatusUrl", "public reads: <StatusUrl>/api/v3/checks/ with X-Api-Key (memon-config api-key create --read-only)", url.Url())
 	output(m.stack, "StatusFunctionName", "public read Lambda", fn.FunctionName())
