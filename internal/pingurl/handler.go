@@ -77,8 +77,8 @@ type Config struct {
 // Handler serves the ping API.
 type Handler struct {
 	tokens   Tokens
-	keys     Keys // nil: no slug pings (every one is 404)
-	perKey   *keyrate.Limiter
+	keys     Keys             // nil: no slug pings (every one is 404)
+	perKey   *keyrate.Limiter // slug pings per ping key
 	sender   Sender
 	cfg      Config
 	inFlight chan struct{}
