@@ -47,6 +47,7 @@ type local struct {
 
 func startLocal(t *testing.T, prefix string, flags ...string) *local {
 	t.Helper()
+	mototest.Need(t, srv) // before srv is used: under -short there is none
 	return startLocalAs(t, prefix, srv.EnvAs(mototest.Ping), flags...)
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/peerj/memon/internal/dynamo"
+	"github.com/peerj/memon/internal/mototest"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -53,6 +54,7 @@ func TestHomeAssistantReadsEveryCheckThroughMemonPingurl(t *testing.T) {
 			t.Fatalf("source %+v lacks its repository, file or commit", src)
 		}
 	}
+	mototest.Need(t, srv) // before srv is used: under -short there is none
 	l := startLocalAs(t, "pu-ha", srv.Env())
 	ctx := context.Background()
 
