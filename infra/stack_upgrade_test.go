@@ -174,25 +174,47 @@ func placeholderCode(t *testing.T) string {
 }
 
 // withoutFunctionURL drops from an assembly's template what moto cannot
-// create, the ping endpoint's function URL, and the output naming it (moto
-// fails the whole stack on it); the rest deploys as synthesized. Function
-// URLs are proved by template assertions (pingurl_test.go).
+// create, the endpoints' function URLs, and the outputs naming them (moto
+// fails the whole stack on them); a value read from one (the read
+// function's MEMON_PING_URL) becomes a placeholder URL. The rest deploys as
+// synthesized. Function URLs are proved by template assertions
+// (pingurl_test.go, statusurl_test.go).
 func withoutFunctionURL(t *testing.T, assembly string) {
 	t.Helper()
 	path := filepath.Join(assembly, "MEMon.template.json")
 	x := readTemplate(t, path)
 	resources, outputs := x["Resources"].(map[string]any), x["Outputs"].(map[string]any)
+	removed := map[string]bool{}
 	for id, r := range resources {
 		if r.(map[string]any)["Type"] != "AWS::Lambda::Url" {
 			continue
 		}
 		delete(resources, id)
+		removed[id] = true
 		for name, o := range outputs {
 			if strings.Contains(jsonOf(o), `"`+id+`"`) {
 				delete(outputs, name)
 			}
 		}
 	}
+	var replace func(v any) any
+	replace = func(v any) any {
+		switch v := v.(type) {
+		case map[string]any:
+			if att, ok := v["Fn::GetAtt"].([]any); ok && len(att) > 0 && removed[fmt.Sprint(att[0])] {
+				return "https://function-url.invalid/"
+			}
+			for k, e := range v {
+				v[k] = replace(e)
+			}
+		case []any:
+			for i, e := range v {
+				v[i] = replace(e)
+			}
+		}
+		return v
+	}
+	replace(x)
 	b, err := json.Marshal(x)
 	if err != nil {
 		t.Fatal(err)
