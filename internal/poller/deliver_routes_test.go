@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -9,23 +10,27 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
 	"github.com/peerj/memon/internal/mototest"
+	"github.com/peerj/memon/internal/notify"
 	"github.com/peerj/memon/pkg/memon"
 )
 
-// TestRoutesDeliverEachTeamItsTagsAlerts: two teams' queues subscribed
+// TestRoutesDeliverEachTeamItsTagsAlerts: two teams' and a pager's queues subscribed
 // with the filter policies memon.ParseRoutes makes, a default subscriber
 // that takes only untagged alerts (defaultAlerts=untagged) and one that
 // takes all (the harness's). The real poller publishes DOWN (ten alone and
 // a digest of the rest), FAILED and UP alerts for tagged and untagged
-// events through moto's SNS, which applies the policies: each team gets
-// exactly the alerts of its tags (a digest when one of its events is in
-// it), the untagged default gets the untagged events' alerts and the
-// digest, and nothing is lost.
+// events, and test alerts, through moto's SNS, which applies the policies:
+// each team gets exactly the alerts of its tags (a digest when one of its
+// events is in it), the pager (*/down) every DOWN and test alert, the
+// untagged default the untagged events' alerts and the digest, and
+// nothing is lost.
 func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 	h := newHarness(t)
 	arn := func(team string) string { return "arn:aws:sqs:us-east-1:123456789012:" + h.res.Table + "-" + team }
-	routes, err := memon.ParseRoutes("routes", "data="+arn("data")+";payments|billing="+arn("payments"))
+	routes, err := memon.ParseRoutes("routes", "data="+arn("data")+";payments|billing="+arn("payments")+";*/down="+arn("pager"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +43,7 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 		if err != nil || target.Protocol != "sqs" || !strings.HasSuffix(url, "/"+name) {
 			t.Fatalf("subscribe %s (%s) with %s: %v", target.Endpoint, url, policy, err)
 		}
-		queues[r.Tags[0]] = url
+		queues[strings.TrimPrefix(name, h.res.Table+"-")] = url
 	}
 	def, err := memon.DefaultFilterPolicy("defaultAlerts", memon.DefaultAlertsUntagged)
 	if err != nil {
@@ -70,6 +75,17 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 		h.ping(name, memon.Success)
 	}
 	h.poll()
+	// Test alerts: one tagged for payments, one plain.
+	pub := notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
+	for _, tt := range [][]string{{"payments"}, nil} {
+		a, err := memon.TestAlert(memon.KindDown, h.now(), "test", tt...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pub.Publish(h.ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	got := map[string][]string{}
 	var all []mototest.Alert
@@ -93,12 +109,16 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 	for _, a := range all {
 		var of []string // the tags of the events the alert speaks for
 		untagged := a.Event == ""
-		if a.Event == "" {
+		switch {
+		case a.Kind == string(memon.KindTest):
+			_ = json.Unmarshal([]byte(cmp.Or(a.Tags, "[]")), &of) // the test alerts' tags are the test's to choose
+			untagged = len(of) == 0
+		case a.Event == "":
 			digests++
 			for _, name := range digestNames(t, a.Body) {
 				of = append(of, tags[name]...)
 			}
-		} else {
+		default:
 			of = tags[a.Event]
 			untagged = len(of) == 0
 			if attr, _ := json.Marshal(of); !untagged && a.Tags != string(attr) || untagged && a.Tags != "" {
@@ -113,6 +133,9 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 		if untagged {
 			want["untagged"] = append(want["untagged"], alertKey(a))
 		}
+		if a.Kind == string(memon.KindDown) || a.Kind == string(memon.KindTest) {
+			want["pager"] = append(want["pager"], alertKey(a))
+		}
 		want["all"] = append(want["all"], alertKey(a))
 	}
 	for team := range want {
@@ -126,7 +149,7 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 	if digests != 1 || len(got["all"]) < 1+memon.MaxDownAlertsPerPoll+8 {
 		t.Errorf("%d digests among %d alerts, want 1 and the 10 DOWN, 4 FAILED and 4 UP", digests, len(got["all"]))
 	}
-	for _, team := range []string{"data", "payments", "untagged", "all"} {
+	for _, team := range []string{"data", "payments", "pager", "untagged", "all"} {
 		t.Logf("%s: %d alerts: %v", team, len(got[team]), got[team])
 		if strings.Join(got[team], " ") != strings.Join(want[team], " ") {
 			t.Errorf("%s queue got\n  %v\nwant\n  %v", team, got[team], want[team])
@@ -143,6 +166,9 @@ func TestRoutesDeliverEachTeamItsTagsAlerts(t *testing.T) {
 func alertKey(a mototest.Alert) string {
 	if a.Event == "" {
 		return "digest:" + a.Kind + ":" + a.Tags
+	}
+	if a.Kind == string(memon.KindTest) {
+		return a.Event + ":test:" + a.Tags
 	}
 	return a.Event + ":" + a.Kind
 }
