@@ -33,8 +33,9 @@ func main() {
 const usage = `usage: memon-pingurl [--addr HOST:PORT] [--min-latency DUR] [--max-in-flight N]
        memon-pingurl --version | version
 
-Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/<exit code>],
-the same without /ping, and Uptime Kuma's /api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
+Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/log|/<exit code>],
+/ping/<ping-key>/<event>[...], the same without /ping, and Uptime Kuma's
+/api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
 On the same listener it serves the read routes of the stack output StatusUrl
 (GET /api/v1|v2|v3/checks/... with X-Api-Key), with their own bound of 8 at once,
 so reads never take a ping's place.
