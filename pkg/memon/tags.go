@@ -21,7 +21,7 @@ const (
 // TagNone is what set, a file and the form take to clear the tags.
 const TagNone = "none"
 
-const tagRule = "a tag is 1 to 40 characters from a-z 0-9 and - _ . (lower case, so a route's tag matches exactly)"
+const tagRule = "want 1 to 40 characters from a-z 0-9 and - _ . (lower case, so a route's tag matches exactly)"
 
 // ValidTag reports whether t follows the tag rule.
 func ValidTag(t string) bool {
@@ -47,7 +47,7 @@ func CheckTag(field, t string) error {
 	if t == TagNone {
 		want = "'none' clears the tags and cannot be one"
 	} else if lower := strings.ToLower(t); lower != t && ValidTag(lower) {
-		want = fmt.Sprintf("tags are lower case: give %q (%s)", lower, tagRule)
+		want = fmt.Sprintf("tags are lower case, so a route's tag matches exactly: give %q", lower)
 	}
 	return invalid(field, SingleLine(truncate(t, 2*MaxTagLen)), want)
 }
