@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -170,5 +171,20 @@ func localRecipe(t *testing.T, root string, env map[string]string) {
 	do("memon-poller", "--once")
 	if out := do("memon-config", "show", "hello"); !strings.Contains(out, "up") {
 		t.Errorf("after the ping and a poll, show hello:\n%s", out)
+	}
+	// The read-only API on the same listener, with a key made for it.
+	req, err := http.NewRequest(http.MethodGet, env["MEMON_PING_URL"]+"/api/v3/checks/", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("X-Api-Key", do("memon-config", "api-key", "create", "--read-only"))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"hello"`) || !strings.Contains(string(body), `"status":"up"`) {
+		t.Errorf("GET /api/v3/checks/ with the new key: %d %s", resp.StatusCode, body)
 	}
 }
