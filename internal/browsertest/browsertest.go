@@ -142,11 +142,18 @@ func View(width int64, scheme string) chromedp.Action {
 	})
 }
 
-// Screenshot writes the whole page as dir/name (PNG).
+// Settled waits until the page's fonts are loaded and two frames have been
+// painted since: a screenshot taken sooner can catch a page half laid out.
+func Settled() chromedp.Action {
+	return chromedp.Evaluate(`document.fonts.ready.then(() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))))`,
+		nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
+}
+
+// Screenshot writes the whole page, once settled, as dir/name (PNG).
 func (b *Browser) Screenshot(t *testing.T, dir, name string) {
 	t.Helper()
 	var png []byte
-	b.Run(t, chromedp.FullScreenshot(&png, 100))
+	b.Run(t, Settled(), chromedp.FullScreenshot(&png, 100))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ var layout = map[string]rule{
 	"internal/report":  {own: []string{"pkg/memon", "internal/dynamo"}},
 	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl", "internal/keyrate"}, ext: append(slices.Clone(awsSDK), lambda...)},
 	// The public read endpoint: no AWS in the handler; its wiring apart.
-	"internal/statusurl":        {own: []string{"pkg/memon", "internal/keyrate"}},
+	"internal/statusurl":        {own: []string{"pkg/memon", "internal/keyrate", "internal/web"}},
 	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/settings"}, ext: awsSDK},
 	"internal/functionurl":      {ext: lambda},
 	"internal/keyrate":          {},

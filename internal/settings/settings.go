@@ -14,6 +14,9 @@ const (
 	EnvTokenTable   = "MEMON_TOKEN_TABLE" // ping tokens (httpPings); default: the events table's name + "-tokens"
 	EnvPingURL      = "MEMON_PING_URL"    // the ping endpoint's base URL; default: the stack output PingUrl
 	EnvStatusURL    = "MEMON_STATUS_URL"  // the public read endpoint's base URL (badges, status page); default: the stack output StatusUrl
+	// EnvStatusPage (the read endpoint, stack context statusPage): "true"
+	// serves the hosted status page, "details" with job output and reasons.
+	EnvStatusPage = "MEMON_STATUS_PAGE"
 	// EnvAutoCreatePeriod (poller, stack context autoCreate=DUR): a ping for
 	// an unknown event creates a rolling event with this period.
 	EnvAutoCreatePeriod = "MEMON_AUTO_CREATE_PERIOD"

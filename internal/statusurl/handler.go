@@ -74,6 +74,11 @@ type Config struct {
 	// integration) reach the ping endpoint through this one. Empty where the
 	// same listener serves pings (memon-pingurl).
 	PingURL string
+	// StatusPage serves the hosted read-only status page under
+	// /status/<status-key>/ (stack context statusPage=true); StatusDetails
+	// shows job output, hosts and reasons there too (statusPage=details).
+	// Without StatusPage every /status/ path answers 404.
+	StatusPage, StatusDetails bool
 }
 
 // Handler serves the read routes.
@@ -86,6 +91,8 @@ type Handler struct {
 	inFlight chan struct{}
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration)
+
+	pages http.Handler // the status page (status.go); nil without Config.StatusPage
 
 	mu       sync.Mutex
 	listed   []memon.Listed
@@ -110,8 +117,17 @@ func New(keys Keys, events Events, history History, cfg Config, now func() time.
 		cfg.KeyBurst = DefaultKeyBurst
 	}
 	cfg.PingURL = strings.TrimRight(cfg.PingURL, "/")
-	return &Handler{keys: keys, events: events, history: history, cfg: cfg, now: now,
+	h := &Handler{keys: keys, events: events, history: history, cfg: cfg, now: now,
 		perKey: keyrate.New(cfg.KeyRate, cfg.KeyBurst), inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
+	if pages, err := newPages(h); err != nil {
+		// The embedded templates did not parse: every status page says so.
+		h.pages = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		})
+	} else if pages != nil {
+		h.pages = pages
+	}
+	return h
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) {
@@ -157,8 +173,9 @@ func (h *Handler) routes() []route {
 		{"/api/v1/", func(h *Handler, r *http.Request, rest string) answer { return h.api(r, 1, rest) }},
 		{"/api/v2/", func(h *Handler, r *http.Request, rest string) answer { return h.api(r, 2, rest) }},
 		{"/api/v3/", func(h *Handler, r *http.Request, rest string) answer { return h.api(r, 3, rest) }},
-		// Badges: /badge/... (badge.go).
-		// The status page: /status/... (status.go).
+		// Badges and the status page, each behind its stack key (status.go).
+		{"/badge/", (*Handler).badge},
+		{"/status/", (*Handler).status},
 	}
 	if h.cfg.PingURL != "" {
 		rs = append(rs, route{"/ping/", (*Handler).toPing})

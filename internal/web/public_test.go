@@ -119,7 +119,7 @@ func TestHostedPagesWorkUnderTheirPrefixOnAnyHost(t *testing.T) {
 		}
 	}
 	// Every link and asset of the page resolves under the prefix.
-	for _, ref := range []string{`href="event?name=etl-orders"`, `href="assets/style.css?`, `src="assets/app.js?`, `href="./"`} {
+	for _, ref := range []string{`data-live="60"`, `href="event?name=etl-orders"`, `href="assets/style.css?`, `src="assets/app.js?`, `href="./"`} {
 		if !strings.Contains(body, ref) {
 			t.Errorf("overview lacks %s", ref)
 		}

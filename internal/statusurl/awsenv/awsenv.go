@@ -28,7 +28,8 @@ var (
 // FromEnv builds the read handler over the tokens table (its keys),
 // MEMON_TOKEN_TABLE, the events table MEMON_TABLE (default: the tokens
 // table's name without "-tokens") and the history table
-// MEMON_HISTORY_TABLE (default: the events table's name + "-history").
+// MEMON_HISTORY_TABLE (default: the events table's name + "-history");
+// MEMON_STATUS_PAGE=true (or details) serves the status page.
 func FromEnv(ctx context.Context, getenv settings.Lookup, cfg statusurl.Config) (*statusurl.Handler, error) {
 	tokens := getenv(settings.EnvTokenTable)
 	if tokens == "" {
@@ -36,6 +37,13 @@ func FromEnv(ctx context.Context, getenv settings.Lookup, cfg statusurl.Config) 
 	}
 	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokens, settings.TokenTableSuffix))
 	history := cmp.Or(getenv(settings.EnvHistoryTable), events+"-history")
+	switch page := getenv(settings.EnvStatusPage); page {
+	case "", "false":
+	case "true", "details":
+		cfg.StatusPage, cfg.StatusDetails = true, page == "details"
+	default:
+		return nil, fmt.Errorf("%s=%q: want true, details or false (stack context statusPage)", settings.EnvStatusPage, page)
+	}
 	awsCfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load AWS configuration: %w", err)

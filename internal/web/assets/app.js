@@ -61,7 +61,10 @@
   }
   function schedule() {
     clearInterval(timer);
-    timer = setInterval(function () { if (document.visibilityState === "visible") refresh(); }, 5000);
+    // data-live is the refresh period in seconds: 5 on memon-config ui, 60 on
+    // the hosted status page (whose key shares one request rate).
+    var every = Math.max(5, Number(document.body.dataset.live) || 5);
+    timer = setInterval(function () { if (document.visibilityState === "visible") refresh(); }, every * 1000);
   }
   document.addEventListener("visibilitychange", function () { if (document.visibilityState === "visible") refresh(); });
   if (form) {
