@@ -25,8 +25,12 @@ const (
 	// CtxStatusURLCodeDir: use this directory (with bootstrap) instead of
 	// building lambdas/statusurl, the public read function httpPings adds.
 	CtxStatusURLCodeDir = "statusurlCodeDir"
-	CtxAutoCreate       = "autoCreate"    // DUR: a ping for an unknown event creates a rolling event with this period
-	CtxAutoCreateMax    = "autoCreateMax" // N: how many events pings may create in all (the poller's default: 50)
+	// CtxStatusPage: "true" serves the hosted read-only status page from the
+	// public read function (needs httpPings); "details" shows job output,
+	// hosts and reasons there too.
+	CtxStatusPage    = "statusPage"
+	CtxAutoCreate    = "autoCreate"    // DUR: a ping for an unknown event creates a rolling event with this period
+	CtxAutoCreateMax = "autoCreateMax" // N: how many events pings may create in all (the poller's default: 50)
 )
 
 // PingURLPackage is the ping endpoint Lambda's main package; its bootstrap
@@ -54,6 +58,7 @@ type pingOptions struct {
 	httpPings     bool
 	codeDir       string
 	statusCodeDir string
+	statusPage    string // "", "true" or "details"
 	autoCreate    string
 	autoCreateMax string
 }
@@ -75,6 +80,16 @@ func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions
 	}
 	if v := contextString(scope, CtxHTTPPings); v != "" && v != "true" && v != "false" {
 		return o, fmt.Errorf("context %s=%q: want true or false", CtxHTTPPings, v)
+	}
+	switch v := contextString(scope, CtxStatusPage); v {
+	case "", "false":
+	case "true", "details":
+		if !o.httpPings {
+			return o, fmt.Errorf("context %s=%s needs %s=true: the status page is served by the public read function it adds", CtxStatusPage, v, CtxHTTPPings)
+		}
+		o.statusPage = v
+	default:
+		return o, fmt.Errorf("context %s=%q: want true, details or false", CtxStatusPage, v)
 	}
 	if o.autoCreate != "" {
 		if _, err := memon.ParsePeriod(CtxAutoCreate, o.autoCreate); err != nil {
@@ -101,7 +116,7 @@ func (m *memonStack) pingExtras(o pingOptions) {
 	}
 	if o.httpPings {
 		tokens, pingURL := m.pingEndpoint(o.codeDir)
-		m.statusEndpoint(o.statusCodeDir, tokens, pingURL)
+		m.statusEndpoint(o.statusCodeDir, tokens, pingURL, o.statusPage)
 	}
 }
 

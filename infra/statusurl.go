@@ -35,7 +35,9 @@ const (
 // name of a key's item in the tokens table (the key lookup), a scan of the
 // events (the check list) and an event's history records (flips). It
 // writes nothing, sends nothing, and never runs in the ping function.
-func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pingURL *string) {
+// statusPage ("true", "details") turns the status page on: without it
+// /status/... answers 404 whatever the key.
+func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pingURL *string, statusPage string) {
 	logGroup, role := m.lambdaLogsAndRole("Status", "-statusurl", "MEMon public reads: resolve an api key's hash, read the events and their history")
 	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("dynamodb:GetItem"),
@@ -59,6 +61,9 @@ func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pi
 			settings.EnvPingURL:      pingURL,
 		},
 	})
+	if statusPage != "" {
+		fn.AddEnvironment(jsii.String(settings.EnvStatusPage), jsii.String(statusPage), nil)
+	}
 	output(m.stack, "StatusUrl", "public reads: <StatusUrl>/api/v3/checks/ with X-Api-Key (memon-config api-key create --read-only)", url.Url())
 	output(m.stack, "StatusFunctionName", "public read Lambda", fn.FunctionName())
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/peerj/memon/internal/schema"
@@ -53,4 +55,39 @@ func TestStatusFunctionOnlyReads(t *testing.T) {
 		obj{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": getAtt(historyID, "Arn")},
 		obj{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": getAtt(logID, "Arn")},
 	})
+}
+
+// Nothing serves a status page unless statusPage asks for it: only then
+// does the read function's environment turn it on, it adds no public
+// resource of its own, and without httpPings (no read function to serve
+// it) the synth fails rather than deploy a setting that does nothing.
+func TestStatusPageOnlyWithStatusPage(t *testing.T) {
+	code := pollerCode(t)
+	vars := func(x tpl) obj {
+		_, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-statusurl")
+		return props(fn)["Environment"].(obj)["Variables"].(obj)
+	}
+	if v, ok := vars(pingTemplate(t))[settings.EnvStatusPage]; ok {
+		t.Errorf("httpPings alone sets %s=%v: the status page must be opt-in", settings.EnvStatusPage, v)
+	}
+	public := slices.Sorted(slices.Values(publicThings(pingTemplate(t))))
+	for _, page := range []string{"true", "details"} {
+		x := template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: code, CtxStatusURLCodeDir: code, CtxStatusPage: page})
+		expectJSON(t, "statusPage="+page, vars(x)[settings.EnvStatusPage], page)
+		expectJSON(t, "public resources with statusPage="+page, slices.Sorted(slices.Values(publicThings(x))), public)
+	}
+	if p := publicThings(template(t, obj{CtxStatusPage: "false"})); len(p) > 0 {
+		t.Errorf("statusPage=false: public resources %v", p)
+	}
+	for _, bad := range []obj{{CtxStatusPage: "true"}, {CtxStatusPage: "details", CtxHTTPPings: "false"},
+		{CtxStatusPage: "yes", CtxHTTPPings: "true", CtxPingURLCodeDir: code, CtxStatusURLCodeDir: code}} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(jsonOf(r), CtxStatusPage) {
+					t.Errorf("%v: panic %v, want an error naming %s", bad, r, CtxStatusPage)
+				}
+			}()
+			synthStack(t, bad)
+		}()
+	}
 }
