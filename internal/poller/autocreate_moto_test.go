@@ -62,10 +62,11 @@ func TestAutoCreateOnAndOffAgainstMoto(t *testing.T) {
 // cannot create past it.
 func TestAutoCreateBoundHoldsAcrossPollsAgainstMoto(t *testing.T) {
 	h := newHarness(t)
-	// One receiver: moto's conditional writes are not atomic under
-	// concurrent requests, so this proves the shared count; the race is
-	// proved on internal/fake's atomic store.
-	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2, Receivers: 1}
+	// One receiver and one worker: moto's conditional writes are not atomic
+	// under concurrent requests (two events' creations in one round race on
+	// the count), so this proves the shared count; the race is proved on
+	// internal/fake's atomic store.
+	cfg := Config{AutoCreatePeriod: time.Hour, AutoCreateMax: 2, Receivers: 1, Workers: 1}
 	h.ping("bound:a", memon.Success)
 	if sum, err := h.poller(cfg).Poll(h.ctx); err != nil || sum.AutoCreated != 1 {
 		t.Fatalf("first poll: %+v, %v", sum, err)
