@@ -128,28 +128,54 @@ func (s Schedule) String() string {
 // nextFire returns the first cron firing strictly after t. A wall-clock time
 // that a daylight-saving fall-back repeats fires once, at its first
 // occurrence, as cron daemons run it: the repeat is skipped so a nightly job
-// is not expected twice.
+// is not expected twice. A wall-clock time that a spring-forward skips does
+// not fire that night.
+//
+// The firings are found on the zone's wall clock read as UTC, where no day
+// is longer or shorter than 24 hours, and each is then placed in the zone:
+// the cron library's own walk through a zone's transitions loses the rest of
+// the day after a half-hour fall-back (Lord Howe's 02:00 back to 01:30), so
+// a nightly job there was not expected that day at all.
 func (s Schedule) nextFire(t time.Time) time.Time {
 	if s.spec == nil { // not built by NewSchedule: nothing is expected
 		return time.Time{}
 	}
-	n := s.spec.Next(t.In(s.Location()))
-	// A repeated hour holds at most 60 firings (one a minute) per shift;
-	// skip them all, not just the first few.
-	for i := 0; i < 4*60 && !n.IsZero() && s.repeatedWallClock(n); i++ {
-		n = s.spec.Next(n)
-	}
-	return n.UTC()
-}
-
-func (s Schedule) repeatedWallClock(n time.Time) bool {
-	for _, shift := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
-		e := n.Add(-shift)
-		if e.Hour() == n.Hour() && e.Minute() == n.Minute() && e.YearDay() == n.YearDay() {
-			return true
+	loc := s.Location()
+	onWall := *s.spec
+	onWall.Location = time.UTC
+	w := wallAsUTC(t.In(loc))
+	// A skipped or repeated stretch holds at most 60 firings (one a
+	// minute) per shift; step past them all.
+	for range 4*60 + 1 {
+		w = onWall.Next(w)
+		if w.IsZero() {
+			return time.Time{}
+		}
+		if at, ok := firstInstant(w, loc); ok && at.After(t) {
+			return at.UTC()
 		}
 	}
-	return false
+	return time.Time{}
+}
+
+// wallAsUTC is t's wall clock in its own zone, as the same reading in UTC.
+func wallAsUTC(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+}
+
+// firstInstant is the first instant whose wall clock in loc reads w (a
+// reading in UTC); false when daylight saving skips that reading.
+func firstInstant(w time.Time, loc *time.Location) (time.Time, bool) {
+	at := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), w.Nanosecond(), loc)
+	if !wallAsUTC(at).Equal(w) {
+		return time.Time{}, false // in a spring-forward gap: normalized past it
+	}
+	for _, shift := range []time.Duration{30 * time.Minute, time.Hour, 2 * time.Hour} {
+		if e := at.Add(-shift); wallAsUTC(e.In(loc)).Equal(w) {
+			return e, true // a fall-back repeats it: the first occurrence
+		}
+	}
+	return at, true
 }
 
 // prevFire returns the last cron firing at or before t (within a year).

@@ -363,3 +363,30 @@ func TestZeroScheduleDoesNotPanic(t *testing.T) {
 		ev.Rearm(at(3000))
 	}
 }
+
+// Lord Howe falls back half an hour (02:00 to 01:30) on 5 April 2026: every
+// firing of that day is still expected once, a repeated one at its first
+// occurrence.
+func TestCronHalfHourFallBack(t *testing.T) {
+	t.Parallel()
+	utc := func(d, h, m int) time.Time { return time.Date(2026, 4, d, h, m, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		expr string
+		want []time.Time // from 3 April 12:00 local
+	}{
+		{"0 3 * * *", []time.Time{utc(3, 16, 0), utc(4, 16, 30), utc(5, 16, 30)}},
+		{"15 22 * * *", []time.Time{utc(3, 11, 15), utc(4, 11, 15), utc(5, 11, 45)}},
+		{"45 1 * * *", []time.Time{utc(3, 14, 45), utc(4, 14, 45), utc(5, 15, 15)}},
+		{"0 2 * * *", []time.Time{utc(3, 15, 0), utc(4, 15, 30), utc(5, 15, 30)}}, // on the 5th the clock goes back at 02:00, which comes once, half an hour on
+	} {
+		s := mustSchedule(t, Cron, 0, c.expr, "Australia/Lord_Howe")
+		at := time.Date(2026, 4, 3, 1, 0, 0, 0, time.UTC) // 12:00 local
+		for i, want := range c.want {
+			at = s.nextFire(at)
+			if !at.Equal(want) {
+				t.Errorf("%s: firing %d at %s, want %s", c.expr, i+1, at, want)
+				break
+			}
+		}
+	}
+}
