@@ -102,19 +102,54 @@ func TestBootstrapServesFunctionURLEvents(t *testing.T) {
 		t.Fatalf("oversized body: %d", r.StatusCode)
 	}
 
+	// The other forms, through the same wiring: the hosted form's /log, a
+	// slug ping under the stack's ping key that asks to create its event,
+	// and Uptime Kuma's push.
+	if r := invoke("POST", "/"+token+"/log", "", "pruned 3 archives"); r.StatusCode != 200 || r.Body != "OK" || r.Headers["Ping-Body-Limit"] == "" {
+		t.Fatalf("hosted /log: %+v", r)
+	}
+	pingKey, _, err := dynamo.NewKeys(db, tokenTable).Issue(ctx, memon.KeyPing, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := invoke("GET", "/ping/"+pingKey+"/new-job/start", "create=1", ""); r.StatusCode != 201 || r.Body != "Created" {
+		t.Fatalf("slug ping with create=1: %+v", r)
+	}
+	if r := invoke("GET", "/api/push/"+token, "status=down&msg=lag", ""); r.StatusCode != 200 || r.Body != `{"ok":true}` {
+		t.Fatalf("Kuma push: %+v", r)
+	}
+
 	q := sqs.NewFromConfig(cfg)
-	out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &res.QueueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
-	if err != nil {
-		t.Fatal(err)
+	got := map[string]memon.Ping{}
+	for range 5 {
+		out, err := q.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{QueueUrl: &res.QueueURL, MaxNumberOfMessages: 10, WaitTimeSeconds: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range out.Messages {
+			p, err := memon.DecodeMessage([]byte(*m.Body), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[p.Name+" "+string(p.Signal)+" "+p.Message] = p
+		}
+		if len(got) >= 4 {
+			break
+		}
 	}
-	if len(out.Messages) != 1 {
-		t.Fatalf("%d messages queued, want only the valid ping's", len(out.Messages))
+	if len(got) != 4 {
+		t.Fatalf("queued %v, want the four accepted pings only", got)
 	}
-	p, err := memon.DecodeMessage([]byte(*out.Messages[0].Body), time.Now())
-	if err != nil {
-		t.Fatal(err)
+	if p := got["etl fail ERROR: disk full"]; p.ExitCode == nil || *p.ExitCode != 3 || p.RunID != "nightly-7" {
+		t.Fatalf("the exit-code ping: %+v", p)
 	}
-	if p.Name != "etl" || p.Signal != memon.Fail || p.ExitCode == nil || *p.ExitCode != 3 || p.RunID != "nightly-7" || p.Message != "ERROR: disk full" {
-		t.Fatalf("queued %+v", p)
+	if _, ok := got["etl log pruned 3 archives"]; !ok {
+		t.Errorf("no log ping in %v", got)
+	}
+	if p, ok := got["new-job start "]; !ok || !p.Create {
+		t.Errorf("no start asking to create new-job in %v", got)
+	}
+	if _, ok := got["etl fail lag"]; !ok {
+		t.Errorf("no Kuma down ping in %v", got)
 	}
 }
