@@ -61,6 +61,7 @@ func TestMakeLocal(t *testing.T) {
 		"MEMON_TOPIC_ARN":     "arn:aws:sns:us-east-1:123456789012:memon",
 		"MEMON_STACK_OUTPUTS": filepath.Join(dir, "outputs.json"),
 		"MEMON_TOKEN_TABLE":   "memon-tokens", "MEMON_PING_URL": "http://127.0.0.1:8090",
+		"MEMON_STATUS_URL": "http://127.0.0.1:8090", "MEMON_STATUS_PAGE": "true",
 	}
 	for k, v := range want {
 		if env[k] != v {
@@ -107,10 +108,11 @@ func readEnvFile(t *testing.T, path string) map[string]string {
 	return env
 }
 
-// localRecipe runs docs/development.md's local recipe for HTTPS pings on
-// the stack memon.env describes: memon-pingurl (on a free port, which
-// MEMON_PING_URL then names, instead of its default 8090), a token, a
-// curl-like GET of its URL, a poll, and the event is up.
+// localRecipe runs docs/development.md's local recipe for HTTPS pings,
+// badges and the status page on the stack memon.env describes:
+// memon-pingurl (on a free port, which MEMON_PING_URL and MEMON_STATUS_URL
+// then name, instead of its default 8090), a token, a GET of its URL, a
+// poll, and the event is up on its badge and the status page.
 func localRecipe(t *testing.T, root string, env map[string]string) {
 	t.Helper()
 	bin := t.TempDir()
@@ -127,7 +129,7 @@ func localRecipe(t *testing.T, root string, env map[string]string) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	env["MEMON_PING_URL"] = "http://" + addr
+	env["MEMON_PING_URL"], env["MEMON_STATUS_URL"] = "http://"+addr, "http://"+addr
 	environ := os.Environ()
 	for k, v := range env {
 		environ = append(environ, k+"="+v)
@@ -172,19 +174,41 @@ func localRecipe(t *testing.T, root string, env map[string]string) {
 	if out := do("memon-config", "show", "hello"); !strings.Contains(out, "up") {
 		t.Errorf("after the ping and a poll, show hello:\n%s", out)
 	}
-	// The read-only API on the same listener, with a key made for it.
-	req, err := http.NewRequest(http.MethodGet, env["MEMON_PING_URL"]+"/api/v3/checks/", nil)
-	if err != nil {
-		t.Fatal(err)
+	// The reads on the same listener: GET u with key as X-Api-Key (when given).
+	get := func(u, key string) string {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if key != "" {
+			req.Header.Set("X-Api-Key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", u, resp.StatusCode, b)
+		}
+		return string(b)
 	}
-	req.Header.Set("X-Api-Key", do("memon-config", "api-key", "create", "--read-only"))
-	resp, err = http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
+	// The read-only API, with a key made for it.
+	if body := get(env["MEMON_PING_URL"]+"/api/v3/checks/", do("memon-config", "api-key", "create", "--read-only")); !strings.Contains(body, `"name":"hello"`) ||
+		!strings.Contains(body, `"status":"up"`) {
+		t.Errorf("GET /api/v3/checks/ with the new key: %s", body)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"name":"hello"`) || !strings.Contains(string(body), `"status":"up"`) {
-		t.Errorf("GET /api/v3/checks/ with the new key: %d %s", resp.StatusCode, body)
+	badges := strings.Fields(do("memon-config", "badges"))
+	if len(badges) != 3 || !strings.HasSuffix(badges[1], "/*.json") {
+		t.Fatalf("memon-config badges printed %q", badges)
+	}
+	if got := get(badges[1], ""); got != `{"status":"up","total":1,"grace":0,"down":0}` {
+		t.Errorf("the badge of every event: %s", got)
+	}
+	page := do("memon-config", "status-page")
+	if body := get(page, ""); !strings.Contains(body, `data-name="hello" data-status="up"`) || strings.Contains(body, "<form") {
+		t.Errorf("the status page:\n%s", body)
 	}
 }

@@ -92,8 +92,8 @@ func (l *local) up(ctx context.Context) error {
 }
 
 // writeEnv writes outputs.json (as `cdk deploy --outputs-file` does) and
-// memon.env, which a shell sources: the stack's outputs, the tokens table
-// and the URL memon-pingurl serves on by default.
+// memon.env, which a shell sources: the stack's outputs, the tokens table,
+// the URL memon-pingurl serves on by default, and the status page on.
 func (l *local) writeEnv(srv *mototest.Server, out mototest.Outputs, tokens string) error {
 	outputs, err := filepath.Abs(filepath.Join(l.dir, "outputs.json"))
 	if err != nil {
@@ -105,7 +105,9 @@ func (l *local) writeEnv(srv *mototest.Server, out mototest.Outputs, tokens stri
 	}
 	lines := append(srv.AWSEnv(), out.Env()...)
 	lines = append(lines, "MEMON_DLQ_URL="+out.DeadLetterQueueURL, "MEMON_STACK_OUTPUTS="+outputs,
-		settings.EnvTokenTable+"="+tokens, settings.EnvPingURL+"=http://"+settings.PingURLAddr)
+		settings.EnvTokenTable+"="+tokens, settings.EnvPingURL+"=http://"+settings.PingURLAddr,
+		// memon-pingurl serves the reads (badges, the status page) too.
+		settings.EnvStatusURL+"=http://"+settings.PingURLAddr, settings.EnvStatusPage+"=true")
 	var b strings.Builder
 	b.WriteString("# MEMon against the local moto stack; written by tools/memon-local (make local). Source it.\n")
 	for _, kv := range lines {
