@@ -298,7 +298,7 @@ func TestDeploySettingsLiveInCdkJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	settings, _ := file["context"].(map[string]any)
-	for _, k := range []string{CtxEmail, CtxRoutes, CtxDefaultAlerts, CtxHTTPPings, "statusPage", CtxAWSSources, CtxAutoCreate, CtxReport} {
+	for _, k := range []string{CtxEmail, CtxRoutes, CtxDefaultAlerts, CtxHTTPPings, CtxStatusPage, CtxAWSSources, CtxAutoCreate, CtxReport} {
 		if _, ok := settings[k]; !ok {
 			t.Errorf("cdk.json's context does not hold the deploy option %q", k)
 		}
