@@ -17,10 +17,10 @@ type Keys interface {
 }
 
 // slugPing answers /ping/<ping-key>/<slug>[/suffix]: the slug is the
-// event's name, and ?create=1 asks for a missing one (201 Created). Without the right key every answer is the same 404 (the
-// floor hides how long the lookups took), so nobody learns whether a key or
-// a name exists; with it, a missing event is 404 "not found" as in
-// healthchecks.
+// event's name, and ?create=1 asks for a missing one (201 Created).
+// Without the right key every answer is the same 404 (the floor hides how
+// long the lookups took), so nobody learns whether a key or a name exists;
+// with it, a missing event is 404 "not found" as in healthchecks.
 func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 	shaped, upper := slugShape(rt.slug)
 	if upper {
