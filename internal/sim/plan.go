@@ -97,7 +97,8 @@ func planEvents(rng *rand.Rand, perKind int, start, end time.Time) ([]*eventPlan
 				ev.Created = start.Add(time.Hour + time.Duration(rng.Int64N(int64(end.Sub(start)/2)))).Truncate(time.Second).Add(time.Second)
 				ev.Initial = time.Time{}
 			}
-			if p := periods[pick(len(periods))]; kind != "cron" && p != ev.Period && rng.IntN(20) == 0 {
+			// A watched run needs its room on the new period too.
+			if p := periods[pick(len(periods))]; kind != "cron" && p != ev.Period && rng.IntN(20) == 0 && (ev.MaxRuntime == 0 || p >= time.Hour) {
 				ev.newPeriod = p
 			}
 			ev.deletes = rng.IntN(30) == 0
