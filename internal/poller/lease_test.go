@@ -83,12 +83,18 @@ func TestTwoPollersStartedTogetherNeverJudgeAPingInFlight(t *testing.T) {
 		wg         sync.WaitGroup
 		sumA, sumB *Summary
 	)
-	a := h.leasedPoller(3*time.Second, &logA, &mu)
+	// B asks for the lease once A's request has been answered: moto's
+	// conditional writes are not atomic under concurrent requests, so two
+	// requests at once could both win there (the race is internal/fake's
+	// to prove).
+	aAsked := make(chan struct{})
+	a := h.leasedPoller(3*time.Second, &logA, &mu).UseLease(leaseAsked{h.pstore, aAsked, &sync.Once{}})
 	b := h.leasedPoller(0, &logB, &mu)
 	wg.Add(2)
 	go func() { defer wg.Done(); sumA, _ = a.Poll(h.ctx) }()
 	go func() {
 		defer wg.Done()
+		<-aAsked
 		time.Sleep(300 * time.Millisecond) // A has received the backlog
 		sumB, _ = b.Poll(h.ctx)
 	}()

@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -227,6 +228,18 @@ func TestASeedItemIsJudgedByTheFirstPoll(t *testing.T) {
 // moto_server), so that case is proved on internal/fake's atomic store
 // (TestUnitFourPollersAlertEachTransitionExactlyOnce) and here moto proves the rest:
 // SQS handing one message to two receivers, SNS, the lease on DynamoDB.
+// leaseAsked closes asked once its first lease request has been answered.
+type leaseAsked struct {
+	Lease
+	asked chan struct{}
+	once  *sync.Once
+}
+
+func (l leaseAsked) AcquireLease(ctx context.Context, holder string, now time.Time, ttl time.Duration) (string, error) {
+	defer l.once.Do(func() { close(l.asked) })
+	return l.Lease.AcquireLease(ctx, holder, now, ttl)
+}
+
 func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 	h := newHarness(t)
 	now := time.Now()
@@ -254,13 +267,19 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 			h.ping(name, memon.Success) // a second run: no second transition
 		}
 	}
+	// The four polls overlap, but their lease requests reach moto one after
+	// another: moto's conditional writes are not atomic under concurrent
+	// requests (two could both win), so the race itself is proved on
+	// internal/fake's atomic store (TestUnitFourPollersAlertEachTransitionExactlyOnce).
 	var wg sync.WaitGroup
 	for i := 0; i < 4; i++ {
+		asked := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(h.pstore).Poll(h.ctx)
+			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(leaseAsked{h.pstore, asked, &sync.Once{}}).Poll(h.ctx)
 		}()
+		<-asked
 	}
 	wg.Wait()
 	h.poll() // settle anything a poller left in flight
