@@ -117,18 +117,31 @@ func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
 	for i, h := range held {
 		names[i] = h.HeldDown
 	}
-	published := true
-	if err := p.pub.Publish(ctx, memon.DownDigest(names)); err != nil {
-		published = false
-		sum.add(func(s *Summary) { s.Errors++ })
-		p.log.Error("publish the DOWN digest (each alert is retried by a later poll)", "events", len(held), "err", err)
-	} else {
-		sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += len(held) })
+	// As many digests as it takes to name every event (each within the
+	// size one message may have); each held entry records its own.
+	out := make(map[int]bool, len(held)) // held index: its digest went out
+	at := 0
+	for _, group := range memon.DownDigestGroups(names) {
+		err := p.pub.Publish(ctx, memon.DownDigest(group))
+		if err != nil {
+			sum.add(func(s *Summary) { s.Errors++ })
+			p.log.Error("publish the DOWN digest (each alert is retried by a later poll)", "events", len(group), "err", err)
+		} else {
+			sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += len(group) })
+		}
+		for range group {
+			out[at] = err == nil
+			at++
+		}
 	}
 	now := p.now()
-	byEvent := map[string][]heldDown{} // one write per event, whatever it held
-	for _, h := range held {
-		byEvent[h.Name] = append(byEvent[h.Name], h)
+	type heldOut struct {
+		heldDown
+		published bool
+	}
+	byEvent := map[string][]heldOut{} // one write per event, whatever it held
+	for i, h := range held {
+		byEvent[h.Name] = append(byEvent[h.Name], heldOut{h, out[i]})
 	}
 	var g errgroup.Group
 	g.SetLimit(p.cfg.Workers)
@@ -142,9 +155,9 @@ func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
 					}
 					changed = true
 					switch {
-					case published && h.recorded:
+					case h.published && h.recorded:
 						e.Delivered(h.id)
-					case published:
+					case h.published:
 						e.MarkPublished(h.id)
 						e.DeliveryFailed(h.id, now)
 					default:

@@ -295,6 +295,53 @@ func TestMoreThanTenDownsGoOutAsTenAndOneDigest(t *testing.T) {
 	}
 }
 
+// A fleet-wide outage holds more DOWN alerts than one digest's text may
+// carry: they go out in as many digests as it takes, and every event is
+// named in exactly one of them (none is left to "... and N more").
+func TestDownDigestsNameEveryEvent(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	const n = 700 // about 130 bytes a line: more than one digest's 48 KiB
+	for i := range n {
+		w.rolling(fmt.Sprintf("nightly-warehouse-export-%04d", i), time.Hour, day0.Add(-time.Hour))
+	}
+	sum, err := w.poller(Config{}).Poll(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	named := map[string]int{}
+	digests := 0
+	for _, a := range w.pub.Take() {
+		if a.Event != "" {
+			named[a.Event]++
+			continue
+		}
+		digests++
+		if strings.Contains(a.Body, "... and ") {
+			t.Errorf("digest %q leaves events out", a.Subject)
+		}
+		for _, m := range digestLine.FindAllStringSubmatch(a.Body, -1) {
+			named[m[1]]++
+		}
+	}
+	if digests < 2 {
+		t.Errorf("%d digests, want the held alerts split over several", digests)
+	}
+	for i := range n {
+		if name := fmt.Sprintf("nightly-warehouse-export-%04d", i); named[name] != 1 {
+			t.Errorf("%s named %d times, want once", name, named[name])
+		}
+	}
+	if sum.DownInDigest != n-memon.MaxDownAlertsPerPoll || sum.AlertsSent != memon.MaxDownAlertsPerPoll+digests {
+		t.Errorf("summary in digest %d sent %d, want %d and %d", sum.DownInDigest, sum.AlertsSent, n-memon.MaxDownAlertsPerPoll, memon.MaxDownAlertsPerPoll+digests)
+	}
+	for i := range n {
+		if ev := w.get(fmt.Sprintf("nightly-warehouse-export-%04d", i)); len(ev.Outbox) != 0 {
+			t.Fatalf("%s: %d entries still waiting", ev.Name, len(ev.Outbox))
+		}
+	}
+}
+
 // TestFailedDownDigestIsRetriedLater: the digest's publish fails; the poll
 // fails, and the held alerts wait in their outboxes for a later poll, which
 // delivers them (ten one by one, the rest in a digest again).

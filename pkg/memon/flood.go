@@ -131,6 +131,42 @@ const MaxDownAlertsPerPoll = 10
 // out in several forms of one SNS message (at most 256 KiB in all).
 const maxDownDigestBytes = 48 << 10
 
+// downDigestLine is a held event's line in a DOWN digest.
+func downDigestLine(h HeldDown) string {
+	line := "  - " + SingleLine(h.Name)
+	if len(h.Tags) > 0 {
+		line += " [" + TagsText(h.Tags) + "]"
+	}
+	return line + ": " + truncate(SingleLine(h.Reason), 200) + "\n"
+}
+
+// downDigestFrame is room for a DOWN digest's banner, intro and footer.
+const downDigestFrame = 1024
+
+// DownDigestGroups splits the DOWN alerts a poll held into groups whose
+// DownDigest names every event of the group: one digest per group, so a
+// fleet-wide outage of thousands of events is a few messages and every
+// event is named in one of them.
+func DownDigestGroups(held []HeldDown) [][]HeldDown {
+	var (
+		groups [][]HeldDown
+		from   int
+		size   = downDigestFrame
+	)
+	for i, h := range held {
+		n := len(downDigestLine(h))
+		if i > from && size+n > maxDownDigestBytes {
+			groups = append(groups, held[from:i])
+			from, size = i, downDigestFrame
+		}
+		size += n
+	}
+	if from < len(held) {
+		groups = append(groups, held[from:])
+	}
+	return groups
+}
+
 // HeldDown is a DOWN alert a poll held for its digest.
 type HeldDown struct {
 	Name   string
@@ -143,19 +179,13 @@ type HeldDown struct {
 
 // DownDigest is the one DOWN alert that stands for the events past
 // MaxDownAlertsPerPoll in one poll: its subject counts them, its body names
-// each (with its tags and why), as far as maxDownDigestBytes allows.
+// each (with its tags and why), as far as maxDownDigestBytes allows
+// (DownDigestGroups splits a larger set so that every event is named).
 func DownDigest(held []HeldDown) Alert {
 	body := digestBody(fmt.Sprintf("Down: %d more events", len(held)),
 		fmt.Sprintf("These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):", MaxDownAlertsPerPoll),
 		len(held),
-		func(i int) string {
-			h := held[i]
-			line := "  - " + SingleLine(h.Name)
-			if len(h.Tags) > 0 {
-				line += " [" + TagsText(h.Tags) + "]"
-			}
-			return line + ": " + truncate(SingleLine(h.Reason), 200) + "\n"
-		},
+		func(i int) string { return downDigestLine(held[i]) },
 		func(_, size int, line string) bool { return size+len(line) <= maxDownDigestBytes },
 		func(rest int) string {
 			return fmt.Sprintf("  ... and %d more: memon-config list shows every event's state\n", rest)
