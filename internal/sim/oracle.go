@@ -120,8 +120,12 @@ type oEvent struct {
 	lastStart, runningSince time.Time
 	overrunAlerted          bool
 	lastDownAlert           time.Time // when the outage's last DOWN went out (RepeatEvery)
-	deleted                 bool
-	out                     []expected
+	// lag is how much later than lastDownAlert the engine may have sent
+	// it: each DOWN of the chain decided next to a crash may have waited
+	// for the crashed poller's lease, and every reminder after it with it.
+	lag     time.Duration
+	deleted bool
+	out     []expected
 	// The outbox (outbox.go): the poll deciding the current transitions,
 	// and what waits for delivery.
 	or        *oracle // nil for the planner's model of the job
@@ -175,6 +179,21 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 		now = acts[i].at
 		i++
 	}
+}
+
+// crashShadow is how much later than p a poll may really have judged: p
+// is a crashed poll (which may crash before it gets to the event) or one
+// of the two its lease keeps out, and the first poll after them judges.
+func (o *oracle) crashShadow(p time.Time) time.Duration {
+	if o == nil || o.faults == nil {
+		return 0
+	}
+	for back := range 3 {
+		if o.faults.crash[p.Add(-time.Duration(back)*time.Minute)] > 0 {
+			return time.Duration(3-back) * time.Minute
+		}
+	}
+	return 0
 }
 
 func (o *oracle) firstPollAtOrAfter(t time.Time) (time.Time, bool) {
@@ -274,9 +293,10 @@ func (e *oEvent) poll(p time.Time) {
 			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
 			e.silent(p)
 		} else {
-			e.emit(expected{Event: e.cfg.Name, Kind: "down", At: p, Tol: 4 * time.Minute})
+			e.emit(expected{Event: e.cfg.Name, Kind: "down", At: p, Tol: 4*time.Minute + e.lag})
 		}
 		e.lastDownAlert = p // a held reminder waits a whole interval too
+		e.lag += e.or.crashShadow(p)
 	}
 	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
 		if q := e.quietUntil(p); !q.IsZero() {
@@ -291,6 +311,7 @@ func (e *oEvent) poll(p time.Time) {
 				e.unannounced = false
 				if kind == "down" {
 					e.lastDownAlert = p // the outage's first DOWN: reminders count from it
+					e.lag = e.or.crashShadow(p)
 				}
 				e.emit(expected{Event: e.cfg.Name, Kind: kind, At: p, Tol: 4 * time.Minute})
 			}
@@ -320,6 +341,7 @@ func (e *oEvent) poll(p time.Time) {
 			return
 		}
 		e.unannounced, e.lastDownAlert = false, p
+		e.lag = e.or.crashShadow(p)
 		e.emit(expected{Event: e.cfg.Name, Kind: "down", At: pending.Add(e.cfg.Grace)})
 	} else {
 		if from != "down" {
