@@ -231,8 +231,12 @@ func (c *command) usage(w io.Writer) {
 
 func (a *app) rootUsage(w io.Writer) {
 	fmt.Fprintf(w, "usage: memon-config [global flags] COMMAND [flags] [EVENT]\n\nCommands:\n")
+	width := 0
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, brief(c.summary))
+		width = max(width, len(c.name))
+	}
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-*s %s\n", width, c.name, brief(c.summary))
 	}
 	fmt.Fprintf(w, "\n  --version  print the version (as the version command does)\n")
 	fmt.Fprintf(w, "\nGlobal flags (before or after the command):\n")
