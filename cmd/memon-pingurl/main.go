@@ -37,8 +37,9 @@ Serves MEMon's ping API (HEAD|GET|POST /ping/<token>[/start|/fail|/log|/<exit co
 /ping/<ping-key>/<event>[...], the same without /ping, and Uptime Kuma's
 /api/push/<token>) over plain HTTP; put a TLS reverse proxy in front of it when it leaves the host.
 On the same listener it serves the read routes of the stack output StatusUrl
-(GET /api/v1|v2|v3/checks/... with X-Api-Key), with their own bound of 8 at once,
-so reads never take a ping's place.
+(GET /api/v1|v2|v3/checks/... with X-Api-Key, /badge/<badge-key>/..., and with
+MEMON_STATUS_PAGE=true or details /status/<status-key>/), with their own bound of 8 at
+once, so reads never take a ping's place.
   --addr HOST:PORT      where to listen (default ` + settings.PingURLAddr + `; memon-config ui takes 8080)
   --min-latency DUR     least time an answer takes (default 250ms)
   --max-in-flight N     requests served at once; more are answered 429 (default 16)
