@@ -99,6 +99,7 @@ func cdkCLI(t *testing.T) {
 // TestDeployToMoto deploys the real stack with the pinned CDK CLI into a
 // private moto_server and then uses what it created, by the outputs only.
 func TestDeployToMoto(t *testing.T) {
+	t.Parallel() // its own moto (below): it deploys beside the other deploy tests
 	srv := startMoto(t)
 	cdkCLI(t)
 
@@ -288,6 +289,7 @@ func TestDeploySettingsLiveInCdkJSON(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the CDK app and runs the CDK CLI")
 	}
+	t.Parallel() // its own cdk.json and cloud assemblies in a temporary directory
 	cdkCLI(t)
 	raw, err := os.ReadFile(filepath.Join(moduleRoot, "cdk.json"))
 	if err != nil {

@@ -22,6 +22,7 @@ func TestMakeLocal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("deploys the stack into moto")
 	}
+	t.Parallel() // its own moto and its own port; the root's cdk.out is no other infra test's
 	cdkCLI(t)
 	lookTool(t, "moto_server", "make deps")
 	root, err := filepath.Abs(moduleRoot)

@@ -317,6 +317,7 @@ func applyIndexChanges(ctx context.Context, t *testing.T, db *dynamodb.Client, d
 // poller judges it: the waiting ping is applied, the overdue event goes
 // DOWN with an alert.
 func TestUpgradeFromPreviousReleaseKeepsData(t *testing.T) {
+	t.Parallel() // its own moto (below): it deploys beside the other deploy tests
 	srv := startMoto(t)
 	cdkCLI(t)
 	ctx := context.Background()
