@@ -78,6 +78,12 @@ type Deployment struct {
 	Log    io.Writer // the CLI's output; nil keeps it for the error only
 }
 
+// output is the cloud assembly directory the CLI locks, for bootstrap and
+// deploy alike.
+func (d Deployment) output() string {
+	return cmp.Or(d.Output, filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out"))
+}
+
 // UpdateBootstrapVersion is the Parameters a stack update in moto needs:
 // the SSM parameter the CDK's BootstrapVersion reads, named again.
 var UpdateBootstrapVersion = map[string]string{"BootstrapVersion": "/cdk-bootstrap/hnb659fds/version"}
@@ -102,7 +108,7 @@ func (s *Server) Bootstrap(ctx context.Context, d Deployment) error {
 	} else if Complete(status) {
 		return nil
 	}
-	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region)
+	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region, "--output", d.output())
 }
 
 // Deploy bootstraps moto's account if needed, deploys the stack with `cdk
@@ -128,7 +134,7 @@ func (s *Server) Deploy(ctx context.Context, d Deployment) (Outputs, error) {
 	for _, k := range slices.Sorted(maps.Keys(d.Parameters)) {
 		args = append(args, "--parameters", k+"="+d.Parameters[k])
 	}
-	args = append(args, "--output", cmp.Or(d.Output, filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out")))
+	args = append(args, "--output", d.output())
 	if err := s.cdk(ctx, d, args...); err != nil {
 		return Outputs{}, err
 	}
