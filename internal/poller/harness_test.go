@@ -117,7 +117,17 @@ func (s shortPolls) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageIn
 	return s.ReceiveAPI.ReceiveMessage(ctx, &short, optFns...)
 }
 
+// motoReceivers is how many receivers a moto poller runs unless a test says:
+// one. Two of moto's receives at once can hand out one message twice (its
+// queue is not atomic under concurrent requests, and short polls meet
+// often), and the older receipt then fails its delete. Concurrent receivers
+// are proved on internal/fake's queue.
+const motoReceivers = 1
+
 func (h *harness) poller(cfg Config) *Poller {
+	if cfg.Receivers == 0 {
+		cfg.Receivers = motoReceivers
+	}
 	q := queue.NewReceiver(shortPolls{h.psqs}, h.res.QueueURL, time.Second)
 	pub := notify.New(sns.NewFromConfig(h.pcfg), h.res.TopicARN)
 	if cfg.ReconcileEvery == 0 {

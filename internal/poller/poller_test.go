@@ -277,7 +277,7 @@ func TestFourPollersAlertEachTransitionExactlyOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _ = h.poller(Config{Receivers: 2, RoundSize: 10}).UseLease(leaseAsked{h.pstore, asked, &sync.Once{}}).Poll(h.ctx)
+			_, _ = h.poller(Config{RoundSize: 10}).UseLease(leaseAsked{h.pstore, asked, &sync.Once{}}).Poll(h.ctx)
 		}()
 		<-asked
 	}
