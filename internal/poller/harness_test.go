@@ -120,8 +120,9 @@ func (s shortPolls) ReceiveMessage(ctx context.Context, in *sqs.ReceiveMessageIn
 // motoReceivers is how many receivers a moto poller runs unless a test says:
 // one. Two of moto's receives at once can hand out one message twice (its
 // queue is not atomic under concurrent requests, and short polls meet
-// often), and the older receipt then fails its delete. Concurrent receivers
-// are proved on internal/fake's queue.
+// often), and the older receipt then fails its delete. Every moto poller of
+// these tests takes it (harness.poller, pollerVia, the lease tests'
+// leasedPoller); concurrent receivers are proved on internal/fake's queue.
 const motoReceivers = 1
 
 func (h *harness) poller(cfg Config) *Poller {

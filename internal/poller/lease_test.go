@@ -44,7 +44,7 @@ func (h *harness) leasedPoller(slow time.Duration, log *strings.Builder, mu *syn
 		return log.Write(p)
 	})
 	return New(queue.NewReceiver(h.psqs, h.res.QueueURL, time.Second), store, pub,
-		Config{ReconcileEvery: -1}, h.now, slog.New(slog.NewJSONHandler(w, nil))).UseLease(h.pstore)
+		Config{ReconcileEvery: -1, Receivers: motoReceivers}, h.now, slog.New(slog.NewJSONHandler(w, nil))).UseLease(h.pstore)
 }
 
 type writerFunc func([]byte) (int, error)
