@@ -94,14 +94,20 @@ func run(ctx context.Context, args []string, getenv settings.Lookup, stdout, std
 		fmt.Fprintf(stderr, "memon-pingurl: --min-latency must be 0 or more and --max-in-flight at least 1\n")
 		return 2
 	}
-	h, err := pingurl.FromEnv(ctx, getenv, pingurl.Config{MinLatency: max(o.minLatency, time.Nanosecond), MaxInFlight: o.maxInFlight})
+	// A floor of 0 is asked as 1ns: 0 would take the default.
+	floor := max(o.minLatency, time.Nanosecond)
+	var pings pingurl.Config
+	pings.MinLatency, pings.MaxInFlight = floor, o.maxInFlight
+	h, err := pingurl.FromEnv(ctx, getenv, pings)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-pingurl:", err)
 		return 2
 	}
 	// The read routes (the read-only Management API, badges, the status
 	// page) on the same listener, with their own in-flight bound.
-	reads, err := awsenv.FromEnv(ctx, getenv, statusurl.Config{MinLatency: max(o.minLatency, time.Nanosecond)})
+	var readCfg statusurl.Config
+	readCfg.MinLatency = floor
+	reads, err := awsenv.FromEnv(ctx, getenv, readCfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "memon-pingurl:", err)
 		return 2

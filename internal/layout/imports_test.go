@@ -45,12 +45,12 @@ var layout = map[string]rule{
 	"internal/poller":  {own: []string{"pkg/memon"}, ext: []string{"golang.org/x/sync/"}},
 	"internal/web":     {own: []string{"pkg/memon"}},
 	"internal/report":  {own: []string{"pkg/memon", "internal/dynamo"}},
-	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl", "internal/keyrate"}, ext: append(slices.Clone(awsSDK), lambda...)},
+	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl", "internal/bounds"}, ext: append(slices.Clone(awsSDK), lambda...)},
 	// The public read endpoint: no AWS in the handler; its wiring apart.
-	"internal/statusurl":        {own: []string{"pkg/memon", "internal/keyrate", "internal/web"}},
+	"internal/statusurl":        {own: []string{"pkg/memon", "internal/bounds", "internal/web"}},
 	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/settings"}, ext: awsSDK},
 	"internal/functionurl":      {ext: lambda},
-	"internal/keyrate":          {},
+	"internal/bounds":          {},
 	// Test support.
 	"internal/fake":            {own: []string{"pkg/memon"}},
 	"internal/sim":             {own: []string{"pkg/memon", "internal/fake", "internal/poller"}},

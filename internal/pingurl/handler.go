@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/peerj/memon/internal/keyrate"
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -53,71 +53,33 @@ const (
 
 // Config bounds the handler. Zero values take the defaults.
 type Config struct {
-	// MinLatency is the least time any token answer takes. It hides how
-	// long the lookup took (unknown and malformed tokens answer alike) and,
-	// in Lambda, caps the requests one instance serves a second, which is
-	// what bounds the cost of a flood (docs/sending-pings.md, "Ping from anywhere").
-	MinLatency time.Duration
-	// MaxInFlight is how many requests are served at once; more are
-	// answered 429 at once. In Lambda each instance serves one request, and
-	// reserved concurrency does this job.
-	MaxInFlight int
+	// Limits are the floor, the in-flight slots and the slug pings of one
+	// ping key. The floor applies to every answer but the in-flight 429.
+	bounds.Limits
 	// BodyTimeout is how long a POST body may take to arrive. The body is
 	// read before the request takes an in-flight slot, so a client that
 	// sends it a byte a second holds a connection, never a slot.
 	BodyTimeout time.Duration
-	// KeyRate and KeyBurst bound the slug pings of one ping key (per
-	// instance): past them it is answered 429, after the floor. In Lambda
-	// the floor already caps an instance at 1/MinLatency requests a second;
-	// this keeps one key from taking all of them.
-	KeyRate  float64
-	KeyBurst int
 }
 
 // Handler serves the ping API.
 type Handler struct {
-	tokens   Tokens
-	keys     Keys             // nil: no slug pings (every one is 404)
-	perKey   *keyrate.Limiter // slug pings per ping key
-	sender   Sender
-	cfg      Config
-	inFlight chan struct{}
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration)
+	tokens Tokens
+	keys   Keys // nil: no slug pings (every one is 404)
+	sender Sender
+	cfg    Config
+	gate   *bounds.Gate
+	now    func() time.Time
 }
 
 // New returns the handler. keys may be nil (no slug pings); now is the
 // clock (time.Now in production).
 func New(tokens Tokens, keys Keys, sender Sender, cfg Config, now func() time.Time) *Handler {
-	if cfg.MinLatency == 0 {
-		cfg.MinLatency = DefaultMinLatency
-	}
-	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
-	}
+	cfg.Limits = cfg.Limits.Or(bounds.Limits{MinLatency: DefaultMinLatency, MaxInFlight: DefaultMaxInFlight, KeyRate: DefaultKeyRate, KeyBurst: DefaultKeyBurst})
 	if cfg.BodyTimeout <= 0 {
 		cfg.BodyTimeout = DefaultBodyTimeout
 	}
-	if cfg.KeyRate <= 0 {
-		cfg.KeyRate = DefaultKeyRate
-	}
-	if cfg.KeyBurst <= 0 {
-		cfg.KeyBurst = DefaultKeyBurst
-	}
-	return &Handler{tokens: tokens, keys: keys, perKey: keyrate.New(cfg.KeyRate, cfg.KeyBurst), sender: sender, cfg: cfg, now: now,
-		inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
+	return &Handler{tokens: tokens, keys: keys, sender: sender, cfg: cfg, now: now, gate: bounds.NewGate(cfg.Limits, now)}
 }
 
 // answer is a status and its body. Every 404 of a ping form has the same
@@ -151,24 +113,18 @@ var (
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
 	body, early := h.readBody(w, r)
-	select {
-	case h.inFlight <- struct{}{}:
-		defer func() { <-h.inFlight }()
-	default:
+	leave, ok := h.gate.Enter()
+	if !ok {
 		write(w, throttled)
 		return
 	}
+	defer leave()
 	a := early
 	if a == (answer{}) {
 		a = h.serve(r, body)
 	}
-	h.floor(r.Context(), start)
+	h.gate.Floor(r.Context(), start)
 	write(w, a)
-}
-
-// floor waits until MinLatency has passed since start.
-func (h *Handler) floor(ctx context.Context, start time.Time) {
-	h.sleep(ctx, start.Add(h.cfg.MinLatency).Sub(h.now()))
 }
 
 // readBody reads a POST body within BodyTimeout (where the connection

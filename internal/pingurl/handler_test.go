@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/internal/fake"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -116,7 +117,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 		tokens: &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}, clock: clock, delay: 7 * time.Millisecond},
 		keys:   &fakeKeys{kinds: map[string]memon.KeyKind{memon.HashToken(pingKey): memon.KeyPing, memon.HashToken(apiKey): memon.KeyAPI}}}
 	r.h = New(r.tokens, r.keys, r.sender, cfg, clock.Now)
-	r.h.sleep = func(_ context.Context, d time.Duration) {
+	r.h.gate.Sleep = func(_ context.Context, d time.Duration) {
 		clock.Advance(max(d, 0))
 		r.slept = append(r.slept, clock.Now())
 	}
@@ -212,7 +213,7 @@ func TestEveryNotFoundLooksAndTakesTheSame(t *testing.T) {
 	var bodies []string
 	for _, p := range paths {
 		t.Run(p, func(t *testing.T) {
-			r := newRig(t, Config{MinLatency: floor})
+			r := newRig(t, Config{Limits: bounds.Limits{MinLatency: floor}})
 			start := r.clock.Now()
 			w := r.do("GET", p, "")
 			if w.Code != 404 {
@@ -259,9 +260,9 @@ func TestOversizedBodyIs413WithoutLookup(t *testing.T) {
 }
 
 func TestThrottledBeyondMaxInFlight(t *testing.T) {
-	r := newRig(t, Config{MaxInFlight: 1})
+	r := newRig(t, Config{Limits: bounds.Limits{MaxInFlight: 1}})
 	entered, release := make(chan struct{}), make(chan struct{})
-	r.h.sleep = func(context.Context, time.Duration) { close(entered); <-release }
+	r.h.gate.Sleep = func(context.Context, time.Duration) { close(entered); <-release }
 	done := make(chan int)
 	go func() { done <- r.do("GET", "/ping/"+goodToken, "").Code }()
 	<-entered
@@ -331,7 +332,7 @@ func TestEveryAnswerTakesTheFloor(t *testing.T) {
 		{"PUT", "x", 405},
 		{"POST", strings.Repeat("x", MaxBody+1), 413},
 	} {
-		r := newRig(t, Config{MinLatency: floor})
+		r := newRig(t, Config{Limits: bounds.Limits{MinLatency: floor}})
 		start := r.clock.Now()
 		if w := r.do(tc.method, "/ping/"+goodToken, tc.body); w.Code != tc.want {
 			t.Errorf("%s: %d, want %d", tc.method, w.Code, tc.want)
@@ -340,7 +341,7 @@ func TestEveryAnswerTakesTheFloor(t *testing.T) {
 			t.Errorf("%s answered at %v, want start+%s", tc.method, r.slept, floor)
 		}
 	}
-	r := newRig(t, Config{MinLatency: floor})
+	r := newRig(t, Config{Limits: bounds.Limits{MinLatency: floor}})
 	start := r.clock.Now()
 	ev := events.LambdaFunctionURLRequest{RawPath: "/ping/" + goodToken, Body: "%%% not base64", IsBase64Encoded: true,
 		RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST"}}}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/internal/statusurl"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -20,7 +21,7 @@ import (
 func TestSlowBodiesLeaveRealPingsAnswered(t *testing.T) {
 	tokens := &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}}
 	sender := &fakeSender{}
-	h := New(tokens, nil, sender, Config{MinLatency: time.Millisecond, MaxInFlight: DefaultMaxInFlight, BodyTimeout: time.Second}, time.Now)
+	h := New(tokens, nil, sender, Config{Limits: bounds.Limits{MinLatency: time.Millisecond, MaxInFlight: DefaultMaxInFlight}, BodyTimeout: time.Second}, time.Now)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -122,10 +123,10 @@ func (noHistory) History(context.Context, string, time.Time) ([]memon.HistoryRec
 // still answered 200; the reads, released, end 200.
 func TestReadsNeverTakeAPingsPlace(t *testing.T) {
 	tokens := &fakeTokens{byHash: map[string]string{memon.HashToken(goodToken): "backup"}}
-	h := New(tokens, nil, &fakeSender{}, Config{MinLatency: time.Millisecond}, time.Now)
+	h := New(tokens, nil, &fakeSender{}, Config{Limits: bounds.Limits{MinLatency: time.Millisecond}}, time.Now)
 	ev := blockingEvents{release: make(chan struct{})}
 	const slots = 2
-	reads := statusurl.New(anyAPIKey{}, ev, noHistory{}, statusurl.Config{MinLatency: time.Millisecond, MaxInFlight: slots}, time.Now)
+	reads := statusurl.New(anyAPIKey{}, ev, noHistory{}, statusurl.Config{Limits: bounds.Limits{MinLatency: time.Millisecond, MaxInFlight: slots}}, time.Now)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -42,7 +42,7 @@ func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
 	if a != (answer{}) {
 		return a
 	}
-	if !h.perKey.Allow(hash, h.now()) {
+	if !h.gate.AllowKey(hash) {
 		return throttled
 	}
 	exists, err := h.tokens.EventExists(r.Context(), rt.slug)

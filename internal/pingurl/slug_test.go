@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/peerj/memon/internal/bounds"
 )
 
 func TestHealthchecksBadRequests(t *testing.T) {
@@ -28,7 +30,7 @@ func TestHealthchecksBadRequests(t *testing.T) {
 
 func TestSlugPingsAreRateLimitedPerKey(t *testing.T) {
 	const floor = 100 * time.Millisecond
-	r := newRig(t, Config{MinLatency: floor, KeyRate: 1, KeyBurst: 3})
+	r := newRig(t, Config{Limits: bounds.Limits{MinLatency: floor, KeyRate: 1, KeyBurst: 3}})
 	codes := ""
 	for range 5 {
 		// Each answer takes the floor: 0.1 s of refill a request.

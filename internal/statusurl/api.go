@@ -92,7 +92,7 @@ func (h *Handler) api(r *http.Request, v int, rest string) answer {
 	case err != nil:
 		return cors(apiDown)
 	}
-	if !h.perKey.Allow(hash, h.now()) {
+	if !h.gate.AllowKey(hash) {
 		return cors(throttled)
 	}
 	return cors(h.apiRoute(r, v, rest))

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -116,7 +117,7 @@ func newTestHandler(t *testing.T, cfg Config) *testHandler {
 	}}
 	th.Handler = New(keys, th.events, hist, cfg, func() time.Time { return th.clock })
 	var mu sync.Mutex
-	th.sleep = func(_ context.Context, d time.Duration) {
+	th.gate.Sleep = func(_ context.Context, d time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
 		th.slept = append(th.slept, d)
@@ -270,7 +271,7 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 // check (or a key) exists, and each answer waits for the same floor.
 func TestAPIWithoutARightKeyTellsNothing(t *testing.T) {
 	t.Parallel()
-	th := newTestHandler(t, Config{MinLatency: 300 * time.Millisecond})
+	th := newTestHandler(t, Config{Limits: bounds.Limits{MinLatency: 300 * time.Millisecond}})
 	paths := []string{"/api/v3/checks/", "/api/v1/checks/" + UniqueKey("backup"), "/api/v3/checks/" + UniqueKey("nope"),
 		"/api/v2/checks/" + UniqueKey("backup") + "/flips/", "/api/v3/nothing"}
 	for _, tc := range []struct{ key, body string }{
@@ -315,7 +316,7 @@ func TestAPIWriteMethodsAreForbidden(t *testing.T) {
 
 func TestAPIRateLimitsEachKey(t *testing.T) {
 	t.Parallel()
-	th := newTestHandler(t, Config{KeyRate: 1, KeyBurst: 3})
+	th := newTestHandler(t, Config{Limits: bounds.Limits{KeyRate: 1, KeyBurst: 3}})
 	for i := range 3 {
 		if w := th.do(http.MethodGet, "/api/v3/checks/", apiKey); w.Code != http.StatusOK {
 			t.Fatalf("request %d of the burst: %d", i+1, w.Code)
@@ -333,7 +334,7 @@ func TestAPIRateLimitsEachKey(t *testing.T) {
 // However many reads come, the events are scanned once per ListFor.
 func TestAPIScansTheEventsOncePerListFor(t *testing.T) {
 	t.Parallel()
-	th := newTestHandler(t, Config{ListFor: 10 * time.Second, KeyBurst: 100})
+	th := newTestHandler(t, Config{Limits: bounds.Limits{KeyBurst: 100}, ListFor: 10 * time.Second})
 	for range 20 {
 		th.do(http.MethodGet, "/api/v3/checks/", apiKey)
 	}

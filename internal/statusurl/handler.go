@@ -20,7 +20,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/peerj/memon/internal/keyrate"
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -53,22 +53,14 @@ const (
 
 // Config bounds the handler. Zero values take the defaults.
 type Config struct {
-	// MinLatency is the least time any answer but the in-flight 429 takes:
-	// a wrong key answers as late as a right one, and in Lambda it caps the
-	// requests an instance serves a second (the flood-cost bound,
-	// docs/security.md).
-	MinLatency time.Duration
-	// MaxInFlight is how many reads are served at once; more are answered
-	// 429 at once. memon-pingurl's pings have their own bound, so reads
-	// never take their place.
-	MaxInFlight int
+	// Limits are the floor (every answer but the in-flight 429 takes it:
+	// a wrong key answers as late as a right one), the in-flight reads
+	// (memon-pingurl's pings have their own, so reads never take their
+	// place) and the reads of one key.
+	bounds.Limits
 	// ListFor is how long one event list serves: however many reads come,
 	// the events table is scanned at most once per ListFor per instance.
 	ListFor time.Duration
-	// KeyRate and KeyBurst bound the reads of one key (per instance); past
-	// them it is answered 429, after the floor.
-	KeyRate  float64
-	KeyBurst int
 	// PingURL, when set, is where `/ping/...` is sent on (307): clients
 	// that take one base URL for pings and reads (the Home Assistant
 	// integration) reach the ping endpoint through this one. Empty where the
@@ -83,14 +75,12 @@ type Config struct {
 
 // Handler serves the read routes.
 type Handler struct {
-	keys     Keys
-	events   Events
-	history  History
-	cfg      Config
-	perKey   *keyrate.Limiter
-	inFlight chan struct{}
-	now      func() time.Time
-	sleep    func(ctx context.Context, d time.Duration)
+	keys    Keys
+	events  Events
+	history History
+	cfg     Config
+	gate    *bounds.Gate
+	now     func() time.Time
 
 	pages http.Handler // the status page (status.go); nil without Config.StatusPage
 
@@ -101,24 +91,13 @@ type Handler struct {
 
 // New returns the handler; now is the clock (time.Now in production).
 func New(keys Keys, events Events, history History, cfg Config, now func() time.Time) *Handler {
-	if cfg.MinLatency == 0 {
-		cfg.MinLatency = DefaultMinLatency
-	}
-	if cfg.MaxInFlight <= 0 {
-		cfg.MaxInFlight = DefaultMaxInFlight
-	}
+	cfg.Limits = cfg.Limits.Or(bounds.Limits{MinLatency: DefaultMinLatency, MaxInFlight: DefaultMaxInFlight, KeyRate: DefaultKeyRate, KeyBurst: DefaultKeyBurst})
 	if cfg.ListFor <= 0 {
 		cfg.ListFor = DefaultListFor
 	}
-	if cfg.KeyRate <= 0 {
-		cfg.KeyRate = DefaultKeyRate
-	}
-	if cfg.KeyBurst <= 0 {
-		cfg.KeyBurst = DefaultKeyBurst
-	}
 	cfg.PingURL = strings.TrimRight(cfg.PingURL, "/")
 	h := &Handler{keys: keys, events: events, history: history, cfg: cfg, now: now,
-		perKey: keyrate.New(cfg.KeyRate, cfg.KeyBurst), inFlight: make(chan struct{}, cfg.MaxInFlight), sleep: sleepCtx}
+		gate: bounds.NewGate(cfg.Limits, now)}
 	if pages, err := newPages(h); err != nil {
 		// The embedded templates did not parse: every status page says so.
 		h.pages = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
@@ -128,18 +107,6 @@ func New(keys Keys, events Events, history History, cfg Config, now func() time.
 		h.pages = pages
 	}
 	return h
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
 }
 
 // answer is a status, its headers and its body.
@@ -199,13 +166,12 @@ func (h *Handler) Owns(path string) bool {
 // timing what was looked up (a wrong key, a right one, an unknown check).
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.now()
-	select {
-	case h.inFlight <- struct{}{}:
-		defer func() { <-h.inFlight }()
-	default:
+	leave, ok := h.gate.Enter()
+	if !ok {
 		write(w, r, throttled)
 		return
 	}
+	defer leave()
 	a := notFound
 	for _, rt := range h.routes() {
 		if rest, ok := strings.CutPrefix(r.URL.Path, rt.prefix); ok {
@@ -213,7 +179,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			break
 		}
 	}
-	h.sleep(r.Context(), start.Add(h.cfg.MinLatency).Sub(h.now()))
+	h.gate.Floor(r.Context(), start)
 	write(w, r, a)
 }
 

@@ -46,7 +46,7 @@ func (h *Handler) pageKey(r *http.Request, rest string, kind memon.KeyKind) (str
 	case err != nil:
 		return "", &readKeysDown
 	}
-	if !h.perKey.Allow(hash, h.now()) {
+	if !h.gate.AllowKey(hash) {
 		return "", &throttled
 	}
 	return path, nil

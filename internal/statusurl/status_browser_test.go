@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/internal/browsertest"
 	"github.com/peerj/memon/pkg/memon"
 )
@@ -115,7 +116,7 @@ func TestStatusPageInBrowser(t *testing.T) {
 	b := browsertest.New(t)
 	ls, hist, want := statusFleet(t)
 	keys := fakeKeys{memon.HashToken(statusKey): {Kind: memon.KeyStatus, ID: "s"}}
-	h := New(keys, &fakeEvents{list: ls}, hist, Config{StatusPage: true, MinLatency: time.Millisecond, KeyBurst: 1000, KeyRate: 1000},
+	h := New(keys, &fakeEvents{list: ls}, hist, Config{Limits: bounds.Limits{MinLatency: time.Millisecond, KeyBurst: 1000, KeyRate: 1000}, StatusPage: true},
 		func() time.Time { return now })
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)

@@ -1,9 +1,4 @@
-// Package keyrate bounds what one key may ask of a public endpoint: a token
-// bucket per key hash, in memory (per Lambda instance or memon-pingurl
-// process, so a key gets at most the burst, then the rate a second, from
-// each). Only keys that were found get a bucket, so the map holds as many as
-// there are keys; it is emptied if it ever holds MaxKeys.
-package keyrate
+package bounds
 
 import (
 	"sync"
@@ -13,7 +8,11 @@ import (
 // MaxKeys is how many keys' buckets are kept before all are dropped.
 const MaxKeys = 64
 
-// Limiter is the buckets of every key seen.
+// Limiter bounds what one key may ask: a token bucket per key hash, in
+// memory (per Lambda instance or memon-pingurl process, so a key gets at most
+// the burst, then the rate a second, from each). Only keys that were found
+// get a bucket, so the map holds as many as there are keys; it is emptied if
+// it ever holds MaxKeys.
 type Limiter struct {
 	mu      sync.Mutex
 	rate    float64 // tokens a second
@@ -26,8 +25,8 @@ type bucket struct {
 	at     time.Time
 }
 
-// New returns a limiter of rate a second after a burst of burst.
-func New(rate float64, burst int) *Limiter {
+// NewLimiter returns a limiter of rate a second after a burst of burst.
+func NewLimiter(rate float64, burst int) *Limiter {
 	return &Limiter{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
 }
 

@@ -1,4 +1,4 @@
-package keyrate
+package bounds
 
 import (
 	"fmt"
@@ -8,7 +8,7 @@ import (
 
 func TestLimiterBurstThenRatePerKey(t *testing.T) {
 	t.Parallel()
-	l := New(2, 3)
+	l := NewLimiter(2, 3)
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	for i := range 3 {
 		if !l.Allow("a", at) {
@@ -31,7 +31,7 @@ func TestLimiterBurstThenRatePerKey(t *testing.T) {
 
 func TestLimiterForgetsKeysPastMaxKeys(t *testing.T) {
 	t.Parallel()
-	l := New(1, 1)
+	l := NewLimiter(1, 1)
 	at := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 	for i := range MaxKeys + 1 {
 		l.Allow(fmt.Sprint(i), at)
