@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -29,7 +28,11 @@ type Config struct {
 	Outages   int           // topic outages
 	OutageMax time.Duration // the longest (at least an hour)
 	Start     time.Time     // default: a month that holds daylight-saving changes
-	Log       io.Writer     // the poller's JSON log; nil discards it
+	Log       io.Writer     // the poller's JSON log (at virtual time); nil discards it
+	// Trace names events (comma-separated) whose lives (actions, faults,
+	// the poller's log lines naming them, their alerts and the oracle's) go
+	// to Log instead, in time order.
+	Trace string
 }
 
 // Report is what a run did and what it found.
@@ -141,11 +144,22 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 
-	logOut := cfg.Log
-	if logOut == nil {
-		logOut = io.Discard
+	var tr *tracer
+	if cfg.Trace != "" {
+		tr = &tracer{names: map[string]bool{}}
+		for _, n := range strings.Split(cfg.Trace, ",") {
+			tr.names[n] = true
+		}
+		for _, ev := range plans {
+			if tr.traces(ev.Name) {
+				tr.add(start, "%s plan    %s", ev.Name, ev.describe())
+				for _, a := range actsOf[ev.Name] {
+					tr.add(a.at, "%s send    %s", ev.Name, a.describe())
+				}
+			}
+		}
 	}
-	log := slog.New(slog.NewJSONHandler(logOut, nil))
+	log := tr.logger(cfg.Log, clock.Now)
 	var (
 		pubMu sync.Mutex
 		out   []published
@@ -190,6 +204,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		queue.NewestFirst = rng.IntN(2) == 0 // SQS keeps no order
 		if faults.skip[m] {
 			rep.Skipped++
+			tr.add(m, "fault   poll not run")
 			continue
 		}
 		polls = append(polls, m)
@@ -210,7 +225,13 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		default:
 			s := &slots[turn]
 			s.proc.arm(faults.crash[m])
-			_, _ = s.poll.Poll(ctx)
+			sum, _ := s.poll.Poll(ctx)
+			switch {
+			case s.proc.crashed():
+				tr.add(m, "fault   the poll crashed before its call %d", faults.crash[m])
+			case sum != nil && sum.Skipped:
+				tr.add(m, "poll    skipped: the lease is held")
+			}
 			if s.proc.crashed() {
 				rep.Crashes++
 				s.poll, s.proc = newPoller() // a new process: a cold start
@@ -218,6 +239,9 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	rep.Outages = len(faults.topic)
+	for _, o := range faults.topic {
+		tr.add(o[0], "fault   topic down until %s", o[1].Format(time.RFC3339))
+	}
 
 	or := &oracle{polls: polls, faults: faults}
 	var want []expected
@@ -232,6 +256,11 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			want = append(want, w)
 		}
 		final[ev.Name] = o
+		if tr.traces(ev.Name) {
+			for _, w := range o.out {
+				tr.add(w.At, "%s oracle  %s at %s tol %s decided %s optional %v folded %v", ev.Name, w.Kind, w.At.Format(time.RFC3339), w.Tol, w.Decided.Format(time.RFC3339), w.Optional, w.Folded)
+			}
+		}
 	}
 	rep.Expected = len(want)
 	rep.Kinds = map[string]int{}
@@ -241,6 +270,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	rep.Messages = len(out)
 	compare(rep, want, out, faults)
 	checkState(rep, plans, final, store, queue, dlq)
+	if tr != nil {
+		for _, o := range observe(out) {
+			if tr.traces(o.event) {
+				tr.add(o.pub.at, "%s publish %s at %s: %s", o.event, o.kind, o.at.Format(time.RFC3339), o.why)
+			}
+		}
+		tr.write(cfg.Log)
+	}
 	rep.Wall = time.Since(wall)
 	return rep, nil
 }

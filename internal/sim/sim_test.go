@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"flag"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ var (
 	kinds  = flag.Int("sim.events", 0, "events of each schedule kind (default 40, or 1000 with -sim.soak)")
 	outs   = flag.Int("sim.outages", -1, "topic outages (default 1, or 4 with -sim.soak)")
 	outMax = flag.Duration("sim.outage-max", 0, "the longest topic outage (default 2h, or 6h with -sim.soak)")
+	trace  = flag.String("sim.trace", "", "print these events' lives (comma-separated names) in time order: pings and edits, faults, the poller's log lines, their alerts and the oracle's")
 )
 
 // TestFleetMonth lives a fleet's life through the real poller and compares
@@ -40,6 +42,9 @@ func TestFleetMonth(t *testing.T) {
 	}
 	if *outMax > 0 {
 		cfg.OutageMax = *outMax
+	}
+	if *trace != "" {
+		cfg.Trace, cfg.Log = *trace, os.Stdout
 	}
 	rep, err := Run(context.Background(), cfg)
 	if err != nil {
