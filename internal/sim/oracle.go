@@ -42,8 +42,14 @@ import (
 //     pause --until, at its time) re-arms a deadline that passed from then
 //     and restarts the outage's DOWN count.
 //   - RepeatEvery: after the outage's first DOWN, reminders every interval
-//     (from the poll that sent the last one) instead of one per missed
-//     period, all within MaxAlerts.
+//     (from the poll that decided the last one, LastDownAlert) instead of
+//     one per missed period, all within MaxAlerts. The chain follows the
+//     polls that really decided: a crashed poll (whose lease keeps the next
+//     two out) may delay one of its DOWNs by up to 3 minutes, and every
+//     later reminder with it (chainDelay). Such a reminder may come that
+//     much later, and when the run, pause or delete that ends the outage is
+//     applied within that delay, the engine's reminder was not due yet: it
+//     may or may not have gone out.
 //   - Quiet windows (the event's zone): DOWN, FAILED and LATE in one are
 //     held (a held DOWN still counts toward MaxAlerts); an outage still
 //     unannounced at the window's end is alerted at the first poll after it.
@@ -123,9 +129,14 @@ type oEvent struct {
 	// lag is how much later than lastDownAlert the engine may have sent
 	// it: each DOWN of the chain decided next to a crash may have waited
 	// for the crashed poller's lease, and every reminder after it with it.
-	lag     time.Duration
-	deleted bool
-	out     []expected
+	lag time.Duration
+	// unsure is the last reminder (an index in out) that the engine's
+	// delayed chain may have reached only by unsureBy; none while unsureBy
+	// is zero.
+	unsure   int
+	unsureBy time.Time
+	deleted  bool
+	out      []expected
 	// The outbox (outbox.go): the poll deciding the current transitions,
 	// and what waits for delivery.
 	or        *oracle // nil for the planner's model of the job
@@ -181,19 +192,43 @@ func (o *oracle) predict(ev *eventPlan, acts []action) *oEvent {
 	}
 }
 
-// crashShadow is how much later than p a poll may really have judged: p
-// is a crashed poll (which may crash before it gets to the event) or one
-// of the two its lease keeps out, and the first poll after them judges.
-func (o *oracle) crashShadow(p time.Time) time.Duration {
+// chainDelay is how much later than p the engine may have decided a DOWN
+// of a reminder chain that the oracle decides at p, when the chain's
+// previous DOWN may have been decided up to lag later than the oracle's:
+// the engine's own due point is anywhere in [p, p+lag], a crashed poll
+// there or up to two minutes before (its lease keeps the next two polls
+// out, and the third judges) moves it to 3 minutes after the crash, and a
+// poll not run to the minute after.
+func (o *oracle) chainDelay(p time.Time, lag time.Duration) time.Duration {
 	if o == nil || o.faults == nil {
 		return 0
 	}
-	for back := range 3 {
-		if o.faults.crash[p.Add(-time.Duration(back)*time.Minute)] > 0 {
-			return time.Duration(3-back) * time.Minute
+	for {
+		ext := lag
+		for m := p.Add(-2 * time.Minute); !m.After(p.Add(lag)); m = m.Add(time.Minute) {
+			switch {
+			case o.faults.crash[m] > 0:
+				ext = max(ext, m.Add(3*time.Minute).Sub(p))
+			case o.faults.skip[m] && !m.Before(p):
+				ext = max(ext, m.Add(time.Minute).Sub(p))
+			}
 		}
+		if ext == lag {
+			return lag
+		}
+		lag = ext
 	}
-	return 0
+}
+
+// chainEnds is an action that ends the outage's reminders (a run, a pause,
+// a delete), applied by its batch's poll: a reminder the oracle decided
+// before it that the engine's later chain may not have reached by that
+// poll may or may not have gone out.
+func (e *oEvent) chainEnds() {
+	if !e.unsureBy.IsZero() && !e.batch.poll.After(e.unsureBy) {
+		e.out[e.unsure].Optional = true
+	}
+	e.unsureBy = time.Time{}
 }
 
 func (o *oracle) firstPollAtOrAfter(t time.Time) (time.Time, bool) {
@@ -294,9 +329,12 @@ func (e *oEvent) poll(p time.Time) {
 			e.silent(p)
 		} else {
 			e.emit(expected{Event: e.cfg.Name, Kind: "down", At: p, Tol: 4*time.Minute + e.lag})
+			if late := e.or.chainDelay(p, e.lag); late > 0 {
+				e.unsure, e.unsureBy = len(e.out)-1, p.Add(late)
+			}
 		}
 		e.lastDownAlert = p // a held reminder waits a whole interval too
-		e.lag += e.or.crashShadow(p)
+		e.lag = e.or.chainDelay(p, e.lag)
 	}
 	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
 		if q := e.quietUntil(p); !q.IsZero() {
@@ -311,7 +349,7 @@ func (e *oEvent) poll(p time.Time) {
 				e.unannounced = false
 				if kind == "down" {
 					e.lastDownAlert = p // the outage's first DOWN: reminders count from it
-					e.lag = e.or.crashShadow(p)
+					e.lag = e.or.chainDelay(p, 0)
 				}
 				e.emit(expected{Event: e.cfg.Name, Kind: kind, At: p, Tol: 4 * time.Minute})
 			}
@@ -341,7 +379,7 @@ func (e *oEvent) poll(p time.Time) {
 			return
 		}
 		e.unannounced, e.lastDownAlert = false, p
-		e.lag = e.or.crashShadow(p)
+		e.lag = e.or.chainDelay(p, 0)
 		e.emit(expected{Event: e.cfg.Name, Kind: "down", At: pending.Add(e.cfg.Grace)})
 	} else {
 		if from != "down" {
@@ -369,6 +407,7 @@ func (e *oEvent) resume(t time.Time) {
 func (e *oEvent) act(a action) {
 	switch {
 	case a.pause:
+		e.chainEnds()
 		e.enabled = false
 		e.pausedUntil = a.until
 	case a.resume:
@@ -378,6 +417,7 @@ func (e *oEvent) act(a action) {
 	case a.period > 0:
 		e.reschedule(a.period)
 	case a.del:
+		e.chainEnds()
 		e.deleted = true
 	default:
 		e.apply(a)
@@ -415,6 +455,7 @@ func (e *oEvent) apply(a action) {
 		return // stale
 	}
 	e.pinged()
+	e.chainEnds()
 	late := !e.next.IsZero() && t.After(e.deadline(e.errorCount).Add(e.cfg.Grace))
 	e.ranAt(t)
 	from := e.state

@@ -330,3 +330,45 @@ func TestRepeatEveryCountsFromADownSentAtAQuietWindowsEnd(t *testing.T) {
 		}
 	}
 }
+
+// Reminders count from the poll that really decided the outage's last
+// DOWN (LastDownAlert), not from when it was due: after a crashed poll
+// (whose lease keeps the next two out) a DOWN is decided minutes late, and
+// the chain moves with it; a run before the moved reminder is due ends the
+// outage without it.
+func TestRepeatEveryCountsFromThePollThatDecided(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC)
+	cases := []struct {
+		name string
+		acts []act
+		want []string
+	}{
+		{"the DOWN decided 3 minutes late: no reminder an interval after it was due",
+			[]act{{min: 63, what: "check"}, {min: 90, what: "check"}, {min: 92, what: "check"}, {min: 93, what: "check"}},
+			[]string{"down: no successful run by 2026-11-02 13:00:00", "down: still down: reminder 2 of at most 5"}},
+		{"a run before the moved reminder: UP, no reminder",
+			[]act{{min: 63, what: "check"}, {min: 90, what: "check"}, {min: 91.5, what: "success"}, {min: 93, what: "check"}},
+			[]string{"down: no successful run by 2026-11-02 13:00:00", "up: a successful run arrived after the event was down"}},
+		{"a reminder decided late moves the next one",
+			[]act{{min: 60, what: "check"}, {min: 93, what: "check"}, {min: 120, what: "check"}, {min: 122, what: "check"}, {min: 123, what: "check"}},
+			[]string{"down: no successful run by 2026-11-02 13:00:00", "down: still down: reminder 2 of at most 5",
+				"- no successful run by 2026-11-02 14:00:00", "down: still down: reminder 3 of at most 5"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
+			ev.RepeatEvery, ev.MaxAlerts = 30*time.Minute, 5
+			got := runActs(t, ev, start, append([]act{{min: 0, what: "success"}}, tc.acts...))[1:] // after the first run
+			if len(got) != len(tc.want) {
+				t.Fatalf("published\n %q\nwant\n %q", got, tc.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("transition %d: %q, want %q...", i, got[i], tc.want[i])
+				}
+			}
+		})
+	}
+}
