@@ -41,19 +41,36 @@ type condition struct {
 }
 
 // contextOf gives a call's value of a condition key (ok false when the
-// request has none).
+// request has none). A read that names no attribute gets the whole item,
+// and is judged so: as asking for every attribute (allAttributes, which
+// no list holds), and a query or scan without Select or projection as
+// DynamoDB's default, ALL_ATTRIBUTES.
 func contextOf(c mototest.Call, key string) (values []string, ok bool) {
+	whole := c.Attributes == "" && wholeItemReads[c.Action] && (c.Select == "" || c.Select == "ALL_ATTRIBUTES")
 	switch key {
 	case "dynamodb:Attributes":
+		if whole {
+			return []string{allAttributes}, true
+		}
 		if c.Attributes == "" {
 			return nil, false
 		}
 		return strings.Split(c.Attributes, ","), true
 	case "dynamodb:Select":
+		if c.Select == "" && whole && c.Action != "dynamodb:GetItem" && c.Action != "dynamodb:BatchGetItem" {
+			return []string{"ALL_ATTRIBUTES"}, true
+		}
 		return []string{c.Select}, c.Select != ""
 	}
 	return nil, false
 }
+
+// wholeItemReads are the reads that return whole items unless they name
+// attributes.
+var wholeItemReads = map[string]bool{"dynamodb:GetItem": true, "dynamodb:BatchGetItem": true, "dynamodb:Query": true, "dynamodb:Scan": true}
+
+// allAttributes stands for every attribute of an item.
+const allAttributes = "*"
 
 func (k condition) holds(c mototest.Call) bool {
 	got, ok := contextOf(c, k.Key)
@@ -507,6 +524,12 @@ func stackPolicies(t *testing.T) []principalPolicy {
 		}
 		add(rolePolicy(p, x, role))
 	}
+	details := statusDetailsTemplate(t).json
+	role, err := roleOfFunction(details, "memon-statusurl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(rolePolicy(mototest.StatusDetails, details, role))
 	add(managedPolicyNamed(mototest.Sender, x, "memon-sender"))
 	add(managedPolicyNamed(mototest.Operator, x, "memon-operator"))
 	add(checkPolicy(t))
@@ -591,6 +614,7 @@ func TestEvaluatorAllowsDeniesAndFindsUnused(t *testing.T) {
 		{read("TokenHash", "SPECIFIC_ATTRIBUTES"), true},
 		{read("Name,TokenHash,Output", ""), false},
 		{read("TokenHash", "ALL_ATTRIBUTES"), false},
+		{read("", ""), false}, // the whole item
 	} {
 		if got, _ := pp.allowed(tc.c); got != tc.want {
 			t.Errorf("allowed(%v) = %v, want %v", tc.c, got, tc.want)
@@ -600,6 +624,33 @@ func TestEvaluatorAllowsDeniesAndFindsUnused(t *testing.T) {
 	want := []string{"a: dynamodb:Query on " + table + ", " + table + "/index/*", "a: resource " + table + "/index/*"}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("unused:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A scan judged by attribute conditions: one that names its attributes
+// passes when they are all allowed; one that names none reads the whole
+// item (Select ALL_ATTRIBUTES), which no attribute list allows.
+func TestEvaluatorJudgesAScanByItsAttributes(t *testing.T) {
+	t.Parallel()
+	events := arn("dynamodb", "table/memon")
+	pp := principalPolicy{Principal: mototest.Status, Statements: []statement{{Where: "a", Effect: "Allow", Actions: []string{"dynamodb:Scan"}, Resources: []string{events},
+		Conditions: []condition{{Op: "ForAllValues:StringEquals", Key: "dynamodb:Attributes", Values: []string{"Name", "State"}},
+			{Op: "StringEqualsIfExists", Key: "dynamodb:Select", Values: []string{"SPECIFIC_ATTRIBUTES"}}}}}}
+	for _, tc := range []struct {
+		attrs, sel string
+		want       bool
+	}{
+		{"Name,State", "SPECIFIC_ATTRIBUTES", true},
+		{"State", "", true},
+		{"Name,LastMessage", "SPECIFIC_ATTRIBUTES", false},
+		{"", "", false},
+		{"", "ALL_ATTRIBUTES", false},
+		{"", "COUNT", false}, // the role selects specific attributes only
+	} {
+		c := mototest.Call{Action: "dynamodb:Scan", Resource: events, Attributes: tc.attrs, Select: tc.sel}
+		if got, _ := pp.allowed(c); got != tc.want {
+			t.Errorf("allowed(%+v) = %v, want %v", c, got, tc.want)
+		}
 	}
 }
 

@@ -148,14 +148,7 @@ func (m *memonStack) pingEndpoint(codeDir string) (awsdynamodb.Table, *string) {
 	// A token is good only while its event's item names it: the endpoint
 	// reads the item's key and TokenHash, and its role can read nothing
 	// else of the events (fine-grained access on the attributes).
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:GetItem"),
-		Resources: &[]*string{m.events.TableArn()},
-		Conditions: &map[string]any{
-			"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": []string{schema.AttrName, schema.AttrTokenHash}},
-			"StringEqualsIfExists":      map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
-		},
-	}))
+	allowAttributes(role, "dynamodb:GetItem", m.events.TableArn(), []string{schema.AttrName, schema.AttrTokenHash})
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn, url := publicFunction(m.stack, "Ping", codeDir, logGroup, role, publicSizing{pingMemoryMB, pingTimeoutSeconds, pingConcurrency}, &awslambda.FunctionProps{
@@ -171,6 +164,22 @@ func (m *memonStack) pingEndpoint(codeDir string) (awsdynamodb.Table, *string) {
 	output(m.stack, "TokenTableName", "ping tokens (hashes only): MEMON_TOKEN_TABLE", tokens.TableName())
 	output(m.stack, "PingFunctionName", "ping endpoint Lambda", fn.FunctionName())
 	return tokens, url.Url()
+}
+
+// allowAttributes adds one statement to role: action on one table that
+// may ask for attrs alone (DynamoDB's fine-grained access). Every
+// attribute the request names must be one of attrs, and a query or scan
+// must select specific attributes, never ALL_ATTRIBUTES nor an index's
+// projection. The public functions' roles read this way only.
+func allowAttributes(role awsiam.Role, action string, table *string, attrs []string) {
+	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings(action),
+		Resources: &[]*string{table},
+		Conditions: &map[string]any{
+			"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": attrs},
+			"StringEqualsIfExists":      map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
+		},
+	}))
 }
 
 // publicSizing is what bounds a public function: its memory, its timeout

@@ -71,4 +71,5 @@ func TestRecordedCallsAllowedByPolicy(t *testing.T) {
 
 // runtimeOnly is, per principal, what its policy grants for the runtime
 // rather than for MEMon's code.
-var runtimeOnly = map[mototest.Principal]map[string]string{mototest.Poller: lambdaRuntimeOnly, mototest.Ping: lambdaRuntimeOnly, mototest.Status: lambdaRuntimeOnly}
+var runtimeOnly = map[mototest.Principal]map[string]string{mototest.Poller: lambdaRuntimeOnly, mototest.Ping: lambdaRuntimeOnly,
+	mototest.Status: lambdaRuntimeOnly, mototest.StatusDetails: lambdaRuntimeOnly}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
@@ -31,24 +30,21 @@ const (
 )
 
 // statusEndpoint: the public read function behind its own function URL,
-// stack output StatusUrl. Its role reads exactly what the reads need: the
-// name of a key's item in the tokens table (the key lookup), a scan of the
-// events (the check list) and an event's history records (flips). It
-// writes nothing, sends nothing, and never runs in the ping function.
+// stack output StatusUrl. Its role reads exactly what the reads ask for:
+// the name of a key's item in the tokens table (the key lookup), a scan
+// of the events and a query of an event's history records, each of the
+// attributes of schema.StatusReads alone (names, statuses and times, and
+// what the read-only API shows; with statusPage=details also the job's
+// output, host, run id, alert settings and reasons the page then shows).
+// It writes nothing, sends nothing, and never runs in the ping function.
 // statusPage ("true", "details") turns the status page on: without it
 // /status/... answers 404 whatever the key.
 func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pingURL *string, statusPage string) {
 	logGroup, role := m.lambdaLogsAndRole("Status", "-statusurl", "MEMon public reads: resolve an api key's hash, read the events and their history")
-	role.AddToPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions:   jsii.Strings("dynamodb:GetItem"),
-		Resources: &[]*string{tokens.TableArn()},
-		Conditions: &map[string]any{
-			"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": []string{schema.AttrTokenHash, schema.TokenName}},
-			"StringEqualsIfExists":      map[string]any{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"},
-		},
-	}))
-	allow(role, []string{"dynamodb:Scan"}, m.events.TableArn())
-	allow(role, []string{"dynamodb:Query"}, m.history.TableArn())
+	reads := schema.StatusReads(statusPage == "details")
+	allowAttributes(role, "dynamodb:GetItem", tokens.TableArn(), []string{schema.AttrTokenHash, schema.TokenName})
+	allowAttributes(role, "dynamodb:Scan", m.events.TableArn(), reads.Events)
+	allowAttributes(role, "dynamodb:Query", m.history.TableArn(), reads.History)
 	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn, url := publicFunction(m.stack, "Status", codeDir, logGroup, role, publicSizing{statusMemoryMB, statusTimeoutSecond, statusConcurrency}, &awslambda.FunctionProps{

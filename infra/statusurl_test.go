@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/peerj/memon/internal/schema"
@@ -28,13 +30,46 @@ func TestStatusFunctionOnlyReads(t *testing.T) {
 	tokensID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-tokens")
 	eventsID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
 	historyID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
-	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-statusurl")
 	expectJSON(t, "Environment", p["Environment"], obj{"Variables": obj{
 		settings.EnvTokenTable: ref(tokensID), settings.EnvTable: ref(eventsID), settings.EnvHistoryTable: ref(historyID),
 		settings.EnvPingURL: getAtt(pingURLID, "FunctionUrl"),
 	}})
 
-	roleRef := p["Role"].(obj)["Fn::GetAtt"].([]any)[0].(string)
+	expectStatusRole(t, x, false)
+}
+
+var (
+	detailsOnce sync.Once
+	detailsTpl  tpl
+)
+
+// statusDetailsTemplate is the stack whose status page shows details
+// (statusPage=details), synthesized once.
+func statusDetailsTemplate(t *testing.T) tpl {
+	t.Helper()
+	detailsOnce.Do(func() {
+		detailsTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxStatusPage: "details"})
+	})
+	if detailsTpl.json == nil {
+		t.Fatal("statusPage=details template failed to synthesize")
+	}
+	return detailsTpl
+}
+
+// expectStatusRole: the read function's role reads, and reads exactly what
+// its reads ask for (schema.StatusReads of the deploy): a key's name in the
+// tokens table, the events' and their history's attributes of the list,
+// the wider list only with statusPage=details, each read selecting
+// specific attributes; and writes its logs. No write, no index, no other
+// table.
+func expectStatusRole(t *testing.T, x tpl, details bool) {
+	t.Helper()
+	_, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-statusurl")
+	tokensID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-tokens")
+	eventsID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon")
+	historyID, _ := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-history")
+	logID, _ := x.byProp(t, "AWS::Logs::LogGroup", "LogGroupName", "/aws/lambda/memon-statusurl")
+	roleRef := props(fn)["Role"].(obj)["Fn::GetAtt"].([]any)[0].(string)
 	_, role := x.byProp(t, "AWS::IAM::Role", "Description", "MEMon public reads: resolve an api key's hash, read the events and their history")
 	if mp, ok := props(role)["ManagedPolicyArns"]; ok {
 		t.Errorf("status role has managed policies %v", mp)
@@ -47,14 +82,35 @@ func TestStatusFunctionOnlyReads(t *testing.T) {
 			}
 		}
 	}
-	expectJSON(t, "status role statements", statements, []any{
-		obj{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": getAtt(tokensID, "Arn"), "Condition": obj{
-			"ForAllValues:StringEquals": obj{"dynamodb:Attributes": []string{schema.AttrTokenHash, schema.TokenName}},
-			"StringEqualsIfExists":      obj{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}},
-		obj{"Effect": "Allow", "Action": "dynamodb:Scan", "Resource": getAtt(eventsID, "Arn")},
-		obj{"Effect": "Allow", "Action": "dynamodb:Query", "Resource": getAtt(historyID, "Arn")},
+	reads := func(action, table string, attrs []string) obj {
+		return obj{"Effect": "Allow", "Action": action, "Resource": getAtt(table, "Arn"), "Condition": obj{
+			"ForAllValues:StringEquals": obj{"dynamodb:Attributes": attrs},
+			"StringEqualsIfExists":      obj{"dynamodb:Select": "SPECIFIC_ATTRIBUTES"}}}
+	}
+	r := schema.StatusReads(details)
+	expectJSON(t, fmt.Sprintf("status role statements (details %v)", details), statements, []any{
+		reads("dynamodb:GetItem", tokensID, []string{schema.AttrTokenHash, schema.TokenName}),
+		reads("dynamodb:Scan", eventsID, r.Events),
+		reads("dynamodb:Query", historyID, r.History),
 		obj{"Effect": "Allow", "Action": []string{"logs:CreateLogStream", "logs:PutLogEvents"}, "Resource": getAtt(logID, "Arn")},
 	})
+	// What the default never reads, and details does: a job's output,
+	// host, run id, exit code, alert settings, the outbox, the reasons.
+	private := []string{schema.AttrLastMessage, schema.AttrLastHost, schema.AttrLastRunID, schema.AttrLastExitCode,
+		schema.AttrMaxRuntime, schema.AttrRepeatEvery, schema.AttrOutbox}
+	for _, a := range private {
+		if slices.Contains(r.Events, a) != details {
+			t.Errorf("details %v: the events' attributes %v hold %s: %v", details, r.Events, a, !details)
+		}
+	}
+	if slices.Contains(r.History, schema.HistReason) != details {
+		t.Errorf("details %v: the history's attributes %v hold %s: %v", details, r.History, schema.HistReason, !details)
+	}
+	for _, a := range []string{schema.AttrTokenHash, schema.CountLastFailReason} {
+		if slices.Contains(r.Events, a) || slices.Contains(r.History, a) || slices.Contains(r.Today, a) {
+			t.Errorf("details %v: the reads name %s", details, a)
+		}
+	}
 }
 
 // Nothing serves a status page unless statusPage asks for it: only then
@@ -72,8 +128,12 @@ func TestStatusPageOnlyWithStatusPage(t *testing.T) {
 	}
 	public := slices.Sorted(slices.Values(publicThings(pingTemplate(t))))
 	for _, page := range []string{"true", "details"} {
-		x := template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: code, CtxStatusURLCodeDir: code, CtxStatusPage: page})
+		x := statusDetailsTemplate(t)
+		if page == "true" {
+			x = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: code, CtxStatusURLCodeDir: code, CtxStatusPage: page})
+		}
 		expectJSON(t, "statusPage="+page, vars(x)[settings.EnvStatusPage], page)
+		expectStatusRole(t, x, page == "details")
 		expectJSON(t, "public resources with statusPage="+page, slices.Sorted(slices.Values(publicThings(x))), public)
 	}
 	if p := publicThings(template(t, obj{CtxStatusPage: "false"})); len(p) > 0 {

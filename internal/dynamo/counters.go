@@ -116,7 +116,7 @@ func (s *Store) dayRecord(name string, d memon.DayCounts) *types.Put {
 // (memon.Event.CountsThrough adds them, and days not yet written).
 func (s *Store) Days(ctx context.Context, name string, from, to time.Time) ([]memon.DayCounts, error) {
 	var out []memon.DayCounts
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		TableName:                &s.history,
 		KeyConditionExpression:   aws.String("#n = :n AND #t BETWEEN :from AND :to"),
 		ExpressionAttributeNames: map[string]string{"#n": schema.HistName, "#t": schema.HistTime},
@@ -125,7 +125,9 @@ func (s *Store) Days(ctx context.Context, name string, from, to time.Time) ([]me
 			":from": &types.AttributeValueMemberS{Value: dayKey(memon.DayOf(from))},
 			":to":   &types.AttributeValueMemberS{Value: dayKey(memon.DayOf(to))},
 		},
-	})
+	}
+	s.historyAttrs.apply(&in.ProjectionExpression, &in.ExpressionAttributeNames, &in.Select)
+	p := dynamodb.NewQueryPaginator(s.db, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

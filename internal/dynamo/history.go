@@ -128,7 +128,7 @@ func (s *Store) releaseConfigGuard(ctx context.Context, name string, claim memon
 // History returns an event's records since a time, oldest first.
 func (s *Store) History(ctx context.Context, name string, since time.Time) ([]memon.HistoryRecord, error) {
 	var out []memon.HistoryRecord
-	p := dynamodb.NewQueryPaginator(s.db, &dynamodb.QueryInput{
+	in := &dynamodb.QueryInput{
 		TableName:                &s.history,
 		KeyConditionExpression:   aws.String("#n = :n AND #t >= :since"),
 		ExpressionAttributeNames: map[string]string{"#n": schema.HistName, "#t": schema.HistTime},
@@ -136,7 +136,9 @@ func (s *Store) History(ctx context.Context, name string, since time.Time) ([]me
 			":n":     &types.AttributeValueMemberS{Value: name},
 			":since": &types.AttributeValueMemberS{Value: since.UTC().Format(memon.HistoryTimeLayout)},
 		},
-	})
+	}
+	s.historyAttrs.apply(&in.ProjectionExpression, &in.ExpressionAttributeNames, &in.Select)
+	p := dynamodb.NewQueryPaginator(s.db, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

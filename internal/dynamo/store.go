@@ -38,6 +38,9 @@ type Store struct {
 	db      API
 	table   string
 	history string
+
+	// What the reads ask for (a Reader's); zero: whole items.
+	eventAttrs, historyAttrs projection
 }
 
 // New returns a store over the events and history tables.
@@ -53,9 +56,9 @@ func key(name string) Item {
 // memon.ErrNotFound; an unusable one returns the event as far as it could be
 // read and an error wrapping memon.ErrInvalid.
 func (s *Store) Get(ctx context.Context, name string) (*memon.Event, error) {
-	out, err := s.db.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.table, Key: key(name), ConsistentRead: aws.Bool(true),
-	})
+	in := &dynamodb.GetItemInput{TableName: &s.table, Key: key(name), ConsistentRead: aws.Bool(true)}
+	s.eventAttrs.apply(&in.ProjectionExpression, &in.ExpressionAttributeNames, nil)
+	out, err := s.db.GetItem(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("get event %q: %w", name, err)
 	}
@@ -156,7 +159,9 @@ func (s *Store) Delete(ctx context.Context, name string) error {
 // reconcile, never for a regular poll).
 func (s *Store) List(ctx context.Context) ([]memon.Listed, error) {
 	var out []memon.Listed
-	p := dynamodb.NewScanPaginator(s.db, &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)})
+	in := &dynamodb.ScanInput{TableName: &s.table, ConsistentRead: aws.Bool(true)}
+	s.eventAttrs.apply(&in.ProjectionExpression, &in.ExpressionAttributeNames, &in.Select)
+	p := dynamodb.NewScanPaginator(s.db, in)
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {

@@ -48,9 +48,9 @@ var layout = map[string]rule{
 	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl", "internal/bounds"}, ext: append(slices.Clone(awsSDK), lambda...)},
 	// The public read endpoint: no AWS in the handler; its wiring apart.
 	"internal/statusurl":        {own: []string{"pkg/memon", "internal/bounds", "internal/web"}},
-	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/settings"}, ext: awsSDK},
+	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/schema", "internal/settings"}, ext: awsSDK},
 	"internal/functionurl":      {ext: lambda},
-	"internal/bounds":          {},
+	"internal/bounds":           {},
 	// Test support.
 	"internal/fake":            {own: []string{"pkg/memon"}},
 	"internal/sim":             {own: []string{"pkg/memon", "internal/fake", "internal/poller"}},

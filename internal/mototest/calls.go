@@ -47,16 +47,19 @@ type Principal string
 
 // MEMon's principals, each with its own policy in the stack.
 const (
-	Poller   Principal = "poller"    // the poller Lambda's role: polls, reconcile, stream, lease, reports
-	Ping     Principal = "pingurl"   // the ping endpoint's role (Lambda or memon-pingurl)
-	Status   Principal = "statusurl" // the public read function's role
-	Sender   Principal = "sender"    // memon-send: the SenderPolicy
-	Operator Principal = "operator"  // memon-config, doctor included: the OperatorPolicy
-	Check    Principal = "memoncdk"  // the CDK construct's custom resource role
+	Poller Principal = "poller"    // the poller Lambda's role: polls, reconcile, stream, lease, reports
+	Ping   Principal = "pingurl"   // the ping endpoint's role (Lambda or memon-pingurl)
+	Status Principal = "statusurl" // the public read function's role
+	// StatusDetails is the public read function's role of a stack deployed
+	// with statusPage=details, which may read more.
+	StatusDetails Principal = "statusurl-details"
+	Sender        Principal = "sender"   // memon-send: the SenderPolicy
+	Operator      Principal = "operator" // memon-config, doctor included: the OperatorPolicy
+	Check         Principal = "memoncdk" // the CDK construct's custom resource role
 )
 
 // Principals lists them all.
-var Principals = []Principal{Poller, Ping, Status, Sender, Operator, Check}
+var Principals = []Principal{Poller, Ping, Status, StatusDetails, Sender, Operator, Check}
 
 // Call is one recorded AWS call: the IAM action it needs and the resource
 // ARN IAM checks, with MEMon's resources renamed to the default stack's

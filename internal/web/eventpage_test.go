@@ -16,7 +16,7 @@ func TestEventPageNextDeadlineAndThinHistory(t *testing.T) {
 	fresh := memon.NewEvent("fresh", schedule(t, memon.Rolling, time.Hour, "", ""))
 	ts, _, _ := serve(t, true, overdue, fresh)
 	for name, want := range map[string][]string{
-		"overdue": {`id="next-deadline"><span class="tag bad">overdue by 25m</span>`, `id="next-check"`, "<dd>1.01s</dd>"},
+		"overdue": {`id="next-deadline"><span class="tag bad">overdue by 25m</span>`, "<dd>1.01s</dd>"},
 		"fresh":   {`id="next-deadline">new: not watched until its first run`, "No run yet.", "Not enough history yet: 0 day(s) watched so far."},
 	} {
 		resp, body := do(t, http.MethodGet, ts.URL+"/event?name="+name, "", nil, nil)
@@ -27,6 +27,14 @@ func TestEventPageNextDeadlineAndThinHistory(t *testing.T) {
 			if !strings.Contains(body, w) {
 				t.Errorf("%s: the page lacks %q", name, w)
 			}
+		}
+	}
+	// The next check is the poller's, decided by alert settings and pending
+	// alerts: a page that can edit shows it, a read-only one does not.
+	editable, _, _ := serve(t, false, overdue)
+	for u, want := range map[string]bool{editable.URL: true, ts.URL: false} {
+		if _, body := do(t, http.MethodGet, u+"/event?name=overdue", "", nil, nil); strings.Contains(body, `id="next-check"`) != want {
+			t.Errorf("read-only %v: next check shown %v", !want, !want)
 		}
 	}
 }

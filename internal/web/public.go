@@ -2,9 +2,11 @@ package web
 
 // What a read-only page shows to anyone holding its link: names, statuses,
 // schedules and times. A job's output, host and run id, the exit code, the
-// descriptions, alert settings and the reasons of transitions (which quote
-// a failure's message) stay on pages that can edit, or on a read-only page
-// whose deployer opted in (Options.Details).
+// descriptions, alert settings, the next check (which the alert settings
+// and the pending alerts decide) and the reasons of transitions (which
+// quote a failure's message) stay on pages that can edit, or on a
+// read-only page whose deployer opted in (Options.Details). The hosted
+// page's function reads no more than this shows (schema.StatusReads).
 
 // publicSettings are the settings every page shows, by label: the schedule
 // and how long its runs may be late.
@@ -33,6 +35,9 @@ func (p *eventPage) redact() {
 		}
 	}
 	p.Settings = keep
+	if p.Next != nil {
+		p.Next.Check = nil
+	}
 	if lr := p.LastRun; lr != nil {
 		lr.Output, lr.Host, lr.RunID, lr.ExitCode = "", "", "", ""
 	}
