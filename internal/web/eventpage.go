@@ -188,8 +188,9 @@ func printable(s string) string {
 // plus grace has passed), and when a poller next looks at it.
 type nextView struct {
 	Deadline, Check *moment
-	Overdue         string // "12m" when the deadline plus grace has passed
-	Unwatched       string // why there is no deadline
+	MissedAt        *moment // a down event's missed deadline (missedAt), shown instead of Deadline
+	Overdue         string  // "12m" when the deadline plus grace has passed
+	Unwatched       string  // why there is no deadline
 }
 
 func newNextView(ev *memon.Event, now time.Time) *nextView {
@@ -200,6 +201,8 @@ func newNextView(ev *memon.Event, now time.Time) *nextView {
 		v.Unwatched = "none while paused"
 	case d.IsZero():
 		v.Unwatched = "new: not watched until its first run (edit it with watch-from now to watch it from now)"
+	case ev.State == memon.Down && ev.ErrorCount > 0:
+		v.MissedAt = missedAt(ev, memon.StatusOf(ev, nil, now), now)
 	default:
 		v.Deadline = newMoment(d, now, loc)
 		if late := now.Sub(d.Add(ev.Grace)); late > 0 {

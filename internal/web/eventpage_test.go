@@ -39,6 +39,28 @@ func TestEventPageNextDeadlineAndThinHistory(t *testing.T) {
 	}
 }
 
+// TestADownEventShowsTheDeadlineItMissed: once polls have counted missed
+// periods, the pending deadline is the next one a poll will count (here
+// exactly now), which the job can no longer meet; the overview and the
+// event's page say when it missed its deadline instead.
+func TestADownEventShowsTheDeadlineItMissed(t *testing.T) {
+	t.Parallel()
+	down := hourly(t, "down", t0.Add(-2*time.Hour))
+	down.State, down.ErrorCount = memon.Down, 2
+	ts, _, _ := serve(t, true, down)
+	missed := `<span class="tag bad">missed</span> <span class="rel">2h ago</span>`
+	_, overview := do(t, http.MethodGet, ts.URL+"/", "", nil, nil)
+	_, page := do(t, http.MethodGet, ts.URL+"/event?name=down", "", nil, nil)
+	for what, body := range map[string]string{"overview": overview, "event page": page} {
+		if !strings.Contains(body, missed) {
+			t.Errorf("%s: no %q", what, missed)
+		}
+		if strings.Contains(body, `<span class="rel">now</span>`) {
+			t.Errorf("%s: a deadline of now for an event down for two hours", what)
+		}
+	}
+}
+
 func TestChartsWaitForEnoughHistory(t *testing.T) {
 	t.Parallel()
 	day := func(i, runs int, max time.Duration) memon.DayCounts {

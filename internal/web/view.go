@@ -38,6 +38,7 @@ type row struct {
 	LastRun     *moment
 	LastRunKind string // "success", "failure"
 	Deadline    *moment
+	MissedAt    *moment // a down event's first missed deadline, shown instead of the next
 	Missed      int
 	Problem     string // why the item is unusable
 	Tags        []string
@@ -63,7 +64,18 @@ func newRow(l memon.Listed, now time.Time) row {
 	if st != memon.StatusPaused {
 		r.Deadline = newMoment(ev.Deadline(), now, loc)
 	}
+	r.MissedAt = missedAt(ev, st, now)
 	return r
+}
+
+// missedAt is when a down event missed its deadline: its pending deadline
+// has moved on by the periods missed since (the next one a poll counts),
+// which is no deadline the job can still meet. Nil for any other status.
+func missedAt(ev *memon.Event, st memon.Status, now time.Time) *moment {
+	if st != memon.StatusDown || ev.ErrorCount == 0 {
+		return nil
+	}
+	return newMoment(ev.NextBlockTime, now, ev.Schedule.Location())
 }
 
 // lastRun is the newest success or failure.
