@@ -101,14 +101,23 @@ func CDK(root string) (string, error) {
 }
 
 // Bootstrap runs `cdk bootstrap` for moto's account unless the CDKToolkit
-// stack is already there.
+// stack is already there. It runs in an empty directory: where a cdk.json
+// names an app, the CLI synthesizes the whole app first, even for an
+// environment given by name (a synth of MEMon costs 12-15 CPU-seconds and
+// took the cloud assembly's lock), and bootstrapping needs none of it.
 func (s *Server) Bootstrap(ctx context.Context, d Deployment) error {
 	if status, _, err := s.Stack(ctx, "CDKToolkit"); err != nil {
 		return err
 	} else if Complete(status) {
 		return nil
 	}
-	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region, "--output", d.output())
+	noApp, err := os.MkdirTemp("", "memon-bootstrap-")
+	if err != nil {
+		return fmt.Errorf("cdk bootstrap: %w", err)
+	}
+	defer os.RemoveAll(noApp)
+	d.WorkDir = noApp
+	return s.cdk(ctx, d, "bootstrap", "aws://"+Account+"/"+Region)
 }
 
 // Deploy bootstraps moto's account if needed, deploys the stack with `cdk
