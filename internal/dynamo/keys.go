@@ -160,25 +160,11 @@ func (k *Keys) current(ctx context.Context, kind memon.KeyKind) (string, error) 
 // hashes lists the hashes of the kind's keys from TokenEventIndex
 // (eventually consistent: a key made a moment ago may be missing).
 func (k *Keys) hashes(ctx context.Context, kind memon.KeyKind) ([]string, error) {
-	var out []string
-	p := dynamodb.NewQueryPaginator(k.db, &dynamodb.QueryInput{
-		TableName: &k.tokens, IndexName: aws.String(schema.TokenEventIndex),
-		KeyConditionExpression:    aws.String("#n = :n"),
-		ExpressionAttributeNames:  map[string]string{"#n": schema.TokenName},
-		ExpressionAttributeValues: Item{":n": &types.AttributeValueMemberS{Value: keyName(kind)}},
-	})
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("list the %ss in %s: %w", kind, k.tokens, err)
-		}
-		for _, item := range page.Items {
-			if v, ok := item[schema.AttrTokenHash].(*types.AttributeValueMemberS); ok {
-				out = append(out, v.Value)
-			}
-		}
+	hashes, err := hashesNaming(ctx, k.db, k.tokens, keyName(kind))
+	if err != nil {
+		return nil, fmt.Errorf("list the %ss in %s: %w", kind, k.tokens, err)
 	}
-	return out, nil
+	return hashes, nil
 }
 
 // List returns the kind's keys, oldest first: ids, labels and creation

@@ -92,21 +92,32 @@ func (t *Tokens) EventForToken(ctx context.Context, hash string) (string, error)
 // keeps it from working once replaced). A tokens table that does not exist
 // (HTTPS pings off) names none.
 func (t *Tokens) naming(ctx context.Context, name string) ([]string, error) {
+	hashes, err := hashesNaming(ctx, t.db, t.tokens, name)
+	var rnf *types.ResourceNotFoundException
+	if errors.As(err, &rnf) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("find the ping tokens of %q in %s: %w", name, t.tokens, err)
+	}
+	return hashes, nil
+}
+
+// hashesNaming returns the TokenHash of every item of the tokens table
+// whose Name is name, from TokenEventIndex: the ping tokens of an event,
+// or the keys of one kind (Keys, under their slot's name).
+func hashesNaming(ctx context.Context, db TokenAPI, table, name string) ([]string, error) {
 	var hashes []string
-	p := dynamodb.NewQueryPaginator(t.db, &dynamodb.QueryInput{
-		TableName: &t.tokens, IndexName: aws.String(schema.TokenEventIndex),
+	p := dynamodb.NewQueryPaginator(db, &dynamodb.QueryInput{
+		TableName: &table, IndexName: aws.String(schema.TokenEventIndex),
 		KeyConditionExpression:    aws.String("#n = :n"),
 		ExpressionAttributeNames:  map[string]string{"#n": schema.TokenName},
 		ExpressionAttributeValues: Item{":n": &types.AttributeValueMemberS{Value: name}},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		var rnf *types.ResourceNotFoundException
-		if errors.As(err, &rnf) {
-			return nil, nil
-		}
 		if err != nil {
-			return nil, fmt.Errorf("find the ping tokens of %q in %s: %w", name, t.tokens, err)
+			return nil, err
 		}
 		for _, item := range page.Items {
 			if v, ok := item[schema.AttrTokenHash].(*types.AttributeValueMemberS); ok {
