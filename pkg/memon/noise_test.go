@@ -55,6 +55,20 @@ func runActs(t *testing.T, ev *Event, start time.Time, acts []act) []string {
 	return out
 }
 
+// wantPublished checks what runActs published against the start of each
+// expected "kind: reason".
+func wantPublished(t *testing.T, got, want []string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("published\n %q\nwant\n %q", got, want)
+	}
+	for i := range got {
+		if !strings.HasPrefix(got[i], want[i]) {
+			t.Errorf("transition %d: %q, want %q...", i, got[i], want[i])
+		}
+	}
+}
+
 func TestNoiseControls(t *testing.T) {
 	t.Parallel()
 	start := time.Date(2026, 11, 2, 12, 0, 0, 0, time.UTC) // a Monday
@@ -127,14 +141,7 @@ func TestNoiseControls(t *testing.T) {
 			ev := NewEvent("job", mustSchedule(t, Rolling, tc.period, "", ""))
 			ev.FailuresBeforeAlert, ev.MinRuntime, ev.MaxRuntime = tc.controls.FailuresBeforeAlert, tc.controls.MinRuntime, tc.controls.MaxRuntime
 			got := runActs(t, ev, start, tc.acts)
-			if len(got) != len(tc.want) {
-				t.Fatalf("published\n %q\nwant\n %q", got, tc.want)
-			}
-			for i := range got {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("transition %d: %q, want %q...", i, got[i], tc.want[i])
-				}
-			}
+			wantPublished(t, got, tc.want)
 			if ev.Status() != tc.state {
 				t.Errorf("state %s, want %s", ev.Status(), tc.state)
 			}
@@ -278,14 +285,7 @@ func TestQuietWindowHoldsAndReleases(t *testing.T) {
 			w, _ := ParseQuiet("quiet", "Mon-Fri 22:00-23:30")
 			ev.Quiet = []QuietWindow{w}
 			got := runActs(t, ev, start, tc.acts)
-			if len(got) != len(tc.want) {
-				t.Fatalf("published\n %q\nwant\n %q", got, tc.want)
-			}
-			for i := range got {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("transition %d: %q, want %q...", i, got[i], tc.want[i])
-				}
-			}
+			wantPublished(t, got, tc.want)
 		})
 	}
 }
@@ -321,14 +321,7 @@ func TestRepeatEveryCountsFromADownSentAtAQuietWindowsEnd(t *testing.T) {
 	})
 	want := []string{"- first run", "down: no successful run", "down: still down: reminder 2", "up:",
 		"- no successful run", "down: still down at the end of the quiet window", "- no successful run", "down: still down: reminder 2"}
-	if len(got) != len(want) {
-		t.Fatalf("published\n %q\nwant\n %q", got, want)
-	}
-	for i := range got {
-		if !strings.HasPrefix(got[i], want[i]) {
-			t.Errorf("transition %d: %q, want %q...", i, got[i], want[i])
-		}
-	}
+	wantPublished(t, got, want)
 }
 
 // Reminders count from the poll that really decided the outage's last
@@ -361,14 +354,7 @@ func TestRepeatEveryCountsFromThePollThatDecided(t *testing.T) {
 			ev := NewEvent("job", mustSchedule(t, Rolling, time.Hour, "", ""))
 			ev.RepeatEvery, ev.MaxAlerts = 30*time.Minute, 5
 			got := runActs(t, ev, start, append([]act{{min: 0, what: "success"}}, tc.acts...))[1:] // after the first run
-			if len(got) != len(tc.want) {
-				t.Fatalf("published\n %q\nwant\n %q", got, tc.want)
-			}
-			for i := range got {
-				if !strings.HasPrefix(got[i], tc.want[i]) {
-					t.Errorf("transition %d: %q, want %q...", i, got[i], tc.want[i])
-				}
-			}
+			wantPublished(t, got, tc.want)
 		})
 	}
 }
