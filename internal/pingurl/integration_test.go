@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +33,39 @@ import (
 
 var srv *mototest.Server
 
-func TestMain(m *testing.M) { os.Exit(mototest.Main(m, &srv)) }
+// pingurlBin is memon-pingurl, built once for the package's tests (a build
+// links the AWS SDK again: 1.5-2 CPU-seconds each).
+var pingurlBin struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+func TestMain(m *testing.M) {
+	code := mototest.Main(m, &srv)
+	if pingurlBin.dir != "" {
+		os.RemoveAll(pingurlBin.dir)
+	}
+	os.Exit(code)
+}
+
+// memonPingurl returns the built memon-pingurl.
+func memonPingurl(t *testing.T) string {
+	t.Helper()
+	pingurlBin.once.Do(func() {
+		if pingurlBin.dir, pingurlBin.err = os.MkdirTemp("", "memon-pingurl-test-"); pingurlBin.err != nil {
+			return
+		}
+		pingurlBin.path = filepath.Join(pingurlBin.dir, "memon-pingurl")
+		if out, err := exec.Command("go", "build", "-o", pingurlBin.path, "github.com/peerj/memon/cmd/memon-pingurl").CombinedOutput(); err != nil {
+			pingurlBin.err = fmt.Errorf("go build memon-pingurl: %v\n%s", err, out)
+		}
+	})
+	if pingurlBin.err != nil {
+		t.Fatal(pingurlBin.err)
+	}
+	return pingurlBin.path
+}
 
 // local is MEMon in moto with the real memon-pingurl binary serving it.
 type local struct {
@@ -76,11 +109,7 @@ func startLocalAs(t *testing.T, prefix string, env []string, flags ...string) *l
 		dynamo.New(dynamodb.NewFromConfig(pcfg), res.Table, res.HistoryTable), notify.New(sns.NewFromConfig(pcfg), res.TopicARN),
 		poller.Config{ReconcileEvery: -1, Receivers: 1}, time.Now, slog.New(slog.NewTextHandler(io.Discard, nil)))
 
-	bin := filepath.Join(t.TempDir(), "memon-pingurl")
-	if out, err := exec.Command("go", "build", "-o", bin, "github.com/peerj/memon/cmd/memon-pingurl").CombinedOutput(); err != nil {
-		t.Fatalf("go build memon-pingurl: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, append([]string{"--addr", "127.0.0.1:0", "--min-latency", "1ms"}, flags...)...)
+	cmd := exec.Command(memonPingurl(t), append([]string{"--addr", "127.0.0.1:0", "--min-latency", "1ms"}, flags...)...)
 	cmd.Env = append(env, settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -165,6 +194,7 @@ func (l *local) create(name string) string {
 }
 
 func TestEachURLFormThroughTheLocalServerReachesTheEvent(t *testing.T) {
+	t.Parallel() // its own queue and tables (the prefix) on the package's moto
 	l := startLocal(t, "pu-forms")
 	tok := l.create("nightly")
 	steps := []struct {
@@ -218,6 +248,7 @@ func TestEachURLFormThroughTheLocalServerReachesTheEvent(t *testing.T) {
 }
 
 func TestRejectedPingsQueueNothing(t *testing.T) {
+	t.Parallel() // its own queue and tables (the prefix) on the package's moto
 	l := startLocal(t, "pu-reject")
 	old := l.create("etl")
 	if !l.event("etl").HasToken {
@@ -273,7 +304,8 @@ func TestRejectedPingsQueueNothing(t *testing.T) {
 }
 
 // Past --max-in-flight the server answers 429 at once; the request in
-// flight is served.
+// flight is served. Not parallel: its second request must come while the
+// first is inside its answer time, so it runs before the parallel tests.
 func TestLocalServerThrottles(t *testing.T) {
 	l := startLocal(t, "pu-throttle", "--max-in-flight", "1", "--min-latency", "1500ms")
 	tok := l.create("busy")
@@ -306,6 +338,7 @@ func TestLocalServerThrottles(t *testing.T) {
 // never brings the event back from it. Revoke then deletes every token item
 // naming the event, and a rotation leaves only the new one.
 func TestATokenDiesWithItsEventWhoeverDeletesIt(t *testing.T) {
+	t.Parallel() // its own queue and tables (the prefix) on the package's moto
 	l := startLocal(t, "pu-dies")
 	ctx := context.Background()
 	old := l.create("nightly")

@@ -38,6 +38,7 @@ type haScript struct {
 // every event with the status MEMon gives it: new, up, grace (late), down,
 // paused, and (v1) started.
 func TestHomeAssistantReadsEveryCheckThroughMemonPingurl(t *testing.T) {
+	t.Parallel() // its own queue and tables (the prefix) on the package's moto
 	raw, err := os.ReadFile("testdata/home-assistant.json")
 	if err != nil {
 		t.Fatal(err)

@@ -84,6 +84,7 @@ func uuid4(t *testing.T) string {
 // the tool accepts, the pings land on the queue, the poller applies them
 // and the alerts follow.
 func TestToolsThatSpeakHealthchecksReportUnchanged(t *testing.T) {
+	t.Parallel() // its own queue and tables (the prefix) on the package's moto
 	files, err := filepath.Glob(filepath.Join("testdata", "tools", "*.json"))
 	if err != nil || len(files) < 6 {
 		t.Fatalf("testdata/tools holds %d scripts (%v), want runitor, borgmatic, Backrest, gobackup, resticprofile and Uptime Kuma", len(files), err)
