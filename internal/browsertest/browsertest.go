@@ -6,6 +6,7 @@
 package browsertest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -149,11 +150,21 @@ func Settled() chromedp.Action {
 		nil, func(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) })
 }
 
-// Screenshot writes the whole page, once settled, as dir/name (PNG).
+// Screenshot writes the whole page, once settled, as dir/name (PNG). On a
+// loaded machine Chromium can capture before every tile of the page is
+// rastered (a settled page with its lower rows blank), so it captures
+// until two captures in a row are the same.
 func (b *Browser) Screenshot(t *testing.T, dir, name string) {
 	t.Helper()
-	var png []byte
+	var png, again []byte
 	b.Run(t, Settled(), chromedp.FullScreenshot(&png, 100))
+	for range 5 {
+		b.Run(t, Settled(), chromedp.FullScreenshot(&again, 100))
+		if bytes.Equal(png, again) {
+			break
+		}
+		png = again
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
