@@ -2,6 +2,7 @@ package poller
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -370,5 +371,57 @@ func TestFailedDownDigestIsRetriedLater(t *testing.T) {
 	got := w.pub.Take()
 	if len(got) != 2 || got[0].Kind != memon.KindDown || got[1].Kind != memon.KindDown {
 		t.Fatalf("retry sent %v, want the 2 DOWN alerts", subjects(got))
+	}
+}
+
+// TestADrainPastItsBudgetLeavesTheRestAndTheDueChecks: a poll whose drain
+// budget ends before the queue is empty keeps and deletes what it took,
+// leaves the rest on the queue and judges no deadline (a job's ping may be
+// among the rest: judging it overdue then would be a false DOWN); the next
+// poll takes the rest, then judges.
+func TestADrainPastItsBudgetLeavesTheRestAndTheDueChecks(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.rolling("backup", time.Hour, time.Time{}, func(ev *memon.Event) {
+		run := day0.Add(-2 * time.Hour)
+		ev.State, ev.LastSuccessTime, ev.LastBlockTime, ev.NextBlockTime = memon.Up, run, run, run.Add(time.Hour)
+	})
+	w.store.Put(rollingEvent(t, "etl", time.Hour))
+	const pings = 40
+	for range pings {
+		w.send(memon.Message{Name: "etl", Signal: memon.Success})
+	}
+	w.queue.Batch = 2 // 20 receive rounds for the 40 pings
+	// A clock a second later at each reading: the 5 s budget ends a few
+	// rounds in.
+	slow := func() time.Time { w.clock.Advance(time.Second); return w.clock.Now() }
+	p := New(w.queue, w.store, w.pub, Config{ReconcileEvery: -1, Receivers: 1, Budget: 5 * time.Second}, slow,
+		slog.New(slog.NewJSONHandler(w, nil)))
+	sum, err := p.Poll(w.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := w.queue.Len()
+	if sum.Drained || sum.Down != 0 || sum.Pings == 0 || left == 0 || sum.Pings+left != pings {
+		t.Fatalf("drained %v down %d pings %d left %d, want some of the %d pings taken, the rest left and no deadline judged",
+			sum.Drained, sum.Down, sum.Pings, left, pings)
+	}
+	if !strings.Contains(w.logText(), "queue not drained before the time budget") {
+		t.Fatalf("the poll's log does not say the budget ended:\n%s", w.logText())
+	}
+	if got := w.alerts(); got != "" {
+		t.Fatalf("alerts %q before the queue was drained, want none", got)
+	}
+	if ev := w.store.Event("etl"); ev.LastSuccessTime.IsZero() {
+		t.Fatal("the pings taken were not kept")
+	}
+
+	sum = w.poll()
+	if !sum.Drained || sum.Pings != left || sum.Down != 1 || w.queue.Len() != 0 {
+		t.Fatalf("next poll: drained %v pings %d down %d left %d, want the %d left taken and backup judged DOWN",
+			sum.Drained, sum.Pings, sum.Down, w.queue.Len(), left)
+	}
+	if got := w.alerts(); got != "backup:down" {
+		t.Fatalf("alerts %q, want backup's DOWN", got)
 	}
 }
