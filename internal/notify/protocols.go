@@ -130,7 +130,7 @@ func Chat(a memon.Alert) ChatNotification {
 		line("Description", code(f.Description))
 	}
 	line("Tags", code(memon.TagsText(a.Tags)))
-	line("State", code(string(f.State)))
+	line("Status", code(string(f.Status)))
 	line("Deadline", code(rfc3339(f.Deadline)))
 	line("Last run", code(rfc3339(f.LastRun)))
 	if f.Missed > 0 {

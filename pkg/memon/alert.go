@@ -83,7 +83,7 @@ func Render(kind AlertKind, ev *Event, reason string) Alert {
 	}
 	row("What happened", reason)
 	row("Tags", TagsText(ev.Tags))
-	row("State", string(ev.Status()))
+	row("Status", string(AlertStatus(ev)))
 	row("Schedule", ev.Schedule.String()+graceText(ev.Grace))
 	row("Last success", bothZones(ev.LastSuccessTime, loc))
 	if ev.LastFailTime.After(ev.LastSuccessTime) {

@@ -1,6 +1,7 @@
 package memon
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestRenderBodies(t *testing.T) {
 	for _, want := range []string{
 		"Down: etl\n",
 		"etl: loads the warehouse\n",
-		"State:         down\n",
+		"Status:        down\n",
 		`Schedule:      cron "30 2 * * *" America/New_York, grace 20m` + "\n",
 		"Last success:  2025-06-01 06:33:00 UTC (2025-06-01 02:33:00 EDT America/New_York)\n",
 		"Missed since:  2025-06-02 06:30:00 UTC (2025-06-02 02:30:00 EDT America/New_York)\n",
@@ -102,9 +103,51 @@ func TestRenderBodies(t *testing.T) {
 		}
 	}
 	trs, _ = ev.Apply(success("etl", time.Date(2025, 6, 6, 2, 35, 0, 0, ny)))
-	if up := trs[0].Alert; up.Subject != "[MEMon] Up: etl" || !strings.Contains(up.Body, "State:         up\n") ||
+	if up := trs[0].Alert; up.Subject != "[MEMon] Up: etl" || !strings.Contains(up.Body, "Status:        up\n") ||
 		strings.Contains(up.Body, "Last failure") {
 		t.Errorf("UP alert: %s\n%s", up.Subject, up.Body)
+	}
+}
+
+// TestAlertStatusIsShowsWord: an alert's Status row and its facts' status
+// are the word show gives the event in the state the alert leaves it in: a
+// failed run of a job that was up is "failed" (its stored state is down).
+func TestAlertStatusIsShowsWord(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 12, 2, 3, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name string
+		ping func(ev *Event) []Transition
+		kind AlertKind
+		want Status
+	}{
+		{"a failure after a success", func(ev *Event) []Transition {
+			ev.Apply(success("etl", at))
+			trs, _ := ev.Apply(fail("etl", at.Add(time.Minute), 1))
+			return trs
+		}, KindFailed, StatusFailed},
+		{"a missed deadline", func(ev *Event) []Transition {
+			ev.Apply(success("etl", at))
+			trs, _ := ev.CheckDue(at.Add(2 * time.Hour))
+			return trs
+		}, KindDown, StatusDown},
+		{"a success after a failure", func(ev *Event) []Transition {
+			ev.Apply(success("etl", at))
+			ev.Apply(fail("etl", at.Add(time.Minute), 1))
+			trs, _ := ev.Apply(success("etl", at.Add(2*time.Minute)))
+			return trs
+		}, KindUp, StatusUp},
+	} {
+		ev := NewEvent("etl", mustSchedule(t, Rolling, time.Hour, "", ""))
+		trs := c.ping(ev)
+		if len(trs) == 0 || trs[len(trs)-1].Alert == nil || trs[len(trs)-1].Alert.Kind != c.kind {
+			t.Fatalf("%s: transitions %+v, want a %s alert", c.name, trs, c.kind)
+		}
+		a := trs[len(trs)-1].Alert
+		show := StatusOf(ev, nil, ev.lastRun())
+		if show != c.want || a.Facts.Status != c.want || !strings.Contains(a.Body, fmt.Sprintf("%-14s %s\n", "Status:", c.want)) {
+			t.Errorf("%s: show says %s, the alert's facts %s, want %s in both and in its text:\n%s", c.name, show, a.Facts.Status, c.want, a.Body)
+		}
 	}
 }
 

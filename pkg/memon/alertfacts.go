@@ -9,9 +9,10 @@ import (
 // text, they are taken when the alert is decided and taken again from the
 // stored event when a retry delivers it (PendingAlert).
 type AlertFacts struct {
-	ID          string    `json:"id,omitempty"` // the transition's id: the same on a redelivery, for de-duplication
-	At          time.Time `json:"at,omitzero"`  // when it happened
-	State       State     `json:"state,omitempty"`
+	ID          string    `json:"id,omitempty"`    // the transition's id: the same on a redelivery, for de-duplication
+	At          time.Time `json:"at,omitzero"`     // when it happened
+	State       State     `json:"state,omitempty"` // the stored state: new, up or down
+	Status      Status    `json:"-"`               // the status word the texts give (AlertStatus); machines read state
 	Reason      string    `json:"reason,omitempty"`
 	Description string    `json:"description,omitempty"`
 	Deadline    time.Time `json:"deadline,omitzero"`
@@ -32,6 +33,7 @@ type AlertFacts struct {
 func Facts(kind AlertKind, ev *Event, reason string) AlertFacts {
 	f := AlertFacts{
 		State:       ev.Status(),
+		Status:      AlertStatus(ev),
 		Reason:      reason,
 		Description: ev.Description,
 		Deadline:    ev.Deadline(),
@@ -48,6 +50,12 @@ func Facts(kind AlertKind, ev *Event, reason string) AlertFacts {
 	}
 	return f
 }
+
+// AlertStatus is the event's status word as its alert gives it: StatusOf at
+// the moment of the transition, without the deadline's time-bound part (an
+// alert is decided on a deadline, so late and overdue are its kind, not its
+// status).
+func AlertStatus(ev *Event) Status { return StatusOf(ev, nil, time.Time{}) }
 
 // transitionFacts are the facts of a transition's alert, with its id and
 // time, from the event as the alert's text shows it.
