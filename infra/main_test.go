@@ -122,20 +122,42 @@ func template(t *testing.T, context map[string]any) tpl {
 	return out
 }
 
-var (
-	defaultOnce sync.Once
-	defaultTpl  tpl
-)
-
-// defaultTemplate is the template with no context, synthesized once.
-func defaultTemplate(t *testing.T) tpl {
-	t.Helper()
-	defaultOnce.Do(func() { defaultTpl = template(t, nil) })
-	if defaultTpl.json == nil {
-		t.Fatal("default template failed to synthesize")
-	}
-	return defaultTpl
+// synthesized holds the templates synthesized once per test binary, by
+// name: a synth costs seconds of the jsii runtime, and many tests read the
+// same stack.
+var synthesized struct {
+	mu   sync.Mutex
+	byID map[string]*onceTemplate
 }
+
+type onceTemplate struct {
+	once sync.Once
+	tpl  tpl
+}
+
+// templateOnce is template(t, context), synthesized on the first call for
+// name and shared after.
+func templateOnce(t *testing.T, name string, context map[string]any) tpl {
+	t.Helper()
+	synthesized.mu.Lock()
+	if synthesized.byID == nil {
+		synthesized.byID = map[string]*onceTemplate{}
+	}
+	o := synthesized.byID[name]
+	if o == nil {
+		o = &onceTemplate{}
+		synthesized.byID[name] = o
+	}
+	synthesized.mu.Unlock()
+	o.once.Do(func() { o.tpl = template(t, context) })
+	if o.tpl.json == nil {
+		t.Fatalf("the %s template failed to synthesize", name)
+	}
+	return o.tpl
+}
+
+// defaultTemplate is the template with no context.
+func defaultTemplate(t *testing.T) tpl { return templateOnce(t, "default", nil) }
 
 // must runs f and turns a jsii/assertions panic (AssertionError) into a test
 // failure instead of a crash of the whole test binary.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -12,21 +11,9 @@ import (
 	"github.com/peerj/memon/internal/settings"
 )
 
-var (
-	pingOnce sync.Once
-	pingTpl  tpl
-)
-
 // pingTemplate is the stack with the HTTPS endpoint and auto-create on.
 func pingTemplate(t *testing.T) tpl {
-	t.Helper()
-	pingOnce.Do(func() {
-		pingTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxAutoCreate: "1d", CtxAutoCreateMax: "80"})
-	})
-	if pingTpl.json == nil {
-		t.Fatal("httpPings template failed to synthesize")
-	}
-	return pingTpl
+	return templateOnce(t, "httpPings", obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxAutoCreate: "1d", CtxAutoCreateMax: "80"})
 }
 
 // publicThings lists what would make the stack reachable from the internet:

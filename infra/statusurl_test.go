@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/peerj/memon/internal/schema"
@@ -38,22 +37,10 @@ func TestStatusFunctionOnlyReads(t *testing.T) {
 	expectStatusRole(t, x, false)
 }
 
-var (
-	detailsOnce sync.Once
-	detailsTpl  tpl
-)
-
 // statusDetailsTemplate is the stack whose status page shows details
-// (statusPage=details), synthesized once.
+// (statusPage=details).
 func statusDetailsTemplate(t *testing.T) tpl {
-	t.Helper()
-	detailsOnce.Do(func() {
-		detailsTpl = template(t, obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxStatusPage: "details"})
-	})
-	if detailsTpl.json == nil {
-		t.Fatal("statusPage=details template failed to synthesize")
-	}
-	return detailsTpl
+	return templateOnce(t, "statusPage=details", obj{CtxHTTPPings: "true", CtxPingURLCodeDir: pollerCode(t), CtxStatusURLCodeDir: pollerCode(t), CtxStatusPage: "details"})
 }
 
 // expectStatusRole: the read function's role reads, and reads exactly what
