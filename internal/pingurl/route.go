@@ -76,23 +76,3 @@ func isSuffix(s string) bool {
 	}
 	return s != "" && strings.Trim(s, "0123456789") == ""
 }
-
-// slugShape classifies a slug as healthchecks' URLs do: its characters
-// are a-z A-Z 0-9 - _ (else no URL matches: 404), and an upper-case one is
-// refused as "invalid url format" (400) before any lookup.
-func slugShape(s string) (ok, upper bool) {
-	if s == "" {
-		return false, false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
-		case c >= 'A' && c <= 'Z':
-			upper = true
-		default:
-			return false, false
-		}
-	}
-	return true, upper
-}

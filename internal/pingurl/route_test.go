@@ -38,23 +38,6 @@ func TestParseRouteReadsEveryForm(t *testing.T) {
 	}
 }
 
-func TestSlugShapeIsHealthchecksSlug(t *testing.T) {
-	for _, tc := range []struct {
-		slug          string
-		shaped, upper bool
-	}{
-		{"nightly-db_2", true, false},
-		{"Nightly", true, true},
-		{"back.up", false, false},
-		{"", false, false},
-		{"a/b", false, false},
-	} {
-		if shaped, upper := slugShape(tc.slug); shaped != tc.shaped || upper != tc.upper {
-			t.Errorf("slugShape(%q) = %v, %v; want %v, %v", tc.slug, shaped, upper, tc.shaped, tc.upper)
-		}
-	}
-}
-
 // FuzzServeAnyPath: whatever the path and query, the handler answers one
 // of its answers after the floor, queues at most one ping, and queues one
 // only for the right token or key.

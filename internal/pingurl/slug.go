@@ -22,7 +22,7 @@ type Keys interface {
 // long the lookups took), so nobody learns whether a key or a name exists;
 // with it, a missing event is 404 "not found" as in healthchecks.
 func (h *Handler) slugPing(r *http.Request, rt route, body string) answer {
-	shaped, upper := slugShape(rt.slug)
+	shaped, upper := memon.SlugShape(rt.slug)
 	if upper {
 		return badURL // healthchecks refuses it before any lookup: it tells nothing
 	}

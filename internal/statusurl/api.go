@@ -200,16 +200,13 @@ func started(ev *memon.Event) bool {
 	return !ev.LastStartTime.IsZero() && ev.LastStartTime.After(ev.LastSuccessTime) && ev.LastStartTime.After(ev.LastFailTime)
 }
 
-// slugOf is the event's slug: its name when the name has a slug's shape
-// (what a slug ping can name), else "".
+// slugOf is the event's slug: its name when the name is one (what a slug
+// ping can name), else "".
 func slugOf(name string) string {
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return ""
-		}
+	if ok, upper := memon.SlugShape(name); ok && !upper {
+		return name
 	}
-	return name
+	return ""
 }
 
 // checkOf is the listed event as a check at now, for API version v (v1

@@ -60,6 +60,28 @@ type Ping struct {
 // sends (ping.ValidateName).
 func ValidateName(name string) error { return ping.ValidateName(name) }
 
+// SlugShape classifies a name as a healthchecks slug, as healthchecks'
+// URLs do: its characters are a-z A-Z 0-9 - _ (else it is no slug), and
+// upper reports an upper-case one, which is a slug's shape but which
+// healthchecks refuses ("invalid url format"). A name is a slug when ok
+// and not upper.
+func SlugShape(s string) (ok, upper bool) {
+	if s == "" {
+		return false, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		default:
+			return false, false
+		}
+	}
+	return true, upper
+}
+
 // acceptName is the poller's looser rule: items written by memon.py may have
 // any printable name, so anything printable and short enough is processed.
 func acceptName(name string) error {

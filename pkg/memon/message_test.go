@@ -421,3 +421,20 @@ func mustEncode(t *testing.T, m Message) []byte {
 	}
 	return b
 }
+
+func TestSlugShapeIsHealthchecksSlug(t *testing.T) {
+	for _, tc := range []struct {
+		slug          string
+		shaped, upper bool
+	}{
+		{"nightly-db_2", true, false},
+		{"Nightly", true, true},
+		{"back.up", false, false},
+		{"", false, false},
+		{"a/b", false, false},
+	} {
+		if shaped, upper := SlugShape(tc.slug); shaped != tc.shaped || upper != tc.upper {
+			t.Errorf("SlugShape(%q) = %v, %v; want %v, %v", tc.slug, shaped, upper, tc.shaped, tc.upper)
+		}
+	}
+}
