@@ -4,7 +4,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -84,15 +83,12 @@ func (h *Handler) api(r *http.Request, v int, rest string) answer {
 	if len(key) != apiKeyLen {
 		return cors(missingKey) // healthchecks' answer to a key of the wrong length: it says nothing of any key
 	}
-	hash := memon.HashToken(key)
-	k, err := h.keys.Lookup(r.Context(), hash)
-	switch {
-	case errors.Is(err, memon.ErrNotFound), err == nil && k.Kind != memon.KeyAPI:
+	switch h.checkKey(r.Context(), key, memon.KeyAPI) {
+	case keyWrong:
 		return cors(wrongKey)
-	case err != nil:
+	case keyUnread:
 		return cors(apiDown)
-	}
-	if !h.gate.AllowKey(hash) {
+	case keyThrottled:
 		return cors(throttled)
 	}
 	return cors(h.apiRoute(r, v, rest))

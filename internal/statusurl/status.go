@@ -25,28 +25,51 @@ var (
 		body: []byte("read with GET\n"), header: map[string]string{"Allow": "GET, HEAD"}}
 )
 
+// keyCheck is what checkKey found of a request's key.
+type keyCheck int
+
+const (
+	keyOK        keyCheck = iota
+	keyWrong              // malformed, unknown or of another kind: all alike, so nobody learns which keys exist
+	keyUnread             // the keys could not be read
+	keyThrottled          // past the key's rate
+)
+
+// checkKey looks up a stack key of kind, once per request, and takes one
+// request of its rate: the API's keys, the badge key and the status key
+// are each judged here.
+func (h *Handler) checkKey(ctx context.Context, key string, kind memon.KeyKind) keyCheck {
+	if len(key) != memon.TokenLen {
+		return keyWrong
+	}
+	hash := memon.HashToken(key)
+	k, err := h.keys.Lookup(ctx, hash)
+	switch {
+	case errors.Is(err, memon.ErrNotFound), err == nil && k.Kind != kind:
+		return keyWrong
+	case err != nil:
+		return keyUnread
+	case !h.gate.AllowKey(hash):
+		return keyThrottled
+	}
+	return keyOK
+}
+
 // pageKey resolves the key a badge or page path starts with and returns
 // the rest of the path after it, or the answer to give instead. A wrong
-// key, a key of another kind and a malformed one are the same 404, so
-// nobody learns which keys exist.
+// key, a key of another kind and a malformed one are the same 404.
 func (h *Handler) pageKey(r *http.Request, rest string, kind memon.KeyKind) (string, *answer) {
 	drain(r)
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return "", &getOnly
 	}
 	key, path, _ := strings.Cut(rest, "/")
-	if len(key) != memon.TokenLen {
+	switch h.checkKey(r.Context(), key, kind) {
+	case keyWrong:
 		return "", &notFound
-	}
-	hash := memon.HashToken(key)
-	k, err := h.keys.Lookup(r.Context(), hash)
-	switch {
-	case errors.Is(err, memon.ErrNotFound), err == nil && k.Kind != kind:
-		return "", &notFound
-	case err != nil:
+	case keyUnread:
 		return "", &readKeysDown
-	}
-	if !h.gate.AllowKey(hash) {
+	case keyThrottled:
 		return "", &throttled
 	}
 	return path, nil
