@@ -16,10 +16,7 @@ import (
 )
 
 func testAlertCommand() *command {
-	var kinds []string
-	for _, k := range memon.TestAlertKinds {
-		kinds = append(kinds, string(k))
-	}
+	kinds := memon.KindNames(memon.TestAlertKinds)
 	o := &testAlertOptions{}
 	return &command{
 		name: "test-alert", args: "[--kind " + strings.Join(kinds, "|") + "] [--tag TAG]... [--topic-arn ARN]",

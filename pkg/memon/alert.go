@@ -20,6 +20,16 @@ const (
 	KindConfig AlertKind = "config"
 )
 
+// KindNames are the kinds' attribute values, in order: what a filter policy
+// lists and a help text joins.
+func KindNames(kinds []AlertKind) []string {
+	names := make([]string, 0, len(kinds))
+	for _, k := range kinds {
+		names = append(names, string(k))
+	}
+	return names
+}
+
 // subjectWord is the word in the subject; memon.py's, and people have mail
 // filters on them.
 var subjectWord = map[AlertKind]string{

@@ -128,13 +128,7 @@ func parseRoute(field, s string) (Route, error) {
 	return r, nil
 }
 
-func kindList() string {
-	var ks []string
-	for _, k := range RouteKinds() {
-		ks = append(ks, string(k))
-	}
-	return strings.Join(ks, ", ")
-}
+func kindList() string { return strings.Join(KindNames(RouteKinds()), ", ") }
 
 // ParseRouteTarget reads one subscriber: its protocol from its form.
 func ParseRouteTarget(field, s string) (RouteTarget, error) {
@@ -184,11 +178,7 @@ func (r Route) FilterPolicy() map[string]any {
 		p["tags"] = slices.Clone(r.Tags)
 	}
 	if len(r.Kinds) > 0 {
-		kinds := []string{}
-		for _, k := range r.Kinds {
-			kinds = append(kinds, string(k))
-		}
-		p["kind"] = append(kinds, string(KindTest))
+		p["kind"] = append(KindNames(r.Kinds), string(KindTest))
 	}
 	if len(p) == 0 {
 		return nil
@@ -212,11 +202,7 @@ func (r Route) selector() string {
 		sel = strings.Join(r.Tags, "|")
 	}
 	if len(r.Kinds) > 0 {
-		var ks []string
-		for _, k := range r.Kinds {
-			ks = append(ks, string(k))
-		}
-		sel += "/" + strings.Join(ks, "|")
+		sel += "/" + strings.Join(KindNames(r.Kinds), "|")
 	}
 	return sel
 }
