@@ -79,7 +79,8 @@ func TestEveryAlertFormCarriesTheTags(t *testing.T) {
 		}
 		alerts = append(alerts, a)
 	}
-	alerts = append(alerts, memon.DownDigest([]memon.HeldDown{{Name: "a", Reason: "missed", Tags: []string{"nightly"}}, {Name: "b", Reason: "missed", Tags: []string{"data"}}}))
+	digest, _ := memon.DownDigest([]memon.HeldDown{{Name: "a", Reason: "missed", Tags: []string{"nightly"}}, {Name: "b", Reason: "missed", Tags: []string{"data"}}})
+	alerts = append(alerts, digest)
 	for _, a := range alerts {
 		f := &fakeSNS{}
 		if err := New(f, "arn").Publish(context.Background(), a); err != nil {

@@ -240,7 +240,7 @@ func TestSenderTextIsOneLineInEveryForm(t *testing.T) {
 // TestDownDigestChatNamesEveryEvent: the chat form of a DOWN digest shows
 // its list (it names no one event, so the list is all it has to say).
 func TestDownDigestChatNamesEveryEvent(t *testing.T) {
-	a := memon.DownDigest([]memon.HeldDown{{Name: "job-a", Reason: "missed"}, {Name: "job-b", Reason: "missed", Tags: []string{"data"}}})
+	a, _ := memon.DownDigest([]memon.HeldDown{{Name: "job-a", Reason: "missed"}, {Name: "job-b", Reason: "missed", Tags: []string{"data"}}})
 	c := Chat(a)
 	for _, want := range []string{"job-a: missed", "job-b [data]: missed"} {
 		if !strings.Contains(c.Content.Description, want) {

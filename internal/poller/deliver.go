@@ -83,11 +83,13 @@ func (p *Poller) deliver(ctx context.Context, ev *memon.Event, claimed []memon.T
 }
 
 // heldDown is a DOWN alert held for the poll's digest, with its outbox
-// entry and whether its history record is written.
+// entry, whether its history record is written and whether its digest
+// went out.
 type heldDown struct {
 	memon.HeldDown
-	id       string
-	recorded bool
+	id        string
+	recorded  bool
+	published bool // its digest went out
 }
 
 // downSlot takes one of the poll's memon.MaxDownAlertsPerPoll DOWN
@@ -104,7 +106,7 @@ func (p *Poller) downSlot(sum *Summary) bool {
 }
 
 // publishDownDigest publishes the DOWN alerts held past the poll's limit
-// as one memon.DownDigest, then records each held entry's outcome on its
+// in memon.DownDigests, as many as it takes to name each, then records each held entry's outcome on its
 // event as deliver would have: delivered, or failed and retried by a later
 // poll (which applies the same limit).
 func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
@@ -119,29 +121,24 @@ func (p *Poller) publishDownDigest(ctx context.Context, sum *Summary) {
 	}
 	// As many digests as it takes to name every event (each within the
 	// size one message may have); each held entry records its own.
-	out := make(map[int]bool, len(held)) // held index: its digest went out
-	at := 0
-	for _, group := range memon.DownDigestGroups(names) {
-		err := p.pub.Publish(ctx, memon.DownDigest(group))
+	for at := 0; at < len(held); {
+		digest, n := memon.DownDigest(names[at:])
+		err := p.pub.Publish(ctx, digest)
 		if err != nil {
 			sum.add(func(s *Summary) { s.Errors++ })
-			p.log.Error("publish the DOWN digest (each alert is retried by a later poll)", "events", len(group), "err", err)
+			p.log.Error("publish the DOWN digest (each alert is retried by a later poll)", "events", n, "err", err)
 		} else {
-			sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += len(group) })
+			sum.add(func(s *Summary) { s.AlertsSent++; s.DownInDigest += n })
 		}
-		for range group {
-			out[at] = err == nil
-			at++
+		for i := at; i < at+n; i++ {
+			held[i].published = err == nil
 		}
+		at += n
 	}
 	now := p.now()
-	type heldOut struct {
-		heldDown
-		published bool
-	}
-	byEvent := map[string][]heldOut{} // one write per event, whatever it held
-	for i, h := range held {
-		byEvent[h.Name] = append(byEvent[h.Name], heldOut{h, out[i]})
+	byEvent := map[string][]heldDown{} // one write per event, whatever it held
+	for _, h := range held {
+		byEvent[h.Name] = append(byEvent[h.Name], h)
 	}
 	var g errgroup.Group
 	g.SetLimit(p.cfg.Workers)

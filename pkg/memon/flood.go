@@ -127,8 +127,8 @@ func digestBody(headline, intro string, n int, line func(i int) string, fits fun
 // event's state, history and counts are kept exactly as if each had its own.
 const MaxDownAlertsPerPoll = 10
 
-// maxDownDigestBytes bounds the list a DOWN digest carries: its text goes
-// out in several forms of one SNS message (at most 256 KiB in all).
+// maxDownDigestBytes bounds a DOWN digest's text, which goes out in
+// several forms of one SNS message (at most 256 KiB in all).
 const maxDownDigestBytes = 48 << 10
 
 // downDigestLine is a held event's line in a DOWN digest.
@@ -138,33 +138,6 @@ func downDigestLine(h HeldDown) string {
 		line += " [" + TagsText(h.Tags) + "]"
 	}
 	return line + ": " + truncate(SingleLine(h.Reason), 200) + "\n"
-}
-
-// downDigestFrame is room for a DOWN digest's banner, intro and footer.
-const downDigestFrame = 1024
-
-// DownDigestGroups splits the DOWN alerts a poll held into groups whose
-// DownDigest names every event of the group: one digest per group, so a
-// fleet-wide outage of thousands of events is a few messages and every
-// event is named in one of them.
-func DownDigestGroups(held []HeldDown) [][]HeldDown {
-	var (
-		groups [][]HeldDown
-		from   int
-		size   = downDigestFrame
-	)
-	for i, h := range held {
-		n := len(downDigestLine(h))
-		if i > from && size+n > maxDownDigestBytes {
-			groups = append(groups, held[from:i])
-			from, size = i, downDigestFrame
-		}
-		size += n
-	}
-	if from < len(held) {
-		groups = append(groups, held[from:])
-	}
-	return groups
 }
 
 // HeldDown is a DOWN alert a poll held for its digest.
@@ -177,22 +150,31 @@ type HeldDown struct {
 	Tags []string
 }
 
-// DownDigest is the one DOWN alert that stands for the events past
-// MaxDownAlertsPerPoll in one poll: its subject counts them, its body names
-// each (with its tags and why), as far as maxDownDigestBytes allows
-// (DownDigestGroups splits a larger set so that every event is named).
-func DownDigest(held []HeldDown) Alert {
-	body := digestBody(fmt.Sprintf("Down: %d more events", len(held)),
-		fmt.Sprintf("These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):", MaxDownAlertsPerPoll),
-		len(held),
-		func(i int) string { return downDigestLine(held[i]) },
-		func(_, size int, line string) bool { return size+len(line) <= maxDownDigestBytes },
-		func(rest int) string {
-			return fmt.Sprintf("  ... and %d more: memon-config list shows every event's state\n", rest)
-		},
-		"\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n")
-	var tags []string
+// DownDigest is one DOWN alert that stands for events past
+// MaxDownAlertsPerPoll in one poll. It names the first n of held, each
+// with its tags and why, as many as maxDownDigestBytes holds (at least
+// one); its subject counts them and its tags are theirs. The poller sends
+// the rest in more digests, so that every event is named in one.
+func DownDigest(held []HeldDown) (a Alert, n int) {
+	headline := func(k int) string { return fmt.Sprintf("Down: %d more events", k) }
+	intro := fmt.Sprintf("These events are DOWN too (more than %d DOWN alerts in one poll, so they come in one alert):", MaxDownAlertsPerPoll)
+	const footer = "\nEach event's state and history are kept as usual: memon-config show NAME.\n--\nMEMon\n"
+	frame := digestBody(headline(len(held)), intro, 0, nil, nil, nil, footer) // the body without its lines
+	size := len(frame)
+	var lines []string
 	for _, h := range held {
+		l := downDigestLine(h)
+		if len(lines) > 0 && size+len(l) > maxDownDigestBytes {
+			break
+		}
+		size += len(l)
+		lines = append(lines, l)
+	}
+	n = len(lines)
+	body := digestBody(headline(n), intro, n, func(i int) string { return lines[i] },
+		func(int, int, string) bool { return true }, nil, footer)
+	var tags []string
+	for _, h := range held[:n] {
 		for _, t := range LimitTags(h.Tags) {
 			if !slices.Contains(tags, t) {
 				tags = append(tags, t)
@@ -200,5 +182,5 @@ func DownDigest(held []HeldDown) Alert {
 		}
 	}
 	slices.Sort(tags)
-	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", len(held))), Body: body, Tags: tags}
+	return Alert{Kind: KindDown, Subject: Subject(KindDown, fmt.Sprintf("%d more events", n)), Body: body, Tags: tags}, n
 }

@@ -93,7 +93,7 @@ func TestAlertsCarryTheEventsTags(t *testing.T) {
 	if a := ev.PendingAlert(stored); !slices.Equal(a.Tags, ev.Tags) || !strings.Contains(a.Body, "Tags:          data, nightly\n") {
 		t.Errorf("DOWN as a retry renders it: tags %q\n%s", a.Tags, a.Body)
 	}
-	d := DownDigest([]HeldDown{{Name: "a", Tags: []string{"ops", "data"}}, {Name: "b"}, {Name: "c", Tags: []string{"data", "web"}}})
+	d, _ := DownDigest([]HeldDown{{Name: "a", Tags: []string{"ops", "data"}}, {Name: "b"}, {Name: "c", Tags: []string{"data", "web"}}})
 	if !slices.Equal(d.Tags, []string{"data", "ops", "web"}) || !strings.Contains(d.Body, "  - a [ops, data]: ") {
 		t.Errorf("digest tags %q\n%s", d.Tags, d.Body)
 	}
