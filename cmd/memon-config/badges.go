@@ -112,21 +112,13 @@ func (a *app) pageKey(ctx context.Context, cl *call, name string, kind memon.Key
 	if err != nil {
 		return "", "", err
 	}
-	ks, err := openKeys(ctx, cl.g)
-	if err != nil {
-		return "", "", err
-	}
-	issue := func() (string, memon.Key, error) { return ks.Issue(ctx, kind, "") }
-	if o.rotate {
-		issue = func() (string, memon.Key, error) { return ks.Rotate(ctx, kind) }
-	}
-	key, _, err := issue()
-	switch {
-	case errors.Is(err, dynamo.ErrKeyExists):
+	key, err := issueStackKey(ctx, cl.g, kind, o.rotate)
+	if errors.Is(err, dynamo.ErrKeyExists) {
 		return "", "", usagef("the stack has its %s already, and its URLs cannot be shown again (only a hash is stored): "+
 			"memon-config %s --rotate makes new ones and the old ones stop working at once", kind, name)
-	case err != nil:
-		return "", "", fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, cl.g.tokens)
+	}
+	if err != nil {
+		return "", "", err
 	}
 	what := "made"
 	if o.rotate {

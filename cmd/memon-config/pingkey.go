@@ -31,24 +31,16 @@ func pingKeyCommand() *command {
 }
 
 func runPingKey(a *app, ctx context.Context, cl *call, o *pingKeyOptions) error {
-	if len(cl.args) != 0 {
-		return usagef("ping-key takes no arguments, not %q: memon-config ping-key [--rotate]", cl.args)
-	}
-	ks, err := openKeys(ctx, cl.g)
-	if err != nil {
+	if err := cl.noArgs("ping-key"); err != nil {
 		return err
 	}
-	issue := func() (string, memon.Key, error) { return ks.Issue(ctx, memon.KeyPing, "") }
-	if o.rotate {
-		issue = func() (string, memon.Key, error) { return ks.Rotate(ctx, memon.KeyPing) }
-	}
-	key, _, err := issue()
-	switch {
-	case errors.Is(err, dynamo.ErrKeyExists):
+	key, err := issueStackKey(ctx, cl.g, memon.KeyPing, o.rotate)
+	if errors.Is(err, dynamo.ErrKeyExists) {
 		return usagef("the stack already has a ping key, and it cannot be shown again (only a hash is stored): " +
 			"memon-config ping-key --rotate makes a new one and the old key stops working at once")
-	case err != nil:
-		return fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, cl.g.tokens)
+	}
+	if err != nil {
+		return err
 	}
 	fmt.Fprintln(a.stdout, key)
 	what := "created"
@@ -57,4 +49,25 @@ func runPingKey(a *app, ctx context.Context, cl *call, o *pingKeyOptions) error 
 	}
 	fmt.Fprintf(a.stderr, "memon-config ping-key: ping key %s. Ping <PingUrl>/ping/<ping-key>/<event>; keep it secret and save it now: it is shown only once.\n", what)
 	return nil
+}
+
+// issueStackKey makes the stack's key of kind, or with rotate replaces it
+// (the old one stops working at once), and returns it: the one time it is
+// seen, since only its hash is stored. dynamo.ErrKeyExists when there is
+// one already and rotate is not asked.
+func issueStackKey(ctx context.Context, g *globals, kind memon.KeyKind, rotate bool) (string, error) {
+	ks, err := openKeys(ctx, g)
+	if err != nil {
+		return "", err
+	}
+	var key string
+	if rotate {
+		key, _, err = ks.Rotate(ctx, kind)
+	} else {
+		key, _, err = ks.Issue(ctx, kind, "")
+	}
+	if err != nil && !errors.Is(err, dynamo.ErrKeyExists) {
+		return "", fmt.Errorf("%w (is the stack deployed with -c httpPings=true? it creates the tokens table %s)", err, g.tokens)
+	}
+	return key, err
 }
