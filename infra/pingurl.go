@@ -81,15 +81,14 @@ func readPingOptions(scope constructs.Construct, p MEMonStackProps) (pingOptions
 	if v := contextString(scope, CtxHTTPPings); v != "" && v != "true" && v != "false" {
 		return o, fmt.Errorf("context %s=%q: want true or false", CtxHTTPPings, v)
 	}
-	switch v := contextString(scope, CtxStatusPage); v {
-	case "", "false":
-	case "true", "details":
-		if !o.httpPings {
-			return o, fmt.Errorf("context %s=%s needs %s=true: the status page is served by the public read function it adds", CtxStatusPage, v, CtxHTTPPings)
-		}
+	v := contextString(scope, CtxStatusPage)
+	switch on, _, err := settings.ParseStatusPage(v); {
+	case err != nil:
+		return o, fmt.Errorf("context %s=%q: %w", CtxStatusPage, v, err)
+	case on && !o.httpPings:
+		return o, fmt.Errorf("context %s=%s needs %s=true: the status page is served by the public read function it adds", CtxStatusPage, v, CtxHTTPPings)
+	case on:
 		o.statusPage = v
-	default:
-		return o, fmt.Errorf("context %s=%q: want true, details or false", CtxStatusPage, v)
 	}
 	if o.autoCreate != "" {
 		if _, err := memon.ParsePeriod(CtxAutoCreate, o.autoCreate); err != nil {

@@ -41,7 +41,7 @@ const (
 // /status/... answers 404 whatever the key.
 func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pingURL *string, statusPage string) {
 	logGroup, role := m.lambdaLogsAndRole("Status", "-statusurl", "MEMon public reads: resolve an api key's hash, read the events and their history")
-	reads := schema.StatusReads(statusPage == "details")
+	reads := schema.StatusReads(statusPage == settings.StatusPageDetails)
 	allowAttributes(role, "dynamodb:GetItem", tokens.TableArn(), []string{schema.AttrTokenHash, schema.TokenName})
 	allowAttributes(role, "dynamodb:Scan", m.events.TableArn(), reads.Events)
 	allowAttributes(role, "dynamodb:Query", m.history.TableArn(), reads.History)

@@ -3,7 +3,10 @@
 // poller and both CLIs so the three always agree.
 package settings
 
-import "os"
+import (
+	"errors"
+	"os"
+)
 
 // Environment variables: contracts that users' scripts depend on.
 const (
@@ -55,3 +58,22 @@ func OS() Lookup { return os.Getenv }
 // `make local` writes: a port of its own, never memon-config ui's 8080, so
 // both run side by side.
 const PingURLAddr = "127.0.0.1:8090"
+
+// StatusPageDetails is the status page mode that shows job output, hosts
+// and reasons (stack context statusPage=details, MEMON_STATUS_PAGE).
+const StatusPageDetails = "details"
+
+// ParseStatusPage reads a status page mode, the stack context statusPage
+// and the read function's EnvStatusPage alike: "" or "false" is off,
+// "true" on, "details" on with details.
+func ParseStatusPage(v string) (on, details bool, err error) {
+	switch v {
+	case "", "false":
+		return false, false, nil
+	case "true":
+		return true, false, nil
+	case StatusPageDetails:
+		return true, true, nil
+	}
+	return false, false, errors.New("want true, details or false")
+}

@@ -10,3 +10,23 @@ func TestDefaultsAreTheStacksNames(t *testing.T) {
 		t.Errorf("StackName: %s %s", StackName(""), StackName("memon-staging"))
 	}
 }
+
+func TestParseStatusPage(t *testing.T) {
+	for _, c := range []struct {
+		in          string
+		on, details bool
+		bad         bool
+	}{
+		{"", false, false, false},
+		{"false", false, false, false},
+		{"true", true, false, false},
+		{"details", true, true, false},
+		{"yes", false, false, true},
+		{"Details", false, false, true},
+	} {
+		on, details, err := ParseStatusPage(c.in)
+		if on != c.on || details != c.details || (err != nil) != c.bad {
+			t.Errorf("ParseStatusPage(%q) = %v, %v, %v; want %v, %v, error %v", c.in, on, details, err, c.on, c.details, c.bad)
+		}
+	}
+}

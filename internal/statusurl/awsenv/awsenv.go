@@ -49,12 +49,10 @@ func fromEnv(getenv settings.Lookup, db *dynamodb.Client, cfg statusurl.Config, 
 	}
 	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokens, settings.TokenTableSuffix))
 	history := cmp.Or(getenv(settings.EnvHistoryTable), events+"-history")
-	switch page := getenv(settings.EnvStatusPage); page {
-	case "", "false":
-	case "true", "details":
-		cfg.StatusPage, cfg.StatusDetails = true, page == "details"
-	default:
-		return nil, fmt.Errorf("%s=%q: want true, details or false (stack context statusPage)", settings.EnvStatusPage, page)
+	page := getenv(settings.EnvStatusPage)
+	var err error
+	if cfg.StatusPage, cfg.StatusDetails, err = settings.ParseStatusPage(page); err != nil {
+		return nil, fmt.Errorf("%s=%q: %w (stack context statusPage)", settings.EnvStatusPage, page, err)
 	}
 	reads := dynamo.NewReader(db, events, history, schema.StatusReads(cfg.StatusDetails))
 	return statusurl.New(dynamo.NewKeys(db, tokens), reads, reads, cfg, now), nil
