@@ -45,7 +45,7 @@ var layout = map[string]rule{
 	"internal/poller":  {own: []string{"pkg/memon"}, ext: []string{"golang.org/x/sync/"}},
 	"internal/web":     {own: []string{"pkg/memon"}},
 	"internal/report":  {own: []string{"pkg/memon", "internal/dynamo"}},
-	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/functionurl", "internal/bounds"}, ext: append(slices.Clone(awsSDK), lambda...)},
+	"internal/pingurl": {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/settings", "internal/bounds"}, ext: awsSDK},
 	// The public read endpoint: no AWS in the handler; its wiring apart.
 	"internal/statusurl":        {own: []string{"pkg/memon", "internal/bounds", "internal/web"}},
 	"internal/statusurl/awsenv": {own: []string{"internal/statusurl", "internal/dynamo", "internal/schema", "internal/settings"}, ext: awsSDK},
@@ -69,7 +69,7 @@ var layout = map[string]rule{
 	"cmd/memon-config":  {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/notify", "internal/report", "internal/web", "internal/settings", "internal/version"}, ext: append(slices.Clone(awsSDK), "go.yaml.in/yaml/")},
 	"cmd/memon-pingurl": {own: []string{"internal/pingurl", "internal/statusurl", "internal/statusurl/awsenv", "internal/settings", "internal/version"}},
 	"lambdas/poller":    {own: []string{"pkg/memon", "internal/dynamo", "internal/queue", "internal/notify", "internal/poller", "internal/report", "internal/settings", "internal/version"}, ext: append(slices.Clone(awsSDK), lambda...)},
-	"lambdas/pingurl":   {own: []string{"internal/pingurl"}, ext: lambda},
+	"lambdas/pingurl":   {own: []string{"internal/pingurl", "internal/functionurl"}, ext: lambda},
 	"lambdas/statusurl": {own: []string{"internal/statusurl", "internal/statusurl/awsenv", "internal/functionurl", "internal/settings"}, ext: lambda},
 	"tools/benchreport": {},
 	"tools/memon-local": {own: []string{"pkg/memon", "internal/mototest", "internal/settings"}, ext: awsSDK},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/peerj/memon/internal/bounds"
 	"github.com/peerj/memon/internal/fake"
+	"github.com/peerj/memon/internal/functionurl"
 	"github.com/peerj/memon/pkg/memon"
 )
 
@@ -293,7 +294,7 @@ func TestFailuresAnswer503AndOtherMethods405(t *testing.T) {
 
 func TestFunctionURLAdapterServesTheSameAPI(t *testing.T) {
 	r := newRig(t, Config{})
-	fn := FunctionURL(r.h)
+	fn := functionurl.Handler(r.h)
 	ev := events.LambdaFunctionURLRequest{
 		RawPath: "/ping/" + goodToken + "/2", RawQueryString: "rid=abc",
 		Body: base64.StdEncoding.EncodeToString([]byte("tail of log")), IsBase64Encoded: true,
@@ -345,7 +346,7 @@ func TestEveryAnswerTakesTheFloor(t *testing.T) {
 	start := r.clock.Now()
 	ev := events.LambdaFunctionURLRequest{RawPath: "/ping/" + goodToken, Body: "%%% not base64", IsBase64Encoded: true,
 		RequestContext: events.LambdaFunctionURLRequestContext{HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: "POST"}}}
-	resp, _ := FunctionURL(r.h)(context.Background(), ev)
+	resp, _ := functionurl.Handler(r.h)(context.Background(), ev)
 	if resp.StatusCode != 404 || len(r.slept) != 1 || !r.slept[0].Equal(start.Add(floor)) {
 		t.Errorf("unparseable request: %d answered at %v, want 404 at start+%s", resp.StatusCode, r.slept, floor)
 	}

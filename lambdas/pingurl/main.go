@@ -10,6 +10,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/peerj/memon/internal/functionurl"
 	"github.com/peerj/memon/internal/pingurl"
 )
 
@@ -20,5 +21,5 @@ func main() {
 		fmt.Fprintln(os.Stderr, "memon-pingurl:", err)
 		os.Exit(2)
 	}
-	lambda.Start(pingurl.FunctionURL(h))
+	lambda.Start(functionurl.Handler(h))
 }
