@@ -78,8 +78,8 @@ type Deployment struct {
 	Log    io.Writer // the CLI's output; nil keeps it for the error only
 }
 
-// output is the cloud assembly directory the CLI locks, for bootstrap and
-// deploy alike.
+// output is the cloud assembly directory a deploy synthesizes into and
+// locks (Bootstrap synthesizes nothing).
 func (d Deployment) output() string {
 	return cmp.Or(d.Output, filepath.Join(cmp.Or(d.WorkDir, d.Root), "cdk.out"))
 }
