@@ -324,17 +324,17 @@ func (e *oEvent) poll(p time.Time) {
 	}
 	if due := e.reminderAt(); !due.IsZero() && !p.Before(due) {
 		e.downAlerts++ // reminders count toward MaxAlerts
+		late := e.or.chainDelay(p, e.lag)
 		if q := e.quietUntil(p); !q.IsZero() {
 			e.heldKind, e.heldUntil, e.unannounced = "down", q, true
 			e.silent(p)
 		} else {
 			e.emit(expected{Event: e.cfg.Name, Kind: "down", At: p, Tol: 4*time.Minute + e.lag})
-			if late := e.or.chainDelay(p, e.lag); late > 0 {
+			if late > 0 {
 				e.unsure, e.unsureBy = len(e.out)-1, p.Add(late)
 			}
 		}
-		e.lastDownAlert = p // a held reminder waits a whole interval too
-		e.lag = e.or.chainDelay(p, e.lag)
+		e.lastDownAlert, e.lag = p, late // a held reminder waits a whole interval too
 	}
 	if !e.heldUntil.IsZero() && !p.Before(e.heldUntil) {
 		if q := e.quietUntil(p); !q.IsZero() {

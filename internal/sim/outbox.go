@@ -73,7 +73,8 @@ func (e *oEvent) enqueue(at time.Time, alert int) {
 		e.claimAt(e.batch.poll) // the poll's pings were applied, and its due entries delivered, first
 	}
 	e.box = append(e.box, &oEntry{at: at, alert: alert})
-	if e.or.faults.unsureOutbox(e.batch.poll) {
+	unsure := e.or.faults.unsureOutbox(e.batch.poll)
+	if unsure {
 		// A fault may have kept entries the schedule says went out, or
 		// left one the schedule does not know: the engine's outbox may be
 		// fuller, and fold what this one keeps.
@@ -91,7 +92,6 @@ func (e *oEvent) enqueue(at time.Time, alert int) {
 	}
 	for len(e.box) > maxOutbox {
 		a, b := e.box[0], e.box[1]
-		unsure := e.or.faults.unsureOutbox(e.batch.poll)
 		switch {
 		case a.alert >= 0 && b.alert < 0:
 			// Only the older one still has an alert: it goes out as
@@ -121,18 +121,19 @@ func (e *oEvent) enqueue(at time.Time, alert int) {
 // takes it, else it waits for its backoff.
 func (e *oEvent) claimAt(p time.Time) {
 	keep := e.box[:0:0]
+	down := e.or.faults.topicDown(p)
 	for _, x := range e.box {
 		if !x.nextTry.IsZero() && x.nextTry.After(p) {
 			keep = append(keep, x)
 			continue
 		}
-		if x.alert >= 0 && !e.or.faults.topicDown(p) {
+		if x.alert >= 0 && !down {
 			e.published = append(e.published, p)
 			if len(e.published) > maxOutbox {
 				e.published = e.published[1:]
 			}
 		}
-		if x.alert < 0 || !e.or.faults.topicDown(p) {
+		if x.alert < 0 || !down {
 			continue
 		}
 		x.tries++
