@@ -1,6 +1,7 @@
 package poller
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,10 +27,12 @@ const DefaultCreatePeriod = 24 * time.Hour
 
 // autoCreate handles pings for an event that does not exist when
 // Config.AutoCreatePeriod is set or a ping asks for it: the event is
-// created rolling with period, marked auto-created, with the pings applied (the first success is
-// its first run), in one conditional create. It reports whether the pings
+// created rolling with Config.AutoCreatePeriod (else
+// DefaultCreatePeriod), marked auto-created, with the pings applied (the
+// first success is its first run), in one conditional create. It reports whether the pings
 // may leave the queue.
-func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping, period time.Duration, sum *Summary) bool {
+func (p *Poller) autoCreate(ctx context.Context, name string, pings []memon.Ping, sum *Summary) bool {
+	period := cmp.Or(p.cfg.AutoCreatePeriod, DefaultCreatePeriod)
 	if err := memon.ValidateName(name); err != nil {
 		p.configAlert(name, fmt.Sprintf("a ping names %q, which no event has, and it cannot be created automatically: %v", name, err), sum)
 		return false

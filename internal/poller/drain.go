@@ -1,7 +1,6 @@
 package poller
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -183,12 +182,10 @@ func (p *Poller) applyPings(ctx context.Context, name string, pings []memon.Ping
 		// ones are watched. Counted, never a CONFIG alert or a dead letter.
 		sum.add(func(s *Summary) { s.AWSUnconfigured += len(pings) })
 		return true
-	case errors.Is(err, memon.ErrNotFound) && anyAsksCreate(pings):
-		// A slug ping with ?create=1: asked for, with or without
-		// create-on-first-ping.
-		return p.autoCreate(ctx, name, pings, cmp.Or(p.cfg.AutoCreatePeriod, DefaultCreatePeriod), sum)
-	case errors.Is(err, memon.ErrNotFound) && p.cfg.AutoCreatePeriod > 0 && !anyViaURL(pings):
-		return p.autoCreate(ctx, name, pings, p.cfg.AutoCreatePeriod, sum)
+	case errors.Is(err, memon.ErrNotFound) && (anyAsksCreate(pings) || p.cfg.AutoCreatePeriod > 0 && !anyViaURL(pings)):
+		// A slug ping with ?create=1 asks for it, with or without
+		// create-on-first-ping; a token's URL never brings an event back.
+		return p.autoCreate(ctx, name, pings, sum)
 	case errors.Is(err, memon.ErrNotFound) && anyViaURL(pings):
 		// The endpoint found the event when it took the ping; it was
 		// deleted since. A token's URL never brings an event back.
