@@ -177,8 +177,9 @@ func NewMEMonStack(scope constructs.Construct, id string, props *MEMonStackProps
 	m.tables()
 	m.topic()
 	m.alarmTopic()
-	m.subscribe(p.Email, defaultPolicy)
-	m.route(routes, p.Email)
+	emails := splitList(p.Email)
+	m.subscribe(emails, defaultPolicy)
+	m.route(routes, emails)
 	m.poller(p.PollerCodeDir)
 	m.operatorPolicy()
 	m.pingExtras(pingOpts)
@@ -389,8 +390,8 @@ func (m *memonStack) alarmTopic() {
 // subscribe sends both the alerts and the alarms to each e-mail address of
 // a comma-separated list (-c email=ops@example.com,oncall@example.com); the
 // alerts through policy (defaultAlerts), the alarms about MEMon itself all.
-func (m *memonStack) subscribe(emails string, policy map[string]any) {
-	for _, email := range splitList(emails) {
+func (m *memonStack) subscribe(emails []string, policy map[string]any) {
+	for _, email := range emails {
 		sub := m.alerts.AddSubscription(awssnssubscriptions.NewEmailSubscription(jsii.String(email), nil))
 		if policy != nil {
 			// The policy's $or and exists are beyond the construct's typed
@@ -403,13 +404,14 @@ func (m *memonStack) subscribe(emails string, policy map[string]any) {
 }
 
 // route subscribes each route's targets to the alert topic with the
-// route's filter policy. A subscription's id comes from its endpoint, so
+// route's filter policy; a target among the default e-mail addresses is
+// refused (SNS subscribes an endpoint once). A subscription's id comes from its endpoint, so
 // reordering the routes or changing a route's tags updates the policy in
 // place and never asks a person to confirm an e-mail again.
-func (m *memonStack) route(routes []memon.Route, defaults string) {
+func (m *memonStack) route(routes []memon.Route, emails []string) {
 	for _, r := range routes {
 		for _, t := range r.Targets {
-			if slices.Contains(splitList(defaults), t.Endpoint) {
+			if slices.Contains(emails, t.Endpoint) {
 				panic(fmt.Sprintf("NewMEMonStack: %s %s is also in %s: SNS subscribes an endpoint once; drop it from one of them", CtxRoutes, t.Endpoint, CtxEmail))
 			}
 			sum := sha256.Sum256([]byte(t.Protocol + " " + t.Endpoint))

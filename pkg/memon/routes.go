@@ -68,11 +68,12 @@ func ParseRoutes(field, s string) ([]Route, error) {
 		}
 		// SNS keeps one subscription per topic and endpoint, so one filter
 		// policy: a target in two routes would get only one's alerts.
+		sel := r.selector()
 		for _, t := range r.Targets {
 			if other, ok := seen[t]; ok {
-				errs = append(errs, invalid(field, t.Endpoint, fmt.Sprintf("in two routes (%s and %s): SNS subscribes an endpoint once, give it one route joining the tags with |", other, r.selector())))
+				errs = append(errs, invalid(field, t.Endpoint, fmt.Sprintf("in two routes (%s and %s): SNS subscribes an endpoint once, give it one route joining the tags with |", other, sel)))
 			}
-			seen[t] = r.selector()
+			seen[t] = sel
 		}
 		targets += len(r.Targets)
 		routes = append(routes, r)
@@ -113,7 +114,7 @@ func parseRoute(field, s string) (Route, error) {
 			}
 		}
 	}
-	if n := max(len(r.Tags), 1) * max(len(r.Kinds)+1, 1); n > maxRouteCombinations {
+	if n := max(len(r.Tags), 1) * (len(r.Kinds) + 1); n > maxRouteCombinations {
 		return Route{}, bad(s, fmt.Sprintf("route has %d tag and kind combinations, SNS allows %d: split it", n, maxRouteCombinations))
 	}
 	for _, t := range strings.Split(targets, ",") {
