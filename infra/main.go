@@ -1,6 +1,6 @@
 // Command infra is MEMon's CDK app: `cdk synth` / `cdk deploy` run it through
 // cdk.json at the repository root (so the working directory is the module
-// root). It builds the poller Lambda for linux/arm64 first, then synthesizes
+// root). It builds the Lambdas for linux/arm64 first, then synthesizes
 // the MEMon stack with the AwsSolutions (cdk-nag) checks applied.
 //
 // Context: -c prefix=NAME (resource names, default memon), -c email=ADDRESS
@@ -15,8 +15,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"sync"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
@@ -35,24 +37,38 @@ func main() {
 func run() error {
 	app := awscdk.NewApp(nil)
 	props := &MEMonStackProps{}
-	if contextString(app, CtxPollerCodeDir) == "" && contextString(app, CtxAdoptTable) != "true" {
-		dir, err := BuildPoller(".", DefaultPollerCodeDir)
-		if err != nil {
-			return fmt.Errorf("build the poller Lambda: %w", err)
-		}
-		props.PollerCodeDir = dir
+	httpPings := contextString(app, CtxHTTPPings) == "true"
+	// Each Lambda whose code the context does not name is built here, all
+	// at once (one go build each, sharing the build cache).
+	builds := []struct {
+		want      bool
+		what, pkg string
+		dir       string
+		into      *string
+	}{
+		{contextString(app, CtxPollerCodeDir) == "" && contextString(app, CtxAdoptTable) != "true",
+			"the poller Lambda", PollerPackage, DefaultPollerCodeDir, &props.PollerCodeDir},
+		{httpPings && contextString(app, CtxPingURLCodeDir) == "",
+			"the ping endpoint Lambda", PingURLPackage, DefaultPingURLCodeDir, &props.PingURLCodeDir},
+		{httpPings && contextString(app, CtxStatusURLCodeDir) == "",
+			"the status endpoint Lambda", StatusURLPackage, DefaultStatusURLCodeDir, &props.StatusURLCodeDir},
 	}
-	if contextString(app, CtxHTTPPings) == "true" && contextString(app, CtxPingURLCodeDir) == "" {
-		if err := BuildLambda(".", PingURLPackage, DefaultPingURLCodeDir); err != nil {
-			return fmt.Errorf("build the ping endpoint Lambda: %w", err)
+	errs := make([]error, len(builds))
+	var wg sync.WaitGroup
+	for i, b := range builds {
+		if b.want {
+			wg.Go(func() {
+				if errs[i] = BuildLambda(".", b.pkg, b.dir); errs[i] != nil {
+					errs[i] = fmt.Errorf("build %s: %w", b.what, errs[i])
+				} else {
+					*b.into = b.dir
+				}
+			})
 		}
-		props.PingURLCodeDir = DefaultPingURLCodeDir
 	}
-	if contextString(app, CtxHTTPPings) == "true" && contextString(app, CtxStatusURLCodeDir) == "" {
-		if err := BuildLambda(".", StatusURLPackage, DefaultStatusURLCodeDir); err != nil {
-			return fmt.Errorf("build the status endpoint Lambda: %w", err)
-		}
-		props.StatusURLCodeDir = DefaultStatusURLCodeDir
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	NewMEMonStack(app, DefaultStackName, props)
 	Check(app)
