@@ -148,7 +148,6 @@ func (m *memonStack) pingEndpoint(codeDir string) (awsdynamodb.Table, *string) {
 	// reads the item's key and TokenHash, and its role can read nothing
 	// else of the events (fine-grained access on the attributes).
 	allowAttributes(role, "dynamodb:GetItem", m.events.TableArn(), []string{schema.AttrName, schema.AttrTokenHash})
-	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn, url := publicFunction(m.stack, "Ping", codeDir, logGroup, role, publicSizing{pingMemoryMB, pingTimeoutSeconds, pingConcurrency}, &awslambda.FunctionProps{
 		FunctionName: m.name("-pingurl"),
@@ -192,7 +191,7 @@ type publicSizing struct {
 // buffered), as the ping endpoint and the read function are: the sizing,
 // and logs at WARN so that no request writes a START/END/REPORT line and a
 // flood writes no logs. props gives the name, description and environment.
-func publicFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.ILogGroup, role awsiam.IRole, size publicSizing, props *awslambda.FunctionProps) (awslambda.Function, awslambda.FunctionUrl) {
+func publicFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.LogGroup, role awsiam.Role, size publicSizing, props *awslambda.FunctionProps) (awslambda.Function, awslambda.FunctionUrl) {
 	props.MemorySize = jsii.Number(size.memoryMB)
 	props.Timeout = awscdk.Duration_Seconds(jsii.Number(size.timeoutSeconds))
 	props.ReservedConcurrentExecutions = jsii.Number(size.concurrency)

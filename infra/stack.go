@@ -453,8 +453,6 @@ func (m *memonStack) poller(codeDir string) {
 	// Query: the scheduled reports read the daily records.
 	allow(role, []string{"dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"}, m.history.TableArn())
 	allow(role, []string{"sns:Publish"}, m.alerts.TopicArn())
-	// The log group's Arn attribute ends in ":*", which covers its streams.
-	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	// goFunction sets RetryAttempts 0: a failed poll is not retried by
 	// Lambda either: the next minute's poll does the work, and a retry
@@ -504,9 +502,12 @@ func (m *memonStack) lambdaLogsAndRole(id, suffix, roleDescription string) (awsl
 
 // goFunction creates a Lambda function from the Go bootstrap in codeDir
 // (provided.al2023, arm64, as BuildLambda compiles it) with JSON logs to
-// logGroup, the role, and no retry of an asynchronous invocation by Lambda;
+// logGroup, which it lets role write (the last statement of the role's
+// policy), the role, and no retry of an asynchronous invocation by Lambda;
 // props gives the rest (name, sizing, environment, ...).
-func goFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.ILogGroup, role awsiam.IRole, props *awslambda.FunctionProps) awslambda.Function {
+func goFunction(scope constructs.Construct, id, codeDir string, logGroup awslogs.LogGroup, role awsiam.Role, props *awslambda.FunctionProps) awslambda.Function {
+	// The log group's Arn attribute ends in ":*", which covers its streams.
+	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 	props.Runtime = awslambda.Runtime_PROVIDED_AL2023()
 	props.Architecture = awslambda.Architecture_ARM_64()
 	props.Handler = jsii.String("bootstrap")

@@ -45,7 +45,6 @@ func (m *memonStack) statusEndpoint(codeDir string, tokens awsdynamodb.Table, pi
 	allowAttributes(role, "dynamodb:GetItem", tokens.TableArn(), []string{schema.AttrTokenHash, schema.TokenName})
 	allowAttributes(role, "dynamodb:Scan", m.events.TableArn(), reads.Events)
 	allowAttributes(role, "dynamodb:Query", m.history.TableArn(), reads.History)
-	allow(role, []string{"logs:CreateLogStream", "logs:PutLogEvents"}, logGroup.LogGroupArn())
 
 	fn, url := publicFunction(m.stack, "Status", codeDir, logGroup, role, publicSizing{statusMemoryMB, statusTimeoutSecond, statusConcurrency}, &awslambda.FunctionProps{
 		FunctionName: m.name("-statusurl"),
