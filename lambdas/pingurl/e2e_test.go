@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -57,32 +55,16 @@ func TestBootstrapServesFunctionURLEvents(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	rt := lambdatest.Start()
-	defer rt.Close()
-	cmd := exec.Command(bootstrap)
-	cmd.Env = append(srv.EnvAs(mototest.Ping), "AWS_LAMBDA_RUNTIME_API="+rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=memon-pingurl",
-		settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	rt := lambdatest.StartFunction(t, bootstrap, append(srv.EnvAs(mototest.Ping), "AWS_LAMBDA_FUNCTION_NAME=memon-pingurl",
+		settings.EnvQueueURL+"="+res.QueueURL, settings.EnvTokenTable+"="+tokenTable))
 
 	invoke := func(method, path, query, body string) events.LambdaFunctionURLResponse {
 		t.Helper()
-		ev := events.LambdaFunctionURLRequest{RawPath: path, RawQueryString: query,
+		var resp events.LambdaFunctionURLResponse
+		rt.Call(t, events.LambdaFunctionURLRequest{RawPath: path, RawQueryString: query,
 			Body: base64.StdEncoding.EncodeToString([]byte(body)), IsBase64Encoded: true,
 			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: "abc.lambda-url.us-east-1.on.aws",
-				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.7"}}}
-		payload, _ := json.Marshal(ev)
-		a, err := rt.Invoke(payload, 20*time.Second)
-		if err != nil || a.Kind != "response" {
-			t.Fatalf("%s %s: %v %s %s", method, path, err, a.Kind, a.Body)
-		}
-		var resp events.LambdaFunctionURLResponse
-		if err := json.Unmarshal(a.Body, &resp); err != nil {
-			t.Fatal(err)
-		}
+				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.7"}}}, &resp)
 		return resp
 	}
 	if r := invoke("POST", "/ping/"+token+"/3", "rid=nightly-7", "ERROR: disk full"); r.StatusCode != 200 || r.Body != "OK" {

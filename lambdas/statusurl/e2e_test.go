@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -61,32 +59,16 @@ func TestBootstrapServesTheReadAPI(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	rt := lambdatest.Start()
-	defer rt.Close()
-	cmd := exec.Command(bootstrap)
-	cmd.Env = append(srv.EnvAs(mototest.Status), "AWS_LAMBDA_RUNTIME_API="+rt.Addr(), "AWS_LAMBDA_FUNCTION_NAME=memon-statusurl",
+	rt := lambdatest.StartFunction(t, bootstrap, append(srv.EnvAs(mototest.Status), "AWS_LAMBDA_FUNCTION_NAME=memon-statusurl",
 		settings.EnvTokenTable+"="+tokenTable, settings.EnvTable+"="+res.Table, settings.EnvHistoryTable+"="+res.HistoryTable,
-		settings.EnvPingURL+"=https://ping.lambda-url.us-east-1.on.aws/")
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+		settings.EnvPingURL+"=https://ping.lambda-url.us-east-1.on.aws/"))
 
 	invoke := func(method, path, apiKey string) events.LambdaFunctionURLResponse {
 		t.Helper()
-		ev := events.LambdaFunctionURLRequest{RawPath: path, Headers: map[string]string{"x-api-key": apiKey},
-			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: "abc.lambda-url.us-east-1.on.aws",
-				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.7"}}}
-		payload, _ := json.Marshal(ev)
-		a, err := rt.Invoke(payload, 20*time.Second)
-		if err != nil || a.Kind != "response" {
-			t.Fatalf("%s %s: %v %s %s", method, path, err, a.Kind, a.Body)
-		}
 		var resp events.LambdaFunctionURLResponse
-		if err := json.Unmarshal(a.Body, &resp); err != nil {
-			t.Fatal(err)
-		}
+		rt.Call(t, events.LambdaFunctionURLRequest{RawPath: path, Headers: map[string]string{"x-api-key": apiKey},
+			RequestContext: events.LambdaFunctionURLRequestContext{DomainName: "abc.lambda-url.us-east-1.on.aws",
+				HTTP: events.LambdaFunctionURLRequestContextHTTPDescription{Method: method, Path: path, SourceIP: "203.0.113.7"}}}, &resp)
 		return resp
 	}
 	r := invoke("GET", "/api/v3/checks/", key)
