@@ -1,11 +1,9 @@
 package pingurl
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -43,9 +41,8 @@ func FromEnv(ctx context.Context, getenv settings.Lookup, cfg Config) (*Handler,
 		return nil, fmt.Errorf("load AWS configuration: %w", err)
 	}
 	// The events table: only its TokenHash is read, to check that a token
-	// is still its event's. Default: the tokens table's name without its
-	// suffix, as the stack names them.
-	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokenTable, settings.TokenTableSuffix))
+	// is still its event's.
+	events := settings.EventsTableBeside(getenv, tokenTable)
 	db := dynamodb.NewFromConfig(awsCfg)
 	sender := queue.NewSender(sqs.NewFromConfig(awsCfg), queueURL, "")
 	return New(dynamo.NewTokens(db, events, tokenTable), dynamo.NewKeys(db, tokenTable), sender, cfg, time.Now), nil

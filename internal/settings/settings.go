@@ -4,8 +4,10 @@
 package settings
 
 import (
+	"cmp"
 	"errors"
 	"os"
+	"strings"
 )
 
 // Environment variables: contracts that users' scripts depend on.
@@ -76,4 +78,11 @@ func ParseStatusPage(v string) (on, details bool, err error) {
 		return true, true, nil
 	}
 	return false, false, errors.New("want true, details or false")
+}
+
+// EventsTableBeside is the events table of a public endpoint given its
+// tokens table: EnvTable, else the tokens table's name without
+// TokenTableSuffix, as the stack names them.
+func EventsTableBeside(getenv Lookup, tokenTable string) string {
+	return cmp.Or(getenv(EnvTable), strings.TrimSuffix(tokenTable, TokenTableSuffix))
 }

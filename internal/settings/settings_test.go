@@ -30,3 +30,19 @@ func TestParseStatusPage(t *testing.T) {
 		}
 	}
 }
+
+func TestEventsTableBeside(t *testing.T) {
+	none := func(string) string { return "" }
+	if got := EventsTableBeside(none, "memon-staging-tokens"); got != "memon-staging" {
+		t.Errorf("EventsTableBeside(memon-staging-tokens) = %q, want memon-staging", got)
+	}
+	set := func(k string) string {
+		if k == EnvTable {
+			return "adopted"
+		}
+		return ""
+	}
+	if got := EventsTableBeside(set, "memon-tokens"); got != "adopted" {
+		t.Errorf("with %s set: %q, want adopted", EnvTable, got)
+	}
+}

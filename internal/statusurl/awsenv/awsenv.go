@@ -8,7 +8,6 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -47,7 +46,7 @@ func fromEnv(getenv settings.Lookup, db *dynamodb.Client, cfg statusurl.Config, 
 	if tokens == "" {
 		return nil, fmt.Errorf("%s is not set: the stack output TokenTableName (deployed with -c httpPings=true)", settings.EnvTokenTable)
 	}
-	events := cmp.Or(getenv(settings.EnvTable), strings.TrimSuffix(tokens, settings.TokenTableSuffix))
+	events := settings.EventsTableBeside(getenv, tokens)
 	history := cmp.Or(getenv(settings.EnvHistoryTable), events+"-history")
 	page := getenv(settings.EnvStatusPage)
 	var err error
