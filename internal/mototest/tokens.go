@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/peerj/memon/internal/schema"
@@ -25,17 +24,9 @@ func (s *Server) CreateTokenTable(ctx context.Context, name string) error {
 // CloudFormation), so `make local` makes it here for memon-pingurl's routes.
 func (s *Server) EnsureTokenTable(ctx context.Context, events string) (string, error) {
 	name := events + settings.TokenTableSuffix
-	db := dynamodb.NewFromConfig(s.Config(ctx))
-	_, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &name})
-	var missing *dtypes.ResourceNotFoundException
-	switch {
-	case err == nil:
-		return name, nil
-	case !errors.As(err, &missing):
-		return "", fmt.Errorf("describe table %s: %w", name, err)
-	}
-	if err := CreateTableWith(ctx, db, name, schema.TokensTable); err != nil {
-		return "", fmt.Errorf("create the tokens table %s: %w", name, err)
+	var exists *dtypes.ResourceInUseException
+	if err := s.CreateTokenTable(ctx, name); err != nil && !errors.As(err, &exists) {
+		return "", fmt.Errorf("the tokens table: %w", err)
 	}
 	return name, nil
 }
