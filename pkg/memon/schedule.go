@@ -62,12 +62,14 @@ func NewSchedule(kind ScheduleKind, period time.Duration, expr, zone string) (Sc
 		if err != nil {
 			return Schedule{}, err
 		}
-		spec.Location = loc
+		// The spec walks the wall clock, written as UTC; nextFire places
+		// each firing in the zone.
+		spec.Location = time.UTC
 		s.spec = spec
 		// A day that never comes (30 February) never fires from any date;
 		// the probe date only has to be fixed. Rare but real crons (29
 		// February) fire from it. CheckFires applies the 5-year rule at now.
-		if spec.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, loc)).IsZero() {
+		if spec.Next(time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)).IsZero() {
 			return Schedule{}, invalid("cron", s.Expr, neverFires)
 		}
 	default:
@@ -141,13 +143,11 @@ func (s Schedule) nextFire(t time.Time) time.Time {
 		return time.Time{}
 	}
 	loc := s.Location()
-	onWall := *s.spec
-	onWall.Location = time.UTC
 	w := wallAsUTC(t.In(loc))
 	// A skipped or repeated stretch holds at most 60 firings (one a
 	// minute) per shift; step past them all.
 	for range 4*60 + 1 {
-		w = onWall.Next(w)
+		w = s.spec.Next(w)
 		if w.IsZero() {
 			return time.Time{}
 		}
