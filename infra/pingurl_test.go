@@ -53,16 +53,7 @@ func TestNoPublicEndpointWithoutHTTPPings(t *testing.T) {
 
 func TestHTTPPingsEndpointCanOnlyQueueAndReadTokenHashes(t *testing.T) {
 	x := pingTemplate(t)
-	fnID, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-pingurl")
-	p := props(fn)
-	expectJSON(t, "ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], pingConcurrency)
-	expectJSON(t, "MemorySize", p["MemorySize"], pingMemoryMB)
-	expectJSON(t, "Architectures", p["Architectures"], []string{"arm64"})
-	expectJSON(t, "log levels", p["LoggingConfig"].(obj)["SystemLogLevel"], "WARN")
-
-	urlID, url := functionURL(t, x, fnID)
-	expectJSON(t, "function URL", props(url), obj{"AuthType": "NONE", "InvokeMode": "BUFFERED", "TargetFunctionArn": getAtt(fnID, "Arn")})
-	expectJSON(t, "PingUrl output", x.json["Outputs"].(obj)["PingUrl"].(obj)["Value"], getAtt(urlID, "FunctionUrl"))
+	fnID, p := expectPublicFunction(t, x, "memon-pingurl", publicSizing{pingMemoryMB, pingTimeoutSeconds, pingConcurrency}, "PingUrl")
 
 	queueID, _ := x.byProp(t, "AWS::SQS::Queue", "QueueName", "memon")
 	tokensID, tokens := x.byProp(t, "AWS::DynamoDB::Table", "TableName", "memon-tokens")
@@ -161,6 +152,25 @@ func TestCdkNagWithHTTPPings(t *testing.T) {
 			t.Errorf("warning: %s", jsonOf(m))
 		}
 	})
+}
+
+// expectPublicFunction: the function named name is sized as publicFunction
+// sizes it, logs at WARN, and has a public function URL (auth NONE,
+// buffered) that the stack output names; it returns the function's id and
+// properties.
+func expectPublicFunction(t *testing.T, x tpl, name string, size publicSizing, output string) (string, map[string]any) {
+	t.Helper()
+	fnID, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", name)
+	p := props(fn)
+	expectJSON(t, name+" ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], size.concurrency)
+	expectJSON(t, name+" MemorySize", p["MemorySize"], size.memoryMB)
+	expectJSON(t, name+" Timeout", p["Timeout"], size.timeoutSeconds)
+	expectJSON(t, name+" Architectures", p["Architectures"], []string{"arm64"})
+	expectJSON(t, name+" log levels", p["LoggingConfig"].(obj)["SystemLogLevel"], "WARN")
+	urlID, url := functionURL(t, x, fnID)
+	expectJSON(t, name+" function URL", props(url), obj{"AuthType": "NONE", "InvokeMode": "BUFFERED", "TargetFunctionArn": getAtt(fnID, "Arn")})
+	expectJSON(t, output+" output", x.json["Outputs"].(obj)[output].(obj)["Value"], getAtt(urlID, "FunctionUrl"))
+	return fnID, p
 }
 
 // functionURL is the function URL whose target is the function fnID.

@@ -12,17 +12,7 @@ import (
 
 func TestStatusFunctionOnlyReads(t *testing.T) {
 	x := pingTemplate(t)
-	fnID, fn := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-statusurl")
-	p := props(fn)
-	expectJSON(t, "ReservedConcurrentExecutions", p["ReservedConcurrentExecutions"], statusConcurrency)
-	expectJSON(t, "MemorySize", p["MemorySize"], statusMemoryMB)
-	expectJSON(t, "Timeout", p["Timeout"], statusTimeoutSecond)
-	expectJSON(t, "Architectures", p["Architectures"], []string{"arm64"})
-	expectJSON(t, "log levels", p["LoggingConfig"].(obj)["SystemLogLevel"], "WARN")
-
-	urlID, url := functionURL(t, x, fnID)
-	expectJSON(t, "function URL", props(url), obj{"AuthType": "NONE", "InvokeMode": "BUFFERED", "TargetFunctionArn": getAtt(fnID, "Arn")})
-	expectJSON(t, "StatusUrl output", x.json["Outputs"].(obj)["StatusUrl"].(obj)["Value"], getAtt(urlID, "FunctionUrl"))
+	_, p := expectPublicFunction(t, x, "memon-statusurl", publicSizing{statusMemoryMB, statusTimeoutSecond, statusConcurrency}, "StatusUrl")
 
 	pingID, _ := x.byProp(t, "AWS::Lambda::Function", "FunctionName", "memon-pingurl")
 	pingURLID, _ := functionURL(t, x, pingID)
